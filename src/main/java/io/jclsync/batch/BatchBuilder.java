@@ -1,0 +1,110 @@
+package io.jclsync.batch;
+
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.PathBytes;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.logging.Logger;
+
+/**
+ * Turns a {@link Snapshot} into a {@link Batch} by looking at the tree as it is now: each path is
+ * lstat'ed once, special files are dropped with a log line, big files are handed back to wait on
+ * their own timer, and paths below a directory that is synced whole are left out.
+ */
+public final class BatchBuilder {
+    private static final Logger LOG = Logger.getLogger(BatchBuilder.class.getName());
+
+    /** The batch to run now, and the big files to defer. */
+    public record Result(Batch batch, List<Batch.Entry> deferred) {}
+
+    private final Path root;
+    private final Delays delays;
+
+    public BatchBuilder(Path root, Delays delays) {
+        this.root = root;
+        this.delays = delays;
+    }
+
+    public Result build(Snapshot snapshot) {
+        if (snapshot.full()) return new Result(Batch.fullSync(), List.of());
+        List<Batch.Entry> entries = new ArrayList<>();
+        List<Batch.Entry> deferred = new ArrayList<>();
+        boolean deferBig = delays.bigfileCollect().compareTo(delays.collect()) > 0;
+        for (Map.Entry<Path, ChangeKind> c : snapshot.changes().entrySet()) {
+            Batch.Entry e = entry(c.getKey(), c.getValue());
+            if (e == null) continue;
+            boolean big = e.type() == FileType.FILE && e.size() >= delays.bigfileThreshold();
+            if (big && deferBig && !snapshot.matured().contains(e.path())) {
+                deferred.add(e);
+            } else {
+                entries.add(e);
+            }
+        }
+        for (Path dir : snapshot.folded()) {
+            if (snapshot.changes().containsKey(dir)) continue;
+            Batch.Entry e = entry(dir, ChangeKind.MODIFY);
+            if (e != null) entries.add(e);
+        }
+        List<Batch.Rename> renames = new ArrayList<>();
+        for (Batch.Rename r : snapshot.renames()) {
+            if (exists(r.to())) renames.add(r);
+        }
+        return new Result(new Batch(renames, prune(entries), false), deferred);
+    }
+
+    /** Sorted, without entries below a directory entry (that one is synced or deleted whole). */
+    static List<Batch.Entry> prune(List<Batch.Entry> entries) {
+        Set<Path> dirs = new HashSet<>();
+        for (Batch.Entry e : entries) {
+            if (e.isDirectory() || !e.exists()) dirs.add(e.path());
+        }
+        List<Batch.Entry> kept = new ArrayList<>();
+        for (Batch.Entry e : entries) {
+            if (!hasAncestorIn(e.path(), dirs)) kept.add(e);
+        }
+        kept.sort(Comparator.comparing(Batch.Entry::path));
+        return kept;
+    }
+
+    private static boolean hasAncestorIn(Path path, Set<Path> dirs) {
+        for (Path p = path.getParent(); p != null; p = p.getParent()) {
+            if (dirs.contains(p)) return true;
+        }
+        return false;
+    }
+
+    /** The entry as the tree has it now; null to leave the path out of this batch. */
+    private Batch.Entry entry(Path rel, ChangeKind kind) {
+        Optional<BasicFileAttributes> attrs;
+        try {
+            attrs = FileType.lstat(root.resolve(rel));
+        } catch (IOException e) {
+            // Not knowing is not the same as gone: never turn an unreadable path into a delete.
+            LOG.warning("cannot stat " + PathBytes.display(root.resolve(rel)) + ": " + e + "; not syncing it now");
+            return null;
+        }
+        if (attrs.isEmpty()) return new Batch.Entry(rel, kind, null, 0);
+        FileType type = FileType.of(attrs.get());
+        if (type == FileType.SPECIAL) {
+            LOG.info("skipping " + PathBytes.display(rel) + ": sockets, FIFOs and devices are not synced");
+            return null;
+        }
+        return new Batch.Entry(rel, kind, type, type == FileType.FILE ? attrs.get().size() : 0);
+    }
+
+    private boolean exists(Path rel) {
+        try {
+            return FileType.lstat(root.resolve(rel)).isPresent();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}

@@ -1,0 +1,275 @@
+package io.jclsync.batch;
+
+import io.jclsync.watch.FsEvent;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.LongSupplier;
+
+/**
+ * The queue between the watcher and the transfer. Events are coalesced per path with
+ * {@link ChangeKind#combine}; a window opens with the first event and falls due
+ * {@link Delays#collect()} later (later events do not push it back, so constant churn still
+ * syncs). Big files wait on their own timer. When one directory piles up more than
+ * {@link Delays#foldThreshold()} entries they fold into the directory, which is then synced
+ * recursively: memory and list length stay bounded however many events arrive.
+ *
+ * <p>Thread-safe: the watcher thread records, the sync thread takes.
+ */
+public final class Collector {
+    private static final Path ROOT = Path.of("");
+
+    private record Deferred(ChangeKind kind, long due) {}
+
+    private final Delays delays;
+    private final LongSupplier clock;
+    private LinkedHashMap<Path, ChangeKind> changes = new LinkedHashMap<>();
+    private final Map<Path, Integer> entriesPerDir = new HashMap<>();
+    private Set<Path> folded = new HashSet<>();
+    private LinkedHashMap<Path, Path> renames = new LinkedHashMap<>(); // to -> original from
+    private final LinkedHashMap<Path, Deferred> bigfiles = new LinkedHashMap<>();
+    private boolean full;
+    private long windowStart;
+    private boolean windowOpen;
+    private long lastSyncEnd;
+    private boolean synced;
+    private boolean closed;
+
+    public Collector(Delays delays) {
+        this(delays, System::nanoTime);
+    }
+
+    public Collector(Delays delays, LongSupplier clock) {
+        this.delays = delays;
+        this.clock = clock;
+    }
+
+    public synchronized void record(List<FsEvent> events) {
+        for (FsEvent e : events) {
+            switch (e.kind()) {
+                case CREATE -> change(e.path(), ChangeKind.CREATE);
+                case MODIFY -> change(e.path(), ChangeKind.MODIFY);
+                case DELETE -> change(e.path(), ChangeKind.DELETE);
+                case MOVE -> move(e.from(), e.path());
+            }
+        }
+        notifyAll();
+    }
+
+    /** Everything under {@code relDir} must be re-checked (the whole tree for the root). */
+    public synchronized void rescan(Path relDir) {
+        if (relDir.equals(ROOT)) {
+            requestFullSyncLocked();
+        } else if (!covered(relDir)) {
+            fold(relDir);
+        }
+        notifyAll();
+    }
+
+    public synchronized void requestFullSync() {
+        requestFullSyncLocked();
+        notifyAll();
+    }
+
+    private void requestFullSyncLocked() {
+        full = true;
+        changes.clear();
+        entriesPerDir.clear();
+        folded.clear();
+        renames.clear();
+        openWindow();
+    }
+
+    private void move(Path from, Path to) {
+        if (!full) {
+            Path origin = renames.remove(from);
+            if (origin == null) origin = from;
+            if (!origin.equals(to)) renames.put(to, origin);
+        }
+        change(from, ChangeKind.DELETE);
+        change(to, ChangeKind.CREATE);
+    }
+
+    private void change(Path path, ChangeKind kind) {
+        openWindow();
+        if (covered(path)) return;
+        Deferred big = bigfiles.get(path);
+        if (big != null) {
+            ChangeKind merged = ChangeKind.combine(big.kind(), kind);
+            if (merged == null) bigfiles.remove(path);
+            else bigfiles.put(path, new Deferred(merged, big.due()));
+            return;
+        }
+        ChangeKind queued = changes.get(path);
+        ChangeKind merged = ChangeKind.combine(queued, kind);
+        if (merged == null) {
+            changes.remove(path);
+            entriesPerDir.merge(parent(path), -1, Integer::sum);
+            return;
+        }
+        changes.put(path, merged);
+        if (queued == null) {
+            Path dir = parent(path);
+            int n = entriesPerDir.merge(dir, 1, Integer::sum);
+            if (n > delays.foldThreshold()) fold(dir);
+        }
+    }
+
+    private void fold(Path dir) {
+        if (dir.equals(ROOT)) {
+            requestFullSyncLocked();
+            return;
+        }
+        for (Iterator<Path> it = changes.keySet().iterator(); it.hasNext(); ) {
+            Path p = it.next();
+            if (p.startsWith(dir) && !p.equals(dir)) {
+                it.remove();
+                entriesPerDir.merge(parent(p), -1, Integer::sum);
+            }
+        }
+        folded.removeIf(p -> p.startsWith(dir));
+        folded.add(dir);
+        openWindow();
+    }
+
+    private boolean covered(Path path) {
+        if (full) return true;
+        if (folded.isEmpty()) return false;
+        for (Path p = path; p != null; p = p.getParent()) {
+            if (folded.contains(p)) return true;
+        }
+        return false;
+    }
+
+    private static Path parent(Path path) {
+        Path parent = path.getParent();
+        return parent == null ? ROOT : parent;
+    }
+
+    private void openWindow() {
+        if (!windowOpen) {
+            windowOpen = true;
+            windowStart = clock.getAsLong();
+        }
+    }
+
+    /** Queue big files found when a batch was built; they sync {@link Delays#bigfileCollect()} after their window opened. */
+    public synchronized void defer(List<Batch.Entry> bigs, long windowStart) {
+        long due = windowStart + delays.bigfileCollect().toNanos();
+        for (Batch.Entry e : bigs) {
+            bigfiles.merge(e.path(), new Deferred(e.kind(), due),
+                    (old, neu) -> new Deferred(ChangeKind.combine(neu.kind(), old.kind()), old.due()));
+        }
+        notifyAll();
+    }
+
+    /** A batch failed: its paths go back in the queue, as older than anything queued since. */
+    public synchronized void requeue(Batch failed) {
+        if (failed.full()) {
+            requestFullSyncLocked();
+        } else {
+            LinkedHashMap<Path, ChangeKind> newer = changes;
+            Set<Path> newerFolded = folded;
+            changes = new LinkedHashMap<>();
+            entriesPerDir.clear();
+            folded = new HashSet<>();
+            for (Batch.Entry e : failed.entries()) {
+                if (e.isDirectory()) fold(e.path());
+                else change(e.path(), e.kind());
+            }
+            for (Path dir : newerFolded) {
+                if (!covered(dir)) fold(dir);
+            }
+            newer.forEach(this::change);
+            openWindow();
+        }
+        notifyAll();
+    }
+
+    /** The sync thread finished a sync: the {@link Delays#betweenSyncs()} pause starts now. */
+    public synchronized void syncFinished() {
+        lastSyncEnd = clock.getAsLong();
+        synced = true;
+    }
+
+    /** Blocks until a batch is due, and takes it; null once closed. */
+    public synchronized Snapshot await() throws InterruptedException {
+        while (!closed) {
+            long now = clock.getAsLong();
+            Snapshot due = takeIfDue(now);
+            if (due != null) return due;
+            long at = dueAt();
+            long waitMillis = at == Long.MAX_VALUE ? 0 : Math.max(1, (at - now + 999_999) / 1_000_000);
+            wait(waitMillis);
+        }
+        return null;
+    }
+
+    /** The snapshot due at {@code now}, taken out of the queue; null when nothing is due. */
+    public synchronized Snapshot takeIfDue(long now) {
+        long at = dueAt();
+        if (at == Long.MAX_VALUE || now - at < 0) return null;
+        boolean windowDue = windowOpen && now - (windowStart + delays.collect().toNanos()) >= 0;
+        LinkedHashMap<Path, ChangeKind> taken = new LinkedHashMap<>();
+        Set<Path> takenFolded = Set.of();
+        List<Batch.Rename> takenRenames = List.of();
+        boolean takenFull = false;
+        Set<Path> matured = new HashSet<>();
+        long start = windowStart;
+        if (windowDue) {
+            taken = changes;
+            takenFolded = folded;
+            takenRenames = new ArrayList<>();
+            for (Map.Entry<Path, Path> r : renames.entrySet()) {
+                takenRenames.add(new Batch.Rename(r.getValue(), r.getKey()));
+            }
+            takenFull = full;
+            changes = new LinkedHashMap<>();
+            entriesPerDir.clear();
+            folded = new HashSet<>();
+            renames = new LinkedHashMap<>();
+            full = false;
+            windowOpen = false;
+        }
+        for (Iterator<Map.Entry<Path, Deferred>> it = bigfiles.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Path, Deferred> big = it.next();
+            if (takenFull || now - big.getValue().due() >= 0) {
+                taken.merge(big.getKey(), big.getValue().kind(), ChangeKind::combine);
+                matured.add(big.getKey());
+                it.remove();
+            }
+        }
+        return new Snapshot(taken, takenFolded, takenRenames, takenFull, matured, start);
+    }
+
+    /** When the next batch falls due ({@link System#nanoTime()} scale), or Long.MAX_VALUE if nothing waits. */
+    private long dueAt() {
+        long at = Long.MAX_VALUE;
+        if (windowOpen) at = windowStart + delays.collect().toNanos();
+        for (Deferred d : bigfiles.values()) {
+            if (at == Long.MAX_VALUE || d.due() - at < 0) at = d.due();
+        }
+        if (at != Long.MAX_VALUE && synced) {
+            long earliest = lastSyncEnd + delays.betweenSyncs().toNanos();
+            if (earliest - at > 0) at = earliest;
+        }
+        return at;
+    }
+
+    /** Paths waiting (queued and deferred), for status. */
+    public synchronized int queued() {
+        return changes.size() + folded.size() + bigfiles.size() + (full ? 1 : 0);
+    }
+
+    /** Wakes {@link #await()}, which then returns null. Idempotent. */
+    public synchronized void close() {
+        closed = true;
+        notifyAll();
+    }
+}

@@ -1,0 +1,129 @@
+package io.jclsync.cli;
+
+import io.jclsync.batch.Delays;
+import io.jclsync.config.Config;
+import io.jclsync.config.Mode;
+import io.jclsync.daemon.Daemon;
+import io.jclsync.fs.TreeComparison;
+import io.jclsync.sync.ExitCodePolicy;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+/**
+ * {@code jclsync demo}: a source and a target under a temp dir, live sync between them, and a
+ * series of writes, renames and deletes in the source, each shown arriving in the target.
+ */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Show live sync on a throw-away source and target directory, then exit.")
+final class DemoCommand implements Callable<Integer> {
+    @Mixin
+    Verbosity verbosity;
+
+    @Option(names = "--keep", description = "Keep the temp dir afterwards to look at it.")
+    boolean keep;
+
+    @Spec
+    CommandSpec spec;
+
+    private PrintWriter out;
+
+    @Override
+    public Integer call() throws Exception {
+        verbosity.quiet = verbosity.verbose.length == 0 && verbosity.debug.length == 0;
+        verbosity.apply();
+        out = spec.commandLine().getOut();
+        if (SyncOptions.findExecutable("rsync") == null) {
+            spec.commandLine().getErr().println("jclsync demo: rsync is missing; install it: sudo apt-get install rsync");
+            return 1;
+        }
+        Path base = Files.createTempDirectory("jclsync-demo-");
+        Path source = Files.createDirectory(base.resolve("source"));
+        Path target = Files.createDirectory(base.resolve("target"));
+        Files.writeString(source.resolve("README.txt"), "present before jclsync started\n");
+        say("source: %s%ntarget: %s", source, target);
+        Config config = new Config(source, target.toString(), Mode.RSYNCDIRECT, "rsync", null, List.of(),
+                new Delays(Duration.ofMillis(300), Duration.ofSeconds(2), 1 << 20, Duration.ZERO,
+                        Delays.DEFAULT_FOLD_THRESHOLD),
+                Duration.ofMinutes(5), 3, ExitCodePolicy.DEFAULT_IGNORED, null, "demo",
+                base.resolve("status"), null, false, false, false, false);
+        Daemon daemon = new Daemon(config);
+        int[] exit = {-1};
+        Thread runner = new Thread(() -> exit[0] = daemon.run(), "jclsync-demo-daemon");
+        runner.start();
+        boolean ok = true;
+        try {
+            ok &= step("initial sync copies what was there", source, target, () -> { });
+            ok &= step("write 200 files in 20 new nested directories", source, target, () -> {
+                for (int d = 0; d < 20; d++) {
+                    Path dir = Files.createDirectories(source.resolve("projects/p" + d + "/src"));
+                    for (int f = 0; f < 10; f++) Files.writeString(dir.resolve("file" + f + ".txt"), "d" + d + " f" + f + "\n");
+                }
+            });
+            ok &= step("append to a file", source, target, () ->
+                    Files.writeString(source.resolve("README.txt"), "and appended while it ran\n",
+                            StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND));
+            ok &= step("rename a directory of 10 files (applied as a rename, not a copy)", source, target, () ->
+                    Files.move(source.resolve("projects/p3"), source.resolve("projects/renamed")));
+            ok &= step("a name with spaces and a newline, and a symlink", source, target, () -> {
+                Files.writeString(source.resolve("odd name\nwith newline.txt"), "still synced\n");
+                Files.createSymbolicLink(source.resolve("link-to-readme"), Path.of("README.txt"));
+            });
+            ok &= step("delete a directory tree", source, target, () -> deleteTree(source.resolve("projects/p7")));
+        } finally {
+            daemon.stop();
+            runner.join();
+        }
+        say("jclsync stopped (exit %d). %s", exit[0], ok ? "Everything arrived." : "Some steps did not converge.");
+        if (keep) say("kept %s", base);
+        else deleteTree(base);
+        return ok && exit[0] == 0 ? 0 : 1;
+    }
+
+    private interface Action {
+        void run() throws IOException;
+    }
+
+    private boolean step(String what, Path source, Path target, Action action) throws Exception {
+        say("- %s", what);
+        long start = System.nanoTime();
+        action.run();
+        long deadline = start + Duration.ofSeconds(20).toNanos();
+        List<String> diffs;
+        do {
+            Thread.sleep(50);
+            diffs = TreeComparison.differences(source, target, 5);
+        } while (!diffs.isEmpty() && System.nanoTime() < deadline);
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        if (diffs.isEmpty()) {
+            say("  target equals source after %d ms", ms);
+            return true;
+        }
+        say("  NOT in sync after %d ms: %s", ms, diffs);
+        return false;
+    }
+
+    private void say(String format, Object... args) {
+        out.printf(format + "%n", args);
+        out.flush();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
+        }
+    }
+}

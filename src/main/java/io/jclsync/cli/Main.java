@@ -1,0 +1,96 @@
+package io.jclsync.cli;
+
+import io.jclsync.config.ConfigException;
+import io.jclsync.daemon.Daemon;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code jclsync}: watch a directory and keep a copy in sync. */
+@Command(name = "jclsync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        subcommands = {DemoCommand.class},
+        description = "Live sync of a directory tree: inotify, batches, rsync.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:clean stop", "1:sync or watch failure", "2:bad options, configuration or rules"})
+public final class Main implements Callable<Integer> {
+    public static final int EXIT_USAGE = 2;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Mixin
+    SyncOptions options;
+
+    @ArgGroup(exclusive = false, heading = "%nclsync options not implemented yet (they fail rather than being ignored):%n")
+    NotImplemented notImplemented;
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    public static CommandLine commandLine() {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            if (e instanceof ConfigException) {
+                commandLine.getErr().println("jclsync: error: " + e.getMessage());
+                return EXIT_USAGE;
+            }
+            throw e;
+        });
+        return cl;
+    }
+
+    @Override
+    public Integer call() throws ConfigException {
+        verbosity.apply();
+        if (notImplemented != null) notImplemented.reject();
+        Daemon daemon = new Daemon(options.toConfig());
+        Signals.install(daemon);
+        return daemon.run();
+    }
+
+    /** clsync options recognised but not supported yet. */
+    static final class NotImplemented {
+        @Option(names = {"-H", "--config-file"}, paramLabel = "FILE") String configFile;
+        @Option(names = {"-K", "--config-block"}, paramLabel = "NAME") String configBlock;
+        @Option(names = {"-p", "--threading"}, paramLabel = "MODE") String threading;
+        @Option(names = {"-b", "--background"}) boolean background;
+        @Option(names = "--standby-file", paramLabel = "FILE") String standbyFile;
+        @Option(names = "--exit-hook", paramLabel = "PATH") String exitHook;
+        @Option(names = "--pre-exit-hook", paramLabel = "PATH") String preExitHook;
+        @Option(names = "--max-iterations", paramLabel = "N") String maxIterations;
+        @Option(names = "--modification-signature", paramLabel = "FIELDS") String modificationSignature;
+        @Option(names = "--one-file-system") boolean oneFileSystem;
+        @Option(names = "--exclude-mount-points") boolean excludeMountPoints;
+        @Option(names = "--sync-on-quit") boolean syncOnQuit;
+
+        void reject() throws ConfigException {
+            java.util.List<String> used = new java.util.ArrayList<>();
+            if (configFile != null) used.add("--config-file");
+            if (configBlock != null) used.add("--config-block");
+            if (threading != null) used.add("--threading");
+            if (background) used.add("--background (run it under systemd instead)");
+            if (standbyFile != null) used.add("--standby-file");
+            if (exitHook != null) used.add("--exit-hook");
+            if (preExitHook != null) used.add("--pre-exit-hook");
+            if (maxIterations != null) used.add("--max-iterations");
+            if (modificationSignature != null) used.add("--modification-signature");
+            if (oneFileSystem) used.add("--one-file-system");
+            if (excludeMountPoints) used.add("--exclude-mount-points");
+            if (syncOnQuit) used.add("--sync-on-quit");
+            throw new ConfigException("not implemented in jclsync yet: " + String.join(", ", used)
+                    + "; see README (\"clsync options\") for what to use instead");
+        }
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"jclsync " + (v != null ? v : "(development build)")};
+        }
+    }
+}

@@ -1,0 +1,183 @@
+package io.jclsync.cli;
+
+import io.jclsync.batch.Delays;
+import io.jclsync.config.Config;
+import io.jclsync.config.ConfigException;
+import io.jclsync.config.Mode;
+import io.jclsync.config.RulesParser;
+import io.jclsync.filter.Rule;
+import io.jclsync.sync.Destination;
+import io.jclsync.sync.ExitCodePolicy;
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Option;
+
+/** The options of a one-way sync, with clsync's names, and their validation into a {@link Config}. */
+final class SyncOptions {
+    @Option(names = {"-W", "--watch-dir"}, paramLabel = "DIR", description = "Directory to watch and sync.")
+    Path watchDir;
+
+    @Option(names = {"-D", "--destination-dir"}, paramLabel = "DEST",
+            description = "Where to sync to: a local directory, host:/path, or rsync://host/module/path.")
+    String destination;
+
+    @Option(names = {"-M", "--mode"}, paramLabel = "MODE", defaultValue = "rsyncdirect",
+            converter = ModeConverter.class,
+            description = "rsyncdirect (default), rsyncshell, shell or direct.")
+    Mode mode;
+
+    @Option(names = {"-S", "--sync-handler"}, paramLabel = "PATH",
+            description = "rsync binary (rsyncdirect; default: rsync on PATH) or handler script (rsyncshell, shell).")
+    String syncHandler;
+
+    @Option(names = {"-R", "--rules-file"}, paramLabel = "FILE", description = "Include/exclude rules, clsync syntax.")
+    Path rulesFile;
+
+    @Option(names = {"-t", "--delay-collect"}, paramLabel = "SECONDS", defaultValue = "1",
+            converter = DurationConverter.class, description = "Collect events this long before syncing (default 1).")
+    Duration collect;
+
+    @Option(names = {"-T", "--delay-collect-bigfile"}, paramLabel = "SECONDS", defaultValue = "30",
+            converter = DurationConverter.class, description = "The same for big files (default 30).")
+    Duration bigfileCollect;
+
+    @Option(names = {"-B", "--threshold-bigfile"}, paramLabel = "BYTES", defaultValue = "128M",
+            converter = SizeConverter.class, description = "Size from which a file is big (default 128M; K, M, G suffixes).")
+    long bigfileThreshold;
+
+    @Option(names = {"-w", "--delay-sync"}, paramLabel = "SECONDS", defaultValue = "0",
+            converter = DurationConverter.class, description = "Minimum time between two syncs (default 0).")
+    Duration betweenSyncs;
+
+    @Option(names = {"-k", "--timeout-sync"}, paramLabel = "SECONDS", defaultValue = "86400",
+            converter = DurationConverter.class, description = "Kill a sync running longer (0: never; default 86400).")
+    Duration timeoutSync;
+
+    @Option(names = {"-r", "--retries"}, paramLabel = "N", defaultValue = "3",
+            description = "Retries of a failed sync, with exponential backoff (default 3).")
+    int retries;
+
+    @Option(names = {"-x", "--ignore-exitcode"}, paramLabel = "CODE", split = ",",
+            description = "Exit codes counted as success, added to 24 (vanished files). Repeatable.")
+    List<Integer> ignoreExitCodes = new ArrayList<>();
+
+    @Option(names = {"-L", "--lists-dir"}, paramLabel = "DIR", description = "Where list files go (default: a private temp dir).")
+    Path listsDir;
+
+    @Option(names = {"-l", "--label"}, paramLabel = "NAME", defaultValue = "jclsync",
+            description = "Name used in logs, list files and handler calls.")
+    String label;
+
+    @Option(names = "--status-file", paramLabel = "FILE",
+            description = "Write the state here: starting, initsync, running, synchronizing, stopping.")
+    Path statusFile;
+
+    @Option(names = "--pid-file", paramLabel = "FILE", description = "Write the process id here.")
+    Path pidFile;
+
+    @Option(names = "--skip-initialsync", description = "Do not sync the whole tree at start.")
+    boolean skipInitialSync;
+
+    @Option(names = "--only-initialsync", description = "Sync the whole tree once and exit.")
+    boolean onlyInitialSync;
+
+    @Option(names = "--exit-on-no-events", description = "Exit once the initial sync is done and nothing is queued.")
+    boolean exitOnNoEvents;
+
+    @Option(names = "--ignore-failures", description = "Keep running when a sync fails for good; its paths are retried later.")
+    boolean ignoreFailures;
+
+    Config toConfig() throws ConfigException {
+        if (watchDir == null) throw new ConfigException("missing -W/--watch-dir: the directory to watch");
+        Path watch = watchDir.toAbsolutePath().normalize();
+        if (!Files.exists(watch)) throw new ConfigException("watch dir " + watch + " does not exist (create it or fix -W)");
+        if (!Files.isDirectory(watch)) throw new ConfigException("watch dir " + watch + " is not a directory (fix -W)");
+        if (!Files.isReadable(watch) || !Files.isExecutable(watch)) {
+            throw new ConfigException("watch dir " + watch + " is not readable by this user (fix its permissions)");
+        }
+        if (skipInitialSync && onlyInitialSync) {
+            throw new ConfigException("--skip-initialsync and --only-initialsync contradict each other: pick one");
+        }
+        for (Duration d : List.of(collect, bigfileCollect, betweenSyncs, timeoutSync)) {
+            if (d.isNegative()) throw new ConfigException("delays and timeouts cannot be negative");
+        }
+        if (retries < 0) throw new ConfigException("-r/--retries cannot be negative");
+        String handler = checkModeAndHandler();
+        checkDestination(watch);
+        List<Rule> rules = rulesFile == null ? List.of() : RulesParser.parse(rulesFile);
+        Set<Integer> ignored = new HashSet<>(ExitCodePolicy.DEFAULT_IGNORED);
+        ignored.addAll(ignoreExitCodes);
+        Delays delays = new Delays(collect, bigfileCollect, bigfileThreshold, betweenSyncs, Delays.DEFAULT_FOLD_THRESHOLD);
+        return new Config(watch, destination, mode, handler, rulesFile, rules, delays, timeoutSync, retries, ignored,
+                listsDir == null ? null : listsDir.toAbsolutePath().normalize(), label,
+                absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
+                ignoreFailures);
+    }
+
+    private static Path absolute(Path p) {
+        return p == null ? null : p.toAbsolutePath().normalize();
+    }
+
+    private String checkModeAndHandler() throws ConfigException {
+        switch (mode) {
+            case RSYNCDIRECT -> {
+                String rsync = syncHandler != null ? syncHandler : "rsync";
+                if (findExecutable(rsync) == null) {
+                    throw new ConfigException("rsync not found" + (syncHandler != null ? " at " + syncHandler : " on PATH")
+                            + ": install it (apt-get install rsync) or give its path with -S");
+                }
+                if (destination == null) throw new ConfigException("rsyncdirect needs -D/--destination-dir");
+                return rsync;
+            }
+            case RSYNCSHELL, SHELL -> {
+                if (syncHandler == null) throw new ConfigException(mode.cliName() + " needs -S/--sync-handler: the script to run");
+                if (findExecutable(syncHandler) == null) {
+                    throw new ConfigException("sync handler " + syncHandler + " is not an executable file (chmod +x it or fix -S)");
+                }
+                return syncHandler;
+            }
+            case DIRECT -> {
+                if (destination == null) throw new ConfigException("direct needs -D/--destination-dir");
+                if (!Destination.parse(destination).isLocal()) {
+                    throw new ConfigException("direct mode copies locally only; use -M rsyncdirect for " + destination);
+                }
+                return null;
+            }
+            default -> throw new IllegalStateException(mode.toString());
+        }
+    }
+
+    private void checkDestination(Path watch) throws ConfigException {
+        if (destination == null) return;
+        Destination dest = Destination.parse(destination);
+        if (!dest.isLocal()) return;
+        Path d = dest.localDir();
+        if (!Files.isDirectory(d)) {
+            throw new ConfigException("destination dir " + d + " does not exist or is not a directory (create it: mkdir -p " + d + ")");
+        }
+        if (d.startsWith(watch) || watch.startsWith(d)) {
+            throw new ConfigException("destination " + d + " and watch dir " + watch + " overlap: syncing would loop");
+        }
+    }
+
+    /** The executable for a command name (searched on PATH) or path, or null. */
+    static Path findExecutable(String command) {
+        if (command.contains("/")) {
+            Path p = Path.of(command);
+            return Files.isRegularFile(p) && Files.isExecutable(p) ? p : null;
+        }
+        String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        for (String dir : path.split(File.pathSeparator)) {
+            if (dir.isEmpty()) continue;
+            Path p = Path.of(dir, command);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) return p;
+        }
+        return null;
+    }
+}

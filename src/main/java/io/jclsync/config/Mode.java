@@ -1,0 +1,17 @@
+package io.jclsync.config;
+
+/** How batches reach the destination; the names are clsync's. */
+public enum Mode {
+    /** One rsync per batch, run by jclsync ({@code -S} is the rsync binary). */
+    RSYNCDIRECT,
+    /** The {@code -S} handler gets a list file per batch. */
+    RSYNCSHELL,
+    /** The {@code -S} handler gets the batch's paths as arguments. */
+    SHELL,
+    /** Copy and remove inside jclsync; local destinations only. */
+    DIRECT;
+
+    public String cliName() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+}

@@ -1,0 +1,296 @@
+package io.jclsync.daemon;
+
+import io.jclsync.batch.Batch;
+import io.jclsync.batch.BatchBuilder;
+import io.jclsync.batch.Collector;
+import io.jclsync.batch.Snapshot;
+import io.jclsync.config.Config;
+import io.jclsync.config.ConfigException;
+import io.jclsync.config.RulesParser;
+import io.jclsync.filter.Filter;
+import io.jclsync.fs.PathBytes;
+import io.jclsync.sync.ListsDir;
+import io.jclsync.sync.Outcome;
+import io.jclsync.sync.Transfer;
+import io.jclsync.sync.TransferResult;
+import io.jclsync.watch.FsEvent;
+import io.jclsync.watch.InotifyWatcher;
+import io.jclsync.watch.WatchException;
+import io.jclsync.watch.WatchSink;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Collectors;
+
+/**
+ * One jclsync process in one-way mode: watch → filter → collect → transfer, with an initial full
+ * sync, retries with backoff, and clean stops. {@link #run()} is the sync thread.
+ */
+public final class Daemon {
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+    public static final int EXIT_OK = 0;
+    public static final int EXIT_FAILURE = 1;
+    private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
+    private final Config config;
+    private final AtomicReference<Filter> filter = new AtomicReference<>();
+    private final Collector collector;
+    private final StatusFile status;
+    private final CountDownLatch stopRequested = new CountDownLatch(1);
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private final AtomicReference<WatchException> watchFailure = new AtomicReference<>();
+    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    private volatile Thread syncThread;
+    private Path ownListsDir;
+
+    public Daemon(Config config) {
+        this.config = config;
+        this.collector = new Collector(config.delays());
+        this.status = new StatusFile(config.statusFile());
+    }
+
+    /** Runs until stopped or failed; returns the process exit code. */
+    public int run() {
+        syncThread = Thread.currentThread();
+        status.set(StatusFile.State.STARTING);
+        writePidFile();
+        InotifyWatcher watcher = null;
+        try {
+            ListsDir lists = listsDir();
+            filter.set(baseFilter(config.rules()));
+            Transfer transfer = Transfers.create(config, filter::get, lists);
+            if (!config.onlyInitialSync()) {
+                watcher = InotifyWatcher.builder(config.watchDir()).filter(filter::get).sink(new Sink()).build();
+                watcher.start();
+                LOG.info("watching " + config.watchDir() + " (" + watcher.watchCount() + " directories), "
+                        + config.mode().cliName() + " to " + describeDestination());
+            }
+            if (!config.skipInitialSync()) {
+                status.set(StatusFile.State.INITSYNC);
+                if (!syncWithRetries(transfer, Batch.fullSync())) return exitCode(EXIT_FAILURE);
+            }
+            if (config.onlyInitialSync() || (config.exitOnNoEvents() && collector.queued() == 0)) {
+                return exitCode(EXIT_OK);
+            }
+            status.set(StatusFile.State.RUNNING);
+            return exitCode(loop(transfer));
+        } catch (WatchException e) {
+            LOG.severe(e.getMessage());
+            return exitCode(EXIT_FAILURE);
+        } catch (IOException e) {
+            LOG.severe(e.getMessage());
+            return exitCode(EXIT_FAILURE);
+        } catch (InterruptedException e) {
+            return exitCode(EXIT_OK);
+        } finally {
+            status.set(StatusFile.State.STOPPING);
+            collector.close();
+            if (watcher != null) watcher.close();
+            cleanUp();
+            finished.countDown();
+        }
+    }
+
+    private int exitCode(int code) {
+        WatchException failure = watchFailure.get();
+        if (failure != null) {
+            LOG.severe(failure.getMessage());
+            return EXIT_FAILURE;
+        }
+        return code;
+    }
+
+    private int loop(Transfer transfer) throws InterruptedException {
+        BatchBuilder builder = new BatchBuilder(config.watchDir(), config.delays());
+        while (stopRequested.getCount() > 0) {
+            Snapshot snapshot = collector.await();
+            if (snapshot == null) break;
+            BatchBuilder.Result built = builder.build(snapshot);
+            if (!built.deferred().isEmpty()) {
+                LOG.fine(() -> built.deferred().size() + " big file(s) wait for the big-file delay (-T)");
+                collector.defer(built.deferred(), snapshot.windowStart());
+            }
+            if (built.batch().isEmpty()) continue;
+            status.set(StatusFile.State.SYNCHRONIZING);
+            boolean ok = syncWithRetries(transfer, built.batch());
+            collector.syncFinished();
+            if (!ok) return EXIT_FAILURE;
+            status.set(StatusFile.State.RUNNING);
+            if (config.exitOnNoEvents() && collector.queued() == 0) break;
+        }
+        return EXIT_OK;
+    }
+
+    /** @return false when the daemon must stop with a failure */
+    private boolean syncWithRetries(Transfer transfer, Batch batch) throws InterruptedException {
+        for (int attempt = 0; ; attempt++) {
+            long started = System.nanoTime();
+            TransferResult r = transfer.run(batch);
+            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            logBatch(batch, r, millis);
+            if (r.outcome() == Outcome.OK) {
+                backoff.reset();
+                return true;
+            }
+            boolean fatal = r.outcome() == Outcome.FATAL;
+            if (!fatal && attempt < config.retries()) {
+                Duration wait = backoff.next();
+                LOG.warning("sync failed (attempt " + (attempt + 1) + " of " + (config.retries() + 1) + "): "
+                        + r.detail() + "; retrying in " + wait.toSeconds() + " s");
+                if (sleepUnlessStopped(wait)) return true;
+                continue;
+            }
+            if (!config.ignoreFailures()) {
+                LOG.severe("sync failed" + (fatal ? "" : " after " + (attempt + 1) + " attempts") + ": "
+                        + r.detail() + "; stopping (--ignore-failures keeps going)");
+                return false;
+            }
+            Duration wait = backoff.next();
+            LOG.warning("sync failed: " + r.detail() + "; --ignore-failures: its paths are queued again, next try in "
+                    + wait.toSeconds() + " s or later");
+            collector.requeue(batch);
+            sleepUnlessStopped(wait);
+            return true;
+        }
+    }
+
+    /** @return true when a stop was requested during the wait */
+    private boolean sleepUnlessStopped(Duration wait) throws InterruptedException {
+        return stopRequested.await(wait.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void logBatch(Batch batch, TransferResult r, long millis) {
+        String what = batch.full() ? "full sync" : batch.entries().size() + " path(s)";
+        String renamed = r.renamed() > 0 ? ", " + r.renamed() + " renamed in place" : "";
+        Level level = r.outcome() == Outcome.OK ? Level.INFO : Level.WARNING;
+        LOG.log(level, () -> String.format("%s: %s%s, %s sent (%s file data), %d ms, exit %d", config.label(), what,
+                renamed, Bytes.human(r.bytesSent()), Bytes.human(r.literalBytes()), millis, r.exitCode()));
+        if (LOG.isLoggable(Level.FINE) && !batch.full()) {
+            LOG.fine(batch.entries().stream()
+                    .map(e -> "  " + e.kind().name().toLowerCase() + " " + PathBytes.display(e.path())
+                            + (e.exists() ? "" : " (gone)"))
+                    .collect(Collectors.joining("\n", "paths:\n", "")));
+        }
+    }
+
+    /** Stops the daemon: the running transfer gets a grace period, then is interrupted. Idempotent. */
+    public void stop() {
+        if (stopRequested.getCount() == 0) return;
+        LOG.info("stopping");
+        status.set(StatusFile.State.STOPPING);
+        stopRequested.countDown();
+        collector.close();
+        Thread t = syncThread;
+        try {
+            if (!finished.await(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS) && t != null) {
+                LOG.warning("the running sync did not finish within " + STOP_GRACE.toSeconds()
+                        + " s; stopping it");
+                t.interrupt();
+                finished.await(30, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGHUP: re-read the rules file; a bad file is reported and the old rules stay. */
+    public void reloadRules() {
+        if (config.rulesFile() == null) {
+            LOG.info("SIGHUP: no rules file (-R) to reload");
+            return;
+        }
+        try {
+            filter.set(baseFilter(RulesParser.parse(config.rulesFile())));
+            LOG.info("reloaded rules from " + config.rulesFile() + "; running a full sync to apply them");
+            collector.requestFullSync();
+        } catch (ConfigException e) {
+            LOG.severe("SIGHUP: " + e.getMessage() + "; keeping the previous rules");
+        }
+    }
+
+    /** SIGUSR1: sync the whole tree now. */
+    public void forceFullSync() {
+        LOG.info("full resync requested");
+        collector.requestFullSync();
+    }
+
+    private Filter baseFilter(List<io.jclsync.filter.Rule> rules) {
+        Filter f = new Filter(rules, List.of());
+        for (Path own : new Path[] {ownListsDir != null ? ownListsDir : config.listsDir(), config.statusFile(),
+                config.pidFile()}) {
+            if (own != null) {
+                Path abs = own.toAbsolutePath().normalize();
+                if (abs.startsWith(config.watchDir()) && !abs.equals(config.watchDir())) {
+                    f = f.withAlwaysExcluded(config.watchDir().relativize(abs));
+                }
+            }
+        }
+        return f;
+    }
+
+    private ListsDir listsDir() throws IOException {
+        Path dir = config.listsDir();
+        if (dir == null) {
+            ownListsDir = Files.createTempDirectory("jclsync-lists-");
+            dir = ownListsDir;
+        } else {
+            Files.createDirectories(dir);
+        }
+        return new ListsDir(dir, config.label());
+    }
+
+    private String describeDestination() {
+        return config.destination() != null ? config.destination() : "handler " + config.syncHandler();
+    }
+
+    private void writePidFile() {
+        if (config.pidFile() != null) {
+            StatusFile.writeAtomically(config.pidFile(), ProcessHandle.current().pid() + "\n");
+        }
+    }
+
+    private void cleanUp() {
+        if (ownListsDir != null) {
+            try (var s = Files.list(ownListsDir)) {
+                for (Path p : (Iterable<Path>) s::iterator) Files.deleteIfExists(p);
+                Files.deleteIfExists(ownListsDir);
+            } catch (IOException e) {
+                LOG.fine("cannot remove " + ownListsDir + ": " + e);
+            }
+        }
+        if (config.pidFile() != null) {
+            try {
+                Files.deleteIfExists(config.pidFile());
+            } catch (IOException e) {
+                LOG.fine("cannot remove " + config.pidFile() + ": " + e);
+            }
+        }
+    }
+
+    /** Receives the watcher's output on its reader thread. */
+    private final class Sink implements WatchSink {
+        @Override
+        public void events(List<FsEvent> events) {
+            collector.record(events);
+        }
+
+        @Override
+        public void rescan(Path relDir) {
+            collector.rescan(relDir);
+        }
+
+        @Override
+        public void failed(WatchException cause) {
+            watchFailure.set(cause);
+            stopRequested.countDown();
+            collector.close();
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.jclsync.daemon;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.logging.Logger;
+
+/**
+ * The {@code --status-file}: one word, replaced atomically (write a temporary file, rename it
+ * over), so a reader never sees an empty or half-written file.
+ */
+final class StatusFile {
+    private static final Logger LOG = Logger.getLogger(StatusFile.class.getName());
+
+    enum State {
+        STARTING, INITSYNC, RUNNING, SYNCHRONIZING, STOPPING;
+
+        String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    private final Path file;
+    private State current;
+
+    StatusFile(Path file) {
+        this.file = file;
+    }
+
+    synchronized void set(State state) {
+        if (state == current) return;
+        current = state;
+        if (file == null) return;
+        writeAtomically(file, state.word() + "\n");
+    }
+
+    static void writeAtomically(Path file, String content) {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        try {
+            Files.writeString(tmp, content, StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            LOG.warning("cannot write " + file + ": " + e + " (check the directory exists and is writable)");
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package io.jclsync.daemon;
+
+import io.jclsync.config.Config;
+import io.jclsync.filter.Filter;
+import io.jclsync.sync.Destination;
+import io.jclsync.sync.DirectTransfer;
+import io.jclsync.sync.ExitCodePolicy;
+import io.jclsync.sync.HandlerTransfer;
+import io.jclsync.sync.ListsDir;
+import io.jclsync.sync.RsyncTransfer;
+import io.jclsync.sync.Transfer;
+import java.util.function.Supplier;
+
+/** Picks the transfer for the configured mode. */
+final class Transfers {
+    private Transfers() {}
+
+    static Transfer create(Config c, Supplier<Filter> filter, ListsDir lists) {
+        Destination dest = c.destination() == null ? null : Destination.parse(c.destination());
+        ExitCodePolicy policy = new ExitCodePolicy(c.ignoredExitCodes());
+        return switch (c.mode()) {
+            case RSYNCDIRECT -> new RsyncTransfer(c.watchDir(), dest, c.syncHandler(), filter, lists,
+                    c.timeoutSync(), policy);
+            case RSYNCSHELL -> new HandlerTransfer(HandlerTransfer.Style.RSYNCSHELL, c.watchDir(), c.syncHandler(),
+                    c.label(), dest, filter, lists, c.timeoutSync(), policy);
+            case SHELL -> new HandlerTransfer(HandlerTransfer.Style.SHELL, c.watchDir(), c.syncHandler(),
+                    c.label(), dest, filter, lists, c.timeoutSync(), policy);
+            case DIRECT -> new DirectTransfer(c.watchDir(), dest.localDir(), filter);
+        };
+    }
+}

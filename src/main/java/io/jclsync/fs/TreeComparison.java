@@ -1,0 +1,84 @@
+package io.jclsync.fs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/**
+ * Compares two trees entry by entry: type, permissions, file size, mtime and content, symlink
+ * targets. Used by {@code jclsync demo} to show that a target has caught up.
+ */
+public final class TreeComparison {
+    private TreeComparison() {}
+
+    /** Human-readable differences, empty when the trees are equal. {@code ignore} names top-level entries to skip. */
+    public static List<String> differences(Path a, Path b, int limit) throws IOException {
+        Map<Path, PosixFileAttributes> left = list(a);
+        Map<Path, PosixFileAttributes> right = list(b);
+        List<String> diffs = new ArrayList<>();
+        for (Map.Entry<Path, PosixFileAttributes> e : left.entrySet()) {
+            if (diffs.size() >= limit) return diffs;
+            Path rel = e.getKey();
+            PosixFileAttributes other = right.remove(rel);
+            String name = PathBytes.display(rel);
+            if (other == null) {
+                diffs.add("missing: " + name);
+                continue;
+            }
+            PosixFileAttributes mine = e.getValue();
+            if (FileType.of(mine) != FileType.of(other)) {
+                diffs.add("type differs: " + name);
+            } else if (mine.isSymbolicLink()) {
+                if (!Files.readSymbolicLink(a.resolve(rel)).equals(Files.readSymbolicLink(b.resolve(rel)))) {
+                    diffs.add("link target differs: " + name);
+                }
+            } else if (!mine.permissions().equals(other.permissions())) {
+                diffs.add("mode differs: " + name);
+            } else if (mine.isRegularFile()) {
+                if (mine.size() != other.size()) diffs.add("size differs: " + name);
+                else if (!mine.lastModifiedTime().equals(other.lastModifiedTime())) diffs.add("mtime differs: " + name);
+                else if (!Arrays.equals(digest(a.resolve(rel)), digest(b.resolve(rel)))) diffs.add("content differs: " + name);
+            }
+        }
+        for (Path extra : right.keySet()) {
+            if (diffs.size() >= limit) break;
+            diffs.add("extra: " + PathBytes.display(extra));
+        }
+        return diffs;
+    }
+
+    private static Map<Path, PosixFileAttributes> list(Path root) throws IOException {
+        Map<Path, PosixFileAttributes> entries = new TreeMap<>();
+        try (Stream<Path> s = Files.walk(root)) {
+            for (Path p : (Iterable<Path>) s::iterator) {
+                if (p.equals(root)) continue;
+                entries.put(root.relativize(p),
+                        Files.readAttributes(p, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
+            }
+        }
+        return entries;
+    }
+
+    private static byte[] digest(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file)) {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            byte[] buf = new byte[1 << 16];
+            int n;
+            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
+            return md.digest();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

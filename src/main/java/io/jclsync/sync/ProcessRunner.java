@@ -1,0 +1,112 @@
+package io.jclsync.sync;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a child process with a timeout, keeping the tail of its output; the child is always reaped. */
+public final class ProcessRunner {
+    private static final int KEEP_BYTES = 64 * 1024;
+
+    /** @param exitCode the exit code, or -1 when it was killed after the timeout */
+    public record Result(int exitCode, boolean timedOut, String output) {}
+
+    private ProcessRunner() {}
+
+    /**
+     * @param timeout zero for none
+     * @throws IOException when the program cannot be started (not found, not executable)
+     */
+    public static Result run(List<String> argv, Map<String, String> env, Duration timeout)
+            throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        p.getOutputStream().close();
+        Tail tail = new Tail(p.getInputStream());
+        Thread reader = new Thread(tail, "jclsync-child-output");
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            boolean done = timeout.isZero() ? waitForever(p) : p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (!done) {
+                stop(p);
+                reader.join(1000);
+                return new Result(-1, true, tail.text());
+            }
+            reader.join(5000);
+            return new Result(p.exitValue(), false, tail.text());
+        } catch (InterruptedException e) {
+            stop(p);
+            throw e;
+        }
+    }
+
+    private static boolean waitForever(Process p) throws InterruptedException {
+        p.waitFor();
+        return true;
+    }
+
+    /** SIGTERM first (rsync removes its temp files on it), SIGKILL if it lingers; always reaped. */
+    private static void stop(Process p) {
+        p.descendants().forEach(ProcessHandle::destroy);
+        p.destroy();
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    if (!p.waitFor(5, TimeUnit.SECONDS)) {
+                        p.descendants().forEach(ProcessHandle::destroyForcibly);
+                        p.destroyForcibly();
+                        p.waitFor();
+                    }
+                    return;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) Thread.currentThread().interrupt();
+        }
+    }
+
+    private static final class Tail implements Runnable {
+        private final InputStream in;
+        private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+
+        Tail(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void run() {
+            byte[] buf = new byte[8192];
+            try (in) {
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    synchronized (kept) {
+                        kept.write(buf, 0, n);
+                        if (kept.size() > 2 * KEEP_BYTES) {
+                            byte[] all = kept.toByteArray();
+                            kept.reset();
+                            kept.write(all, all.length - KEEP_BYTES, KEEP_BYTES);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                // The child closed its output or was killed; what was read is kept.
+            }
+        }
+
+        String text() {
+            synchronized (kept) {
+                return kept.toString(StandardCharsets.UTF_8);
+            }
+        }
+    }
+}

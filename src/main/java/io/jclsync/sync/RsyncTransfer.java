@@ -1,0 +1,104 @@
+package io.jclsync.sync;
+
+import io.jclsync.batch.Batch;
+import io.jclsync.filter.Filter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * The {@code rsyncdirect} mode: one rsync per batch. The batch's paths go in a NUL-separated
+ * {@code --files-from} list; a listed directory is synced recursively (with {@code --delete}
+ * inside it), a listed path that no longer exists is deleted ({@code --delete-missing-args}).
+ * Renames are applied first when the destination is local.
+ */
+public final class RsyncTransfer implements Transfer {
+    private final Path root;
+    private final Destination destination;
+    private final String rsync;
+    private final Supplier<Filter> filter;
+    private final ListsDir lists;
+    private final Duration timeout;
+    private final ExitCodePolicy policy;
+
+    public RsyncTransfer(Path root, Destination destination, String rsync, Supplier<Filter> filter,
+                         ListsDir lists, Duration timeout, ExitCodePolicy policy) {
+        this.root = root;
+        this.destination = destination;
+        this.rsync = rsync;
+        this.filter = filter;
+        this.lists = lists;
+        this.timeout = timeout;
+        this.policy = policy;
+    }
+
+    @Override
+    public TransferResult run(Batch batch) throws InterruptedException {
+        int renamed = destination.isLocal() ? LocalRenamer.apply(destination.localDir(), batch.renames()) : 0;
+        if (!batch.full() && batch.entries().isEmpty()) return TransferResult.ok(0, 0, renamed);
+        Path listFile = null;
+        Path excludeFile = lists.next(".exclude");
+        try {
+            List<String> argv = new ArrayList<>(List.of(rsync, "-a", "--no-D", "--delete", "--force", "--stats",
+                    "--from0", "--exclude-from=" + excludeFile));
+            List<Path> recursive = new ArrayList<>();
+            if (batch.full()) {
+                recursive.add(Path.of(""));
+            } else {
+                listFile = lists.next(".list");
+                List<Path> paths = new ArrayList<>();
+                for (Batch.Entry e : batch.entries()) {
+                    paths.add(e.path());
+                    if (e.isDirectory()) recursive.add(e.path());
+                }
+                ListFile.writePaths(listFile, paths);
+                argv.addAll(List.of("-r", "--delete-missing-args", "--files-from=" + listFile));
+            }
+            ListFile.writeExcludes(excludeFile, ExclusionScan.scan(root, recursive, filter.get()));
+            argv.add(root + "/");
+            argv.add(destination.rsyncTarget());
+            return run(argv, renamed);
+        } catch (IOException e) {
+            return new TransferResult(Outcome.RETRY, -1, 0, 0, renamed, "cannot prepare the rsync lists in "
+                    + lists.dir() + ": " + e.getMessage());
+        } finally {
+            ListsDir.deleteQuietly(listFile);
+            ListsDir.deleteQuietly(excludeFile);
+        }
+    }
+
+    private TransferResult run(List<String> argv, int renamed) throws InterruptedException {
+        ProcessRunner.Result r;
+        try {
+            r = ProcessRunner.run(argv, Map.of(), timeout);
+        } catch (IOException e) {
+            return new TransferResult(Outcome.FATAL, 127, 0, 0, renamed, "cannot run " + rsync + ": "
+                    + e.getMessage() + " (install rsync: apt-get install rsync, or point -S at it)");
+        }
+        if (r.timedOut()) {
+            return new TransferResult(Outcome.RETRY, -1, 0, 0, renamed, "rsync killed after the "
+                    + timeout.toSeconds() + " s timeout (-k)");
+        }
+        Outcome outcome = policy.classify(r.exitCode());
+        String detail = outcome == Outcome.OK ? "" : "rsync exit " + r.exitCode() + " ("
+                + ExitCodePolicy.meaning(r.exitCode()) + "): " + lastLines(r.output(), 8);
+        return new TransferResult(outcome, r.exitCode(), RsyncStats.bytesSent(r.output()),
+                RsyncStats.literalBytes(r.output()), renamed, detail);
+    }
+
+    static String lastLines(String output, int n) {
+        String[] lines = output.strip().split("\n");
+        List<String> kept = new ArrayList<>();
+        for (int i = lines.length - 1; i >= 0 && kept.size() < n; i--) {
+            String l = lines[i];
+            // The --stats block is noise in an error report.
+            if (l.isBlank() || l.matches("^(Number of|Total|Literal|Matched|File list|sent|total size).*")) continue;
+            kept.add(0, l);
+        }
+        return String.join(" | ", kept);
+    }
+}

@@ -1,0 +1,279 @@
+package io.jclsync.watch;
+
+import static io.jclsync.watch.jna.Inotify.*;
+
+import io.jclsync.filter.Filter;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.PathBytes;
+import io.netty.buffer.ByteBuf;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Watches a directory tree recursively with inotify.
+ *
+ * <p>A new directory is watched first and listed second, so a file created in it before the watch
+ * existed is still reported (by the listing). Directory moves inside the tree update the path of
+ * every watch below. An overflowed queue becomes a {@link WatchSink#rescan} of the whole tree.
+ */
+public final class InotifyWatcher implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(InotifyWatcher.class.getName());
+    static final int DIR_MASK = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_FROM
+            | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
+    private static final Path ROOT = Path.of("");
+
+    private final Path root;
+    private final Supplier<Filter> filter;
+    private final WatchSink sink;
+    private final WatchTable table = new WatchTable();
+    private final RenamePairer pairer;
+    private final TreeScanner scanner;
+    private InotifyChannel channel;
+    private Thread reader;
+    private volatile boolean stopping;
+
+    private InotifyWatcher(Builder b) {
+        this.root = b.root;
+        this.filter = b.filter;
+        this.sink = b.sink;
+        this.pairer = new RenamePairer(TimeUnit.MILLISECONDS.toNanos(b.moveTimeoutMillis));
+        this.scanner = new TreeScanner(root, this::watchDirectory);
+    }
+
+    public static Builder builder(Path root) {
+        return new Builder(root);
+    }
+
+    /** Watches the whole tree, then starts the reader thread. */
+    public synchronized void start() throws WatchException {
+        if (channel != null) throw new IllegalStateException("already started");
+        channel = InotifyChannel.open();
+        try {
+            scanner.scan(ROOT, filter.get(), null);
+        } catch (WatchException e) {
+            channel.close();
+            throw e;
+        }
+        LOG.fine(() -> "watching " + table.size() + " directories under " + root);
+        reader = new Thread(this::readLoop, "jclsync-inotify");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** Number of directories watched (for status and tests). */
+    public int watchCount() {
+        return table.size();
+    }
+
+    private boolean watchDirectory(Path rel) throws WatchException {
+        Path abs = root.resolve(rel);
+        InotifyChannel.AddResult result = channel.addWatch(abs, DIR_MASK, table.size());
+        switch (result) {
+            case ADDED -> {
+                table.put(channel.lastWd(), rel);
+                return true;
+            }
+            case DENIED -> {
+                LOG.warning("cannot watch " + PathBytes.display(abs) + ": permission denied; it and everything "
+                        + "below it are skipped (make it readable by this user to sync it)");
+                return false;
+            }
+            default -> {
+                return false;
+            }
+        }
+    }
+
+    private void readLoop() {
+        try {
+            while (!stopping) {
+                int timeout = pairer.millisUntilNextDeadline(System.nanoTime());
+                if (!channel.await(timeout)) break;
+                List<FsEvent> out = new ArrayList<>();
+                ByteBuf buf;
+                while (!stopping && (buf = channel.read()) != null) {
+                    for (InotifyEvent event : InotifyEventParser.parse(buf)) {
+                        handle(event, out);
+                    }
+                }
+                for (RenamePairer.Pending gone : pairer.expire(System.nanoTime())) {
+                    movedOut(gone, out);
+                }
+                if (!out.isEmpty()) sink.events(List.copyOf(out));
+            }
+        } catch (WatchException e) {
+            if (!stopping) sink.failed(e);
+        } catch (RuntimeException e) {
+            if (!stopping) sink.failed(new WatchException("watcher failed: " + e, e));
+        }
+    }
+
+    private void handle(InotifyEvent e, List<FsEvent> out) throws WatchException {
+        if (e.has(IN_Q_OVERFLOW)) {
+            overflow(out);
+            return;
+        }
+        Path dir = table.dir(e.wd());
+        if (e.has(IN_IGNORED)) {
+            table.remove(e.wd());
+            return;
+        }
+        if (dir == null) return; // a watch we already dropped
+        if (e.name().length == 0) {
+            selfEvent(e, dir);
+            return;
+        }
+        Path path = PathBytes.child(dir, e.name());
+        boolean isDir = e.isDir();
+        Filter f = filter.get();
+        if (e.has(IN_MOVED_FROM)) {
+            if (included(f, path, isDir)) pairer.movedFrom(e.cookie(), path, isDir, System.nanoTime());
+            return;
+        }
+        if (e.has(IN_MOVED_TO)) {
+            movedTo(e, path, isDir, f, out);
+            return;
+        }
+        if (!included(f, path, isDir)) return;
+        if (e.has(IN_CREATE)) {
+            out.add(FsEvent.create(path, isDir));
+            if (isDir) scanner.scan(path, f, out);
+        } else if (e.has(IN_DELETE)) {
+            out.add(FsEvent.delete(path, isDir));
+        } else if (e.has(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB)) {
+            out.add(FsEvent.modify(path, isDir));
+        }
+    }
+
+    private void movedTo(InotifyEvent e, Path to, boolean isDir, Filter f, List<FsEvent> out) throws WatchException {
+        RenamePairer.Pending from = pairer.movedTo(e.cookie());
+        boolean toIncluded = included(f, to, isDir);
+        if (from == null) {
+            // Moved in from outside the tree (or from an excluded path): a new entry.
+            if (toIncluded) {
+                out.add(FsEvent.create(to, isDir));
+                if (isDir) scanner.scan(to, f, out);
+            }
+            return;
+        }
+        if (isDir) table.move(from.from(), to);
+        if (toIncluded) {
+            out.add(FsEvent.move(from.from(), to, isDir));
+        } else {
+            if (isDir) unwatch(to);
+            out.add(FsEvent.delete(from.from(), isDir));
+        }
+    }
+
+    private void movedOut(RenamePairer.Pending gone, List<FsEvent> out) {
+        if (gone.directory()) unwatch(gone.from());
+        out.add(FsEvent.delete(gone.from(), gone.directory()));
+    }
+
+    private void unwatch(Path dir) {
+        for (int wd : table.subtree(dir)) {
+            channel.removeWatch(wd);
+            table.remove(wd);
+        }
+    }
+
+    private void selfEvent(InotifyEvent e, Path dir) throws WatchException {
+        if (!dir.equals(ROOT)) return; // handled through the parent's events
+        if (e.has(IN_DELETE_SELF | IN_MOVE_SELF | IN_UNMOUNT)) {
+            throw new WatchException("the watch dir " + root + " was deleted, moved or unmounted; "
+                    + "stopping (recreate it and start jclsync again)");
+        }
+    }
+
+    private void overflow(List<FsEvent> out) throws WatchException {
+        LOG.warning("inotify queue overflowed (fs.inotify.max_queued_events); rescanning " + root
+                + " so nothing is missed");
+        // Partners of pending moves may be among the lost events: the rescan covers both ends.
+        pairer.drain();
+        scanner.scan(ROOT, filter.get(), null);
+        if (!out.isEmpty()) {
+            sink.events(List.copyOf(out));
+            out.clear();
+        }
+        sink.rescan(ROOT);
+    }
+
+    private boolean included(Filter f, Path path, boolean isDir) {
+        if (isDir) return f.walks(path);
+        if (f.acceptsEverything()) return true;
+        return f.accepts(path, typeOf(path));
+    }
+
+    private FileType typeOf(Path rel) {
+        try {
+            return FileType.lstat(root.resolve(rel)).map(FileType::of).orElse(FileType.FILE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        Thread t;
+        synchronized (this) {
+            if (stopping) return;
+            stopping = true;
+            t = reader;
+        }
+        if (channel == null) return;
+        channel.wakeUp();
+        if (t != null) {
+            try {
+                t.join(TimeUnit.SECONDS.toMillis(10));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (t.isAlive()) {
+                LOG.log(Level.WARNING, "inotify reader did not stop in 10 s; leaving its fds open");
+                return;
+            }
+        }
+        channel.close();
+    }
+
+    public static final class Builder {
+        private final Path root;
+        private Supplier<Filter> filter = () -> Filter.ACCEPT_ALL;
+        private WatchSink sink;
+        private long moveTimeoutMillis = 50;
+
+        private Builder(Path root) {
+            this.root = root.toAbsolutePath().normalize();
+        }
+
+        /** The current filter; read on every event so a reloaded rule set applies at once. */
+        public Builder filter(Supplier<Filter> filter) {
+            this.filter = Objects.requireNonNull(filter);
+            return this;
+        }
+
+        public Builder sink(WatchSink sink) {
+            this.sink = Objects.requireNonNull(sink);
+            return this;
+        }
+
+        /** How long a lone IN_MOVED_FROM waits for its IN_MOVED_TO before it counts as moved out. */
+        public Builder moveTimeoutMillis(long millis) {
+            this.moveTimeoutMillis = millis;
+            return this;
+        }
+
+        public InotifyWatcher build() {
+            Objects.requireNonNull(sink, "sink");
+            return new InotifyWatcher(this);
+        }
+    }
+}
