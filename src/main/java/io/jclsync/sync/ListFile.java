@@ -2,11 +2,15 @@ package io.jclsync.sync;
 
 import io.jclsync.fs.PathBytes;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.util.Collection;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * Writes the files rsync reads with {@code --from0}: raw path bytes, each followed by a NUL, so
@@ -27,26 +31,61 @@ public final class ListFile {
 
     /**
      * One anchored exclude pattern per record ({@code --exclude-from}): {@code /a/b} matches exactly
-     * that path from the transfer root. Wildcard characters in names are escaped so they match
-     * themselves.
+     * that path from the transfer root.
      */
     public static void writeExcludes(Path file, Collection<Path> paths) throws IOException {
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
             for (Path p : paths) {
-                out.write(excludePattern(PathBytes.of(p)));
+                out.write(pattern(PathBytes.of(p), ""));
                 out.write(0);
             }
         }
     }
 
-    static byte[] excludePattern(byte[] rel) {
-        byte[] escaped = new byte[rel.length * 2 + 1];
-        int n = 0;
-        escaped[n++] = '/';
-        for (byte b : rel) {
-            if (b == '*' || b == '?' || b == '[' || b == '\\') escaped[n++] = '\\';
-            escaped[n++] = b;
+    /**
+     * The filter records that select exactly the given paths, whole directories included, and the
+     * directories above them ({@code --include-from}, to be followed by {@code --exclude=*}).
+     */
+    public static void writeIncludes(Path file, Collection<Path> paths) throws IOException {
+        Set<Path> parents = new LinkedHashSet<>();
+        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
+            for (Path p : paths) {
+                for (Path parent = p.getParent(); parent != null; parent = parent.getParent()) {
+                    if (!parents.add(parent)) break;
+                }
+            }
+            for (Path parent : parents) {
+                out.write(pattern(PathBytes.of(parent), "/"));
+                out.write(0);
+            }
+            for (Path p : paths) {
+                byte[] raw = PathBytes.of(p);
+                out.write(pattern(raw, ""));
+                out.write(0);
+                out.write(pattern(raw, "/***"));
+                out.write(0);
+            }
         }
-        return java.util.Arrays.copyOf(escaped, n);
+    }
+
+    /**
+     * {@code /rel} followed by {@code suffix}, as an rsync pattern matching {@code rel} literally.
+     * rsync only honours backslash escapes in patterns that hold a wildcard, so {@code *?[} are
+     * escaped with a backslash and a backslash itself becomes the class {@code [\\]}, which also
+     * switches the pattern to wildcard matching.
+     */
+    static byte[] pattern(byte[] rel, String suffix) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(rel.length + suffix.length() + 8);
+        out.write('/');
+        for (byte b : rel) {
+            if (b == '\\') {
+                out.writeBytes(new byte[] {'[', '\\', '\\', ']'});
+                continue;
+            }
+            if (b == '*' || b == '?' || b == '[') out.write('\\');
+            out.write(b);
+        }
+        out.writeBytes(suffix.getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
     }
 }

@@ -11,10 +11,15 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * The {@code rsyncdirect} mode: one rsync per batch. The batch's paths go in a NUL-separated
- * {@code --files-from} list; a listed directory is synced recursively (with {@code --delete}
- * inside it), a listed path that no longer exists is deleted ({@code --delete-missing-args}).
- * Renames are applied first when the destination is local.
+ * The {@code rsyncdirect} mode: one rsync per batch. The batch's existing paths go in a
+ * NUL-separated {@code --files-from} list; a listed directory is synced recursively, with
+ * {@code --delete} inside it.
+ *
+ * <p>Paths that no longer exist at the source are removed before that: at a local destination in
+ * Java ({@link LocalDeleter}); at a remote one by a second rsync limited by include rules to those
+ * paths. rsync's own {@code --delete-missing-args} would do it in one call, but rsync 3.2.7 as
+ * shipped by Debian 12 aborts with "invalid file mode 00" on any missing argument, so it is not
+ * used. Renames are applied first when the destination is local.
  */
 public final class RsyncTransfer implements Transfer {
     private final Path root;
@@ -39,36 +44,76 @@ public final class RsyncTransfer implements Transfer {
     @Override
     public TransferResult run(Batch batch) throws InterruptedException {
         int renamed = destination.isLocal() ? LocalRenamer.apply(destination.localDir(), batch.renames()) : 0;
-        if (!batch.full() && batch.entries().isEmpty()) return TransferResult.ok(0, 0, renamed);
+        if (batch.full()) return copy(List.of(), List.of(Path.of("")), true, renamed);
+        List<Path> present = new ArrayList<>();
+        List<Path> recursive = new ArrayList<>();
+        List<Path> missing = new ArrayList<>();
+        for (Batch.Entry e : batch.entries()) {
+            if (!e.exists()) {
+                missing.add(e.path());
+                continue;
+            }
+            present.add(e.path());
+            if (e.isDirectory()) recursive.add(e.path());
+        }
+        if (!missing.isEmpty()) {
+            TransferResult deleted = delete(missing, renamed);
+            if (deleted.outcome() != Outcome.OK || present.isEmpty()) return deleted;
+        }
+        if (present.isEmpty()) return TransferResult.ok(0, 0, renamed);
+        return copy(present, recursive, false, renamed);
+    }
+
+    private TransferResult delete(List<Path> missing, int renamed) throws InterruptedException {
+        if (destination.isLocal()) {
+            try {
+                LocalDeleter.apply(root, destination.localDir(), missing);
+                return TransferResult.ok(0, 0, renamed);
+            } catch (IOException e) {
+                return new TransferResult(Outcome.RETRY, -1, 0, 0, renamed, "cannot delete at the destination: " + e);
+            }
+        }
+        Path includes = lists.next(".delete");
+        try {
+            ListFile.writeIncludes(includes, missing);
+            // --existing + --ignore-existing: transfer nothing, only delete what the rules select.
+            return run(List.of(rsync, "-r", "--no-D", "--existing", "--ignore-existing", "--delete", "--force",
+                    "--stats", "--from0", "--include-from=" + includes, "--exclude=*", root + "/",
+                    destination.rsyncTarget()), renamed);
+        } catch (IOException e) {
+            return listFailure(e, renamed);
+        } finally {
+            ListsDir.deleteQuietly(includes);
+        }
+    }
+
+    private TransferResult copy(List<Path> paths, List<Path> recursive, boolean whole, int renamed)
+            throws InterruptedException {
         Path listFile = null;
         Path excludeFile = lists.next(".exclude");
         try {
             List<String> argv = new ArrayList<>(List.of(rsync, "-a", "--no-D", "--delete", "--force", "--stats",
                     "--from0", "--exclude-from=" + excludeFile));
-            List<Path> recursive = new ArrayList<>();
-            if (batch.full()) {
-                recursive.add(Path.of(""));
-            } else {
+            if (!whole) {
                 listFile = lists.next(".list");
-                List<Path> paths = new ArrayList<>();
-                for (Batch.Entry e : batch.entries()) {
-                    paths.add(e.path());
-                    if (e.isDirectory()) recursive.add(e.path());
-                }
                 ListFile.writePaths(listFile, paths);
-                argv.addAll(List.of("-r", "--delete-missing-args", "--files-from=" + listFile));
+                argv.addAll(List.of("-r", "--files-from=" + listFile));
             }
             ListFile.writeExcludes(excludeFile, ExclusionScan.scan(root, recursive, filter.get()));
             argv.add(root + "/");
             argv.add(destination.rsyncTarget());
             return run(argv, renamed);
         } catch (IOException e) {
-            return new TransferResult(Outcome.RETRY, -1, 0, 0, renamed, "cannot prepare the rsync lists in "
-                    + lists.dir() + ": " + e.getMessage());
+            return listFailure(e, renamed);
         } finally {
             ListsDir.deleteQuietly(listFile);
             ListsDir.deleteQuietly(excludeFile);
         }
+    }
+
+    private TransferResult listFailure(IOException e, int renamed) {
+        return new TransferResult(Outcome.RETRY, -1, 0, 0, renamed, "cannot prepare the rsync lists in "
+                + lists.dir() + ": " + e.getMessage());
     }
 
     private TransferResult run(List<String> argv, int renamed) throws InterruptedException {

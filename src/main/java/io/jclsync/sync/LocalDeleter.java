@@ -1,0 +1,61 @@
+package io.jclsync.sync;
+
+import io.jclsync.fs.PathBytes;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+
+/**
+ * Removes, at a local destination, the paths a batch found missing at the source. Each path is
+ * checked again just before: if it has come back at the source it is left for rsync. Symbolic
+ * links are removed, never followed, and nothing outside the destination is touched.
+ */
+final class LocalDeleter {
+    private LocalDeleter() {}
+
+    /** @return how many paths were removed (a directory counts once) */
+    static int apply(Path sourceRoot, Path destDir, List<Path> missing) throws IOException {
+        int removed = 0;
+        for (Path rel : missing) {
+            if (rel.isAbsolute() || rel.toString().isEmpty() || !rel.normalize().equals(rel)
+                    || rel.startsWith("..")) {
+                throw new IOException("refusing to delete " + PathBytes.display(rel) + ": not a plain relative path");
+            }
+            if (Files.exists(sourceRoot.resolve(rel), LinkOption.NOFOLLOW_LINKS)) continue;
+            Path target = destDir.resolve(rel);
+            if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) continue;
+            deleteTree(target);
+            removed++;
+        }
+        return removed;
+    }
+
+    private static void deleteTree(Path top) throws IOException {
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) throw e;
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
