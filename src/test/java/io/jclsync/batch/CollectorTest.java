@@ -1,0 +1,157 @@
+package io.jclsync.batch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.fs.FileType;
+import io.jclsync.watch.FsEvent;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class CollectorTest {
+    private static final long MS = 1_000_000L;
+
+    private long now = 1_000 * MS;
+    private final Collector collector = new Collector(
+            new Delays(Duration.ofMillis(100), Duration.ofMillis(1000), 1 << 20, Duration.ZERO, 5), () -> now);
+
+    private static FsEvent create(String p) {
+        return new FsEvent(FsEvent.Kind.CREATE, Path.of(p), null, false);
+    }
+
+    private static FsEvent modify(String p) {
+        return new FsEvent(FsEvent.Kind.MODIFY, Path.of(p), null, false);
+    }
+
+    private static FsEvent delete(String p) {
+        return new FsEvent(FsEvent.Kind.DELETE, Path.of(p), null, false);
+    }
+
+    private static FsEvent move(String from, String to) {
+        return new FsEvent(FsEvent.Kind.MOVE, Path.of(to), Path.of(from), true);
+    }
+
+    @Test
+    void coalescesPerPathAndDropsShortLivedFiles() {
+        collector.record(List.of(create("a"), modify("a"), modify("a"), create("tmp"), delete("tmp"), delete("b"),
+                create("b")));
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertNotNull(s);
+        assertEquals(Map.of(Path.of("a"), ChangeKind.CREATE, Path.of("b"), ChangeKind.MODIFY), s.changes());
+    }
+
+    @Test
+    void theWindowIsFixedFromTheFirstEventSoChurnStillSyncs() {
+        collector.record(List.of(create("a")));
+        for (int i = 0; i < 9; i++) {
+            now += 10 * MS;
+            collector.record(List.of(modify("d" + i + "/f")));
+            assertNull(collector.takeIfDue(now), "due too early at step " + i);
+        }
+        now += 10 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertEquals(10, s.changes().size());
+        assertNull(collector.takeIfDue(now + 1000 * MS), "the queue is empty after the take");
+    }
+
+    @Test
+    void renameChainsCollapseToOneRename() {
+        collector.record(List.of(move("a", "b"), move("b", "c")));
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertEquals(List.of(new Batch.Rename(Path.of("a"), Path.of("c"))), s.renames());
+        assertEquals(ChangeKind.DELETE, s.changes().get(Path.of("a")));
+        assertEquals(ChangeKind.CREATE, s.changes().get(Path.of("c")));
+        assertFalse(s.changes().containsKey(Path.of("b")), "created and moved away: nothing to do for b");
+    }
+
+    @Test
+    void aRenameBackIsNoRename() {
+        collector.record(List.of(move("a", "b"), move("b", "a")));
+        now += 100 * MS;
+        assertTrue(collector.takeIfDue(now).renames().isEmpty());
+    }
+
+    @Test
+    void manyChangesInOneDirectoryFoldIntoTheDirectory() {
+        List<FsEvent> events = new ArrayList<>();
+        for (int i = 0; i < 50; i++) events.add(create("big/f" + i));
+        events.add(create("other/x"));
+        collector.record(events);
+        collector.record(List.of(modify("big/f3"), create("big/sub/deeper")));
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertEquals(Set.of(Path.of("big")), s.folded());
+        assertEquals(Map.of(Path.of("other/x"), ChangeKind.CREATE), s.changes());
+    }
+
+    @Test
+    void tooManyChangesInTheRootBecomeAFullSync() {
+        List<FsEvent> events = new ArrayList<>();
+        for (int i = 0; i < 6; i++) events.add(create("f" + i));
+        collector.record(events);
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertTrue(s.full());
+        assertTrue(s.changes().isEmpty());
+    }
+
+    @Test
+    void deferredBigFilesWaitForTheirOwnTimer() {
+        long window = now;
+        collector.defer(List.of(new Batch.Entry(Path.of("huge"), ChangeKind.CREATE, FileType.FILE, 2 << 20)), window);
+        now += 999 * MS;
+        assertNull(collector.takeIfDue(now));
+        collector.record(List.of(modify("huge")));
+        now += 1 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertEquals(Map.of(Path.of("huge"), ChangeKind.CREATE), s.changes());
+        assertEquals(Set.of(Path.of("huge")), s.matured());
+    }
+
+    @Test
+    void aFailedBatchIsRequeuedWithWhatArrivedSince() {
+        Batch failed = new Batch(List.of(), List.of(
+                new Batch.Entry(Path.of("d"), ChangeKind.CREATE, FileType.DIRECTORY, 0),
+                new Batch.Entry(Path.of("f"), ChangeKind.MODIFY, FileType.FILE, 3)), false);
+        collector.record(List.of(create("g"), delete("f")));
+        collector.requeue(failed);
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertEquals(Set.of(Path.of("d")), s.folded());
+        assertEquals(Map.of(Path.of("f"), ChangeKind.DELETE, Path.of("g"), ChangeKind.CREATE), s.changes());
+    }
+
+    @Test
+    void theMinimumTimeBetweenSyncsIsKept() {
+        Collector paced = new Collector(
+                new Delays(Duration.ofMillis(10), Duration.ofMillis(10), 1 << 20, Duration.ofMillis(500), 100),
+                () -> now);
+        paced.syncFinished();
+        paced.record(List.of(create("a")));
+        now += 10 * MS;
+        assertNull(paced.takeIfDue(now));
+        now += 490 * MS;
+        assertNotNull(paced.takeIfDue(now));
+    }
+
+    @Test
+    void aFullSyncRequestSwallowsQueuedPaths() {
+        collector.record(List.of(create("a")));
+        collector.requestFullSync();
+        collector.record(List.of(create("b")));
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertTrue(s.full());
+        assertTrue(s.changes().isEmpty());
+    }
+}

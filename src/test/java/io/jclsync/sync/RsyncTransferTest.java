@@ -1,0 +1,99 @@
+package io.jclsync.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.batch.Batch;
+import io.jclsync.batch.ChangeKind;
+import io.jclsync.filter.Filter;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.PathBytes;
+import io.jclsync.fs.TreeComparison;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the real rsync on real files. */
+class RsyncTransferTest {
+    @TempDir
+    Path tmp;
+    Path src;
+    Path dst;
+    Path lists;
+
+    /** Names rsync patterns and list files must carry unchanged. */
+    private static final List<Path> ODD = List.of(
+            Path.of("with space"), Path.of("new\nline"), Path.of("star*q?[x]"), Path.of("back\\slash"),
+            PathBytes.path(new byte[] {'l', 'a', 't', 'i', 'n', (byte) 0xe9}));
+
+    @BeforeEach
+    void dirs() throws Exception {
+        src = Files.createDirectories(tmp.resolve("src"));
+        dst = Files.createDirectories(tmp.resolve("dst"));
+        lists = Files.createDirectories(tmp.resolve("lists"));
+    }
+
+    private RsyncTransfer transfer(Destination d) {
+        return new RsyncTransfer(src, d, "rsync", () -> Filter.ACCEPT_ALL, new ListsDir(lists, "t"),
+                Duration.ofSeconds(30), new ExitCodePolicy(ExitCodePolicy.DEFAULT_IGNORED));
+    }
+
+    private static Batch.Entry entry(Path root, Path rel) {
+        Path abs = root.resolve(rel);
+        if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) return new Batch.Entry(rel, ChangeKind.DELETE, null, 0);
+        return new Batch.Entry(rel, ChangeKind.MODIFY, Files.isDirectory(abs) ? FileType.DIRECTORY : FileType.FILE, 0);
+    }
+
+    /** Fills the source, syncs it whole, changes it, syncs the changed paths and compares. */
+    private void roundTrip(Destination d) throws Exception {
+        for (Path odd : ODD) {
+            Files.createDirectories(src.resolve("keep").resolve(odd));
+            Files.writeString(src.resolve(odd), "old");
+            Files.createDirectories(src.resolve("gone"));
+            Files.writeString(src.resolve("gone").resolve(odd), "x");
+        }
+        assertEquals(Outcome.OK, transfer(d).run(Batch.fullSync()).outcome());
+        assertEquals(List.of(), TreeComparison.differences(src, dst, 10));
+        List<Batch.Entry> entries = new ArrayList<>();
+        for (Path odd : ODD) {
+            Files.delete(src.resolve(odd));
+            entries.add(entry(src, odd));
+            Files.writeString(src.resolve("keep").resolve(odd).resolve("new file"), "fresh");
+            entries.add(entry(src, Path.of("keep").resolve(odd)));
+        }
+        entries.add(entry(src, Path.of("never-existed")));
+        entries.sort((a, b) -> a.path().compareTo(b.path()));
+        TransferResult r = transfer(d).run(new Batch(List.of(), entries, false));
+        assertEquals(Outcome.OK, r.outcome(), r.detail());
+        assertEquals(List.of(), TreeComparison.differences(src, dst, 10));
+        for (Path odd : ODD) assertFalse(Files.exists(dst.resolve(odd), LinkOption.NOFOLLOW_LINKS));
+        assertTrue(Files.exists(dst.resolve("gone").resolve(ODD.get(0))), "untouched paths stay");
+    }
+
+    @Test
+    void localDestinationDeletesAndCopiesExactlyTheListedPaths() throws Exception {
+        roundTrip(Destination.parse(dst.toString()));
+    }
+
+    @Test
+    void remoteStyleDestinationDeletesThroughRsyncIncludeRules() throws Exception {
+        // A Destination without a local dir takes the path used for host:/path remotes.
+        roundTrip(new Destination(dst.toString(), null));
+    }
+
+    @Test
+    void aMissingDestinationIsReportedNotCreatedSilently() throws Exception {
+        Files.writeString(src.resolve("f"), "x");
+        TransferResult r = transfer(new Destination(tmp.resolve("no/such/dir").toString(), null))
+                .run(new Batch(List.of(), List.of(entry(src, Path.of("f"))), false));
+        assertFalse(r.outcome() == Outcome.OK);
+        assertTrue(r.exitCode() != 0);
+    }
+}
