@@ -1,0 +1,144 @@
+package io.jclsync.watch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.config.RulesParser;
+import io.jclsync.filter.Filter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real inotify on real directories. */
+class InotifyWatcherTest {
+    @TempDir
+    Path root;
+    private InotifyWatcher watcher;
+    private final Recorder sink = new Recorder();
+
+    static final class Recorder implements WatchSink {
+        final List<FsEvent> events = new ArrayList<>();
+        final List<Path> rescans = new ArrayList<>();
+        WatchException failure;
+
+        @Override
+        public synchronized void events(List<FsEvent> batch) {
+            events.addAll(batch);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void rescan(Path relDir) {
+            rescans.add(relDir);
+            notifyAll();
+        }
+
+        @Override
+        public synchronized void failed(WatchException cause) {
+            failure = cause;
+            notifyAll();
+        }
+
+        synchronized void awaitUntil(Predicate<Recorder> done, String what) throws InterruptedException {
+            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (!done.test(this)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) throw new AssertionError("timed out waiting for " + what + "; got " + events);
+                wait(Math.max(1, left / 1_000_000));
+            }
+        }
+
+        synchronized Set<Path> paths(FsEvent.Kind kind) {
+            Set<Path> out = new HashSet<>();
+            for (FsEvent e : events) if (e.kind() == kind) out.add(e.path());
+            return out;
+        }
+    }
+
+    private void start(Filter filter) throws WatchException {
+        watcher = InotifyWatcher.builder(root).filter(() -> filter).sink(sink).build();
+        watcher.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (watcher != null) watcher.close();
+    }
+
+    @Test
+    void filesInNewNestedDirectoriesAreNeverLost() throws Exception {
+        start(Filter.ACCEPT_ALL);
+        Set<Path> expected = new HashSet<>();
+        for (int d = 0; d < 20; d++) {
+            Path dir = Files.createDirectories(root.resolve("n" + d).resolve("a/b/c"));
+            for (int f = 0; f < 25; f++) {
+                Files.writeString(dir.resolve("f" + f), "x");
+                expected.add(root.relativize(dir.resolve("f" + f)));
+            }
+        }
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.CREATE).containsAll(expected), "500 creates");
+        assertEquals(20 * 4 + 1, watcher.watchCount(), "root plus 4 directories per tree");
+    }
+
+    @Test
+    void aRenamedDirectoryKeepsReportingUnderItsNewName() throws Exception {
+        Files.createDirectories(root.resolve("old/sub"));
+        start(Filter.ACCEPT_ALL);
+        Files.move(root.resolve("old"), root.resolve("new"));
+        Files.writeString(root.resolve("new/sub/after"), "x");
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.CREATE).contains(Path.of("new/sub/after")), "create under new name");
+        synchronized (sink) {
+            FsEvent move = sink.events.stream().filter(e -> e.kind() == FsEvent.Kind.MOVE).findFirst().orElseThrow();
+            assertEquals(Path.of("old"), move.from());
+            assertEquals(Path.of("new"), move.path());
+            assertTrue(move.directory());
+        }
+    }
+
+    @Test
+    void movesAcrossTheTreeBoundaryAreDeletesAndCreates(@TempDir Path outside) throws Exception {
+        Files.createDirectories(root.resolve("leaving/x"));
+        Files.createDirectories(outside.resolve("arriving/y"));
+        Files.writeString(outside.resolve("arriving/y/file"), "x");
+        start(Filter.ACCEPT_ALL);
+        Files.move(root.resolve("leaving"), outside.resolve("leaving"));
+        Files.move(outside.resolve("arriving"), root.resolve("arriving"));
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.DELETE).contains(Path.of("leaving"))
+                && r.paths(FsEvent.Kind.CREATE).contains(Path.of("arriving/y/file")), "delete and create");
+        int watches = watcher.watchCount();
+        assertEquals(3, watches, "root, arriving, arriving/y; the moved-out tree is unwatched");
+    }
+
+    @Test
+    void excludedPathsAreDroppedBeforeQueueing() throws Exception {
+        start(new Filter(RulesParser.parse(List.of("-f\\.tmp$", "-d^cache$"), "rules"), List.of()));
+        Files.createDirectories(root.resolve("cache"));
+        Files.writeString(root.resolve("cache/inside"), "x");
+        Files.writeString(root.resolve("a.tmp"), "x");
+        Files.writeString(root.resolve("kept"), "x");
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.CREATE).contains(Path.of("kept")), "kept");
+        Thread.sleep(100);
+        synchronized (sink) {
+            assertEquals(Set.of(Path.of("kept")), sink.paths(FsEvent.Kind.CREATE));
+        }
+        assertEquals(1, watcher.watchCount(), "the excluded directory is not watched");
+    }
+
+    @Test
+    void deletingTheWatchDirStopsTheWatcherWithAReason() throws Exception {
+        Path inner = Files.createDirectories(root.resolve("w"));
+        watcher = InotifyWatcher.builder(inner).sink(sink).build();
+        watcher.start();
+        Files.delete(inner);
+        sink.awaitUntil(r -> r.failure != null, "failure");
+        assertTrue(sink.failure.getMessage().contains("was deleted"), sink.failure.getMessage());
+    }
+}
