@@ -1,0 +1,130 @@
+package io.jclsync.it;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * jclsync started from the shaded jar as a separate JVM, the way a user runs it. Its stdout and
+ * stderr go to a log file the test can read while it runs.
+ */
+final class JclsyncProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private JclsyncProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    static Path jar() {
+        String jar = System.getProperty("jclsync.jar");
+        if (jar == null || !Files.isRegularFile(Path.of(jar))) {
+            throw new IllegalStateException("system property jclsync.jar must name the built jar (run through mvn verify)");
+        }
+        return Path.of(jar);
+    }
+
+    static List<String> command(List<String> prefix, List<String> args) {
+        List<String> cmd = new ArrayList<>(prefix);
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.addAll(List.of("-Xmx256m", "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    static JclsyncProcess start(Path log, String... args) throws IOException {
+        return start(log, List.of(), args);
+    }
+
+    /** @param prefix a command to run java under (e.g. setpriv), or empty */
+    static JclsyncProcess start(Path log, List<String> prefix, String... args) throws IOException {
+        ProcessBuilder pb = new ProcessBuilder(command(prefix, List.of(args)));
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(log.toFile());
+        return new JclsyncProcess(pb.start(), log);
+    }
+
+    /** Runs jclsync to completion (for commands that must exit on their own). */
+    static Result run(Path log, Duration timeout, String... args) throws Exception {
+        try (JclsyncProcess p = start(log, args)) {
+            if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("jclsync did not exit within " + timeout + "; log:\n" + p.log());
+            }
+            return new Result(p.process.exitValue(), p.log());
+        }
+    }
+
+    record Result(int exitCode, String output) {}
+
+    String log() throws IOException {
+        return Files.readString(log, StandardCharsets.ISO_8859_1);
+    }
+
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Sends SIGTERM and waits for the exit code. */
+    int terminate(Duration timeout) throws Exception {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("jclsync did not stop within " + timeout + " of SIGTERM; log:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    int waitFor(Duration timeout) throws Exception {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("jclsync did not exit within " + timeout + "; log:\n" + log());
+        }
+        return process.exitValue();
+    }
+
+    /** Waits until the log holds {@code text}. */
+    void awaitLog(String text, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!log().contains(text)) {
+            if (!process.isAlive() && !log().contains(text)) {
+                throw new AssertionError("jclsync exited (" + process.exitValue() + ") before logging '" + text
+                        + "'; log:\n" + log());
+            }
+            if (System.nanoTime() > deadline) throw new AssertionError("no '" + text + "' in the log:\n" + log());
+            Thread.sleep(20);
+        }
+    }
+
+    /** Waits until the status file says {@code word}. */
+    void awaitStatus(Path statusFile, String word, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            String now = Files.exists(statusFile) ? Files.readString(statusFile).strip() : "";
+            if (now.equals(word)) return;
+            if (!process.isAlive()) {
+                throw new AssertionError("jclsync exited (" + process.exitValue() + ") while waiting for status '"
+                        + word + "'; log:\n" + log());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("status is '" + now + "', not '" + word + "'; log:\n" + log());
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly().waitFor();
+        }
+    }
+}

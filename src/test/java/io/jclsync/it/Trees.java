@@ -1,0 +1,38 @@
+package io.jclsync.it;
+
+import io.jclsync.fs.TreeComparison;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/** Waits for two trees to become equal: contents, types, modes, mtimes and symlink targets. */
+final class Trees {
+    private Trees() {}
+
+    /** @return milliseconds it took */
+    static long awaitEqual(Path source, Path target, Duration timeout, JclsyncProcess p) throws Exception {
+        long start = System.nanoTime();
+        long deadline = start + timeout.toNanos();
+        List<String> diff;
+        while (!(diff = differences(source, target)).isEmpty()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("target differs from source after " + timeout + ": " + diff
+                        + (p != null ? "\nlog:\n" + p.log() : ""));
+            }
+            if (p != null && !p.isAlive()) {
+                throw new AssertionError("jclsync exited while the trees differ: " + diff + "\nlog:\n" + p.log());
+            }
+            Thread.sleep(50);
+        }
+        return (System.nanoTime() - start) / 1_000_000;
+    }
+
+    /** A file vanishing during the walk (an rsync temp file) only means "not equal yet". */
+    private static List<String> differences(Path source, Path target) throws java.io.IOException {
+        try {
+            return TreeComparison.differences(source, target, 10);
+        } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException e) {
+            return List.of("changing: " + e.getMessage());
+        }
+    }
+}
