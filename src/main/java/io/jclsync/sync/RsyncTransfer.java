@@ -92,8 +92,10 @@ public final class RsyncTransfer implements Transfer {
         Path listFile = null;
         Path excludeFile = lists.next(".exclude");
         try {
+            // --modify-window=-1: compare mtimes to the nanosecond. By default rsync compares whole
+            // seconds, so a file copied mid-write keeps a stale mtime that no later sync repairs.
             List<String> argv = new ArrayList<>(List.of(rsync, "-a", "--no-D", "--delete", "--force", "--stats",
-                    "--from0", "--exclude-from=" + excludeFile));
+                    "--modify-window=-1", "--from0", "--exclude-from=" + excludeFile));
             if (!whole) {
                 listFile = lists.next(".list");
                 ListFile.writePaths(listFile, paths);

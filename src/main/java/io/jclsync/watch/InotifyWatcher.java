@@ -29,6 +29,7 @@ public final class InotifyWatcher implements AutoCloseable {
     static final int DIR_MASK = IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_FROM
             | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
     private static final Path ROOT = Path.of("");
+    private static final int FLUSH_EVENTS = 4096;
 
     private final Path root;
     private final Supplier<Filter> filter;
@@ -39,6 +40,9 @@ public final class InotifyWatcher implements AutoCloseable {
     private InotifyChannel channel;
     private Thread reader;
     private volatile boolean stopping;
+    private boolean overflowed;
+    private long overflows;
+    private long lastOverflowLog;
 
     private InotifyWatcher(Builder b) {
         this.root = b.root;
@@ -103,7 +107,13 @@ public final class InotifyWatcher implements AutoCloseable {
                     for (InotifyEvent event : InotifyEventParser.parse(buf)) {
                         handle(event, out);
                     }
+                    if (out.size() >= FLUSH_EVENTS) {
+                        // Under a constant flood the queue never drains: hand events on as we go.
+                        sink.events(List.copyOf(out));
+                        out.clear();
+                    }
                 }
+                if (overflowed) rescanAfterOverflow(out);
                 for (RenamePairer.Pending gone : pairer.expire(System.nanoTime())) {
                     movedOut(gone, out);
                 }
@@ -193,9 +203,27 @@ public final class InotifyWatcher implements AutoCloseable {
         }
     }
 
-    private void overflow(List<FsEvent> out) throws WatchException {
-        LOG.warning("inotify queue overflowed (fs.inotify.max_queued_events); rescanning " + root
-                + " so nothing is missed");
+    private void overflow(List<FsEvent> out) {
+        overflowed = true;
+        overflows++;
+    }
+
+    /**
+     * Once the queue is drained after an overflow: watch directories created meanwhile, then ask
+     * for a full sync. Repeated overflows in one drain cost one rescan, and are logged at most
+     * every 10 s with a count.
+     */
+    private void rescanAfterOverflow(List<FsEvent> out) throws WatchException {
+        overflowed = false;
+        long now = System.nanoTime();
+        if (lastOverflowLog == 0 || now - lastOverflowLog > TimeUnit.SECONDS.toNanos(10)) {
+            long n = overflows;
+            LOG.warning("inotify queue overflowed" + (n > 1 ? " (" + n + " times)" : "")
+                    + "; rescanning " + root + " so nothing is missed (raise fs.inotify.max_queued_events"
+                    + " if this repeats)");
+            lastOverflowLog = now;
+            overflows = 0;
+        }
         // Partners of pending moves may be among the lost events: the rescan covers both ends.
         pairer.drain();
         scanner.scan(ROOT, filter.get(), null);
