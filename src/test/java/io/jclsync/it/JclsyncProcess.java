@@ -52,7 +52,19 @@ final class JclsyncProcess implements AutoCloseable {
 
     /** Runs jclsync to completion (for commands that must exit on their own). */
     static Result run(Path log, Duration timeout, String... args) throws Exception {
-        try (JclsyncProcess p = start(log, args)) {
+        return run(log, timeout, java.util.Map.of(), args);
+    }
+
+    /** @param env environment variables to set (an empty value removes the variable) */
+    static Result run(Path log, Duration timeout, java.util.Map<String, String> env, String... args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command(List.of(), List.of(args)));
+        env.forEach((k, v) -> {
+            if (v.isEmpty()) pb.environment().remove(k);
+            else pb.environment().put(k, v);
+        });
+        pb.redirectErrorStream(true);
+        pb.redirectOutput(log.toFile());
+        try (JclsyncProcess p = new JclsyncProcess(pb.start(), log)) {
             if (!p.process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("jclsync did not exit within " + timeout + "; log:\n" + p.log());
             }

@@ -1,0 +1,125 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Each mistake a user can make gets a clear message and a non-zero exit, and the target keeps its files. */
+class BadInputIT {
+    private static final Duration EXIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+    Path src;
+    Path dst;
+    Path log;
+    JclsyncProcess jclsync;
+
+    @BeforeEach
+    void dirs() throws IOException {
+        src = Files.createDirectories(tmp.resolve("src"));
+        dst = Files.createDirectories(tmp.resolve("dst"));
+        log = tmp.resolve("log");
+        Files.writeString(src.resolve("a"), "a");
+        Files.writeString(dst.resolve("precious"), "only in the target");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (jclsync != null) jclsync.close();
+    }
+
+    private JclsyncProcess.Result fails(String expected, String... args) throws Exception {
+        return fails(Map.of(), expected, args);
+    }
+
+    private JclsyncProcess.Result fails(Map<String, String> env, String expected, String... args) throws Exception {
+        JclsyncProcess.Result r = JclsyncProcess.run(log, EXIT, env, args);
+        assertEquals(2, r.exitCode(), r.output());
+        assertTrue(r.output().contains(expected), "expected '" + expected + "' in:\n" + r.output());
+        assertEquals("only in the target", Files.readString(dst.resolve("precious")), "a refused start touches nothing");
+        assertFalse(Files.exists(dst.resolve("a")), "a refused start syncs nothing");
+        return r;
+    }
+
+    @Test
+    void watchDirMissingOrNotADirectory() throws Exception {
+        fails("watch dir " + tmp.resolve("nope") + " does not exist", "-W", tmp.resolve("nope").toString(),
+                "-D", dst.toString());
+        fails("is not a directory (fix -W)", "-W", src.resolve("a").toString(), "-D", dst.toString());
+        fails("missing -W/--watch-dir", "-D", dst.toString());
+    }
+
+    @Test
+    void destinationMissingOrInsideTheWatchDir() throws Exception {
+        fails("mkdir -p " + tmp.resolve("missing"), "-W", src.toString(), "-D", tmp.resolve("missing").toString());
+        Files.createDirectories(src.resolve("inner"));
+        fails("overlap", "-W", src.toString(), "-D", src.resolve("inner").toString());
+    }
+
+    @Test
+    void rsyncMissingSaysHowToInstallIt() throws Exception {
+        fails(Map.of("PATH", tmp.resolve("empty-bin").toString()), "apt-get install rsync",
+                "-W", src.toString(), "-D", dst.toString());
+        fails("rsync not found at /no/such/rsync", "-W", src.toString(), "-D", dst.toString(), "-S", "/no/such/rsync");
+    }
+
+    @Test
+    void badRulesNameFileAndLine() throws Exception {
+        Path rules = tmp.resolve("rules");
+        Files.writeString(rules, "# comment\n-f\\.tmp$\n+q^x\n");
+        fails(rules + ":3: unknown entry type 'q'", "-W", src.toString(), "-D", dst.toString(), "-R", rules.toString());
+        Files.writeString(rules, "-*[unclosed\n");
+        fails(rules + ":1: bad regular expression", "-W", src.toString(), "-D", dst.toString(), "-R", rules.toString());
+    }
+
+    @Test
+    void badOptions() throws Exception {
+        fails("Unknown option: '--frobnicate'", "-W", src.toString(), "-D", dst.toString(), "--frobnicate");
+        fails("'soon' is not a number of seconds", "-W", src.toString(), "-D", dst.toString(), "-t", "soon");
+        fails("-M", "-W", src.toString(), "-D", dst.toString(), "-M", "teleport");
+        fails("not implemented in jclsync yet: --one-file-system", "-W", src.toString(), "-D", dst.toString(),
+                "--one-file-system");
+        fails("contradict", "-W", src.toString(), "-D", dst.toString(), "--skip-initialsync", "--only-initialsync");
+        fails("needs -S/--sync-handler", "-W", src.toString(), "-M", "rsyncshell");
+    }
+
+    @Test
+    void anUnreadableSubdirectoryIsLoggedAndSkippedWhileTheRestSyncs() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
+        Path secret = Files.createDirectories(src.resolve("secret"));
+        Files.writeString(secret.resolve("hidden"), "h");
+        Files.createDirectories(dst.resolve("secret"));
+        Files.writeString(dst.resolve("secret/hidden"), "old copy in the target");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("---------"));
+        for (int i = 0; i < 20; i++) Files.writeString(Files.createDirectories(src.resolve("public")).resolve("f" + i), "p");
+        Path status = tmp.resolve("status");
+        // As root, drop the capabilities that bypass permissions so the mode really denies access.
+        jclsync = JclsyncProcess.start(log, List.of("setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"),
+                "-W", src.toString(), "-D", dst.toString(), "-t", "0.2", "--status-file", status.toString());
+        jclsync.awaitStatus(status, "running", EXIT);
+        Files.writeString(src.resolve("public/after-start"), "later");
+        long deadline = System.nanoTime() + EXIT.toNanos();
+        while (!Files.exists(dst.resolve("public/after-start")) && System.nanoTime() < deadline) Thread.sleep(50);
+        assertEquals("later", Files.readString(dst.resolve("public/after-start")), jclsync.log());
+        assertEquals("p", Files.readString(dst.resolve("public/f19")));
+        assertTrue(jclsync.log().contains("secret"), "the skipped directory is named in the log:\n" + jclsync.log());
+        assertEquals("old copy in the target", Files.readString(dst.resolve("secret/hidden")),
+                "what could not be read is not deleted at the target");
+        assertTrue(jclsync.isAlive(), jclsync.log());
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rwx------"));
+    }
+}
