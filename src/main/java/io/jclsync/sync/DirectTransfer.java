@@ -114,6 +114,9 @@ public final class DirectTransfer implements Transfer {
         Path tmp = d.resolveSibling(TEMP_PREFIX + d.getFileName());
         Files.copy(s, tmp, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.COPY_ATTRIBUTES,
                 LinkOption.NOFOLLOW_LINKS);
+        // COPY_ATTRIBUTES keeps only microseconds on JDK 17; stamp the mtime seen before the copy,
+        // to the nanosecond, so a file changed during the copy differs and is copied again.
+        Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setTimes(src.lastModifiedTime(), null, null);
         Files.move(tmp, d, StandardCopyOption.ATOMIC_MOVE);
         copied += src.size();
     }

@@ -23,8 +23,12 @@ import java.util.logging.Logger;
  *   HANDLER sync        LABEL PATH...            shell: absolute paths, one call per batch
  * </pre>
  * Environment: {@code JCLSYNC_LABEL}, {@code JCLSYNC_WATCH_DIR}, {@code JCLSYNC_DESTINATION} (when
- * {@code -D} is set) and {@code JCLSYNC_EXCLUDE_FILE} (NUL-separated anchored rsync exclude
- * patterns for what the rules reject). The exit code goes through the rsync exit-code table.
+ * {@code -D} is set), {@code JCLSYNC_EXCLUDE_FILE} (NUL-separated anchored rsync exclude
+ * patterns for what the rules reject) and, for {@code synclist}, {@code JCLSYNC_DELETE_FILE}:
+ * NUL-separated rsync include rules selecting exactly the listed paths that no longer exist, for
+ * a deletion pass ({@code rsync -r --existing --ignore-existing --delete --from0
+ * --include-from=$JCLSYNC_DELETE_FILE --exclude='*'}), since Debian 12's rsync 3.2.7 aborts on
+ * {@code --delete-missing-args}. The exit code goes through the rsync exit-code table.
  */
 public final class HandlerTransfer implements Transfer {
     private static final Logger LOG = Logger.getLogger(HandlerTransfer.class.getName());
@@ -60,6 +64,7 @@ public final class HandlerTransfer implements Transfer {
     public TransferResult run(Batch batch) throws InterruptedException {
         Path excludeFile = lists.next(".exclude");
         Path listFile = null;
+        Path deleteFile = null;
         try {
             List<Path> recursive = new ArrayList<>();
             if (batch.full()) recursive.add(Path.of(""));
@@ -75,6 +80,10 @@ public final class HandlerTransfer implements Transfer {
             if (style == Style.RSYNCSHELL) {
                 listFile = lists.next(".list");
                 ListFile.writePaths(listFile, batch.entries().stream().map(Batch.Entry::path).toList());
+                deleteFile = lists.next(".delete");
+                ListFile.writeIncludes(deleteFile, batch.entries().stream().filter(e -> !e.exists())
+                        .map(Batch.Entry::path).toList());
+                env.put("JCLSYNC_DELETE_FILE", deleteFile.toString());
                 return call(List.of("synclist", label, listFile.toString()), env);
             }
             return callPerChunk(batch, env);
@@ -84,6 +93,7 @@ public final class HandlerTransfer implements Transfer {
         } finally {
             ListsDir.deleteQuietly(excludeFile);
             ListsDir.deleteQuietly(listFile);
+            ListsDir.deleteQuietly(deleteFile);
         }
     }
 

@@ -44,7 +44,13 @@ final class JclsyncProcess implements AutoCloseable {
 
     /** @param prefix a command to run java under (e.g. setpriv), or empty */
     static JclsyncProcess start(Path log, List<String> prefix, String... args) throws IOException {
+        return start(log, prefix, java.util.Map.of(), args);
+    }
+
+    static JclsyncProcess start(Path log, List<String> prefix, java.util.Map<String, String> env, String... args)
+            throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(prefix, List.of(args)));
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         return new JclsyncProcess(pb.start(), log);

@@ -1,0 +1,106 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.fs.PathBytes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The modes other than rsyncdirect, driven by the handlers shipped in examples/. */
+class ModesIT {
+    private static final Duration CONVERGE = Duration.ofSeconds(30);
+    private static final Path EXAMPLES = Path.of("examples").toAbsolutePath();
+
+    @TempDir
+    Path tmp;
+    Path src;
+    Path dst;
+    Path status;
+    JclsyncProcess jclsync;
+
+    @BeforeEach
+    void dirs() throws IOException {
+        src = Files.createDirectories(tmp.resolve("src"));
+        dst = Files.createDirectories(tmp.resolve("dst"));
+        status = tmp.resolve("status");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (jclsync != null) jclsync.close();
+    }
+
+    private void start(Map<String, String> env, String... args) throws Exception {
+        List<String> all = new ArrayList<>(List.of("-W", src.toString(), "-t", "0.2", "--status-file", status.toString()));
+        all.addAll(List.of(args));
+        jclsync = JclsyncProcess.start(tmp.resolve("log"), List.of(), env, all.toArray(String[]::new));
+        jclsync.awaitStatus(status, "running", CONVERGE);
+    }
+
+    /** Creates, changes, renames and deletes, with odd names, checking the target after each step. */
+    private void exercise() throws Exception {
+        Path odd = src.resolve(PathBytes.path("d\u00e9j\u00e0 vu\nnext".getBytes(StandardCharsets.ISO_8859_1)));
+        for (int i = 0; i < 100; i++) {
+            Files.writeString(Files.createDirectories(src.resolve("dir" + i % 10)).resolve("f" + i), "v" + i);
+        }
+        Files.createDirectories(odd);
+        Files.writeString(odd.resolve("x y"), "odd");
+        Trees.awaitEqual(src, dst, CONVERGE, jclsync);
+        Files.move(src.resolve("dir3"), src.resolve("dir3-renamed"));
+        Files.delete(src.resolve("dir4/f4"));
+        Files.writeString(src.resolve("dir5/f5"), "changed");
+        SyncIT.deleteTree(odd);
+        Trees.awaitEqual(src, dst, CONVERGE, jclsync);
+    }
+
+    @Test
+    void rsyncshellWithTheExampleHandler() throws Exception {
+        Files.writeString(src.resolve("before"), "initial");
+        start(Map.of(), "-M", "rsyncshell", "-S", EXAMPLES.resolve("rsyncshell-handler.sh").toString(),
+                "-D", dst.toString());
+        exercise();
+    }
+
+    @Test
+    void directModeCopiesInJava() throws Exception {
+        Files.writeString(src.resolve("before"), "initial");
+        start(Map.of(), "-M", "direct", "-D", dst.toString());
+        exercise();
+    }
+
+    @Test
+    void shellModeCallsTheHandlerWithAbsolutePaths() throws Exception {
+        Path handlerLog = tmp.resolve("handler.log");
+        start(Map.of("SHELL_HANDLER_LOG", handlerLog.toString()), "-M", "shell", "-l", "web",
+                "-S", EXAMPLES.resolve("shell-handler.sh").toString());
+        Files.writeString(src.resolve("index.html"), "<p>");
+        Files.writeString(src.resolve("gone.html"), "x");
+        Files.delete(src.resolve("gone.html"));
+        Files.writeString(src.resolve("old.css"), "x");
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (!(Files.exists(handlerLog) && Files.readString(handlerLog).contains("old.css"))) {
+            if (System.nanoTime() > deadline) throw new AssertionError("handler not called; log:\n" + jclsync.log());
+            Thread.sleep(50);
+        }
+        Files.delete(src.resolve("old.css"));
+        while (!Files.readString(handlerLog).contains("deleted " + src.resolve("old.css"))) {
+            if (System.nanoTime() > deadline) throw new AssertionError(Files.readString(handlerLog));
+            Thread.sleep(50);
+        }
+        List<String> lines = Files.readAllLines(handlerLog);
+        assertEquals("web initialsync " + src, lines.get(0));
+        assertTrue(lines.contains("web changed " + src.resolve("index.html")), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("gone.html")), "created and deleted in one window: " + lines);
+    }
+}
