@@ -124,21 +124,6 @@ public final class HandlerTransfer implements Transfer {
         List<String> argv = new ArrayList<>();
         argv.add(handler);
         argv.addAll(args);
-        ProcessRunner.Result r;
-        try {
-            r = ProcessRunner.run(argv, env, timeout);
-        } catch (IOException e) {
-            return new TransferResult(Outcome.FATAL, 127, 0, 0, 0, "cannot run sync handler " + handler + ": "
-                    + e.getMessage() + " (check -S: it must be an executable file)");
-        }
-        if (r.timedOut()) {
-            return new TransferResult(Outcome.RETRY, -1, 0, 0, 0, "handler killed after the "
-                    + timeout.toSeconds() + " s timeout (-k)");
-        }
-        Outcome outcome = policy.classify(r.exitCode());
-        String detail = outcome == Outcome.OK ? "" : "handler exit " + r.exitCode() + ": "
-                + RsyncTransfer.lastLines(r.output(), 8);
-        return new TransferResult(outcome, r.exitCode(), RsyncStats.bytesSent(r.output()),
-                RsyncStats.literalBytes(r.output()), 0, detail);
+        return ChildRun.run("handler", argv, env, timeout, policy, 0, "check -S: it must be an executable file");
     }
 }

@@ -119,33 +119,7 @@ public final class RsyncTransfer implements Transfer {
     }
 
     private TransferResult run(List<String> argv, int renamed) throws InterruptedException {
-        ProcessRunner.Result r;
-        try {
-            r = ProcessRunner.run(argv, Map.of(), timeout);
-        } catch (IOException e) {
-            return new TransferResult(Outcome.FATAL, 127, 0, 0, renamed, "cannot run " + rsync + ": "
-                    + e.getMessage() + " (install rsync: apt-get install rsync, or point -S at it)");
-        }
-        if (r.timedOut()) {
-            return new TransferResult(Outcome.RETRY, -1, 0, 0, renamed, "rsync killed after the "
-                    + timeout.toSeconds() + " s timeout (-k)");
-        }
-        Outcome outcome = policy.classify(r.exitCode());
-        String detail = outcome == Outcome.OK ? "" : "rsync exit " + r.exitCode() + " ("
-                + ExitCodePolicy.meaning(r.exitCode()) + "): " + lastLines(r.output(), 8);
-        return new TransferResult(outcome, r.exitCode(), RsyncStats.bytesSent(r.output()),
-                RsyncStats.literalBytes(r.output()), renamed, detail);
-    }
-
-    static String lastLines(String output, int n) {
-        String[] lines = output.strip().split("\n");
-        List<String> kept = new ArrayList<>();
-        for (int i = lines.length - 1; i >= 0 && kept.size() < n; i--) {
-            String l = lines[i];
-            // The --stats block is noise in an error report.
-            if (l.isBlank() || l.matches("^(Number of|Total|Literal|Matched|File list|sent|total size).*")) continue;
-            kept.add(0, l);
-        }
-        return String.join(" | ", kept);
+        return ChildRun.run("rsync", argv, Map.of(), timeout, policy, renamed,
+                "install rsync: apt-get install rsync, or point -S at it");
     }
 }

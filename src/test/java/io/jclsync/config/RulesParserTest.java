@@ -67,6 +67,18 @@ class RulesParserTest {
     }
 
     @Test
+    void theShippedExampleRulesFileParsesAndMeansWhatItSays() throws ConfigException {
+        Filter f = new Filter(RulesParser.parse(Path.of("examples/rules")), List.of());
+        assertFalse(f.accepts(Path.of("src/.main.c.swp"), FileType.FILE));
+        assertFalse(f.accepts(Path.of("var/cache"), FileType.DIRECTORY));
+        assertTrue(f.accepts(Path.of("var/log/app.log.1"), FileType.FILE));
+        assertFalse(f.accepts(Path.of("var/log/app.log.2.gz"), FileType.FILE));
+        assertTrue(f.accepts(Path.of("var/log/app.log"), FileType.FILE));
+        assertFalse(f.walks(Path.of("web/node_modules")));
+        assertTrue(f.walks(Path.of("web/src")));
+    }
+
+    @Test
     void alwaysExcludedPathsBeatTheRules() throws ConfigException {
         Filter f = filter("+*.").withAlwaysExcluded(Path.of(".jclsync"));
         assertFalse(f.accepts(Path.of(".jclsync/list"), FileType.FILE));
