@@ -18,7 +18,8 @@ import java.util.function.LongSupplier;
  * {@link Delays#collect()} later (later events do not push it back, so constant churn still
  * syncs). Big files wait on their own timer. When one directory piles up more than
  * {@link Delays#foldThreshold()} entries they fold into the directory, which is then synced
- * recursively: memory and list length stay bounded however many events arrive.
+ * recursively; more than 100 times that many queued paths in all make a full sync. Memory and
+ * list length stay bounded however many events arrive.
  *
  * <p>Thread-safe: the watcher thread records, the sync thread takes.
  */
@@ -118,6 +119,7 @@ public final class Collector {
             Path dir = parent(path);
             int n = entriesPerDir.merge(dir, 1, Integer::sum);
             if (n > delays.foldThreshold()) fold(dir);
+            else if (changes.size() > maxQueued()) requestFullSyncLocked();
         }
     }
 
@@ -136,6 +138,11 @@ public final class Collector {
         folded.removeIf(p -> p.startsWith(dir));
         folded.add(dir);
         openWindow();
+    }
+
+    /** Queued paths across all directories above which the batch becomes a full sync: bounds memory. */
+    private int maxQueued() {
+        return delays.foldThreshold() * 100;
     }
 
     private boolean covered(Path path) {

@@ -106,6 +106,17 @@ class CollectorTest {
     }
 
     @Test
+    void tooManyChangesAcrossDirectoriesBecomeAFullSync() {
+        List<FsEvent> events = new ArrayList<>();
+        for (int i = 0; i < 501; i++) events.add(create("dir" + i + "/f"));
+        collector.record(events);
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertTrue(s.full(), "5 per dir x 100 = 500 queued paths at most");
+        assertTrue(s.changes().isEmpty());
+    }
+
+    @Test
     void deferredBigFilesWaitForTheirOwnTimer() {
         long window = now;
         collector.defer(List.of(new Batch.Entry(Path.of("huge"), ChangeKind.CREATE, FileType.FILE, 2 << 20)), window);
