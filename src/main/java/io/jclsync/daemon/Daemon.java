@@ -42,6 +42,7 @@ public final class Daemon {
     private final Config config;
     private final AtomicReference<Filter> filter = new AtomicReference<>();
     private final Collector collector;
+    private volatile InotifyWatcher liveWatcher;
     private final StatusFile status;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -69,6 +70,7 @@ public final class Daemon {
             if (!config.onlyInitialSync()) {
                 watcher = InotifyWatcher.builder(config.watchDir()).filter(filter::get).sink(new Sink()).build();
                 watcher.start();
+                liveWatcher = watcher;
                 LOG.info("watching " + config.watchDir() + " (" + watcher.watchCount() + " directories), "
                         + config.mode().cliName() + " to " + describeDestination());
             }
@@ -209,7 +211,11 @@ public final class Daemon {
         try {
             filter.set(baseFilter(RulesParser.parse(config.rulesFile())));
             LOG.info("reloaded rules from " + config.rulesFile() + "; running a full sync to apply them");
-            collector.requestFullSync();
+            InotifyWatcher w = liveWatcher;
+            // The watcher re-walks the tree first (directories the rules now let in get watched),
+            // then asks for the full sync through its sink.
+            if (w != null) w.requestRescan();
+            else collector.requestFullSync();
         } catch (ConfigException e) {
             LOG.severe("SIGHUP: " + e.getMessage() + "; keeping the previous rules");
         }

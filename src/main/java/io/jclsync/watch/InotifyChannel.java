@@ -147,6 +147,15 @@ final class InotifyChannel implements AutoCloseable {
         }
     }
 
+    /** Resets the eventfd after a wake-up that was not a stop. */
+    void clearWake() {
+        try {
+            libc.read(wakeFd, bufferAddress, new NativeLong(8));
+        } catch (LastErrorException e) {
+            // EAGAIN: already reset.
+        }
+    }
+
     /** Frees the fds and buffer; call only after the reader thread has finished. */
     @Override
     public void close() {

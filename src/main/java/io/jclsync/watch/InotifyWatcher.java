@@ -41,6 +41,7 @@ public final class InotifyWatcher implements AutoCloseable {
     private Thread reader;
     private volatile boolean stopping;
     private boolean overflowed;
+    private volatile boolean rescanRequested;
     private long overflows;
     private long lastOverflowLog;
 
@@ -72,6 +73,16 @@ public final class InotifyWatcher implements AutoCloseable {
         reader.start();
     }
 
+    /**
+     * Re-walks the tree on the reader thread, watching directories the filter now lets in (after
+     * the rules were reloaded), then reports a {@link WatchSink#rescan} of the root. Directories it
+     * now rejects stay watched; their events are dropped.
+     */
+    public void requestRescan() {
+        rescanRequested = true;
+        if (channel != null) channel.wakeUp();
+    }
+
     /** Number of directories watched (for status and tests). */
     public int watchCount() {
         return table.size();
@@ -100,24 +111,30 @@ public final class InotifyWatcher implements AutoCloseable {
         try {
             while (!stopping) {
                 int timeout = pairer.millisUntilNextDeadline(System.nanoTime());
-                if (!channel.await(timeout)) break;
+                if (!channel.await(timeout)) {
+                    if (stopping) break;
+                    channel.clearWake(); // woken by requestRescan()
+                }
                 List<FsEvent> out = new ArrayList<>();
                 ByteBuf buf;
                 while (!stopping && (buf = channel.read()) != null) {
                     for (InotifyEvent event : InotifyEventParser.parse(buf)) {
                         handle(event, out);
                     }
-                    if (out.size() >= FLUSH_EVENTS) {
-                        // Under a constant flood the queue never drains: hand events on as we go.
-                        sink.events(List.copyOf(out));
-                        out.clear();
-                    }
+                    // Under a constant flood the queue never drains: hand events on as we go.
+                    if (out.size() >= FLUSH_EVENTS) flush(out);
                 }
                 if (overflowed) rescanAfterOverflow(out);
+                if (rescanRequested) {
+                    rescanRequested = false;
+                    scanner.scan(ROOT, filter.get(), null);
+                    flush(out);
+                    sink.rescan(ROOT);
+                }
                 for (RenamePairer.Pending gone : pairer.expire(System.nanoTime())) {
                     movedOut(gone, out);
                 }
-                if (!out.isEmpty()) sink.events(List.copyOf(out));
+                flush(out);
             }
         } catch (WatchException e) {
             if (!stopping) sink.failed(e);
@@ -227,11 +244,15 @@ public final class InotifyWatcher implements AutoCloseable {
         // Partners of pending moves may be among the lost events: the rescan covers both ends.
         pairer.drain();
         scanner.scan(ROOT, filter.get(), null);
+        flush(out);
+        sink.rescan(ROOT);
+    }
+
+    private void flush(List<FsEvent> out) {
         if (!out.isEmpty()) {
             sink.events(List.copyOf(out));
             out.clear();
         }
-        sink.rescan(ROOT);
     }
 
     private boolean included(Filter f, Path path, boolean isDir) {

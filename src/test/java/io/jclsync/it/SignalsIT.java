@@ -1,0 +1,119 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Signals, the pid file, the sync timeout and --exit-on-no-events, on a running jclsync process. */
+class SignalsIT {
+    private static final Duration CONVERGE = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+    Path src;
+    Path dst;
+    Path status;
+    JclsyncProcess jclsync;
+
+    @BeforeEach
+    void dirs() throws IOException {
+        src = Files.createDirectories(tmp.resolve("src"));
+        dst = Files.createDirectories(tmp.resolve("dst"));
+        status = tmp.resolve("status");
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (jclsync != null) jclsync.close();
+    }
+
+    private void signal(String name) throws Exception {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(jclsync.pid())).start();
+        assertEquals(0, kill.waitFor());
+    }
+
+    private static void awaitFile(Path file, String content, JclsyncProcess p) throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (!(Files.exists(file) && Files.readString(file).equals(content))) {
+            if (System.nanoTime() > deadline) throw new AssertionError(file + " never became '" + content + "':\n" + p.log());
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void sighupReloadsRulesAndWatchesDirectoriesTheyNowLetIn() throws Exception {
+        Path rules = tmp.resolve("rules");
+        Files.writeString(rules, "-d^private$\n");
+        Files.createDirectories(src.resolve("private"));
+        Files.writeString(src.resolve("private/a"), "a");
+        Path pid = tmp.resolve("pid");
+        jclsync = JclsyncProcess.start(tmp.resolve("log"), "-W", src.toString(), "-D", dst.toString(), "-t", "0.2",
+                "-R", rules.toString(), "--status-file", status.toString(), "--pid-file", pid.toString());
+        jclsync.awaitStatus(status, "running", CONVERGE);
+        assertEquals(Long.toString(jclsync.pid()), Files.readString(pid).strip());
+        assertFalse(Files.exists(dst.resolve("private")));
+
+        Files.writeString(rules, "-f\\.log$\n");
+        signal("HUP");
+        awaitFile(dst.resolve("private/a"), "a", jclsync);
+        // The newly included directory is watched: a change inside it arrives on its own.
+        Files.writeString(src.resolve("private/b"), "b");
+        Files.writeString(src.resolve("private/skip.log"), "x");
+        awaitFile(dst.resolve("private/b"), "b", jclsync);
+        assertFalse(Files.exists(dst.resolve("private/skip.log")));
+
+        Files.writeString(rules, "+q bad rule\n");
+        signal("HUP");
+        jclsync.awaitLog("keeping the previous rules", CONVERGE);
+        assertTrue(jclsync.isAlive());
+        assertEquals(0, jclsync.terminate(CONVERGE));
+        assertFalse(Files.exists(pid), "the pid file is removed on a clean stop");
+    }
+
+    @Test
+    void sigusr1RepairsDriftInTheTarget() throws Exception {
+        Files.writeString(src.resolve("f"), "source");
+        jclsync = JclsyncProcess.start(tmp.resolve("log"), "-W", src.toString(), "-D", dst.toString(), "-t", "0.2",
+                "--status-file", status.toString());
+        jclsync.awaitStatus(status, "running", CONVERGE);
+        Files.writeString(dst.resolve("f"), "edited behind jclsync's back");
+        Files.writeString(dst.resolve("stray"), "x");
+        signal("USR1");
+        Trees.awaitEqual(src, dst, CONVERGE, jclsync);
+    }
+
+    @Test
+    void aHungRsyncIsKilledAfterTheTimeoutAndRetried() throws Exception {
+        Path slow = tmp.resolve("slow-rsync");
+        Path marker = tmp.resolve("calls");
+        Files.writeString(slow, "#!/bin/sh\necho call >> " + marker + "\n"
+                + "[ \"$(wc -l < " + marker + ")\" -ge 2 ] || exec sleep 600\nexec rsync \"$@\"\n");
+        Files.setPosixFilePermissions(slow, PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(src.resolve("f"), "x");
+        jclsync = JclsyncProcess.start(tmp.resolve("log"), "-W", src.toString(), "-D", dst.toString(),
+                "-S", slow.toString(), "-k", "1", "--status-file", status.toString());
+        jclsync.awaitLog("killed after the 1 s timeout (-k)", CONVERGE);
+        jclsync.awaitStatus(status, "running", CONVERGE);
+        Trees.awaitEqual(src, dst, CONVERGE, jclsync);
+        assertEquals(2, Files.readAllLines(marker).size());
+    }
+
+    @Test
+    void exitOnNoEventsStopsAfterTheInitialSync() throws Exception {
+        Files.writeString(src.resolve("f"), "x");
+        JclsyncProcess.Result r = JclsyncProcess.run(tmp.resolve("log"), CONVERGE, "-W", src.toString(), "-D",
+                dst.toString(), "--exit-on-no-events");
+        assertEquals(0, r.exitCode(), r.output());
+        Trees.awaitEqual(src, dst, Duration.ZERO, null);
+    }
+}
