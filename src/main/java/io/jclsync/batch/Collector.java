@@ -35,6 +35,8 @@ public final class Collector {
     private Set<Path> folded = new HashSet<>();
     private LinkedHashMap<Path, Path> renames = new LinkedHashMap<>(); // to -> original from
     private final LinkedHashMap<Path, Deferred> bigfiles = new LinkedHashMap<>();
+    private final WriteTracker writes = new WriteTracker();
+    private final LinkedHashMap<Path, Deferred> held = new LinkedHashMap<>();
     private boolean full;
     private long windowStart;
     private boolean windowOpen;
@@ -55,9 +57,23 @@ public final class Collector {
         for (FsEvent e : events) {
             switch (e.kind()) {
                 case CREATE -> change(e.path(), ChangeKind.CREATE);
+                case WRITE -> {
+                    writes.written(e.path(), clock.getAsLong());
+                    change(e.path(), ChangeKind.MODIFY);
+                }
+                case CLOSE_WRITE -> {
+                    writes.closed(e.path());
+                    change(e.path(), ChangeKind.MODIFY);
+                }
                 case MODIFY -> change(e.path(), ChangeKind.MODIFY);
-                case DELETE -> change(e.path(), ChangeKind.DELETE);
-                case MOVE -> move(e.from(), e.path());
+                case DELETE -> {
+                    writes.gone(e.path());
+                    change(e.path(), ChangeKind.DELETE);
+                }
+                case MOVE -> {
+                    writes.gone(e.from());
+                    move(e.from(), e.path());
+                }
             }
         }
         notifyAll();
@@ -100,6 +116,13 @@ public final class Collector {
     private void change(Path path, ChangeKind kind) {
         openWindow();
         if (covered(path)) return;
+        Deferred waiting = held.get(path);
+        if (waiting != null) {
+            ChangeKind merged = ChangeKind.combine(waiting.kind(), kind);
+            if (merged == null) held.remove(path);
+            else held.put(path, new Deferred(merged, waiting.due()));
+            return;
+        }
         Deferred big = bigfiles.get(path);
         if (big != null) {
             ChangeKind merged = ChangeKind.combine(big.kind(), kind);
@@ -243,7 +266,9 @@ public final class Collector {
             renames = new LinkedHashMap<>();
             full = false;
             windowOpen = false;
+            if (!writes.isEmpty() && !takenFull) holdActiveWrites(taken, now);
         }
+        releaseHeld(taken, now, takenFull);
         for (Iterator<Map.Entry<Path, Deferred>> it = bigfiles.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Path, Deferred> big = it.next();
             if (takenFull || now - big.getValue().due() >= 0) {
@@ -255,11 +280,54 @@ public final class Collector {
         return new Snapshot(taken, takenFolded, takenRenames, takenFull, matured, start);
     }
 
+    /** Moves files still being written out of {@code taken}, to be checked again shortly. */
+    private void holdActiveWrites(Map<Path, ChangeKind> taken, long now) {
+        for (Iterator<Map.Entry<Path, ChangeKind>> it = taken.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Path, ChangeKind> e = it.next();
+            if (holds(e.getKey(), now)) {
+                held.put(e.getKey(), new Deferred(e.getValue(), now + recheckNanos()));
+                it.remove();
+            }
+        }
+        writes.prune(now, Math.max(maxHoldNanos(), delays.collect().toNanos()) * 2);
+    }
+
+    /** Held files whose writer closed them, went quiet, or ran out of hold time join {@code taken}. */
+    private void releaseHeld(Map<Path, ChangeKind> taken, long now, boolean all) {
+        for (Iterator<Map.Entry<Path, Deferred>> it = held.entrySet().iterator(); it.hasNext(); ) {
+            Map.Entry<Path, Deferred> h = it.next();
+            if (!all && now - h.getValue().due() < 0) continue;
+            if (!all && holds(h.getKey(), now)) {
+                h.setValue(new Deferred(h.getValue().kind(), now + recheckNanos()));
+                continue;
+            }
+            taken.merge(h.getKey(), h.getValue().kind(), ChangeKind::combine);
+            it.remove();
+        }
+    }
+
+    private boolean holds(Path path, long now) {
+        return writes.hold(path, now, delays.collect().toNanos(), maxHoldNanos());
+    }
+
+    /** A file being written waits at most this long: the big-file delay, or the collect delay if longer. */
+    private long maxHoldNanos() {
+        return Math.max(delays.bigfileCollect().toNanos(), delays.collect().toNanos());
+    }
+
+    /** How often a held file is looked at again: a quarter of the collect delay, 20 to 250 ms. */
+    private long recheckNanos() {
+        return Math.max(20_000_000L, Math.min(250_000_000L, delays.collect().toNanos() / 4));
+    }
+
     /** When the next batch falls due ({@link System#nanoTime()} scale), or Long.MAX_VALUE if nothing waits. */
     private long dueAt() {
         long at = Long.MAX_VALUE;
         if (windowOpen) at = windowStart + delays.collect().toNanos();
         for (Deferred d : bigfiles.values()) {
+            if (at == Long.MAX_VALUE || d.due() - at < 0) at = d.due();
+        }
+        for (Deferred d : held.values()) {
             if (at == Long.MAX_VALUE || d.due() - at < 0) at = d.due();
         }
         if (at != Long.MAX_VALUE && synced) {
@@ -271,7 +339,7 @@ public final class Collector {
 
     /** Paths waiting (queued and deferred), for status. */
     public synchronized int queued() {
-        return changes.size() + folded.size() + bigfiles.size() + (full ? 1 : 0);
+        return changes.size() + folded.size() + bigfiles.size() + held.size() + (full ? 1 : 0);
     }
 
     /** Wakes {@link #await()}, which then returns null. Idempotent. */

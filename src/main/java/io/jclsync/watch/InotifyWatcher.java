@@ -175,7 +175,11 @@ public final class InotifyWatcher implements AutoCloseable {
             if (isDir) scanner.scan(path, f, out);
         } else if (e.has(IN_DELETE)) {
             out.add(FsEvent.delete(path, isDir));
-        } else if (e.has(IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB)) {
+        } else if (e.has(IN_CLOSE_WRITE)) {
+            out.add(FsEvent.closeWrite(path));
+        } else if (e.has(IN_MODIFY) && !isDir) {
+            out.add(FsEvent.write(path));
+        } else if (e.has(IN_MODIFY | IN_ATTRIB)) {
             out.add(FsEvent.modify(path, isDir));
         }
     }

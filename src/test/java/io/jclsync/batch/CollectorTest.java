@@ -116,6 +116,55 @@ class CollectorTest {
         assertTrue(s.changes().isEmpty());
     }
 
+    private static FsEvent write(String p) {
+        return FsEvent.write(Path.of(p));
+    }
+
+    private static FsEvent closeWrite(String p) {
+        return FsEvent.closeWrite(Path.of(p));
+    }
+
+    @Test
+    void aFileStillBeingWrittenWaitsUntilItsWriterClosesIt() {
+        collector.record(List.of(create("copying"), write("copying"), create("done"), write("done"), closeWrite("done")));
+        for (int i = 0; i < 3; i++) {
+            now += 40 * MS;
+            collector.record(List.of(write("copying")));
+        }
+        now += 10 * MS; // 130 ms: the window (100 ms) is due; the last write was 10 ms ago
+        Snapshot first = collector.takeIfDue(now);
+        assertEquals(Map.of(Path.of("done"), ChangeKind.CREATE), first.changes());
+        now += 40 * MS;
+        collector.record(List.of(write("copying"), closeWrite("copying")));
+        Snapshot second = null;
+        for (int i = 0; i < 10 && (second == null || second.changes().isEmpty()); i++) {
+            now += 25 * MS;
+            second = collector.takeIfDue(now);
+        }
+        assertEquals(Map.of(Path.of("copying"), ChangeKind.CREATE), second.changes());
+    }
+
+    @Test
+    void aFileOpenButIdleIsNotHeld() {
+        collector.record(List.of(write("log")));
+        now += 100 * MS; // due, and the last write is a whole collect delay old
+        assertEquals(Map.of(Path.of("log"), ChangeKind.MODIFY), collector.takeIfDue(now).changes());
+    }
+
+    @Test
+    void aFileWrittenWithoutPauseStillSyncsAfterTheBigFileDelay() {
+        collector.record(List.of(write("busy.log")));
+        Snapshot s = null;
+        long start = now;
+        while (s == null || s.changes().isEmpty()) {
+            now += 20 * MS;
+            collector.record(List.of(write("busy.log")));
+            s = collector.takeIfDue(now);
+            assertTrue(now - start < 2000 * MS, "held past the 1 s big-file delay");
+        }
+        assertTrue(now - start >= 1000 * MS, "released after " + (now - start) / MS + " ms");
+    }
+
     @Test
     void deferredBigFilesWaitForTheirOwnTimer() {
         long window = now;
