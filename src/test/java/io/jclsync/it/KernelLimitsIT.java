@@ -50,17 +50,18 @@ class KernelLimitsIT {
     }
 
     /**
-     * Reads ({@code value} null) or sets a sysctl with the sysctl tool: /proc/sys files want the
-     * whole value in one write, which Files.writeString does not promise.
+     * Reads ({@code value} null) or sets a sysctl through /proc/sys, in one write. (Files.readString
+     * trusts the size /proc reports, 0, and can return a truncated value: read lines instead.)
      */
-    private static String sysctl(String name, String value) throws Exception {
-        ProcessBuilder pb = value == null ? new ProcessBuilder("sysctl", "-n", name)
-                : new ProcessBuilder("sysctl", "-q", "-w", name + "=" + value);
-        Process p = pb.redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes()).strip();
-        if (p.waitFor() != 0) throw new IOException("sysctl " + name + " failed: " + out);
-        if (value != null && !sysctl(name, null).equals(value)) throw new IOException(name + " did not take " + value);
-        return out;
+    private static String sysctl(String name, String value) throws IOException {
+        Path file = Path.of("/proc/sys", name.replace('.', '/'));
+        if (value != null) {
+            Files.write(file, (value + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String now = sysctl(name, null);
+            if (!now.equals(value)) throw new IOException(name + " is " + now + " after writing " + value);
+            return value;
+        }
+        return Files.readAllLines(file).get(0).strip();
     }
 
     @Test
