@@ -1,0 +1,191 @@
+package io.jclsync.cluster.wire;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.jclsync.cluster.wire.proto.Envelope;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.RelPath;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/**
+ * Encodes {@link WireMessage}s as protobuf {@code Envelope}s and decodes what peers send, checking
+ * every rule of PROTOCOL.md on the way in: a message that breaks one is rejected whole with a
+ * {@link WireException} that says which rule, and nothing of it is used.
+ */
+public final class WireCodec {
+    public static final int PROTOCOL_VERSION = 1;
+    /** Largest encoded message accepted. */
+    public static final int MAX_MESSAGE_BYTES = 16 << 20;
+    /** Most changes in one batch. */
+    public static final int MAX_CHANGES = 100_000;
+    /** Most entries in a version vector or a sequence map (one per node). */
+    public static final int MAX_NODES = 1024;
+    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final int SHA256_BYTES = 32;
+
+    private WireCodec() {}
+
+    public static byte[] encode(WireMessage message) {
+        Envelope.Builder env = Envelope.newBuilder().setProtocolVersion(PROTOCOL_VERSION);
+        if (message instanceof WireMessage.Hello h) {
+            env.setHello(io.jclsync.cluster.wire.proto.Hello.newBuilder()
+                    .setNode(h.node()).setTreeId(ByteString.copyFrom(h.treeId()))
+                    .setTransferEndpoint(h.transferEndpoint()).putAllSequences(h.sequences()));
+        } else if (message instanceof WireMessage.Batch b) {
+            io.jclsync.cluster.wire.proto.ChangeBatch.Builder batch = io.jclsync.cluster.wire.proto.ChangeBatch
+                    .newBuilder().setOrigin(b.origin()).setSequence(b.sequence());
+            for (WireMessage.Change c : b.changes()) batch.addChanges(encode(c));
+            env.setBatch(batch);
+        } else if (message instanceof WireMessage.CatchUpRequest r) {
+            env.setCatchUpRequest(io.jclsync.cluster.wire.proto.CatchUpRequest.newBuilder()
+                    .setOrigin(r.origin()).setAfterSequence(r.afterSequence()));
+        }
+        return env.build().toByteArray();
+    }
+
+    private static io.jclsync.cluster.wire.proto.Change encode(WireMessage.Change c) {
+        io.jclsync.cluster.wire.proto.Change.Builder b = io.jclsync.cluster.wire.proto.Change.newBuilder()
+                .setPath(ByteString.copyFrom(c.path().bytes()))
+                .setKind(io.jclsync.cluster.wire.proto.ChangeKind.forNumber(c.kind().ordinal() + 1))
+                .putAllVersion(c.version());
+        if (c.oldPath() != null) b.setOldPath(ByteString.copyFrom(c.oldPath().bytes()));
+        if (c.state() != null) {
+            WireMessage.EntryState s = c.state();
+            io.jclsync.cluster.wire.proto.FileState.Builder fs = io.jclsync.cluster.wire.proto.FileState.newBuilder()
+                    .setType(wireType(s.type())).setSize(s.size()).setMtimeNs(s.mtimeNanos()).setMode(s.mode())
+                    .setSymlinkTarget(ByteString.copyFrom(s.linkTarget()));
+            if (s.sha256().length > 0) fs.setHashAlgorithm("sha256").setContentHash(ByteString.copyFrom(s.sha256()));
+            b.setState(fs);
+        }
+        return b.build();
+    }
+
+    /** @throws WireException when {@code data} is not a valid message of this protocol version */
+    public static WireMessage decode(byte[] data) throws WireException {
+        if (data.length > MAX_MESSAGE_BYTES) {
+            throw new WireException("message of " + data.length + " bytes exceeds the " + MAX_MESSAGE_BYTES + "-byte limit");
+        }
+        Envelope env;
+        try {
+            env = Envelope.parseFrom(data);
+        } catch (InvalidProtocolBufferException e) {
+            throw new WireException("not a jclsync message (malformed or truncated protobuf: " + e.getMessage() + ")");
+        }
+        if (env.getProtocolVersion() != PROTOCOL_VERSION) {
+            throw new WireException("protocol version " + env.getProtocolVersion() + " (this node speaks "
+                    + PROTOCOL_VERSION + ")");
+        }
+        return switch (env.getBodyCase()) {
+            case HELLO -> hello(env.getHello());
+            case BATCH -> batch(env.getBatch());
+            case CATCH_UP_REQUEST -> new WireMessage.CatchUpRequest(node(env.getCatchUpRequest().getOrigin()),
+                    env.getCatchUpRequest().getAfterSequence());
+            case BODY_NOT_SET -> throw new WireException("message without a body (or of a kind this version does not know)");
+        };
+    }
+
+    private static WireMessage.Hello hello(io.jclsync.cluster.wire.proto.Hello h) throws WireException {
+        if (h.getTreeId().isEmpty()) throw new WireException("hello from " + h.getNode() + " without a tree id");
+        return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), h.getTransferEndpoint(),
+                vector(h.getSequencesMap()));
+    }
+
+    private static WireMessage.Batch batch(io.jclsync.cluster.wire.proto.ChangeBatch b) throws WireException {
+        String origin = node(b.getOrigin());
+        if (b.getSequence() == 0) throw new WireException("batch from " + origin + " with sequence 0 (they start at 1)");
+        if (b.getChangesCount() > MAX_CHANGES) {
+            throw new WireException("batch from " + origin + " with " + b.getChangesCount() + " changes (max " + MAX_CHANGES + ")");
+        }
+        List<WireMessage.Change> changes = new ArrayList<>(b.getChangesCount());
+        java.util.Set<RelPath> seen = new java.util.HashSet<>();
+        for (int i = 0; i < b.getChangesCount(); i++) {
+            WireMessage.Change c;
+            try {
+                c = change(b.getChanges(i));
+            } catch (WireException | IllegalArgumentException e) {
+                throw new WireException("batch " + origin + "#" + b.getSequence() + ", change " + i + ": " + e.getMessage());
+            }
+            if (!seen.add(c.path())) {
+                throw new WireException("batch " + origin + "#" + b.getSequence() + " names " + c.path() + " twice");
+            }
+            changes.add(c);
+        }
+        return new WireMessage.Batch(origin, b.getSequence(), changes);
+    }
+
+    private static WireMessage.Change change(io.jclsync.cluster.wire.proto.Change c) throws WireException {
+        RelPath path = RelPath.of(c.getPath().toByteArray());
+        WireMessage.Kind kind = switch (c.getKind()) {
+            case CHANGE_KIND_CREATE -> WireMessage.Kind.CREATE;
+            case CHANGE_KIND_MODIFY -> WireMessage.Kind.MODIFY;
+            case CHANGE_KIND_DELETE -> WireMessage.Kind.DELETE;
+            case CHANGE_KIND_RENAME -> WireMessage.Kind.RENAME;
+            default -> throw new WireException("unknown change kind " + c.getKindValue());
+        };
+        RelPath oldPath = null;
+        if (kind == WireMessage.Kind.RENAME) oldPath = RelPath.of(c.getOldPath().toByteArray());
+        else if (!c.getOldPath().isEmpty()) throw new WireException("old_path set on a " + kind + " of " + path);
+        WireMessage.EntryState state = null;
+        if (kind != WireMessage.Kind.DELETE) {
+            if (!c.hasState()) throw new WireException(kind + " of " + path + " without a state");
+            state = state(c.getState(), path);
+        }
+        return new WireMessage.Change(path, kind, oldPath, state, vector(c.getVersionMap()));
+    }
+
+    private static WireMessage.EntryState state(io.jclsync.cluster.wire.proto.FileState s, RelPath path)
+            throws WireException {
+        FileType type = switch (s.getType()) {
+            case FILE_TYPE_FILE -> FileType.FILE;
+            case FILE_TYPE_DIRECTORY -> FileType.DIRECTORY;
+            case FILE_TYPE_SYMLINK -> FileType.SYMLINK;
+            default -> throw new WireException("unknown file type " + s.getTypeValue() + " for " + path);
+        };
+        if ((s.getMode() & ~07777) != 0) throw new WireException("mode " + Integer.toOctalString(s.getMode()) + " of " + path);
+        if (s.getSize() < 0) throw new WireException("size of " + path + " exceeds 2^63");
+        byte[] hash = s.getContentHash().toByteArray();
+        if (type == FileType.FILE) {
+            if (!"sha256".equals(s.getHashAlgorithm()) || hash.length != SHA256_BYTES) {
+                throw new WireException("file " + path + " needs a 32-byte sha256 content hash, got "
+                        + s.getHashAlgorithm() + "/" + hash.length + " bytes");
+            }
+        } else if (hash.length != 0) {
+            throw new WireException("content hash on a " + type + " (" + path + ")");
+        }
+        byte[] target = s.getSymlinkTarget().toByteArray();
+        if (type == FileType.SYMLINK) {
+            if (target.length == 0 || target.length > RelPath.MAX_BYTES) throw new WireException("symlink " + path + " target length " + target.length);
+            for (byte b : target) if (b == 0) throw new WireException("symlink " + path + " target with a NUL byte");
+        } else if (target.length != 0) {
+            throw new WireException("symlink target on a " + type + " (" + path + ")");
+        }
+        return new WireMessage.EntryState(type, s.getSize(), s.getMtimeNs(), s.getMode(), target, hash);
+    }
+
+    private static String node(String name) throws WireException {
+        if (!NODE_NAME.matcher(name).matches()) {
+            throw new WireException("bad node name '" + name + "' (1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric)");
+        }
+        return name;
+    }
+
+    private static Map<String, Long> vector(Map<String, Long> raw) throws WireException {
+        if (raw.size() > MAX_NODES) throw new WireException(raw.size() + " entries in a version vector (max " + MAX_NODES + ")");
+        Map<String, Long> out = new HashMap<>();
+        for (Map.Entry<String, Long> e : raw.entrySet()) out.put(node(e.getKey()), e.getValue());
+        return out;
+    }
+
+    private static io.jclsync.cluster.wire.proto.FileType wireType(FileType t) {
+        return switch (t) {
+            case FILE -> io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_FILE;
+            case DIRECTORY -> io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_DIRECTORY;
+            case SYMLINK -> io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_SYMLINK;
+            case SPECIAL -> throw new IllegalArgumentException("special files are never announced");
+        };
+    }
+}

@@ -1,0 +1,128 @@
+package io.jclsync.cluster.wire;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.jclsync.cluster.wire.proto.Change;
+import io.jclsync.cluster.wire.proto.ChangeBatch;
+import io.jclsync.cluster.wire.proto.ChangeKind;
+import io.jclsync.cluster.wire.proto.Envelope;
+import io.jclsync.cluster.wire.proto.FileState;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.RelPath;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class WireCodecTest {
+    private static final byte[] HASH = new byte[32];
+    private static final byte[] ODD = {'d', 'i', 'r', '/', 'n', (byte) 0xe9, '\n', ' ', 'x'};
+
+    private static WireMessage.EntryState file(long size) {
+        return new WireMessage.EntryState(FileType.FILE, size, 1_700_000_000_123_456_789L, 0644, new byte[0], HASH);
+    }
+
+    @Test
+    void everyMessageSurvivesARoundTrip() throws WireException {
+        WireMessage.Batch batch = new WireMessage.Batch("node-1", 7, List.of(
+                new WireMessage.Change(RelPath.of(ODD), WireMessage.Kind.CREATE, null, file(12), Map.of("node-1", 3L)),
+                new WireMessage.Change(RelPath.of("new".getBytes()), WireMessage.Kind.RENAME, RelPath.of("old".getBytes()),
+                        new WireMessage.EntryState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]), Map.of()),
+                new WireMessage.Change(RelPath.of("ln".getBytes()), WireMessage.Kind.MODIFY, null,
+                        new WireMessage.EntryState(FileType.SYMLINK, 0, 5, 0777, "../x".getBytes(), new byte[0]), Map.of()),
+                new WireMessage.Change(RelPath.of("gone".getBytes()), WireMessage.Kind.DELETE, null, null,
+                        Map.of("node-1", 4L, "node-2", 1L))));
+        WireMessage.Batch back = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(batch)));
+        assertEquals("node-1", back.origin());
+        assertEquals(7, back.sequence());
+        assertEquals(4, back.changes().size());
+        assertArrayEquals(ODD, back.changes().get(0).path().bytes());
+        assertEquals(1_700_000_000_123_456_789L, back.changes().get(0).state().mtimeNanos());
+        assertEquals(0644, back.changes().get(0).state().mode());
+        assertEquals(RelPath.of("old".getBytes()), back.changes().get(1).oldPath());
+        assertArrayEquals("../x".getBytes(), back.changes().get(2).state().linkTarget(), "symlink targets are data, not paths");
+        assertNull(back.changes().get(3).state());
+        assertEquals(Map.of("node-1", 4L, "node-2", 1L), back.changes().get(3).version());
+
+        WireMessage.Hello hello = new WireMessage.Hello("n2", new byte[] {1, 2}, "127.0.0.2:8730", Map.of("n1", 9L));
+        WireMessage.Hello h = assertInstanceOf(WireMessage.Hello.class, WireCodec.decode(WireCodec.encode(hello)));
+        assertEquals("127.0.0.2:8730", h.transferEndpoint());
+        assertEquals(Map.of("n1", 9L), h.sequences());
+        assertEquals(new WireMessage.CatchUpRequest("n1", 41),
+                WireCodec.decode(WireCodec.encode(new WireMessage.CatchUpRequest("n1", 41))));
+    }
+
+    private static Change.Builder fileChange(String path) {
+        return Change.newBuilder().setPath(ByteString.copyFromUtf8(path)).setKind(ChangeKind.CHANGE_KIND_CREATE)
+                .setState(FileState.newBuilder().setType(io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_FILE)
+                        .setMode(0644).setHashAlgorithm("sha256").setContentHash(ByteString.copyFrom(HASH)));
+    }
+
+    private static byte[] batchOf(Change.Builder... changes) {
+        ChangeBatch.Builder b = ChangeBatch.newBuilder().setOrigin("evil").setSequence(1);
+        for (Change.Builder c : changes) b.addChanges(c);
+        return Envelope.newBuilder().setProtocolVersion(1).setBatch(b).build().toByteArray();
+    }
+
+    private static String rejected(byte[] message) {
+        return assertThrows(WireException.class, () -> WireCodec.decode(message)).getMessage();
+    }
+
+    @Test
+    void pathsThatLeaveTheTreeAreRejected() {
+        for (String bad : List.of("../etc/passwd", "/etc/passwd", "a/../../b", "a//b", "a/./b", "a/", ".", "..", "")) {
+            String why = rejected(batchOf(fileChange(bad)));
+            assertTrue(why.contains("change 0"), bad + ": " + why);
+        }
+        assertTrue(rejected(batchOf(fileChange("a\0b"))).contains("NUL"));
+        assertTrue(rejected(batchOf(fileChange("x".repeat(RelPath.MAX_BYTES + 1)))).contains("max"));
+        Change.Builder rename = fileChange("ok").setKind(ChangeKind.CHANGE_KIND_RENAME)
+                .setOldPath(ByteString.copyFromUtf8("../../outside"));
+        assertTrue(rejected(batchOf(rename)).contains("'.' or '..'"));
+    }
+
+    @Test
+    void malformedTruncatedOversizedAndForeignMessagesAreRejected() {
+        byte[] good = batchOf(fileChange("a"), fileChange("b"));
+        assertTrue(rejected(Arrays.copyOf(good, good.length - 3)).contains("malformed or truncated"));
+        byte[] noise = new byte[4096];
+        new Random(3).nextBytes(noise);
+        rejected(noise);
+        assertTrue(rejected(new byte[WireCodec.MAX_MESSAGE_BYTES + 1]).contains("limit"));
+        byte[] v2 = Envelope.newBuilder().setProtocolVersion(2).build().toByteArray();
+        assertTrue(rejected(v2).contains("protocol version 2"));
+        assertTrue(rejected(Envelope.newBuilder().setProtocolVersion(1).build().toByteArray()).contains("without a body"));
+    }
+
+    @Test
+    void statesMustBeComplete() {
+        assertTrue(rejected(batchOf(fileChange("f").setState(FileState.newBuilder()
+                .setType(io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_FILE)))).contains("sha256"));
+        assertTrue(rejected(batchOf(fileChange("f").clearState())).contains("without a state"));
+        assertTrue(rejected(batchOf(fileChange("f").setState(fileChange("f").getState().toBuilder().setMode(0100644))))
+                .contains("mode"));
+        assertTrue(rejected(batchOf(fileChange("f").setOldPath(ByteString.copyFromUtf8("g")))).contains("old_path"));
+        assertTrue(rejected(batchOf(fileChange("f").setKindValue(9))).contains("change kind"));
+        assertTrue(rejected(batchOf(fileChange("same"), fileChange("same"))).contains("twice"));
+        assertTrue(rejected(batchOf(fileChange("f").putVersion("bad name!", 1))).contains("node name"));
+    }
+
+    @Test
+    void tooManyChangesInOneBatchAreRejected() {
+        ChangeBatch.Builder b = ChangeBatch.newBuilder().setOrigin("n1").setSequence(1);
+        Change one = Change.newBuilder().setKind(ChangeKind.CHANGE_KIND_DELETE).build();
+        for (int i = 0; i <= WireCodec.MAX_CHANGES; i++) {
+            b.addChanges(one.toBuilder().setPath(ByteString.copyFrom(("p" + i).getBytes(StandardCharsets.US_ASCII))));
+        }
+        byte[] big = Envelope.newBuilder().setProtocolVersion(1).setBatch(b).build().toByteArray();
+        assertTrue(rejected(big).contains("changes (max"));
+    }
+}
