@@ -1,0 +1,156 @@
+package io.jclsync.cli;
+
+import io.jclsync.cluster.ClusterMember;
+import io.jclsync.cluster.ClusterSecret;
+import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.config.ConfigException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Joins the cluster for a few seconds and lists who answered: checks addresses, firewall and the
+ * shared secret on every node before cluster sync is switched on.
+ */
+@Command(name = "members", mixinStandardHelpOptions = true,
+        description = "Join the cluster briefly and list the nodes that answer (checks addresses and secret).")
+final class MembersCommand implements Callable<Integer> {
+    @Mixin
+    Verbosity verbosity;
+
+    @Option(names = "--cluster-name", required = true, paramLabel = "NAME", description = "Cluster to join.")
+    String clusterName;
+
+    @Option(names = "--node-name", required = true, paramLabel = "NAME", description = "This node's unique name.")
+    String nodeName;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "The shared secret (mode 600).")
+    Path secretFile;
+
+    @Option(names = "--cluster-bind", required = true, paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "This node's cluster address (TCP).")
+    InetSocketAddress bind;
+
+    @Option(names = "--cluster-peers", split = ",", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "The other nodes' cluster addresses.")
+    List<InetSocketAddress> peers = new ArrayList<>();
+
+    @Option(names = "--listen", paramLabel = "SECONDS", defaultValue = "5", converter = DurationConverter.class,
+            description = "How long to listen (default 5).")
+    Duration listen;
+
+    @Option(names = "--expect", paramLabel = "N", description = "Members to expect, this node included (default: 1 + peers).")
+    Integer expect;
+
+    @Override
+    public Integer call() throws Exception {
+        verbosity.apply();
+        ClusterSecret secret = ClusterSecret.read(secretFile);
+        if (!nodeName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new ConfigException("--node-name '" + nodeName + "': use 1-64 of A-Z a-z 0-9 . _ -");
+        }
+        byte[] treeId = treeId(clusterName);
+        Map<String, WireMessage.Hello> hellos = new ConcurrentHashMap<>();
+        // Everyone seen during the window: a node that leaves before we report still answered.
+        java.util.Set<String> view = new java.util.LinkedHashSet<>();
+        WireMessage.Hello mine = new WireMessage.Hello(nodeName, treeId, "", Map.of());
+        ClusterMember[] self = new ClusterMember[1];
+        ClusterMember.Listener listener = new ClusterMember.Listener() {
+            @Override
+            public void received(String from, WireMessage message) {
+                if (message instanceof WireMessage.Hello h) hellos.put(h.node(), h);
+            }
+
+            @Override
+            public void viewChanged(List<String> members) {
+                synchronized (view) {
+                    view.addAll(members);
+                }
+                ClusterMember m = self[0];
+                if (m != null) sendQuietly(m, mine);
+            }
+        };
+        try (ClusterMember member = ClusterMember.joinTcp(clusterName, nodeName, bind, peers, secret, listener)) {
+            self[0] = member;
+            sendQuietly(member, mine);
+            Thread.sleep(listen.toMillis());
+            List<String> seen;
+            synchronized (view) {
+                seen = new ArrayList<>(view);
+            }
+            return report(seen, hellos, treeId);
+        }
+    }
+
+    private static void sendQuietly(ClusterMember member, WireMessage.Hello hello) {
+        try {
+            member.broadcast(hello);
+        } catch (Exception e) {
+            java.util.logging.Logger.getLogger(MembersCommand.class.getName()).fine("hello not sent: " + e);
+        }
+    }
+
+    private int report(List<String> seen, Map<String, WireMessage.Hello> hellos, byte[] treeId) {
+        int wanted = expect != null ? expect : 1 + peers.size();
+        Map<String, String> lines = new TreeMap<>();
+        int sameTree = 0;
+        for (String name : seen) {
+            if (name.equals(nodeName)) {
+                lines.put(name, "this node");
+                sameTree++;
+                continue;
+            }
+            WireMessage.Hello h = hellos.get(name);
+            if (h == null) {
+                lines.put(name, "in the view, no hello yet");
+            } else if (!Arrays.equals(h.treeId(), treeId)) {
+                lines.put(name, "REFUSED: syncs another tree");
+            } else {
+                lines.put(name, "ok");
+                sameTree++;
+            }
+        }
+        System.out.println("cluster " + clusterName + ": " + sameTree + " of " + wanted + " expected member(s)");
+        lines.forEach((name, what) -> System.out.println("  " + name + "  " + what));
+        if (sameTree >= wanted) return 0;
+        System.err.println("jclsync: only " + sameTree + " of " + wanted + " members answered: check --cluster-bind/"
+                + "--cluster-peers on every node, that the ports are open between them, and that every node has "
+                + "the same secret file");
+        return 1;
+    }
+
+    static byte[] treeId(String clusterName) throws Exception {
+        return MessageDigest.getInstance("SHA-256").digest(("jclsync-tree/" + clusterName).getBytes(StandardCharsets.UTF_8));
+    }
+}
+
+/** {@code host:port}, e.g. {@code 127.0.0.2:7800}. */
+final class HostPort implements picocli.CommandLine.ITypeConverter<InetSocketAddress> {
+    @Override
+    public InetSocketAddress convert(String value) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0) throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT");
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "': the port is not a number");
+        }
+        if (port < 1 || port > 65535) throw new picocli.CommandLine.TypeConversionException("'" + value + "': port out of range");
+        InetSocketAddress a = new InetSocketAddress(value.substring(0, colon), port);
+        if (a.isUnresolved()) throw new picocli.CommandLine.TypeConversionException("'" + value + "': unknown host");
+        return a;
+    }
+}

@@ -1,0 +1,111 @@
+package io.jclsync.cluster;
+
+import io.jclsync.cluster.wire.WireCodec;
+import io.jclsync.cluster.wire.WireException;
+import io.jclsync.cluster.wire.WireMessage;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+import org.jgroups.Address;
+import org.jgroups.BytesMessage;
+import org.jgroups.JChannel;
+import org.jgroups.Message;
+import org.jgroups.Receiver;
+import org.jgroups.View;
+
+/**
+ * This node's membership of the cluster: a JGroups channel whose messages are {@link WireMessage}s.
+ * A message that does not decode is dropped with a log line naming the sender and the rule it
+ * broke; the node keeps running.
+ */
+public final class ClusterMember implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ClusterMember.class.getName());
+
+    /** Called on JGroups' threads. */
+    public interface Listener {
+        void received(String from, WireMessage message);
+
+        void viewChanged(List<String> members);
+    }
+
+    private final JChannel channel;
+    private final AtomicLong rejected = new AtomicLong();
+
+    private ClusterMember(JChannel channel) {
+        this.channel = channel;
+    }
+
+    /**
+     * Joins {@code clusterName} over TCP.
+     *
+     * @param bind  this node's cluster address
+     * @param peers the other nodes' cluster addresses (discovery seeds)
+     */
+    public static ClusterMember joinTcp(String clusterName, String nodeName, InetSocketAddress bind,
+                                        List<InetSocketAddress> peers, ClusterSecret secret, Listener listener)
+            throws Exception {
+        JChannel channel = new JChannel(ClusterStack.tcp(bind, peers, secret.channelKey(clusterName)));
+        ClusterMember member = new ClusterMember(channel);
+        channel.setName(nodeName);
+        channel.setDiscardOwnMessages(true);
+        channel.setReceiver(new Receiver() {
+            @Override
+            public void receive(Message msg) {
+                String from = String.valueOf(msg.getSrc());
+                WireMessage decoded;
+                try {
+                    decoded = WireCodec.decode(payload(msg));
+                } catch (WireException e) {
+                    member.rejected.incrementAndGet();
+                    LOG.warning("dropped a message from " + from + ": " + e.getMessage());
+                    return;
+                }
+                listener.received(from, decoded);
+            }
+
+            @Override
+            public void viewAccepted(View view) {
+                List<String> names = new ArrayList<>();
+                for (Address a : view.getMembers()) names.add(String.valueOf(a));
+                listener.viewChanged(names);
+            }
+        });
+        try {
+            channel.connect(clusterName);
+        } catch (Exception e) {
+            channel.close();
+            throw e;
+        }
+        return member;
+    }
+
+    private static byte[] payload(Message msg) {
+        if (msg.getLength() > WireCodec.MAX_MESSAGE_BYTES) return new byte[WireCodec.MAX_MESSAGE_BYTES + 1];
+        byte[] array = msg.getArray();
+        if (array == null) return new byte[0];
+        if (msg.getOffset() == 0 && msg.getLength() == array.length) return array;
+        return java.util.Arrays.copyOfRange(array, msg.getOffset(), msg.getOffset() + msg.getLength());
+    }
+
+    /** Sends to every other member. */
+    public void broadcast(WireMessage message) throws Exception {
+        channel.send(new BytesMessage(null, WireCodec.encode(message)));
+    }
+
+    /** Sends raw bytes; for tests of how peers treat malformed input. */
+    void broadcastRaw(byte[] bytes) throws Exception {
+        channel.send(new BytesMessage(null, bytes));
+    }
+
+    /** Messages dropped because they did not decode. */
+    public long rejected() {
+        return rejected.get();
+    }
+
+    @Override
+    public void close() {
+        channel.close();
+    }
+}

@@ -1,0 +1,70 @@
+package io.jclsync.cluster;
+
+import io.jclsync.config.ConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.GeneralSecurityException;
+import java.util.Set;
+import javax.crypto.SecretKey;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * The cluster secret, read from {@code --cluster-secret-file}, and the keys derived from it. The
+ * file must be readable by its owner only, like an ssh key: a secret others can read is no secret.
+ */
+public final class ClusterSecret {
+    private static final int ITERATIONS = 210_000;
+
+    private final char[] secret;
+
+    private ClusterSecret(char[] secret) {
+        this.secret = secret;
+    }
+
+    public static ClusterSecret read(Path file) throws ConfigException {
+        if (file == null) {
+            throw new ConfigException("cluster mode needs --cluster-secret-file: the same secret on every node "
+                    + "(e.g. head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE)");
+        }
+        try {
+            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
+            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
+                throw new ConfigException("cluster secret file " + file + " is readable by group or others "
+                        + "(chmod 600 " + file + ")");
+            }
+            String text = Files.readString(file, StandardCharsets.UTF_8).strip();
+            if (text.length() < 16) {
+                throw new ConfigException("cluster secret in " + file + " is " + text.length()
+                        + " characters; use at least 16 (e.g. head -c 32 /dev/urandom | base64)");
+            }
+            return new ClusterSecret(text.toCharArray());
+        } catch (IOException e) {
+            throw new ConfigException("cannot read cluster secret file " + file + ": " + e.getMessage());
+        }
+    }
+
+    /** The AES-256 key of the JGroups channel of {@code clusterName} (PBKDF2-HMAC-SHA256, salted with the name). */
+    public SecretKey channelKey(String clusterName) {
+        return new SecretKeySpec(derive("jclsync/channel/" + clusterName, 32), "AES");
+    }
+
+    private byte[] derive(String purpose, int bytes) {
+        try {
+            SecretKeyFactory f = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");
+            PBEKeySpec spec = new PBEKeySpec(secret, purpose.getBytes(StandardCharsets.UTF_8), ITERATIONS, bytes * 8);
+            try {
+                return f.generateSecret(spec).getEncoded();
+            } finally {
+                spec.clearPassword();
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("PBKDF2WithHmacSHA256 is missing from this JDK", e);
+        }
+    }
+}

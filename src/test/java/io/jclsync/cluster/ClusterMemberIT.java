@@ -1,0 +1,76 @@
+package io.jclsync.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.cluster.wire.WireMessage;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Two real JGroups members over TCP on loopback, in this JVM: what a peer does with bad input. */
+class ClusterMemberIT {
+    @TempDir
+    Path tmp;
+
+    static final class Inbox implements ClusterMember.Listener {
+        final List<WireMessage> messages = new CopyOnWriteArrayList<>();
+        volatile List<String> view = List.of();
+
+        @Override
+        public void received(String from, WireMessage message) {
+            messages.add(message);
+        }
+
+        @Override
+        public void viewChanged(List<String> members) {
+            view = members;
+        }
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void malformedMessagesAreDroppedAndTheNodeKeepsWorking() throws Exception {
+        Path secretFile = tmp.resolve("secret");
+        Files.writeString(secretFile, "a shared secret of enough length\n");
+        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+        ClusterSecret secret = ClusterSecret.read(secretFile);
+        int port = ThreadLocalRandom.current().nextInt(20000, 40000);
+        InetSocketAddress a = new InetSocketAddress("127.0.0.5", port);
+        InetSocketAddress b = new InetSocketAddress("127.0.0.6", port);
+        Inbox inA = new Inbox();
+        Inbox inB = new Inbox();
+        try (ClusterMember ma = ClusterMember.joinTcp("t", "a", a, List.of(b), secret, inA);
+             ClusterMember mb = ClusterMember.joinTcp("t", "b", b, List.of(a), secret, inB)) {
+            await(() -> inA.view.size() == 2 && inB.view.size() == 2, "a view of two");
+            mb.broadcastRaw(new byte[] {0x0a, (byte) 0xff, 0x01});              // truncated protobuf
+            mb.broadcastRaw(io.jclsync.cluster.wire.proto.Envelope.newBuilder()  // unknown version
+                    .setProtocolVersion(99).build().toByteArray());
+            mb.broadcastRaw(io.jclsync.cluster.wire.proto.Envelope.newBuilder().setProtocolVersion(1)
+                    .setBatch(io.jclsync.cluster.wire.proto.ChangeBatch.newBuilder().setOrigin("b").setSequence(1)
+                            .addChanges(io.jclsync.cluster.wire.proto.Change.newBuilder()
+                                    .setPath(com.google.protobuf.ByteString.copyFromUtf8("../../etc/passwd"))
+                                    .setKindValue(3)))
+                    .build().toByteArray());
+            mb.broadcast(new WireMessage.Hello("b", new byte[] {1}, "127.0.0.6:8730", Map.of()));
+            await(() -> !inA.messages.isEmpty(), "the valid hello");
+            assertEquals(3, ma.rejected(), "three bad messages dropped");
+            assertEquals(1, inA.messages.size(), "only the valid message is delivered: " + inA.messages);
+            assertTrue(inA.messages.get(0) instanceof WireMessage.Hello h && h.node().equals("b"));
+        }
+    }
+}
