@@ -24,6 +24,9 @@ public final class Main implements Callable<Integer> {
     @Mixin
     SyncOptions options;
 
+    @Mixin
+    ClusterOptions clusterOptions;
+
     @ArgGroup(exclusive = false, heading = "%nclsync options not implemented yet (they fail rather than being ignored):%n")
     NotImplemented notImplemented;
 
@@ -47,7 +50,7 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws ConfigException {
         verbosity.apply();
         if (notImplemented != null) notImplemented.reject();
-        Daemon daemon = new Daemon(options.toConfig());
+        Daemon daemon = new Daemon(options.toConfig(clusterOptions));
         Signals.install(daemon);
         return daemon.run();
     }

@@ -1,6 +1,7 @@
 package io.jclsync.cli;
 
 import io.jclsync.batch.Delays;
+import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
 import io.jclsync.config.Mode;
@@ -29,7 +30,7 @@ final class SyncOptions {
 
     @Option(names = {"-M", "--mode"}, paramLabel = "MODE", defaultValue = "rsyncdirect",
             converter = ModeConverter.class,
-            description = "rsyncdirect (default), rsyncshell, shell or direct.")
+            description = "rsyncdirect (default), rsyncshell, shell, direct or cluster.")
     Mode mode;
 
     @Option(names = {"-S", "--sync-handler"}, paramLabel = "PATH",
@@ -93,7 +94,7 @@ final class SyncOptions {
     @Option(names = "--ignore-failures", description = "Keep running when a sync fails for good; its paths are retried later.")
     boolean ignoreFailures;
 
-    Config toConfig() throws ConfigException {
+    Config toConfig(ClusterOptions clusterOptions) throws ConfigException {
         if (watchDir == null) throw new ConfigException("missing -W/--watch-dir: the directory to watch");
         Path watch = watchDir.toAbsolutePath().normalize();
         if (!Files.exists(watch)) throw new ConfigException("watch dir " + watch + " does not exist (create it or fix -W)");
@@ -109,6 +110,16 @@ final class SyncOptions {
         }
         if (retries < 0) throw new ConfigException("-r/--retries cannot be negative");
         String handler = checkModeAndHandler();
+        ClusterConfig cluster = null;
+        if (mode == Mode.CLUSTER) {
+            cluster = clusterOptions.toConfig();
+            io.jclsync.cluster.ClusterSecret.read(cluster.secretFile()); // a bad secret file stops us here, exit 2
+            if (cluster.stateDir().startsWith(watch)) {
+                throw new ConfigException("--state-dir " + cluster.stateDir() + " is inside the watch dir: put it elsewhere");
+            }
+        } else if (clusterOptions.used()) {
+            throw new ConfigException("--cluster-* options need -M cluster");
+        }
         checkDestination(watch);
         List<Rule> rules = rulesFile == null ? List.of() : RulesParser.parse(rulesFile);
         Set<Integer> ignored = new HashSet<>(ExitCodePolicy.DEFAULT_IGNORED);
@@ -117,7 +128,7 @@ final class SyncOptions {
         return new Config(watch, destination, mode, handler, rulesFile, rules, delays, timeoutSync, retries, ignored,
                 listsDir == null ? null : listsDir.toAbsolutePath().normalize(), label,
                 absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
-                ignoreFailures);
+                ignoreFailures, cluster);
     }
 
     private static Path absolute(Path p) {
@@ -141,6 +152,14 @@ final class SyncOptions {
                     throw new ConfigException("sync handler " + syncHandler + " is not an executable file (chmod +x it or fix -S)");
                 }
                 return syncHandler;
+            }
+            case CLUSTER -> {
+                if (destination != null) throw new ConfigException("-M cluster syncs the watch dir itself between nodes: drop -D");
+                if (findExecutable("rsync") == null) {
+                    throw new ConfigException("rsync not found on PATH: cluster mode serves and pulls files with it "
+                            + "(apt-get install rsync)");
+                }
+                return "rsync";
             }
             case DIRECT -> {
                 if (destination == null) throw new ConfigException("direct needs -D/--destination-dir");

@@ -73,6 +73,10 @@ public final class ClusterMember implements AutoCloseable {
             }
         });
         try {
+            // Nodes started at the same instant each wait for the other to answer a JOIN and end
+            // up as singletons that MERGE3 must reunite later; a random pause makes one of them
+            // the coordinator first.
+            Thread.sleep(java.util.concurrent.ThreadLocalRandom.current().nextLong(1200));
             channel.connect(clusterName);
         } catch (Exception e) {
             channel.close();

@@ -54,6 +54,11 @@ public final class ClusterSecret {
         return new SecretKeySpec(derive("jclsync/channel/" + clusterName, 32), "AES");
     }
 
+    /** The password of the peers' rsync daemons of {@code clusterName}. */
+    public String transferPassword(String clusterName) {
+        return java.util.HexFormat.of().formatHex(derive("jclsync/rsync/" + clusterName, 24));
+    }
+
     private byte[] derive(String purpose, int bytes) {
         try {
             SecretKeyFactory f = SecretKeyFactory.getInstance("PBKDF2WithHmacSHA256");

@@ -38,7 +38,8 @@ public record Config(
         boolean skipInitialSync,
         boolean onlyInitialSync,
         boolean exitOnNoEvents,
-        boolean ignoreFailures) {
+        boolean ignoreFailures,
+        ClusterConfig cluster) {
 
     public Config {
         rules = List.copyOf(rules);

@@ -9,7 +9,9 @@ public enum Mode {
     /** The {@code -S} handler gets the batch's paths as arguments. */
     SHELL,
     /** Copy and remove inside jclsync; local destinations only. */
-    DIRECT;
+    DIRECT,
+    /** Every node a peer: changes announced over JGroups, pulled with rsync. */
+    CLUSTER;
 
     public String cliName() {
         return name().toLowerCase(java.util.Locale.ROOT);

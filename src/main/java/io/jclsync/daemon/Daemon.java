@@ -1,5 +1,8 @@
 package io.jclsync.daemon;
 
+import io.jclsync.cluster.ClusterNode;
+import io.jclsync.config.Mode;
+
 import io.jclsync.batch.Batch;
 import io.jclsync.batch.BatchBuilder;
 import io.jclsync.batch.Collector;
@@ -43,6 +46,7 @@ public final class Daemon {
     private final AtomicReference<Filter> filter = new AtomicReference<>();
     private final Collector collector;
     private volatile InotifyWatcher liveWatcher;
+    private ClusterNode clusterNode;
     private final StatusFile status;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
@@ -66,7 +70,19 @@ public final class Daemon {
         try {
             ListsDir lists = listsDir();
             filter.set(baseFilter(config.rules()));
-            Transfer transfer = Transfers.create(config, filter::get, lists);
+            Transfer transfer;
+            if (config.mode() == Mode.CLUSTER) {
+                try {
+                    clusterNode = ClusterNode.start(config.cluster(), config.watchDir(), filter::get,
+                            collector::requestFullSync);
+                } catch (Exception e) {
+                    LOG.severe("cannot start cluster mode: " + e.getMessage());
+                    return exitCode(EXIT_FAILURE);
+                }
+                transfer = clusterNode.announcer();
+            } else {
+                transfer = Transfers.create(config, filter::get, lists);
+            }
             if (!config.onlyInitialSync()) {
                 watcher = InotifyWatcher.builder(config.watchDir()).filter(filter::get).sink(new Sink()).build();
                 watcher.start();
@@ -95,6 +111,7 @@ public final class Daemon {
             status.set(StatusFile.State.STOPPING);
             collector.close();
             if (watcher != null) watcher.close();
+            if (clusterNode != null) clusterNode.close();
             cleanUp();
             finished.countDown();
         }
@@ -238,6 +255,7 @@ public final class Daemon {
                 }
             }
         }
+        if (config.mode() == Mode.CLUSTER) f = f.withAlwaysExcluded(ClusterNode.WORK_DIR);
         return f;
     }
 
@@ -253,6 +271,9 @@ public final class Daemon {
     }
 
     private String describeDestination() {
+        if (config.cluster() != null) {
+            return "cluster " + config.cluster().clusterName() + " as " + config.cluster().nodeName();
+        }
         return config.destination() != null ? config.destination() : "handler " + config.syncHandler();
     }
 

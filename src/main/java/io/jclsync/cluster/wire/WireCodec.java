@@ -37,7 +37,7 @@ public final class WireCodec {
                     .setTransferEndpoint(h.transferEndpoint()).putAllSequences(h.sequences()));
         } else if (message instanceof WireMessage.Batch b) {
             io.jclsync.cluster.wire.proto.ChangeBatch.Builder batch = io.jclsync.cluster.wire.proto.ChangeBatch
-                    .newBuilder().setOrigin(b.origin()).setSequence(b.sequence());
+                    .newBuilder().setOrigin(b.origin()).setSequence(b.sequence()).setFullState(b.fullState());
             for (WireMessage.Change c : b.changes()) batch.addChanges(encode(c));
             env.setBatch(batch);
         } else if (message instanceof WireMessage.CatchUpRequest r) {
@@ -114,7 +114,7 @@ public final class WireCodec {
             }
             changes.add(c);
         }
-        return new WireMessage.Batch(origin, b.getSequence(), changes);
+        return new WireMessage.Batch(origin, b.getSequence(), changes, b.getFullState());
     }
 
     private static WireMessage.Change change(io.jclsync.cluster.wire.proto.Change c) throws WireException {

@@ -19,7 +19,8 @@ public sealed interface WireMessage {
         }
     }
 
-    record Batch(String origin, long sequence, List<Change> changes) implements WireMessage {
+    /** @param fullState the origin's whole tree: receivers only fill in what they lack */
+    record Batch(String origin, long sequence, List<Change> changes, boolean fullState) implements WireMessage {
         public Batch {
             changes = List.copyOf(changes);
         }

@@ -39,7 +39,7 @@ class WireCodecTest {
                 new WireMessage.Change(RelPath.of("ln".getBytes()), WireMessage.Kind.MODIFY, null,
                         new WireMessage.EntryState(FileType.SYMLINK, 0, 5, 0777, "../x".getBytes(), new byte[0]), Map.of()),
                 new WireMessage.Change(RelPath.of("gone".getBytes()), WireMessage.Kind.DELETE, null, null,
-                        Map.of("node-1", 4L, "node-2", 1L))));
+                        Map.of("node-1", 4L, "node-2", 1L))), false);
         WireMessage.Batch back = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(batch)));
         assertEquals("node-1", back.origin());
         assertEquals(7, back.sequence());

@@ -1,0 +1,54 @@
+package io.jclsync.cli;
+
+import io.jclsync.config.ClusterConfig;
+import io.jclsync.config.ConfigException;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Option;
+
+/** The options of {@code -M cluster}. */
+final class ClusterOptions {
+    @Option(names = "--cluster-name", paramLabel = "NAME", description = "Cluster to join (-M cluster).")
+    String clusterName;
+
+    @Option(names = "--node-name", paramLabel = "NAME", description = "This node's unique name (-M cluster).")
+    String nodeName;
+
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "The secret every node shares (mode 600).")
+    Path secretFile;
+
+    @Option(names = "--cluster-bind", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "This node's cluster address (TCP).")
+    InetSocketAddress bind;
+
+    @Option(names = "--cluster-peers", split = ",", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "The other nodes' cluster addresses.")
+    List<InetSocketAddress> peers = new ArrayList<>();
+
+    @Option(names = "--transfer-port", paramLabel = "PORT", defaultValue = "8730",
+            description = "Port of this node's rsync daemon, on the cluster address (default 8730).")
+    int transferPort;
+
+    @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the node keeps its working files.")
+    Path stateDir;
+
+    boolean used() {
+        return clusterName != null || nodeName != null || secretFile != null || bind != null || !peers.isEmpty()
+                || stateDir != null;
+    }
+
+    ClusterConfig toConfig() throws ConfigException {
+        if (clusterName == null) throw new ConfigException("-M cluster needs --cluster-name");
+        if (nodeName == null || !nodeName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw new ConfigException("-M cluster needs --node-name: 1-64 of A-Z a-z 0-9 . _ -, unique in the cluster");
+        }
+        if (secretFile == null) throw new ConfigException("-M cluster needs --cluster-secret-file (mode 600, same on every node)");
+        if (bind == null) throw new ConfigException("-M cluster needs --cluster-bind HOST:PORT (multicast discovery is not implemented yet)");
+        if (stateDir == null) throw new ConfigException("-M cluster needs --state-dir (e.g. /var/lib/jclsync/" + clusterName + ")");
+        if (transferPort < 1 || transferPort > 65535) throw new ConfigException("--transfer-port out of range");
+        return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers,
+                transferPort, stateDir.toAbsolutePath().normalize());
+    }
+}

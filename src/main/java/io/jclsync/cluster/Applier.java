@@ -1,0 +1,245 @@
+package io.jclsync.cluster;
+
+import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.PathBytes;
+import io.jclsync.fs.RelPath;
+import io.jclsync.sync.ListFile;
+import io.jclsync.sync.ProcessRunner;
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Applies a peer's batch to the local tree: deletes, renames, directories and symlinks directly;
+ * file contents by one rsync pull per batch from the origin's daemon into a staging dir
+ * ({@code .jclsync/incoming}, never watched), each file checked against its announced hash and
+ * then moved into place atomically. Every write is registered with the {@link EchoFilter} first.
+ * Nothing is written through a symlink or outside the tree. Runs on one thread.
+ */
+final class Applier {
+    private static final Logger LOG = Logger.getLogger(Applier.class.getName());
+    static final Path STAGING = Path.of(".jclsync", "incoming");
+
+    private final Path root;
+    private final EchoFilter echoes;
+    private final Counters counters;
+    private final String password;
+    private long pulls;
+
+    Applier(Path root, EchoFilter echoes, Counters counters, String password) {
+        this.root = root;
+        this.echoes = echoes;
+        this.counters = counters;
+        this.password = password;
+    }
+
+    /** @param endpoint the origin's transfer endpoint (host:port) */
+    void apply(WireMessage.Batch batch, String endpoint) throws InterruptedException {
+        counters.batchesReceived.incrementAndGet();
+        counters.changesReceived.addAndGet(batch.changes().size());
+        Map<RelPath, WireMessage.EntryState> pull = new LinkedHashMap<>();
+        for (WireMessage.Change c : batch.changes()) {
+            try {
+                if (!insideTree(c.path()) || (c.oldPath() != null && !insideTree(c.oldPath()))) {
+                    LOG.warning("ignored " + c.kind() + " of " + c.path() + " from " + batch.origin()
+                            + ": it would write through a symbolic link");
+                    continue;
+                }
+                apply(c, batch.fullState(), pull);
+            } catch (IOException e) {
+                LOG.warning("could not apply " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e);
+            }
+        }
+        if (!pull.isEmpty()) pull(batch.origin(), endpoint, pull);
+        counters.save();
+    }
+
+    private void apply(WireMessage.Change c, boolean fillOnly, Map<RelPath, WireMessage.EntryState> pull)
+            throws IOException {
+        Path target = root.resolve(c.path().toPath());
+        WireMessage.EntryState local = FileStates.of(target);
+        if (c.kind() == WireMessage.Kind.DELETE) {
+            if (local != null && !fillOnly) {
+                echoes.expect(c.path(), null);
+                deleteTree(target);
+            }
+            return;
+        }
+        if (c.kind() == WireMessage.Kind.RENAME && local == null) {
+            Path source = root.resolve(c.oldPath().toPath());
+            WireMessage.EntryState old = FileStates.of(source);
+            if (old != null) {
+                createParents(c.path());
+                echoes.expect(c.oldPath(), null);
+                echoes.expect(c.path(), old);
+                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+                local = old;
+            }
+        }
+        WireMessage.EntryState want = c.state();
+        if (FileStates.same(local, want)) return;
+        if (fillOnly && local != null) return; // never overwrite from a full-state listing
+        switch (want.type()) {
+            case DIRECTORY -> {
+                if (local != null && local.type() != FileType.DIRECTORY) {
+                    echoes.expect(c.path(), null);
+                    deleteTree(target);
+                }
+                createParents(c.path());
+                echoes.expect(c.path(), want);
+                if (local == null || local.type() != FileType.DIRECTORY) Files.createDirectory(target);
+                Files.setPosixFilePermissions(target, FileStates.permissions(want.mode()));
+            }
+            case SYMLINK -> {
+                createParents(c.path());
+                if (local != null) {
+                    echoes.expect(c.path(), null);
+                    deleteTree(target);
+                }
+                echoes.expect(c.path(), want);
+                Files.createSymbolicLink(target, PathBytes.path(want.linkTarget()));
+            }
+            case FILE -> {
+                if (local != null && local.type() == FileType.FILE && Arrays.equals(local.sha256(), want.sha256())) {
+                    echoes.expect(c.path(), want); // same bytes: only mode and mtime differ
+                    stamp(target, want);
+                } else {
+                    pull.put(c.path(), want);
+                }
+            }
+            default -> { }
+        }
+    }
+
+    /** One rsync for all files of a batch, into the staging dir; then check, stamp and move each. */
+    private void pull(String origin, String endpoint, Map<RelPath, WireMessage.EntryState> files)
+            throws InterruptedException {
+        Path staging = root.resolve(STAGING).resolve(Long.toString(++pulls));
+        Path list = root.resolve(STAGING).resolve(pulls + ".list");
+        try {
+            Files.createDirectories(staging);
+            ListFile.writePaths(list, files.keySet().stream().map(RelPath::toPath).toList());
+            List<String> argv = List.of("rsync", "-a", "--no-D", "--from0", "--files-from=" + list, "--stats",
+                    TransferDaemon.url(endpoint), staging + "/");
+            ProcessRunner.Result r = null;
+            for (int attempt = 0; attempt < 3; attempt++) {
+                counters.rsyncCalls.incrementAndGet();
+                r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1));
+                if (r.exitCode() == 0 || r.exitCode() == 24 || r.exitCode() == 23) break;
+                TimeUnit.SECONDS.sleep(1L << attempt);
+            }
+            if (r.exitCode() != 0 && r.exitCode() != 24 && r.exitCode() != 23) {
+                LOG.warning("pull of " + files.size() + " file(s) from " + origin + " failed (rsync exit "
+                        + r.exitCode() + "): " + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
+                return;
+            }
+            int placed = 0;
+            for (Map.Entry<RelPath, WireMessage.EntryState> f : files.entrySet()) {
+                if (place(staging.resolve(f.getKey().toPath()), f.getKey(), f.getValue())) placed++;
+            }
+            LOG.info("pulled " + placed + " of " + files.size() + " file(s) from " + origin);
+        } catch (IOException e) {
+            LOG.warning("pull from " + origin + " failed: " + e);
+        } finally {
+            deleteQuietly(staging);
+            deleteQuietly(list);
+        }
+    }
+
+    private boolean place(Path staged, RelPath rel, WireMessage.EntryState want) throws IOException {
+        if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) return false; // vanished at the origin
+        if (!Arrays.equals(FileStates.sha256(staged), want.sha256())) {
+            LOG.fine(() -> rel + " changed at the origin during the pull; its next announcement brings it");
+            return false;
+        }
+        stamp(staged, want);
+        Path target = root.resolve(rel.toPath());
+        createParents(rel);
+        WireMessage.EntryState local = FileStates.of(target);
+        if (local != null && local.type() == FileType.DIRECTORY) {
+            echoes.expect(rel, null);
+            deleteTree(target);
+        }
+        echoes.expect(rel, want);
+        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        counters.filesPulled.incrementAndGet();
+        counters.bytesPulled.addAndGet(want.size());
+        return true;
+    }
+
+    private static void stamp(Path file, WireMessage.EntryState want) throws IOException {
+        Files.setPosixFilePermissions(file, FileStates.permissions(want.mode()));
+        Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(FileTime.from(want.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
+    }
+
+    /** Creates missing parent directories of {@code rel}, registering each so it is not announced back. */
+    private void createParents(RelPath rel) throws IOException {
+        List<Path> missing = new ArrayList<>();
+        for (Path p = rel.toPath().getParent(); p != null; p = p.getParent()) {
+            if (Files.isDirectory(root.resolve(p), LinkOption.NOFOLLOW_LINKS)) break;
+            missing.add(0, p);
+        }
+        for (Path p : missing) {
+            Files.createDirectory(root.resolve(p));
+            echoes.expect(RelPath.of(p), FileStates.of(root.resolve(p)));
+        }
+    }
+
+    /** No component of {@code rel} above the last one may be a symlink: writes would leave the tree. */
+    private boolean insideTree(RelPath rel) {
+        for (Path p = rel.toPath().getParent(); p != null; p = p.getParent()) {
+            if (Files.isSymbolicLink(root.resolve(p))) return false;
+        }
+        return true;
+    }
+
+    private void deleteTree(Path top) throws IOException {
+        if (!top.startsWith(root) || top.equals(root)) throw new IOException("refusing to delete " + top);
+        if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) return;
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) throw e;
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                try (var s = Files.walk(p)) {
+                    for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+                }
+            } else {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            LOG.fine("cannot clean " + p + ": " + e);
+        }
+    }
+}

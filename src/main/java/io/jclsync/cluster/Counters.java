@@ -1,0 +1,45 @@
+package io.jclsync.cluster;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** What a cluster node has done, written as JSON to {@code STATE_DIR/counters.json} after each change. */
+final class Counters {
+    final AtomicLong batchesAnnounced = new AtomicLong();
+    final AtomicLong changesAnnounced = new AtomicLong();
+    final AtomicLong batchesReceived = new AtomicLong();
+    final AtomicLong changesReceived = new AtomicLong();
+    final AtomicLong filesPulled = new AtomicLong();
+    final AtomicLong bytesPulled = new AtomicLong();
+    final AtomicLong echoesSuppressed = new AtomicLong();
+    final AtomicLong rsyncCalls = new AtomicLong();
+    final AtomicLong rejectedMessages = new AtomicLong();
+
+    private final Path file;
+
+    Counters(Path file) {
+        this.file = file;
+    }
+
+    String json() {
+        return "{\"batches_announced\": " + batchesAnnounced + ", \"changes_announced\": " + changesAnnounced
+                + ", \"batches_received\": " + batchesReceived + ", \"changes_received\": " + changesReceived
+                + ", \"files_pulled\": " + filesPulled + ", \"bytes_pulled\": " + bytesPulled
+                + ", \"echoes_suppressed\": " + echoesSuppressed + ", \"rsync_calls\": " + rsyncCalls
+                + ", \"rejected_messages\": " + rejectedMessages + "}\n";
+    }
+
+    synchronized void save() {
+        try {
+            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
+            Files.writeString(tmp, json(), StandardCharsets.UTF_8);
+            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            java.util.logging.Logger.getLogger(Counters.class.getName()).fine("cannot write " + file + ": " + e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.jclsync.cluster;
+
+import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.fs.RelPath;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+
+/**
+ * Recognises the local file-system events that applying a peer's change causes, so they are not
+ * announced back. Before it writes, the applier registers the state each path will have (or that
+ * it will be gone); when the announcer later sees that path in exactly that state, the change is
+ * an echo. States are compared, not times: a genuine local write landing on the same path
+ * meanwhile has another state and is announced.
+ */
+final class EchoFilter {
+    private static final long TTL_NANOS = 120_000_000_000L;
+
+    private record Expected(WireMessage.EntryState state, long at) {}
+
+    private final Map<Path, Expected> expected = new HashMap<>();
+
+    /** {@code state} null: the path (and everything below it) is expected to be gone. */
+    synchronized void expect(RelPath path, WireMessage.EntryState state) {
+        expected.put(path.toPath(), new Expected(state, System.nanoTime()));
+    }
+
+    synchronized void forget(RelPath path) {
+        expected.remove(path.toPath());
+    }
+
+    /** Whether {@code path} now in state {@code current} (null: gone) is an echo; consumes the expectation. */
+    synchronized boolean isEcho(Path path, WireMessage.EntryState current) {
+        expire();
+        Expected e = expected.get(path);
+        if (e != null) {
+            if (FileStates.same(e.state(), current)) {
+                expected.remove(path);
+                return true;
+            }
+            return false;
+        }
+        if (current != null) return false;
+        // A path gone below a directory we removed.
+        for (Path p = path.getParent(); p != null; p = p.getParent()) {
+            Expected up = expected.get(p);
+            if (up != null && up.state() == null) return true;
+        }
+        return false;
+    }
+
+    private void expire() {
+        long now = System.nanoTime();
+        for (Iterator<Expected> it = expected.values().iterator(); it.hasNext(); ) {
+            if (now - it.next().at() > TTL_NANOS) it.remove();
+        }
+    }
+
+    synchronized int size() {
+        return expected.size();
+    }
+}

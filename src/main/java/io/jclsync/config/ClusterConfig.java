@@ -1,0 +1,20 @@
+package io.jclsync.config;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Cluster mode's settings.
+ *
+ * @param bind         this node's cluster (JGroups) address
+ * @param peers        the other nodes' cluster addresses
+ * @param transferPort port of this node's rsync daemon, on the bind address
+ * @param stateDir     where the node keeps its working files
+ */
+public record ClusterConfig(String clusterName, String nodeName, Path secretFile, InetSocketAddress bind,
+                            List<InetSocketAddress> peers, int transferPort, Path stateDir) {
+    public ClusterConfig {
+        peers = List.copyOf(peers);
+    }
+}
