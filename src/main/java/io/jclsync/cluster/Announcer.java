@@ -62,10 +62,12 @@ final class Announcer implements Transfer {
                 walk(Path.of(""), changes, true);
             } else {
                 Set<Path> done = new HashSet<>();
-                for (Batch.Rename r : batch.renames()) rename(r, changes, done);
+                Set<Path> echoedRenames = new HashSet<>();
+                for (Batch.Rename r : batch.renames()) rename(r, changes, done, echoedRenames);
                 for (Batch.Entry e : batch.entries()) {
                     if (done.add(e.path())) entry(e.path(), e.kind(), changes);
-                    if (e.isDirectory()) walk(e.path(), changes, false);
+                    // A directory a peer renamed here moved with its contents: nothing below to announce.
+                    if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false);
                 }
             }
             for (int from = 0; from < changes.size() || (from == 0 && batch.full()); from += CHANGES_PER_MESSAGE) {
@@ -87,11 +89,13 @@ final class Announcer implements Transfer {
         }
     }
 
-    private void rename(Batch.Rename r, List<WireMessage.Change> out, Set<Path> done) throws IOException {
+    private void rename(Batch.Rename r, List<WireMessage.Change> out, Set<Path> done, Set<Path> echoed)
+            throws IOException {
         WireMessage.EntryState state = FileStates.of(root.resolve(r.to()));
         if (state == null || !filter.get().accepts(r.to(), state.type())) return;
         if (echoes.isEcho(r.to(), state)) {
             echoes.isEcho(r.from(), null);
+            echoed.add(r.to());
             counters.echoesSuppressed.incrementAndGet();
         } else {
             out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state, Map.of()));

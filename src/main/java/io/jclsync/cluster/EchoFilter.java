@@ -10,12 +10,12 @@ import java.util.Map;
 /**
  * Recognises the local file-system events that applying a peer's change causes, so they are not
  * announced back. Before it writes, the applier registers the state each path will have (or that
- * it will be gone); when the announcer later sees that path in exactly that state, the change is
- * an echo. States are compared, not times: a genuine local write landing on the same path
+ * it will be gone); while the announcer sees that path in exactly that state, its events are
+ * echoes. Expectations expire after a minute. States are compared, not times: a genuine local write landing on the same path
  * meanwhile has another state and is announced.
  */
 final class EchoFilter {
-    private static final long TTL_NANOS = 120_000_000_000L;
+    private static final long TTL_NANOS = 60_000_000_000L;
 
     private record Expected(WireMessage.EntryState state, long at) {}
 
@@ -30,15 +30,17 @@ final class EchoFilter {
         expected.remove(path.toPath());
     }
 
-    /** Whether {@code path} now in state {@code current} (null: gone) is an echo; consumes the expectation. */
+    /**
+     * Whether {@code path} now in state {@code current} (null: gone) is an echo. An expectation that
+     * matches stays (one write can surface in several batches: create, then attributes); one that
+     * no longer matches is dropped, since the path has changed here since.
+     */
     synchronized boolean isEcho(Path path, WireMessage.EntryState current) {
         expire();
         Expected e = expected.get(path);
         if (e != null) {
-            if (FileStates.same(e.state(), current)) {
-                expected.remove(path);
-                return true;
-            }
+            if (FileStates.same(e.state(), current)) return true;
+            expected.remove(path);
             return false;
         }
         if (current != null) return false;

@@ -1,0 +1,186 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three jclsync processes in cluster mode on 127.0.0.2-4 (TCP), each with its own directory.
+ * Every workload must converge on all nodes, be pulled once by each peer, and be announced by
+ * the node that made it only: no echo.
+ */
+class ClusterSyncIT {
+    private static final Duration CONVERGE = Duration.ofSeconds(60);
+    private static final Pattern COUNTER = Pattern.compile("\"([a-z_]+)\": (\\d+)");
+
+    @TempDir
+    Path tmp;
+    final List<Path> trees = new ArrayList<>();
+    final List<Path> states = new ArrayList<>();
+    final List<JclsyncProcess> nodes = new ArrayList<>();
+
+    @BeforeEach
+    void startCluster() throws Exception {
+        Path secret = tmp.resolve("secret");
+        Files.writeString(secret, "the cluster secret of this test\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        int port = ThreadLocalRandom.current().nextInt(20000, 40000);
+        String peers = "127.0.0.2:" + port + ",127.0.0.3:" + port + ",127.0.0.4:" + port;
+        for (int i = 0; i < 3; i++) {
+            trees.add(Files.createDirectories(tmp.resolve("n" + (i + 1))));
+            states.add(tmp.resolve("state" + (i + 1)));
+        }
+        Files.writeString(trees.get(0).resolve("there-before.txt"), "written before the cluster started\n");
+        for (int i = 0; i < 3; i++) {
+            nodes.add(JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), "-M", "cluster", "-W",
+                    trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
+                    "--cluster-secret-file", secret.toString(), "--cluster-bind", "127.0.0." + (i + 2) + ":" + port,
+                    "--cluster-peers", peers, "--transfer-port", Integer.toString(port + 1),
+                    "--state-dir", states.get(i).toString(), "-t", "0.3", "-v"));
+        }
+        awaitConverged("the file that was there before start");
+    }
+
+    @AfterEach
+    void stopCluster() throws Exception {
+        for (JclsyncProcess n : nodes) n.close();
+    }
+
+    private void awaitConverged(String what) throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        for (int i = 1; i < 3; i++) {
+            long left = Math.max(0, deadline - System.nanoTime());
+            try {
+                Trees.awaitEqual(trees.get(0), trees.get(i), Duration.ofNanos(left), nodes.get(i));
+            } catch (AssertionError e) {
+                throw new AssertionError(what + ": n" + (i + 1) + " differs from n1: " + e.getMessage()
+                        + "\nn1 log:\n" + nodes.get(0).log());
+            }
+        }
+    }
+
+    private Map<String, Long> counters(int node) throws IOException {
+        Map<String, Long> out = new HashMap<>();
+        Matcher m = COUNTER.matcher(Files.readString(states.get(node).resolve("counters.json")));
+        while (m.find()) out.put(m.group(1), Long.parseLong(m.group(2)));
+        return out;
+    }
+
+    private List<Map<String, Long>> allCounters() throws IOException {
+        List<Map<String, Long>> all = new ArrayList<>();
+        for (int i = 0; i < 3; i++) all.add(counters(i));
+        return all;
+    }
+
+    /** Waits until no counter moves for {@code quiet}: nothing announced, pulled or echoed any more. */
+    private List<Map<String, Long>> awaitQuiet(Duration quiet) throws Exception {
+        List<Map<String, Long>> last = allCounters();
+        long stableSince = System.nanoTime();
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (System.nanoTime() - stableSince < quiet.toNanos()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the cluster never went quiet: " + last);
+            Thread.sleep(100);
+            List<Map<String, Long>> now = allCounters();
+            if (!now.equals(last)) {
+                last = now;
+                stableSince = System.nanoTime();
+            }
+        }
+        return last;
+    }
+
+    private static long delta(List<Map<String, Long>> before, List<Map<String, Long>> after, int node, String key) {
+        return after.get(node).getOrDefault(key, 0L) - before.get(node).getOrDefault(key, 0L);
+    }
+
+    /** Runs a workload on {@code writers} and checks convergence, single pulls and no echo. */
+    private List<Map<String, Long>> workload(String what, List<Integer> writers, int filesPerPeer, Runnable change)
+            throws Exception {
+        List<Map<String, Long>> before = awaitQuiet(Duration.ofMillis(700));
+        change.run();
+        awaitConverged(what);
+        List<Map<String, Long>> after = awaitQuiet(Duration.ofMillis(1500));
+        for (int i = 0; i < 3; i++) {
+            if (!writers.contains(i)) {
+                assertEquals(0, delta(before, after, i, "batches_announced"),
+                        what + ": n" + (i + 1) + " re-announced what it received: " + after.get(i));
+            } else {
+                assertTrue(delta(before, after, i, "batches_announced") >= 1, what + ": n" + (i + 1) + " announced nothing");
+            }
+            if (filesPerPeer >= 0 && !writers.contains(i) && writers.size() == 1) {
+                assertEquals(filesPerPeer, delta(before, after, i, "files_pulled"),
+                        what + ": n" + (i + 1) + " pulled each file once: " + after.get(i));
+            }
+        }
+        return after;
+    }
+
+    private static void write(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, text);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void everyNodeGetsEveryChangeOnceAndNothingEchoes() throws Exception {
+        workload("fan-out of 1,000 files from n1", List.of(0), 1000, () -> {
+            for (int d = 0; d < 100; d++) {
+                for (int f = 0; f < 10; f++) write(trees.get(0).resolve("fan/d" + d + "/f" + f), "n1 " + d + "/" + f);
+            }
+        });
+        workload("disjoint writes on n2 and n3", List.of(1, 2), -1, () -> {
+            for (int f = 0; f < 100; f++) {
+                write(trees.get(1).resolve("from-n2/f" + f), "two " + f);
+                write(trees.get(2).resolve("from-n3/f" + f), "three " + f);
+            }
+        });
+        workload("appends on n3", List.of(2), 20, () -> {
+            for (int f = 0; f < 20; f++) {
+                try {
+                    Files.writeString(trees.get(2).resolve("from-n2/f" + f), " appended", StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        });
+        workload("rename of a directory of 100 files on n2", List.of(1), 0, () -> {
+            try {
+                Files.move(trees.get(1).resolve("fan/d7"), trees.get(1).resolve("fan/d7-renamed"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertTrue(Files.isRegularFile(trees.get(0).resolve("fan/d7-renamed/f3")));
+        assertFalse(Files.exists(trees.get(2).resolve("fan/d7")));
+        workload("recursive delete on n1", List.of(0), 0, () -> {
+            try {
+                SyncIT.deleteTree(trees.get(0).resolve("fan/d9"));
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        assertFalse(Files.exists(trees.get(1).resolve("fan/d9")));
+        for (int i = 0; i < 3; i++) assertTrue(nodes.get(i).isAlive(), nodes.get(i).log());
+    }
+}
