@@ -73,6 +73,7 @@ public final class ClusterNode implements AutoCloseable {
                     secret.transferPassword(config.clusterName()));
             node.member = ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
                     config.peers(), secret, node.new Listener());
+            node.counters.rejectedFrom(node.member::rejected);
             node.hello();
             node.counters.save();
             return node;

@@ -17,9 +17,9 @@ final class Counters {
     final AtomicLong bytesPulled = new AtomicLong();
     final AtomicLong echoesSuppressed = new AtomicLong();
     final AtomicLong rsyncCalls = new AtomicLong();
-    final AtomicLong rejectedMessages = new AtomicLong();
 
     private final Path file;
+    private volatile java.util.function.LongSupplier rejected = () -> 0;
 
     Counters(Path file) {
         this.file = file;
@@ -30,7 +30,12 @@ final class Counters {
                 + ", \"batches_received\": " + batchesReceived + ", \"changes_received\": " + changesReceived
                 + ", \"files_pulled\": " + filesPulled + ", \"bytes_pulled\": " + bytesPulled
                 + ", \"echoes_suppressed\": " + echoesSuppressed + ", \"rsync_calls\": " + rsyncCalls
-                + ", \"rejected_messages\": " + rejectedMessages + "}\n";
+                + ", \"rejected_messages\": " + rejected.getAsLong() + "}\n";
+    }
+
+    /** Where the count of dropped malformed messages comes from (the channel counts them). */
+    void rejectedFrom(java.util.function.LongSupplier source) {
+        rejected = source;
     }
 
     synchronized void save() {

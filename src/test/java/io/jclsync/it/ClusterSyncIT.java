@@ -37,36 +37,53 @@ class ClusterSyncIT {
     final List<Path> states = new ArrayList<>();
     final List<JclsyncProcess> nodes = new ArrayList<>();
 
+    Path secret;
+    int port;
+
     @BeforeEach
-    void startCluster() throws Exception {
-        Path secret = tmp.resolve("secret");
+    void setUp() throws Exception {
+        secret = tmp.resolve("secret");
         Files.writeString(secret, "the cluster secret of this test\n");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
-        int port = ThreadLocalRandom.current().nextInt(20000, 40000);
-        String peers = "127.0.0.2:" + port + ",127.0.0.3:" + port + ",127.0.0.4:" + port;
+        port = ThreadLocalRandom.current().nextInt(20000, 40000);
         for (int i = 0; i < 3; i++) {
             trees.add(Files.createDirectories(tmp.resolve("n" + (i + 1))));
             states.add(tmp.resolve("state" + (i + 1)));
+            nodes.add(null);
         }
         Files.writeString(trees.get(0).resolve("there-before.txt"), "written before the cluster started\n");
-        for (int i = 0; i < 3; i++) {
-            nodes.add(JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), "-M", "cluster", "-W",
-                    trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
-                    "--cluster-secret-file", secret.toString(), "--cluster-bind", "127.0.0." + (i + 2) + ":" + port,
-                    "--cluster-peers", peers, "--transfer-port", Integer.toString(port + 1),
-                    "--state-dir", states.get(i).toString(), "-t", "0.3", "-v"));
-        }
-        awaitConverged("the file that was there before start");
+    }
+
+    /** Starts node {@code i} (0-based) as a separate jclsync process on 127.0.0.(i+2). */
+    private void startNode(int i) throws IOException {
+        String peers = "127.0.0.2:" + port + ",127.0.0.3:" + port + ",127.0.0.4:" + port;
+        nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), "-M", "cluster", "-W",
+                trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
+                "--cluster-secret-file", secret.toString(), "--cluster-bind", "127.0.0." + (i + 2) + ":" + port,
+                "--cluster-peers", peers, "--transfer-port", Integer.toString(port + 1),
+                "--state-dir", states.get(i).toString(), "-t", "0.3", "-v"));
+    }
+
+    private void startCluster() throws Exception {
+        for (int i = 0; i < 3; i++) startNode(i);
+        awaitConverged("the file that was there before start", List.of(0, 1, 2));
     }
 
     @AfterEach
     void stopCluster() throws Exception {
-        for (JclsyncProcess n : nodes) n.close();
+        for (JclsyncProcess n : nodes) {
+            if (n != null) n.close();
+        }
     }
 
     private void awaitConverged(String what) throws Exception {
+        awaitConverged(what, List.of(0, 1, 2));
+    }
+
+    private void awaitConverged(String what, List<Integer> which) throws Exception {
         long deadline = System.nanoTime() + CONVERGE.toNanos();
-        for (int i = 1; i < 3; i++) {
+        for (int i : which) {
+            if (i == 0) continue;
             long left = Math.max(0, deadline - System.nanoTime());
             try {
                 Trees.awaitEqual(trees.get(0), trees.get(i), Duration.ofNanos(left), nodes.get(i));
@@ -144,6 +161,7 @@ class ClusterSyncIT {
 
     @Test
     void everyNodeGetsEveryChangeOnceAndNothingEchoes() throws Exception {
+        startCluster();
         workload("fan-out of 1,000 files from n1", List.of(0), 1000, () -> {
             for (int d = 0; d < 100; d++) {
                 for (int f = 0; f < 10; f++) write(trees.get(0).resolve("fan/d" + d + "/f" + f), "n1 " + d + "/" + f);
@@ -182,5 +200,24 @@ class ClusterSyncIT {
         });
         assertFalse(Files.exists(trees.get(1).resolve("fan/d9")));
         for (int i = 0; i < 3; i++) assertTrue(nodes.get(i).isAlive(), nodes.get(i).log());
+        assertEquals(0, counters(0).get("rejected_messages"));
+    }
+
+    @Test
+    void aLateJoinerAndARestartedNodeGetWhatTheyLack() throws Exception {
+        startNode(0);
+        startNode(1);
+        awaitConverged("two nodes", List.of(0, 1));
+        for (int f = 0; f < 50; f++) write(trees.get(1).resolve("early/f" + f), "early " + f);
+        awaitConverged("early files", List.of(0, 1));
+
+        startNode(2);
+        awaitConverged("the late joiner n3 catching up", List.of(0, 1, 2));
+
+        assertEquals(0, nodes.get(1).terminate(CONVERGE), "SIGTERM stops a cluster node cleanly");
+        for (int f = 0; f < 30; f++) write(trees.get(0).resolve("while-n2-was-down/f" + f), "new " + f);
+        awaitConverged("n1 and n3 without n2", List.of(0, 2));
+        startNode(1);
+        awaitConverged("n2 after its restart", List.of(0, 1, 2));
     }
 }
