@@ -27,13 +27,17 @@ import picocli.CommandLine.Model.CommandSpec;
  * series of writes, renames and deletes in the source, each shown arriving in the target.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Show live sync on a throw-away source and target directory, then exit.")
+        description = "Show live sync on throw-away directories: one-way to a target, then a three-node cluster.")
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     Verbosity verbosity;
 
     @Option(names = "--keep", description = "Keep the temp dir afterwards to look at it.")
     boolean keep;
+
+    @Option(names = "--part", paramLabel = "PART", defaultValue = "all",
+            description = "one-way, cluster or all (default).")
+    String part;
 
     @Spec
     CommandSpec spec;
@@ -49,7 +53,22 @@ final class DemoCommand implements Callable<Integer> {
             spec.commandLine().getErr().println("jclsync demo: rsync is missing; install it: sudo apt-get install rsync");
             return 1;
         }
+        if (!List.of("all", "one-way", "cluster").contains(part)) {
+            spec.commandLine().getErr().println("jclsync demo: --part is one-way, cluster or all");
+            return 2;
+        }
         Path base = Files.createTempDirectory("jclsync-demo-");
+        boolean clusterOk = true;
+        if (!part.equals("one-way")) {
+            if (!part.equals("cluster")) say("== one-way sync ==");
+        }
+        if (part.equals("cluster")) {
+            say("== cluster: three nodes, every direction ==");
+            clusterOk = new ClusterDemo(out, Files.createDirectory(base.resolve("cluster"))).run();
+            if (keep) say("kept %s", base);
+            else deleteTree(base);
+            return clusterOk ? 0 : 1;
+        }
         Path source = Files.createDirectory(base.resolve("source"));
         Path target = Files.createDirectory(base.resolve("target"));
         Files.writeString(source.resolve("README.txt"), "present before jclsync started\n");
@@ -87,9 +106,13 @@ final class DemoCommand implements Callable<Integer> {
             runner.join();
         }
         say("jclsync stopped (exit %d). %s", exit[0], ok ? "Everything arrived." : "Some steps did not converge.");
+        if (part.equals("all")) {
+            say("%n== cluster: three nodes, every direction ==");
+            clusterOk = new ClusterDemo(out, Files.createDirectory(base.resolve("cluster"))).run();
+        }
         if (keep) say("kept %s", base);
         else deleteTree(base);
-        return ok && exit[0] == 0 ? 0 : 1;
+        return ok && exit[0] == 0 && clusterOk ? 0 : 1;
     }
 
     private interface Action {

@@ -36,6 +36,8 @@ public final class Main implements Callable<Integer> {
 
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // A cluster or label called "demo" or "status" is an option value, not a subcommand.
+        cl.setAllowSubcommandsAsOptionParameters(true);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             if (e instanceof ConfigException) {
                 commandLine.getErr().println("jclsync: error: " + e.getMessage());
