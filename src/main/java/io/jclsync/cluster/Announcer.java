@@ -43,9 +43,12 @@ final class Announcer implements Transfer {
     private final EchoFilter echoes;
     private final Counters counters;
     private final Sender sender;
+    private final PathVersions versions;
     private long sequence;
 
-    Announcer(Path root, String node, Supplier<Filter> filter, EchoFilter echoes, Counters counters, Sender sender) {
+    Announcer(Path root, String node, Supplier<Filter> filter, EchoFilter echoes, Counters counters,
+              PathVersions versions, Sender sender) {
+        this.versions = versions;
         this.root = root;
         this.node = node;
         this.filter = filter;
@@ -94,13 +97,14 @@ final class Announcer implements Transfer {
         WireMessage.EntryState state = FileStates.of(root.resolve(r.to()));
         if (state == null || !filter.get().accepts(r.to(), state.type())) return;
         if (echoes.isEcho(r.to(), state)) {
-            echoes.isEcho(r.from(), null);
             echoed.add(r.to());
             counters.echoesSuppressed.incrementAndGet();
         } else {
-            out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state, Map.of()));
+            versions.localChange(r.from(), null);
+            out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state,
+                    versions.localChange(r.to(), state)));
         }
-        done.add(r.from());
+        // The old path is still looked at as an entry: something new may have taken its place.
         done.add(r.to());
     }
 
@@ -111,10 +115,11 @@ final class Announcer implements Transfer {
             return;
         }
         if (state == null) {
-            out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.DELETE, null, null, Map.of()));
+            out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.DELETE, null, null,
+                    versions.localChange(rel, null)));
         } else if (filter.get().accepts(rel, state.type())) {
             WireMessage.Kind k = kind == ChangeKind.CREATE ? WireMessage.Kind.CREATE : WireMessage.Kind.MODIFY;
-            out.add(new WireMessage.Change(RelPath.of(rel), k, null, state, Map.of()));
+            out.add(new WireMessage.Change(RelPath.of(rel), k, null, state, versions.localChange(rel, state)));
         }
     }
 
@@ -157,7 +162,8 @@ final class Announcer implements Transfer {
                     counters.echoesSuppressed.incrementAndGet();
                     return;
                 }
-                out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.MODIFY, null, state, Map.of()));
+                Map<String, Long> vv = all ? versions.observed(rel, state) : versions.localChange(rel, state);
+                out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.MODIFY, null, state, vv));
             }
         });
     }

@@ -40,20 +40,31 @@ final class Applier {
     private final EchoFilter echoes;
     private final Counters counters;
     private final String password;
+    private final PathVersions versions;
     private long pulls;
 
-    Applier(Path root, EchoFilter echoes, Counters counters, String password) {
+    /**
+     * A file to pull, placed at {@code target} here; once it is in place the path's version
+     * becomes {@code vector}, written by {@code writer}.
+     */
+    private record Pull(RelPath target, WireMessage.EntryState want, Map<String, Long> vector, String writer) {}
+
+    /** How to apply a change: the version the path has once it is applied. */
+    private record Plan(Map<String, Long> vector, String writer) {}
+
+    Applier(Path root, EchoFilter echoes, Counters counters, String password, PathVersions versions) {
         this.root = root;
         this.echoes = echoes;
         this.counters = counters;
         this.password = password;
+        this.versions = versions;
     }
 
     /** @param endpoint the origin's transfer endpoint (host:port) */
     void apply(WireMessage.Batch batch, String endpoint) throws InterruptedException {
         counters.batchesReceived.incrementAndGet();
         counters.changesReceived.addAndGet(batch.changes().size());
-        Map<RelPath, WireMessage.EntryState> pull = new LinkedHashMap<>();
+        Map<RelPath, Pull> pull = new LinkedHashMap<>();
         for (WireMessage.Change c : batch.changes()) {
             try {
                 if (!insideTree(c.path()) || (c.oldPath() != null && !insideTree(c.oldPath()))) {
@@ -61,7 +72,8 @@ final class Applier {
                             + ": it would write through a symbolic link");
                     continue;
                 }
-                apply(c, batch.fullState(), pull);
+                Plan plan = batch.fullState() ? fill(c, batch.origin()) : resolve(c, batch.origin(), pull);
+                if (plan != null) apply(c, pull, plan);
             } catch (IOException e) {
                 LOG.warning("could not apply " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e);
             }
@@ -70,12 +82,94 @@ final class Applier {
         counters.save();
     }
 
-    private void apply(WireMessage.Change c, boolean fillOnly, Map<RelPath, WireMessage.EntryState> pull)
-            throws IOException {
+    /** A full-state listing: create what is missing here, touch nothing that exists. */
+    private Plan fill(WireMessage.Change c, String origin) throws IOException {
+        if (c.state() == null || FileStates.of(root.resolve(c.path().toPath())) != null) return null;
+        return new Plan(c.version(), origin);
+    }
+
+    /**
+     * Compares the change's version vector with ours. Newer: apply it. Stale: ignore it.
+     * Concurrent (or our copy has changed since we last announced it): a conflict, resolved the
+     * same way on every node: the version written by the node with the greater name keeps the
+     * path, the other is kept beside it as {@code NAME.jclsync-conflict-NODE}. Nothing is lost;
+     * a concurrent delete never removes a changed file.
+     *
+     * @return how to apply the change as it is, or null to leave the path alone
+     */
+    private Plan resolve(WireMessage.Change c, String origin, Map<RelPath, Pull> pull) throws IOException {
+        Path rel = c.path().toPath();
+        Path target = root.resolve(rel);
+        WireMessage.EntryState local = FileStates.of(target);
+        PathVersions.Version mine = versions.get(rel);
+        Map<String, Long> localVector = mine == null ? Map.of() : mine.vector();
+        PathVersions.Order order = PathVersions.compare(localVector, c.version());
+        boolean changedHere = local != null && (mine == null ? !FileStates.same(local, c.state())
+                : !FileStates.same(local, mine.state()));
+        if (order == PathVersions.Order.STALE && !changedHere) return null;
+        Map<String, Long> merged = PathVersions.merge(localVector, c.version());
+        if (local == null || FileStates.same(local, c.state())
+                || (order == PathVersions.Order.NEWER && !changedHere)) {
+            return new Plan(merged, origin);
+        }
+        // Both sides have content for this path, and neither version descends from the other.
+        if (c.kind() == WireMessage.Kind.DELETE) {
+            LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
+            versions.applied(rel, local, merged, mine == null ? "" : mine.writer());
+            return null;
+        }
+        String localWriter = changedHere || mine == null ? versions.self() : mine.writer();
+        counters.conflicts.incrementAndGet();
+        if (origin.compareTo(localWriter) > 0) {
+            RelPath aside = conflictName(c.path(), localWriter);
+            LOG.warning("conflict on " + c.path() + ": " + origin + "'s version wins; this node's ("
+                    + localWriter + ") is kept as " + aside);
+            // A copy, not a rename: it is announced as a new file, so every node ends up with it
+            // even if its own pull of this version fails.
+            keepAside(target, aside, local);
+            return new Plan(merged, origin);
+        }
+        RelPath aside = conflictName(c.path(), origin);
+        LOG.warning("conflict on " + c.path() + ": this node's version (" + localWriter + ") wins; " + origin
+                + "'s is kept as " + aside);
+        versions.applied(rel, local, merged, localWriter);
+        if (c.state().type() == FileType.FILE) {
+            pull.put(c.path(), new Pull(aside, c.state(), Map.of(origin, 1L), origin));
+        }
+        return null;
+    }
+
+    private void keepAside(Path target, RelPath aside, WireMessage.EntryState local) throws IOException {
+        Path copy = root.resolve(aside.toPath());
+        if (local.type() == FileType.FILE) {
+            Path tmp = root.resolve(STAGING).resolve("conflict-" + System.nanoTime());
+            Files.copy(target, tmp, StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            stamp(tmp, local);
+            Files.move(tmp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } else if (local.type() == FileType.SYMLINK) {
+            Files.createSymbolicLink(copy, PathBytes.path(local.linkTarget()));
+        }
+    }
+
+    private static RelPath conflictName(RelPath path, String node) {
+        byte[] raw = path.bytes();
+        byte[] suffix = (".jclsync-conflict-" + node).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        byte[] out = Arrays.copyOf(raw, raw.length + suffix.length);
+        System.arraycopy(suffix, 0, out, raw.length, suffix.length);
+        return RelPath.of(out);
+    }
+
+    private void apply(WireMessage.Change c, Map<RelPath, Pull> pull, Plan plan) throws IOException {
+        if (c.state() == null || c.state().type() != FileType.FILE) {
+            versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer());
+        }
+        if (c.kind() == WireMessage.Kind.RENAME) {
+            versions.applied(c.oldPath().toPath(), null, plan.vector(), plan.writer());
+        }
         Path target = root.resolve(c.path().toPath());
         WireMessage.EntryState local = FileStates.of(target);
         if (c.kind() == WireMessage.Kind.DELETE) {
-            if (local != null && !fillOnly) {
+            if (local != null) {
                 echoes.expect(c.path(), null);
                 deleteTree(target);
             }
@@ -93,8 +187,10 @@ final class Applier {
             }
         }
         WireMessage.EntryState want = c.state();
-        if (FileStates.same(local, want)) return;
-        if (fillOnly && local != null) return; // never overwrite from a full-state listing
+        if (FileStates.same(local, want)) {
+            versions.applied(c.path().toPath(), want, plan.vector(), plan.writer());
+            return;
+        }
         switch (want.type()) {
             case DIRECTORY -> {
                 if (local != null && local.type() != FileType.DIRECTORY) {
@@ -119,8 +215,9 @@ final class Applier {
                 if (local != null && local.type() == FileType.FILE && Arrays.equals(local.sha256(), want.sha256())) {
                     echoes.expect(c.path(), want); // same bytes: only mode and mtime differ
                     stamp(target, want);
+                    versions.applied(c.path().toPath(), want, plan.vector(), plan.writer());
                 } else {
-                    pull.put(c.path(), want);
+                    pull.put(c.path(), new Pull(c.path(), want, plan.vector(), plan.writer()));
                 }
             }
             default -> { }
@@ -128,7 +225,7 @@ final class Applier {
     }
 
     /** One rsync for all files of a batch, into the staging dir; then check, stamp and move each. */
-    private void pull(String origin, String endpoint, Map<RelPath, WireMessage.EntryState> files)
+    private void pull(String origin, String endpoint, Map<RelPath, Pull> files)
             throws InterruptedException {
         Path staging = root.resolve(STAGING).resolve(Long.toString(++pulls));
         Path list = root.resolve(STAGING).resolve(pulls + ".list");
@@ -150,8 +247,12 @@ final class Applier {
                 return;
             }
             int placed = 0;
-            for (Map.Entry<RelPath, WireMessage.EntryState> f : files.entrySet()) {
-                if (place(staging.resolve(f.getKey().toPath()), f.getKey(), f.getValue())) placed++;
+            for (Map.Entry<RelPath, Pull> f : files.entrySet()) {
+                Pull p = f.getValue();
+                if (place(staging.resolve(f.getKey().toPath()), p.target(), p.want())) {
+                    versions.applied(p.target().toPath(), p.want(), p.vector(), p.writer());
+                    placed++;
+                }
             }
             LOG.info("pulled " + placed + " of " + files.size() + " file(s) from " + origin);
         } catch (IOException e) {

@@ -17,6 +17,7 @@ final class Counters {
     final AtomicLong bytesPulled = new AtomicLong();
     final AtomicLong echoesSuppressed = new AtomicLong();
     final AtomicLong rsyncCalls = new AtomicLong();
+    final AtomicLong conflicts = new AtomicLong();
 
     private final Path file;
     private volatile java.util.function.LongSupplier rejected = () -> 0;
@@ -30,6 +31,7 @@ final class Counters {
                 + ", \"batches_received\": " + batchesReceived + ", \"changes_received\": " + changesReceived
                 + ", \"files_pulled\": " + filesPulled + ", \"bytes_pulled\": " + bytesPulled
                 + ", \"echoes_suppressed\": " + echoesSuppressed + ", \"rsync_calls\": " + rsyncCalls
+                + ", \"conflicts\": " + conflicts
                 + ", \"rejected_messages\": " + rejected.getAsLong() + "}\n";
     }
 

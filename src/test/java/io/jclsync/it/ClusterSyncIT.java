@@ -204,6 +204,26 @@ class ClusterSyncIT {
     }
 
     @Test
+    void concurrentEditsOfOneFileKeepBothVersionsTheSameWayEverywhere() throws Exception {
+        startCluster();
+        write(trees.get(0).resolve("shared.txt"), "the version everyone agreed on\n");
+        awaitConverged("the shared file");
+        awaitQuiet(Duration.ofMillis(700));
+        write(trees.get(0).resolve("shared.txt"), "edited on n1\n");
+        write(trees.get(2).resolve("shared.txt"), "edited on n3 at the same moment\n");
+        awaitConverged("both edits");
+        for (int i = 0; i < 3; i++) {
+            assertEquals("edited on n3 at the same moment\n", Files.readString(trees.get(i).resolve("shared.txt")),
+                    "n" + (i + 1) + ": the greater node name wins the path");
+            assertEquals("edited on n1\n", Files.readString(trees.get(i).resolve("shared.txt.jclsync-conflict-n1")),
+                    "n" + (i + 1) + ": the other version is kept beside it");
+        }
+        long conflicts = 0;
+        for (int i = 0; i < 3; i++) conflicts += counters(i).get("conflicts");
+        assertTrue(conflicts >= 2, "n1 and n3 each saw the conflict: " + allCounters());
+    }
+
+    @Test
     void aLateJoinerAndARestartedNodeGetWhatTheyLack() throws Exception {
         startNode(0);
         startNode(1);

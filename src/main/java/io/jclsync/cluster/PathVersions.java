@@ -1,0 +1,83 @@
+package io.jclsync.cluster;
+
+import io.jclsync.cluster.wire.WireMessage;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * For each path this node has announced or applied since it started: the state it agreed on, the
+ * path's version vector (node → number of changes it made to the path) and who wrote it last.
+ * Comparing an incoming change's vector with the local one tells a newer change (apply it) from a
+ * stale one (ignore it) and from a concurrent one (a conflict: both versions are kept). Kept in
+ * memory only for now; a restart starts with empty vectors.
+ */
+final class PathVersions {
+    enum Order { NEWER, STALE, CONCURRENT }
+
+    record Version(WireMessage.EntryState state, Map<String, Long> vector, String writer) {
+        Version {
+            vector = Map.copyOf(vector);
+        }
+    }
+
+    private final String self;
+    private final Map<Path, Version> versions = new HashMap<>();
+
+    PathVersions(String self) {
+        this.self = self;
+    }
+
+    String self() {
+        return self;
+    }
+
+    synchronized Version get(Path path) {
+        return versions.get(path);
+    }
+
+    /** A change made on this node: bumps our counter; returns the vector to announce. */
+    synchronized Map<String, Long> localChange(Path path, WireMessage.EntryState state) {
+        Version old = versions.get(path);
+        Map<String, Long> vv = new HashMap<>(old == null ? Map.of() : old.vector());
+        vv.merge(self, 1L, Long::sum);
+        versions.put(path, new Version(state, vv, self));
+        return Map.copyOf(vv);
+    }
+
+    /** The state this node has at start (or lists in a full-state announcement): no new version. */
+    synchronized Map<String, Long> observed(Path path, WireMessage.EntryState state) {
+        Version old = versions.get(path);
+        if (old == null) {
+            versions.put(path, new Version(state, Map.of(), self));
+            return Map.of();
+        }
+        return old.vector();
+    }
+
+    /** A peer's change was applied (or merged into a conflict resolution). */
+    synchronized void applied(Path path, WireMessage.EntryState state, Map<String, Long> vector, String writer) {
+        versions.put(path, new Version(state, vector, writer));
+    }
+
+    static Order compare(Map<String, Long> local, Map<String, Long> incoming) {
+        boolean incomingAhead = false;
+        boolean localAhead = false;
+        java.util.Set<String> nodes = new java.util.HashSet<>(local.keySet());
+        nodes.addAll(incoming.keySet());
+        for (String n : nodes) {
+            long l = local.getOrDefault(n, 0L);
+            long i = incoming.getOrDefault(n, 0L);
+            if (i > l) incomingAhead = true;
+            if (l > i) localAhead = true;
+        }
+        if (incomingAhead && localAhead) return Order.CONCURRENT;
+        return incomingAhead ? Order.NEWER : Order.STALE;
+    }
+
+    static Map<String, Long> merge(Map<String, Long> a, Map<String, Long> b) {
+        Map<String, Long> out = new HashMap<>(a);
+        b.forEach((k, v) -> out.merge(k, v, Math::max));
+        return Map.copyOf(out);
+    }
+}
