@@ -123,11 +123,20 @@ final class Announcer implements Transfer {
         }
     }
 
-    /** Announces everything below {@code relDir} (parents before children); {@code all}: no echo check. */
+    /**
+     * Announces everything below {@code relDir} (parents before children). {@code all}: the whole
+     * tree as a full-state listing: no echo check, a path that changed since the index last saw it
+     * counts as a change, and indexed paths no longer found are announced as deleted (tombstones
+     * travel too), except below directories that could not be read.
+     */
     private void walk(Path relDir, List<WireMessage.Change> out, boolean all) throws IOException {
         Path start = root.resolve(relDir);
         if (!Files.isDirectory(start, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         Filter f = filter.get();
+        Set<Path> seen = new HashSet<>();
+        Set<Path> unreadable = new HashSet<>();
+        // Taken before the walk: what a peer's change adds to the index meanwhile is not ours to tombstone.
+        Map<Path, PathVersions.Version> before = all && relDir.toString().isEmpty() ? versions.all() : Map.of();
         Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -150,21 +159,49 @@ final class Announcer implements Transfer {
             public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
                 if (e instanceof AccessDeniedException || e instanceof java.nio.file.NoSuchFileException) {
                     LOG.fine(() -> "not announcing " + file + ": " + e);
+                    unreadable.add(root.relativize(file));
                     return FileVisitResult.CONTINUE;
                 }
                 throw e;
             }
 
             private void add(Path rel) throws IOException {
-                WireMessage.EntryState state = FileStates.of(root.resolve(rel));
+                PathVersions.Version known = versions.get(rel);
+                WireMessage.EntryState state = FileStates.of(root.resolve(rel), known == null ? null : known.state());
                 if (state == null) return;
+                seen.add(rel);
                 if (!all && echoes.isEcho(rel, state)) {
                     counters.echoesSuppressed.incrementAndGet();
                     return;
                 }
-                Map<String, Long> vv = all ? versions.observed(rel, state) : versions.localChange(rel, state);
+                Map<String, Long> vv;
+                if (!all) vv = versions.localChange(rel, state);
+                else if (known == null) vv = versions.observed(rel, state);
+                else if (FileStates.same(known.state(), state)) vv = known.vector();
+                else vv = versions.localChange(rel, state);
                 out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.MODIFY, null, state, vv));
             }
         });
+        if (!all || !relDir.toString().isEmpty()) return;
+        for (Map.Entry<Path, PathVersions.Version> e : before.entrySet()) {
+            Path p = e.getKey();
+            if (seen.contains(p) || below(p, unreadable) || !included(f, p, e.getValue().state())) continue;
+            if (!e.getValue().equals(versions.get(p)) || Files.exists(root.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                continue; // changed or created during the walk: its own events announce it
+            }
+            Map<String, Long> vv = e.getValue().state() == null ? e.getValue().vector() : versions.localChange(p, null);
+            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, vv));
+        }
+    }
+
+    private static boolean below(Path p, Set<Path> dirs) {
+        for (Path q = p; q != null; q = q.getParent()) if (dirs.contains(q)) return true;
+        return false;
+    }
+
+    /** Whether the rules (still) sync {@code p}: an indexed path the rules now exclude is left alone. */
+    private static boolean included(Filter f, Path p, WireMessage.EntryState state) {
+        for (Path q = p.getParent(); q != null; q = q.getParent()) if (!f.walks(q)) return false;
+        return f.accepts(p, state == null ? FileType.FILE : state.type());
     }
 }

@@ -72,7 +72,7 @@ final class Applier {
                             + ": it would write through a symbolic link");
                     continue;
                 }
-                Plan plan = batch.fullState() ? fill(c, batch.origin()) : resolve(c, batch.origin(), pull);
+                Plan plan = resolve(c, batch.origin(), pull);
                 if (plan != null) apply(c, pull, plan);
             } catch (IOException e) {
                 LOG.warning("could not apply " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e);
@@ -80,12 +80,6 @@ final class Applier {
         }
         if (!pull.isEmpty()) pull(batch.origin(), endpoint, pull);
         counters.save();
-    }
-
-    /** A full-state listing: create what is missing here, touch nothing that exists. */
-    private Plan fill(WireMessage.Change c, String origin) throws IOException {
-        if (c.state() == null || FileStates.of(root.resolve(c.path().toPath())) != null) return null;
-        return new Plan(c.version(), origin);
     }
 
     /**
@@ -104,14 +98,26 @@ final class Applier {
         PathVersions.Version mine = versions.get(rel);
         Map<String, Long> localVector = mine == null ? Map.of() : mine.vector();
         PathVersions.Order order = PathVersions.compare(localVector, c.version());
-        boolean changedHere = local != null && (mine == null ? !FileStates.same(local, c.state())
-                : !FileStates.same(local, mine.state()));
-        if (order == PathVersions.Order.STALE && !changedHere) return null;
         Map<String, Long> merged = PathVersions.merge(localVector, c.version());
-        if (local == null || FileStates.same(local, c.state())
-                || (order == PathVersions.Order.NEWER && !changedHere)) {
+        if (local == null) {
+            // Nothing here to lose. Content that is not older than what we knew comes in; an
+            // older version or a delete of what we do not have changes nothing.
+            if (c.state() == null || (mine != null && order == PathVersions.Order.STALE)) {
+                if (c.state() == null && order != PathVersions.Order.STALE) versions.applied(rel, null, merged, origin);
+                return null;
+            }
             return new Plan(merged, origin);
         }
+        if (FileStates.same(local, c.state())) {
+            versions.applied(rel, local, merged, mine == null ? origin : mine.writer());
+            return null;
+        }
+        if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
+            return order == PathVersions.Order.STALE ? null : new Plan(merged, origin); // only the mode differs
+        }
+        boolean changedHere = mine == null || !FileStates.same(local, mine.state());
+        if (order == PathVersions.Order.NEWER && !changedHere) return new Plan(merged, origin);
+        if (order == PathVersions.Order.STALE && !changedHere && !localVector.equals(c.version())) return null;
         // Both sides have content for this path, and neither version descends from the other.
         if (c.kind() == WireMessage.Kind.DELETE) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
@@ -169,10 +175,7 @@ final class Applier {
         Path target = root.resolve(c.path().toPath());
         WireMessage.EntryState local = FileStates.of(target);
         if (c.kind() == WireMessage.Kind.DELETE) {
-            if (local != null) {
-                echoes.expect(c.path(), null);
-                deleteTree(target);
-            }
+            if (local != null) deleteKnown(c.path());
             return;
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
@@ -309,6 +312,52 @@ final class Applier {
             if (Files.isSymbolicLink(root.resolve(p))) return false;
         }
         return true;
+    }
+
+    /**
+     * Deletes {@code rel} for a peer, but below a directory only what this node knows and has not
+     * changed since: a file changed or created here that the peer cannot have seen is kept (with
+     * the directories leading to it), and announced from here as usual.
+     */
+    private void deleteKnown(RelPath rel) throws IOException {
+        Path top = root.resolve(rel.toPath());
+        if (!Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
+            echoes.expect(rel, null);
+            Files.deleteIfExists(top);
+            return;
+        }
+        List<Path> kept = new ArrayList<>();
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path r = root.relativize(file);
+                PathVersions.Version known = versions.get(r);
+                WireMessage.EntryState now = FileStates.of(file, known == null ? null : known.state());
+                if (known != null && FileStates.same(now, known.state())) {
+                    echoes.expect(RelPath.of(r), null);
+                    Files.deleteIfExists(file);
+                } else {
+                    kept.add(r);
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) throw e;
+                try (var entries = Files.list(dir)) {
+                    if (entries.findAny().isEmpty()) {
+                        echoes.expect(RelPath.of(root.relativize(dir)), null);
+                        Files.delete(dir);
+                    }
+                }
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        if (!kept.isEmpty()) {
+            LOG.warning("a peer deleted " + rel + ", but " + kept.size() + " file(s) below it changed here and are kept, "
+                    + "e.g. " + kept.get(0));
+        }
     }
 
     private void deleteTree(Path top) throws IOException {

@@ -4,6 +4,7 @@ import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.filter.Filter;
 import io.jclsync.sync.Transfer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -40,6 +41,13 @@ public final class ClusterNode implements AutoCloseable {
     });
     private final Announcer announcer;
     private final Applier applier;
+    private final PathVersions versions;
+    private final java.util.concurrent.ScheduledExecutorService saver =
+            Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "jclsync-index");
+                t.setDaemon(true);
+                return t;
+            });
     private TransferDaemon daemon;
     private Runnable newPeers = () -> { };
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
@@ -50,7 +58,7 @@ public final class ClusterNode implements AutoCloseable {
         this.treeId = MessageDigest.getInstance("SHA-256")
                 .digest(("jclsync-tree/" + config.clusterName()).getBytes(StandardCharsets.UTF_8));
         this.counters = new Counters(config.stateDir().resolve("counters.json"));
-        PathVersions versions = new PathVersions(config.nodeName());
+        this.versions = new PathVersions(config.nodeName());
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
                 b -> member.broadcast(b));
         this.applier = new Applier(root, echoes, counters, secret.transferPassword(config.clusterName()), versions);
@@ -69,6 +77,13 @@ public final class ClusterNode implements AutoCloseable {
         Files.createDirectories(root.resolve(Applier.STAGING));
         ClusterNode node = new ClusterNode(config, root, filter, secret);
         node.newPeers = newPeers;
+        try {
+            node.versions.load(node.indexFile());
+        } catch (io.jclsync.cluster.wire.WireException e) {
+            throw new IOException("the index " + node.indexFile() + " is damaged (" + e.getMessage() + "); move it "
+                    + "away to start over: the node then compares its whole tree with its peers as a new node would");
+        }
+        node.saver.scheduleWithFixedDelay(node::saveIndex, 5, 5, TimeUnit.SECONDS);
         try {
             InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
             node.daemon = TransferDaemon.start(root, config.stateDir(), transfer,
@@ -145,8 +160,21 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    private Path indexFile() {
+        return config.stateDir().resolve("index");
+    }
+
+    private void saveIndex() {
+        try {
+            versions.saveIfDirty(indexFile());
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("cannot save the index " + indexFile() + ": " + e);
+        }
+    }
+
     @Override
     public void close() {
+        saver.shutdownNow();
         if (member != null) member.close();
         applyThread.shutdownNow();
         try {
@@ -155,5 +183,6 @@ public final class ClusterNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         if (daemon != null) daemon.close();
+        saveIndex();
     }
 }

@@ -22,6 +22,14 @@ final class FileStates {
 
     /** The state of {@code abs}, or null if it does not exist or is a special file. */
     static WireMessage.EntryState of(Path abs) throws IOException {
+        return of(abs, null);
+    }
+
+    /**
+     * The same, reusing {@code known}'s hash when the file still has its size and nanosecond mtime
+     * (a restart does not rehash an unchanged tree).
+     */
+    static WireMessage.EntryState of(Path abs, WireMessage.EntryState known) throws IOException {
         PosixFileAttributes a;
         try {
             a = Files.readAttributes(abs, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -32,7 +40,9 @@ final class FileStates {
         long mtime = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
         int mode = mode(a.permissions());
         return switch (type) {
-            case FILE -> new WireMessage.EntryState(type, a.size(), mtime, mode, new byte[0], sha256(abs));
+            case FILE -> new WireMessage.EntryState(type, a.size(), mtime, mode, new byte[0],
+                    known != null && known.type() == FileType.FILE && known.size() == a.size()
+                            && known.mtimeNanos() == mtime ? known.sha256() : sha256(abs));
             case DIRECTORY -> new WireMessage.EntryState(type, 0, mtime, mode, new byte[0], new byte[0]);
             case SYMLINK -> new WireMessage.EntryState(type, 0, mtime, 0777,
                     PathBytes.of(Files.readSymbolicLink(abs)), new byte[0]);

@@ -1,7 +1,14 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.wire.IndexCodec;
+import io.jclsync.cluster.wire.WireException;
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.fs.RelPath;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -9,8 +16,9 @@ import java.util.Map;
  * For each path this node has announced or applied since it started: the state it agreed on, the
  * path's version vector (node → number of changes it made to the path) and who wrote it last.
  * Comparing an incoming change's vector with the local one tells a newer change (apply it) from a
- * stale one (ignore it) and from a concurrent one (a conflict: both versions are kept). Kept in
- * memory only for now; a restart starts with empty vectors.
+ * stale one (ignore it) and from a concurrent one (a conflict: both versions are kept). A path
+ * deleted here keeps a tombstone (state null). Saved to {@code STATE_DIR/index} so a restarted
+ * node knows what it had agreed on, and can tell what changed while it was down.
  */
 final class PathVersions {
     enum Order { NEWER, STALE, CONCURRENT }
@@ -23,6 +31,7 @@ final class PathVersions {
 
     private final String self;
     private final Map<Path, Version> versions = new HashMap<>();
+    private boolean dirty;
 
     PathVersions(String self) {
         this.self = self;
@@ -42,6 +51,7 @@ final class PathVersions {
         Map<String, Long> vv = new HashMap<>(old == null ? Map.of() : old.vector());
         vv.merge(self, 1L, Long::sum);
         versions.put(path, new Version(state, vv, self));
+        dirty = true;
         return Map.copyOf(vv);
     }
 
@@ -50,6 +60,7 @@ final class PathVersions {
         Version old = versions.get(path);
         if (old == null) {
             versions.put(path, new Version(state, Map.of(), self));
+            dirty = true;
             return Map.of();
         }
         return old.vector();
@@ -58,6 +69,33 @@ final class PathVersions {
     /** A peer's change was applied (or merged into a conflict resolution). */
     synchronized void applied(Path path, WireMessage.EntryState state, Map<String, Long> vector, String writer) {
         versions.put(path, new Version(state, vector, writer));
+        dirty = true;
+    }
+
+    /** A snapshot of every indexed path. */
+    synchronized Map<Path, Version> all() {
+        return Map.copyOf(versions);
+    }
+
+    /** Writes the index if it changed since the last save. */
+    void saveIfDirty(Path file) throws IOException {
+        List<IndexCodec.Entry> entries = new ArrayList<>();
+        synchronized (this) {
+            if (!dirty) return;
+            dirty = false;
+            versions.forEach((p, v) -> entries.add(new IndexCodec.Entry(new WireMessage.Change(RelPath.of(p),
+                    v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(),
+                    v.vector()), v.writer())));
+        }
+        IndexCodec.write(file, entries);
+    }
+
+    /** Loads a saved index; a missing file is an empty index. */
+    synchronized void load(Path file) throws IOException, WireException {
+        if (!Files.exists(file)) return;
+        for (IndexCodec.Entry e : IndexCodec.read(file)) {
+            versions.put(e.change().path().toPath(), new Version(e.change().state(), e.change().version(), e.writer()));
+        }
     }
 
     static Order compare(Map<String, Long> local, Map<String, Long> incoming) {

@@ -88,8 +88,11 @@ class ClusterSyncIT {
             try {
                 Trees.awaitEqual(trees.get(0), trees.get(i), Duration.ofNanos(left), nodes.get(i));
             } catch (AssertionError e) {
-                throw new AssertionError(what + ": n" + (i + 1) + " differs from n1: " + e.getMessage()
-                        + "\nn1 log:\n" + nodes.get(0).log());
+                StringBuilder logs = new StringBuilder();
+                for (int n = 0; n < 3; n++) {
+                    if (nodes.get(n) != null) logs.append("\n--- n").append(n + 1).append(" log:\n").append(nodes.get(n).log());
+                }
+                throw new AssertionError(what + ": n" + (i + 1) + " differs from n1: " + e.getMessage() + logs);
             }
         }
     }
@@ -234,10 +237,26 @@ class ClusterSyncIT {
         startNode(2);
         awaitConverged("the late joiner n3 catching up", List.of(0, 1, 2));
 
+        awaitQuiet(Duration.ofMillis(700));
         assertEquals(0, nodes.get(1).terminate(CONVERGE), "SIGTERM stops a cluster node cleanly");
+        // Changes on the others while n2 is down: new files, a modification, a deletion.
         for (int f = 0; f < 30; f++) write(trees.get(0).resolve("while-n2-was-down/f" + f), "new " + f);
+        write(trees.get(0).resolve("early/f1"), "changed on n1 while n2 was down");
+        Files.delete(trees.get(2).resolve("early/f2"));
+        // And on n2's own tree while jclsync was not running there.
+        write(trees.get(1).resolve("early/f3"), "changed on n2 while it was down");
+        Files.delete(trees.get(1).resolve("early/f4"));
+        write(trees.get(1).resolve("offline.txt"), "written on n2 while it was down");
         awaitConverged("n1 and n3 without n2", List.of(0, 2));
         startNode(1);
         awaitConverged("n2 after its restart", List.of(0, 1, 2));
+        for (int i = 0; i < 3; i++) {
+            Path t = trees.get(i);
+            assertEquals("changed on n1 while n2 was down", Files.readString(t.resolve("early/f1")), "n" + (i + 1));
+            assertFalse(Files.exists(t.resolve("early/f2")), "n" + (i + 1) + ": deleted while n2 was down");
+            assertEquals("changed on n2 while it was down", Files.readString(t.resolve("early/f3")), "n" + (i + 1));
+            assertFalse(Files.exists(t.resolve("early/f4")), "n" + (i + 1) + ": deleted on n2 while it was down");
+            assertEquals("written on n2 while it was down", Files.readString(t.resolve("offline.txt")), "n" + (i + 1));
+        }
     }
 }

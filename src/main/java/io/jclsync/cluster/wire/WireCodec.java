@@ -47,6 +47,14 @@ public final class WireCodec {
         return env.build().toByteArray();
     }
 
+    static io.jclsync.cluster.wire.proto.Change encodeChange(WireMessage.Change c) {
+        return encode(c);
+    }
+
+    static WireMessage.Change decodeChange(io.jclsync.cluster.wire.proto.Change c) throws WireException {
+        return change(c);
+    }
+
     private static io.jclsync.cluster.wire.proto.Change encode(WireMessage.Change c) {
         io.jclsync.cluster.wire.proto.Change.Builder b = io.jclsync.cluster.wire.proto.Change.newBuilder()
                 .setPath(ByteString.copyFrom(c.path().bytes()))
