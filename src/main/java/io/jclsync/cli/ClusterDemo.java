@@ -123,9 +123,7 @@ final class ClusterDemo {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        try (var s = Files.walk(dir)) {
-            for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(p);
-        }
+        if (Files.exists(dir)) io.jclsync.fs.FileTrees.delete(dir, dir.getParent());
     }
 
     private void say(String format, Object... args) {

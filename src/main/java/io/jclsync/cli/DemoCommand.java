@@ -144,9 +144,6 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        if (!Files.exists(dir)) return;
-        try (Stream<Path> s = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) s.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
-        }
+        if (Files.exists(dir)) io.jclsync.fs.FileTrees.delete(dir, dir.getParent());
     }
 }

@@ -109,7 +109,7 @@ final class Announcer implements Transfer {
     }
 
     private void entry(Path rel, ChangeKind kind, List<WireMessage.Change> out) throws IOException {
-        WireMessage.EntryState state = FileStates.of(root.resolve(rel));
+        WireMessage.EntryState state = FileStates.of(root.resolve(rel), hint(rel));
         if (echoes.isEcho(rel, state)) {
             counters.echoesSuppressed.incrementAndGet();
             return;
@@ -167,7 +167,8 @@ final class Announcer implements Transfer {
 
             private void add(Path rel) throws IOException {
                 PathVersions.Version known = versions.get(rel);
-                WireMessage.EntryState state = FileStates.of(root.resolve(rel), known == null ? null : known.state());
+                WireMessage.EntryState state = FileStates.of(root.resolve(rel),
+                        known != null ? known.state() : hint(rel));
                 if (state == null) return;
                 seen.add(rel);
                 if (!all && echoes.isEcho(rel, state)) {
@@ -192,6 +193,14 @@ final class Announcer implements Transfer {
             Map<String, Long> vv = e.getValue().state() == null ? e.getValue().vector() : versions.localChange(p, null);
             out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, vv));
         }
+    }
+
+    /** A known state whose hash may be reused: what a peer just wrote here, or what we indexed. */
+    private WireMessage.EntryState hint(Path rel) {
+        WireMessage.EntryState expected = echoes.expected(rel);
+        if (expected != null) return expected;
+        PathVersions.Version known = versions.get(rel);
+        return known == null ? null : known.state();
     }
 
     private static boolean below(Path p, Set<Path> dirs) {

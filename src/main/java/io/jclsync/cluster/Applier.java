@@ -1,6 +1,7 @@
 package io.jclsync.cluster;
 
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
@@ -361,33 +362,12 @@ final class Applier {
     }
 
     private void deleteTree(Path top) throws IOException {
-        if (!top.startsWith(root) || top.equals(root)) throw new IOException("refusing to delete " + top);
-        if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) return;
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) throw e;
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
+        if (Files.exists(top, LinkOption.NOFOLLOW_LINKS)) FileTrees.delete(top, root);
     }
 
-    private static void deleteQuietly(Path p) {
+    private void deleteQuietly(Path p) {
         try {
-            if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
-                try (var s = Files.walk(p)) {
-                    for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
-                }
-            } else {
-                Files.deleteIfExists(p);
-            }
+            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) FileTrees.delete(p, root);
         } catch (IOException e) {
             LOG.fine("cannot clean " + p + ": " + e);
         }

@@ -26,6 +26,15 @@ final class EchoFilter {
         expected.put(path.toPath(), new Expected(state, System.nanoTime()));
     }
 
+    /**
+     * The state expected at {@code path}, or null: a hint that lets the announcer skip rehashing a
+     * file a peer just wrote (reused only while size and nanosecond mtime match).
+     */
+    synchronized WireMessage.EntryState expected(Path path) {
+        Expected e = expected.get(path);
+        return e == null ? null : e.state();
+    }
+
     synchronized void forget(RelPath path) {
         expected.remove(path.toPath());
     }

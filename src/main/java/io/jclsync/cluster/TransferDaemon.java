@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
@@ -102,9 +101,5 @@ final class TransferDaemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         LOG.fine("rsync daemon stopped");
-    }
-
-    static List<String> clientEnv(String password) {
-        return List.of("RSYNC_PASSWORD=" + password);
     }
 }

@@ -1,14 +1,11 @@
 package io.jclsync.sync;
 
+import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.PathBytes;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
 
 /**
@@ -30,32 +27,9 @@ final class LocalDeleter {
             if (Files.exists(sourceRoot.resolve(rel), LinkOption.NOFOLLOW_LINKS)) continue;
             Path target = destDir.resolve(rel);
             if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) continue;
-            deleteTree(target);
+            FileTrees.delete(target, destDir);
             removed++;
         }
         return removed;
-    }
-
-    private static void deleteTree(Path top) throws IOException {
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.deleteIfExists(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
-                throw e;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null && !(e instanceof NoSuchFileException)) throw e;
-                Files.deleteIfExists(dir);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

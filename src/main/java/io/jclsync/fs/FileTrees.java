@@ -1,0 +1,46 @@
+package io.jclsync.fs;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+
+/** Removing whole trees. Symbolic links are removed, never followed. */
+public final class FileTrees {
+    private FileTrees() {}
+
+    /**
+     * Deletes {@code top} and everything below it; entries that vanish meanwhile are fine.
+     *
+     * @param within the tree {@code top} must be strictly inside: a guard against deleting the
+     *               wrong thing through a bad path
+     */
+    public static void delete(Path top, Path within) throws IOException {
+        if (!top.normalize().startsWith(within) || top.normalize().equals(within)) {
+            throw new IOException("refusing to delete " + PathBytes.display(top) + ": not inside " + within);
+        }
+        Files.walkFileTree(top, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) return FileVisitResult.CONTINUE;
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) throw e;
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
