@@ -34,6 +34,10 @@ final class ClusterOptions {
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the node keeps its working files.")
     Path stateDir;
 
+    @Option(names = "--tombstone-days", paramLabel = "DAYS", defaultValue = "30",
+            description = "How long deletes are remembered (default 30). A node away longer may bring deleted files back.")
+    int tombstoneDays;
+
     boolean used() {
         return clusterName != null || nodeName != null || secretFile != null || bind != null || !peers.isEmpty()
                 || stateDir != null;
@@ -48,7 +52,8 @@ final class ClusterOptions {
         if (bind == null) throw new ConfigException("-M cluster needs --cluster-bind HOST:PORT (multicast discovery is not implemented yet)");
         if (stateDir == null) throw new ConfigException("-M cluster needs --state-dir (e.g. /var/lib/jclsync/" + clusterName + ")");
         if (transferPort < 1 || transferPort > 65535) throw new ConfigException("--transfer-port out of range");
+        if (tombstoneDays < 1) throw new ConfigException("--tombstone-days must be at least 1");
         return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers,
-                transferPort, stateDir.toAbsolutePath().normalize());
+                transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays));
     }
 }

@@ -58,7 +58,7 @@ public final class ClusterNode implements AutoCloseable {
         this.treeId = MessageDigest.getInstance("SHA-256")
                 .digest(("jclsync-tree/" + config.clusterName()).getBytes(StandardCharsets.UTF_8));
         this.counters = new Counters(config.stateDir().resolve("counters.json"));
-        this.versions = new PathVersions(config.nodeName());
+        this.versions = new PathVersions(config.nodeName(), config.tombstoneTtl());
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
                 b -> member.broadcast(b));
         this.applier = new Applier(root, echoes, counters, secret.transferPassword(config.clusterName()), versions);

@@ -23,18 +23,30 @@ import java.util.Map;
 final class PathVersions {
     enum Order { NEWER, STALE, CONCURRENT }
 
-    record Version(WireMessage.EntryState state, Map<String, Long> vector, String writer) {
+    /** @param deletedAtMillis for a tombstone (state null): when it was made; 0 otherwise */
+    record Version(WireMessage.EntryState state, Map<String, Long> vector, String writer, long deletedAtMillis) {
         Version {
             vector = Map.copyOf(vector);
+        }
+
+        Version(WireMessage.EntryState state, Map<String, Long> vector, String writer) {
+            this(state, vector, writer, state == null ? System.currentTimeMillis() : 0);
         }
     }
 
     private final String self;
+    private final long tombstoneTtlMillis;
     private final Map<Path, Version> versions = new HashMap<>();
     private boolean dirty;
 
     PathVersions(String self) {
+        this(self, java.time.Duration.ofDays(30));
+    }
+
+    /** @param tombstoneTtl how long a delete is remembered (a node away longer may bring the file back) */
+    PathVersions(String self, java.time.Duration tombstoneTtl) {
         this.self = self;
+        this.tombstoneTtlMillis = tombstoneTtl.toMillis();
     }
 
     String self() {
@@ -83,9 +95,10 @@ final class PathVersions {
         synchronized (this) {
             if (!dirty) return;
             dirty = false;
+            expireTombstones(System.currentTimeMillis());
             versions.forEach((p, v) -> entries.add(new IndexCodec.Entry(new WireMessage.Change(RelPath.of(p),
                     v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(),
-                    v.vector()), v.writer())));
+                    v.vector()), v.writer(), v.deletedAtMillis())));
         }
         IndexCodec.write(file, entries);
     }
@@ -94,8 +107,15 @@ final class PathVersions {
     synchronized void load(Path file) throws IOException, WireException {
         if (!Files.exists(file)) return;
         for (IndexCodec.Entry e : IndexCodec.read(file)) {
-            versions.put(e.change().path().toPath(), new Version(e.change().state(), e.change().version(), e.writer()));
+            versions.put(e.change().path().toPath(), new Version(e.change().state(), e.change().version(), e.writer(),
+                    e.change().state() == null ? e.deletedAtMillis() : 0));
         }
+        expireTombstones(System.currentTimeMillis());
+    }
+
+    /** Forgets deletes older than the tombstone lifetime. */
+    synchronized void expireTombstones(long nowMillis) {
+        versions.values().removeIf(v -> v.state() == null && nowMillis - v.deletedAtMillis() > tombstoneTtlMillis);
     }
 
     static Order compare(Map<String, Long> local, Map<String, Long> incoming) {

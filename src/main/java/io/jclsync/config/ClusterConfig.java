@@ -11,9 +11,11 @@ import java.util.List;
  * @param peers        the other nodes' cluster addresses
  * @param transferPort port of this node's rsync daemon, on the bind address
  * @param stateDir     where the node keeps its working files
+ * @param tombstoneTtl how long deletes are remembered
  */
 public record ClusterConfig(String clusterName, String nodeName, Path secretFile, InetSocketAddress bind,
-                            List<InetSocketAddress> peers, int transferPort, Path stateDir) {
+                            List<InetSocketAddress> peers, int transferPort, Path stateDir,
+                            java.time.Duration tombstoneTtl) {
     public ClusterConfig {
         peers = List.copyOf(peers);
     }

@@ -20,15 +20,18 @@ import java.util.List;
 public final class IndexCodec {
     private IndexCodec() {}
 
-    /** One indexed path: its last agreed change (a DELETE for a tombstone) and who wrote it. */
-    public record Entry(WireMessage.Change change, String writer) {}
+    /**
+     * One indexed path: its last agreed change (a DELETE for a tombstone), who wrote it and, for a
+     * tombstone, when it was made (epoch milliseconds).
+     */
+    public record Entry(WireMessage.Change change, String writer, long deletedAtMillis) {}
 
     public static void write(Path file, Iterable<Entry> entries) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
             for (Entry e : entries) {
-                IndexEntry.newBuilder().setChange(WireCodec.encodeChange(e.change())).setWriter(e.writer()).build()
-                        .writeDelimitedTo(out);
+                IndexEntry.newBuilder().setChange(WireCodec.encodeChange(e.change())).setWriter(e.writer())
+                        .setDeletedAtMs(e.deletedAtMillis()).build().writeDelimitedTo(out);
             }
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -41,7 +44,7 @@ public final class IndexCodec {
             IndexEntry e;
             while ((e = IndexEntry.parseDelimitedFrom(in)) != null) {
                 try {
-                    out.add(new Entry(WireCodec.decodeChange(e.getChange()), e.getWriter()));
+                    out.add(new Entry(WireCodec.decodeChange(e.getChange()), e.getWriter(), e.getDeletedAtMs()));
                 } catch (IllegalArgumentException bad) {
                     throw new WireException("index record " + out.size() + ": " + bad.getMessage());
                 } catch (WireException bad) {
