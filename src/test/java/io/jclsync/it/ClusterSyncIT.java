@@ -204,6 +204,10 @@ class ClusterSyncIT {
         assertFalse(Files.exists(trees.get(1).resolve("fan/d9")));
         for (int i = 0; i < 3; i++) assertTrue(nodes.get(i).isAlive(), nodes.get(i).log());
         assertEquals(0, counters(0).get("rejected_messages"));
+        // Converged means quiet: for 30 s nothing is announced, received or pulled anywhere.
+        List<Map<String, Long>> settled = awaitQuiet(Duration.ofMillis(1500));
+        Thread.sleep(30_000);
+        assertEquals(settled, allCounters(), "the cluster stayed busy after converging");
     }
 
     @Test
