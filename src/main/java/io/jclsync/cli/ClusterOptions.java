@@ -45,7 +45,7 @@ final class ClusterOptions {
 
     ClusterConfig toConfig() throws ConfigException {
         if (clusterName == null) throw new ConfigException("-M cluster needs --cluster-name");
-        if (nodeName == null || !nodeName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        if (nodeName == null || !io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
             throw new ConfigException("-M cluster needs --node-name: 1-64 of A-Z a-z 0-9 . _ -, unique in the cluster");
         }
         if (secretFile == null) throw new ConfigException("-M cluster needs --cluster-secret-file (mode 600, same on every node)");

@@ -5,9 +5,7 @@ import io.jclsync.cluster.ClusterSecret;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ConfigException;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -58,10 +56,10 @@ final class MembersCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         verbosity.apply();
         ClusterSecret secret = ClusterSecret.read(secretFile);
-        if (!nodeName.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+        if (!io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
             throw new ConfigException("--node-name '" + nodeName + "': use 1-64 of A-Z a-z 0-9 . _ -");
         }
-        byte[] treeId = treeId(clusterName);
+        byte[] treeId = io.jclsync.cluster.ClusterNode.treeId(clusterName);
         Map<String, WireMessage.Hello> hellos = new ConcurrentHashMap<>();
         // Everyone seen during the window: a node that leaves before we report still answered.
         java.util.Set<String> view = new java.util.LinkedHashSet<>();
@@ -129,10 +127,6 @@ final class MembersCommand implements Callable<Integer> {
                 + "--cluster-peers on every node, that the ports are open between them, and that every node has "
                 + "the same secret file");
         return 1;
-    }
-
-    static byte[] treeId(String clusterName) throws Exception {
-        return MessageDigest.getInstance("SHA-256").digest(("jclsync-tree/" + clusterName).getBytes(StandardCharsets.UTF_8));
     }
 }
 

@@ -53,15 +53,24 @@ public final class ClusterNode implements AutoCloseable {
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
     private ClusterMember member;
 
-    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterSecret secret) throws Exception {
+    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, String transferPassword) {
         this.config = config;
-        this.treeId = MessageDigest.getInstance("SHA-256")
-                .digest(("jclsync-tree/" + config.clusterName()).getBytes(StandardCharsets.UTF_8));
+        this.treeId = treeId(config.clusterName());
         this.counters = new Counters(config.stateDir().resolve("counters.json"));
         this.versions = new PathVersions(config.nodeName(), config.tombstoneTtl());
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
                 b -> member.broadcast(b));
-        this.applier = new Applier(root, echoes, counters, secret.transferPassword(config.clusterName()), versions);
+        this.applier = new Applier(root, echoes, counters, transferPassword, versions);
+    }
+
+    /** The id of the tree a cluster syncs (for now derived from its name): peers with another id are refused. */
+    public static byte[] treeId(String clusterName) {
+        try {
+            return MessageDigest.getInstance("SHA-256")
+                    .digest(("jclsync-tree/" + clusterName).getBytes(StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /**
@@ -75,7 +84,9 @@ public final class ClusterNode implements AutoCloseable {
         ClusterSecret secret = ClusterSecret.read(config.secretFile());
         Files.createDirectories(config.stateDir());
         Files.createDirectories(root.resolve(Applier.STAGING));
-        ClusterNode node = new ClusterNode(config, root, filter, secret);
+        // Key derivation is deliberately slow (PBKDF2): derive the password once.
+        String transferPassword = secret.transferPassword(config.clusterName());
+        ClusterNode node = new ClusterNode(config, root, filter, transferPassword);
         node.newPeers = newPeers;
         try {
             node.versions.load(node.indexFile());
@@ -86,8 +97,7 @@ public final class ClusterNode implements AutoCloseable {
         node.saver.scheduleWithFixedDelay(node::saveIndex, 5, 5, TimeUnit.SECONDS);
         try {
             InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
-            node.daemon = TransferDaemon.start(root, config.stateDir(), transfer,
-                    secret.transferPassword(config.clusterName()));
+            node.daemon = TransferDaemon.start(root, config.stateDir(), transfer, transferPassword);
             node.member = ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
                     config.peers(), secret, node.new Listener());
             node.counters.rejectedFrom(node.member::rejected);

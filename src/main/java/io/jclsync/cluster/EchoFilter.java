@@ -35,10 +35,6 @@ final class EchoFilter {
         return e == null ? null : e.state();
     }
 
-    synchronized void forget(RelPath path) {
-        expected.remove(path.toPath());
-    }
-
     /**
      * Whether {@code path} now in state {@code current} (null: gone) is an echo. An expectation that
      * matches stays (one write can surface in several batches: create, then attributes); one that
@@ -66,9 +62,5 @@ final class EchoFilter {
         for (Iterator<Expected> it = expected.values().iterator(); it.hasNext(); ) {
             if (now - it.next().at() > TTL_NANOS) it.remove();
         }
-    }
-
-    synchronized int size() {
-        return expected.size();
     }
 }

@@ -174,8 +174,13 @@ public final class WireCodec {
         return new WireMessage.EntryState(type, s.getSize(), s.getMtimeNs(), s.getMode(), target, hash);
     }
 
+    /** Whether {@code name} is a valid node name: 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric. */
+    public static boolean isNodeName(String name) {
+        return NODE_NAME.matcher(name).matches();
+    }
+
     private static String node(String name) throws WireException {
-        if (!NODE_NAME.matcher(name).matches()) {
+        if (!isNodeName(name)) {
             throw new WireException("bad node name '" + name + "' (1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric)");
         }
         return name;
