@@ -1,6 +1,7 @@
 package io.jclsync.cluster;
 
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.fs.ContentHash;
 import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
@@ -269,7 +270,7 @@ final class Applier {
 
     private boolean place(Path staged, RelPath rel, WireMessage.EntryState want) throws IOException {
         if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) return false; // vanished at the origin
-        if (!Arrays.equals(FileStates.sha256(staged), want.sha256())) {
+        if (!Arrays.equals(ContentHash.sha256(staged), want.sha256())) {
             LOG.fine(() -> rel + " changed at the origin during the pull; its next announcement brings it");
             return false;
         }

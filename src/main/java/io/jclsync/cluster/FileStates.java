@@ -1,18 +1,16 @@
 package io.jclsync.cluster;
 
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.fs.ContentHash;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.Set;
 
@@ -42,7 +40,7 @@ final class FileStates {
         return switch (type) {
             case FILE -> new WireMessage.EntryState(type, a.size(), mtime, mode, new byte[0],
                     known != null && known.type() == FileType.FILE && known.size() == a.size()
-                            && known.mtimeNanos() == mtime ? known.sha256() : sha256(abs));
+                            && known.mtimeNanos() == mtime ? known.sha256() : ContentHash.sha256(abs));
             case DIRECTORY -> new WireMessage.EntryState(type, 0, mtime, mode, new byte[0], new byte[0]);
             case SYMLINK -> new WireMessage.EntryState(type, 0, mtime, 0777,
                     PathBytes.of(Files.readSymbolicLink(abs)), new byte[0]);
@@ -66,20 +64,6 @@ final class FileStates {
         };
     }
 
-    static byte[] sha256(Path file) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-        }
-        return md.digest();
-    }
 
     static int mode(Set<PosixFilePermission> perms) {
         int mode = 0;

@@ -1,7 +1,6 @@
 package io.jclsync.fs;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -10,8 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -66,7 +63,7 @@ public final class TreeComparison {
         } else if (mine.isRegularFile()) {
             if (mine.size() != other.size()) diffs.add("size differs: " + name);
             else if (!mine.lastModifiedTime().equals(other.lastModifiedTime())) diffs.add("mtime differs: " + name);
-            else if (!Arrays.equals(digest(a.resolve(rel)), digest(b.resolve(rel)))) diffs.add("content differs: " + name);
+            else if (!Arrays.equals(ContentHash.sha256(a.resolve(rel)), ContentHash.sha256(b.resolve(rel)))) diffs.add("content differs: " + name);
         }
     }
 
@@ -102,17 +99,5 @@ public final class TreeComparison {
             }
         });
         return entries;
-    }
-
-    private static byte[] digest(Path file) throws IOException {
-        try (InputStream in = Files.newInputStream(file)) {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-            return md.digest();
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }
