@@ -51,8 +51,11 @@ final class Applier {
      */
     private record Pull(RelPath target, WireMessage.EntryState want, Map<String, Long> vector, String writer) {}
 
-    /** How to apply a change: the version the path has once it is applied. */
-    private record Plan(Map<String, Long> vector, String writer) {}
+    /**
+     * How to apply a change: the version the path has once it is applied, and the local state
+     * {@link #resolve} found (so the file is not read and hashed a second time).
+     */
+    private record Plan(Map<String, Long> vector, String writer, WireMessage.EntryState local) {}
 
     Applier(Path root, EchoFilter echoes, Counters counters, String password, PathVersions versions) {
         this.root = root;
@@ -108,17 +111,17 @@ final class Applier {
                 if (c.state() == null && order != PathVersions.Order.STALE) versions.applied(rel, null, merged, origin);
                 return null;
             }
-            return new Plan(merged, origin);
+            return new Plan(merged, origin, local);
         }
         if (FileStates.same(local, c.state())) {
             versions.applied(rel, local, merged, mine == null ? origin : mine.writer());
             return null;
         }
         if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
-            return order == PathVersions.Order.STALE ? null : new Plan(merged, origin); // only the mode differs
+            return order == PathVersions.Order.STALE ? null : new Plan(merged, origin, local); // only the mode differs
         }
         boolean changedHere = mine == null || !FileStates.same(local, mine.state());
-        if (order == PathVersions.Order.NEWER && !changedHere) return new Plan(merged, origin);
+        if (order == PathVersions.Order.NEWER && !changedHere) return new Plan(merged, origin, local);
         if (order == PathVersions.Order.STALE && !changedHere && !localVector.equals(c.version())) return null;
         // Both sides have content for this path, and neither version descends from the other.
         if (c.kind() == WireMessage.Kind.DELETE) {
@@ -135,7 +138,7 @@ final class Applier {
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
             // even if its own pull of this version fails.
             keepAside(target, aside, local);
-            return new Plan(merged, origin);
+            return new Plan(merged, origin, local);
         }
         RelPath aside = conflictName(c.path(), origin);
         LOG.warning("conflict on " + c.path() + ": this node's version (" + localWriter + ") wins; " + origin
@@ -175,7 +178,7 @@ final class Applier {
             versions.applied(c.oldPath().toPath(), null, plan.vector(), plan.writer());
         }
         Path target = root.resolve(c.path().toPath());
-        WireMessage.EntryState local = FileStates.of(target);
+        WireMessage.EntryState local = plan.local();
         if (c.kind() == WireMessage.Kind.DELETE) {
             if (local != null) deleteKnown(c.path());
             return;

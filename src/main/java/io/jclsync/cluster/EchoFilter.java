@@ -16,10 +16,12 @@ import java.util.Map;
  */
 final class EchoFilter {
     private static final long TTL_NANOS = 60_000_000_000L;
+    private static final long SWEEP_NANOS = 1_000_000_000L;
 
     private record Expected(WireMessage.EntryState state, long at) {}
 
     private final Map<Path, Expected> expected = new HashMap<>();
+    private long lastSweep = System.nanoTime();
 
     /** {@code state} null: the path (and everything below it) is expected to be gone. */
     synchronized void expect(RelPath path, WireMessage.EntryState state) {
@@ -31,7 +33,7 @@ final class EchoFilter {
      * file a peer just wrote (reused only while size and nanosecond mtime match).
      */
     synchronized WireMessage.EntryState expected(Path path) {
-        Expected e = expected.get(path);
+        Expected e = live(path, System.nanoTime());
         return e == null ? null : e.state();
     }
 
@@ -41,8 +43,9 @@ final class EchoFilter {
      * no longer matches is dropped, since the path has changed here since.
      */
     synchronized boolean isEcho(Path path, WireMessage.EntryState current) {
-        expire();
-        Expected e = expected.get(path);
+        long now = System.nanoTime();
+        sweep(now);
+        Expected e = live(path, now);
         if (e != null) {
             if (FileStates.same(e.state(), current)) return true;
             expected.remove(path);
@@ -51,14 +54,29 @@ final class EchoFilter {
         if (current != null) return false;
         // A path gone below a directory we removed.
         for (Path p = path.getParent(); p != null; p = p.getParent()) {
-            Expected up = expected.get(p);
+            Expected up = live(p, now);
             if (up != null && up.state() == null) return true;
         }
         return false;
     }
 
-    private void expire() {
-        long now = System.nanoTime();
+    /** The expectation at {@code path} unless it has expired (an expired one is dropped). */
+    private Expected live(Path path, long now) {
+        Expected e = expected.get(path);
+        if (e != null && now - e.at() > TTL_NANOS) {
+            expected.remove(path);
+            return null;
+        }
+        return e;
+    }
+
+    /**
+     * Drops expired expectations to bound memory. Lookups check age themselves ({@link #live}), so
+     * this full pass runs at most once a second rather than on every event of a large batch.
+     */
+    private void sweep(long now) {
+        if (now - lastSweep < SWEEP_NANOS) return;
+        lastSweep = now;
         for (Iterator<Expected> it = expected.values().iterator(); it.hasNext(); ) {
             if (now - it.next().at() > TTL_NANOS) it.remove();
         }
