@@ -73,13 +73,17 @@ final class Announcer implements Transfer {
                     if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false);
                 }
             }
-            for (int from = 0; from < changes.size() || (from == 0 && batch.full()); from += CHANGES_PER_MESSAGE) {
-                List<WireMessage.Change> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE));
-                if (part.isEmpty() && !batch.full()) break;
-                sender.send(new WireMessage.Batch(node, ++sequence, part, batch.full()));
-                counters.batchesAnnounced.incrementAndGet();
-                counters.changesAnnounced.addAndGet(part.size());
-                if (part.isEmpty()) break;
+            // A full-state listing is sent even when empty: it tells peers this node has nothing.
+            if (!changes.isEmpty() || batch.full()) {
+                int from = 0;
+                do {
+                    List<WireMessage.Change> part =
+                            changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE));
+                    sender.send(new WireMessage.Batch(node, ++sequence, part, batch.full()));
+                    counters.batchesAnnounced.incrementAndGet();
+                    counters.changesAnnounced.addAndGet(part.size());
+                    from += CHANGES_PER_MESSAGE;
+                } while (from < changes.size());
             }
             counters.save();
             return TransferResult.ok(0, 0, 0);
