@@ -63,7 +63,7 @@ final class MembersCommand implements Callable<Integer> {
         Map<String, WireMessage.Hello> hellos = new ConcurrentHashMap<>();
         // Everyone seen during the window: a node that leaves before we report still answered.
         java.util.Set<String> view = new java.util.LinkedHashSet<>();
-        WireMessage.Hello mine = new WireMessage.Hello(nodeName, treeId, "", Map.of());
+        WireMessage.Hello mine = new WireMessage.Hello(nodeName, treeId, "", 0);
         ClusterMember[] self = new ClusterMember[1];
         ClusterMember.Listener listener = new ClusterMember.Listener() {
             @Override

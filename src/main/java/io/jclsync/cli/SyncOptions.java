@@ -112,6 +112,10 @@ final class SyncOptions {
         String handler = checkModeAndHandler();
         ClusterConfig cluster = null;
         if (mode == Mode.CLUSTER) {
+            if (skipInitialSync || onlyInitialSync) {
+                throw new ConfigException("-M cluster always scans the tree at start (to find what changed while it was "
+                        + "down) and then keeps running: drop --skip-initialsync/--only-initialsync");
+            }
             cluster = clusterOptions.toConfig();
             io.jclsync.cluster.ClusterSecret.read(cluster.secretFile()); // a bad secret file stops us here, exit 2
             if (cluster.stateDir().startsWith(watch)) {

@@ -3,6 +3,10 @@ package io.jclsync.cluster;
 import io.jclsync.batch.Batch;
 import io.jclsync.batch.ChangeKind;
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.echo.EchoFilter;
+import io.jclsync.state.FileState;
+import io.jclsync.state.FileStates;
+import io.jclsync.state.Index;
 import io.jclsync.filter.Filter;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
@@ -34,7 +38,7 @@ final class Announcer implements Transfer {
     static final int CHANGES_PER_MESSAGE = 10_000;
 
     interface Sender {
-        void send(WireMessage.Batch batch) throws Exception;
+        void send(List<WireMessage.Change> changes) throws Exception;
     }
 
     private final Path root;
@@ -43,12 +47,13 @@ final class Announcer implements Transfer {
     private final EchoFilter echoes;
     private final Counters counters;
     private final Sender sender;
-    private final PathVersions versions;
-    private long sequence;
+    private final Index versions;
+    private final Runnable scanned;
 
     Announcer(Path root, String node, Supplier<Filter> filter, EchoFilter echoes, Counters counters,
-              PathVersions versions, Sender sender) {
+              Index versions, Sender sender, Runnable scanned) {
         this.versions = versions;
+        this.scanned = scanned;
         this.root = root;
         this.node = node;
         this.filter = filter;
@@ -73,18 +78,13 @@ final class Announcer implements Transfer {
                     if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false);
                 }
             }
-            // A full-state listing is sent even when empty: it tells peers this node has nothing.
-            if (!changes.isEmpty() || batch.full()) {
-                int from = 0;
-                do {
-                    List<WireMessage.Change> part =
-                            changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE));
-                    sender.send(new WireMessage.Batch(node, ++sequence, part, batch.full()));
-                    counters.batchesAnnounced.incrementAndGet();
-                    counters.changesAnnounced.addAndGet(part.size());
-                    from += CHANGES_PER_MESSAGE;
-                } while (from < changes.size());
+            for (int from = 0; from < changes.size(); from += CHANGES_PER_MESSAGE) {
+                List<WireMessage.Change> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE));
+                sender.send(part);
+                counters.batchesAnnounced.incrementAndGet();
+                counters.changesAnnounced.addAndGet(part.size());
             }
+            if (batch.full()) scanned.run();
             counters.save();
             return TransferResult.ok(0, 0, 0);
         } catch (IOException e) {
@@ -98,7 +98,7 @@ final class Announcer implements Transfer {
 
     private void rename(Batch.Rename r, List<WireMessage.Change> out, Set<Path> done, Set<Path> echoed)
             throws IOException {
-        WireMessage.EntryState state = FileStates.of(root.resolve(r.to()));
+        FileState state = FileStates.of(root.resolve(r.to()));
         if (state == null || !filter.get().accepts(r.to(), state.type())) return;
         if (echoes.isEcho(r.to(), state)) {
             echoed.add(r.to());
@@ -113,7 +113,7 @@ final class Announcer implements Transfer {
     }
 
     private void entry(Path rel, ChangeKind kind, List<WireMessage.Change> out) throws IOException {
-        WireMessage.EntryState state = FileStates.of(root.resolve(rel), hint(rel));
+        FileState state = FileStates.of(root.resolve(rel), hint(rel));
         if (echoes.isEcho(rel, state)) {
             counters.echoesSuppressed.incrementAndGet();
             return;
@@ -128,10 +128,12 @@ final class Announcer implements Transfer {
     }
 
     /**
-     * Announces everything below {@code relDir} (parents before children). {@code all}: the whole
-     * tree as a full-state listing: no echo check, a path that changed since the index last saw it
-     * counts as a change, and indexed paths no longer found are announced as deleted (tombstones
-     * travel too), except below directories that could not be read.
+     * Announces everything below {@code relDir} (parents before children). {@code all}: a scan of
+     * the whole tree (at start, after an overflow or SIGHUP) that reconciles it with the index:
+     * only what differs from the index is a change (no echo check), new paths are local changes
+     * (except in a new node's first scan, which only observes), and indexed paths no longer found
+     * are deleted, except below directories that could not be read. Peers learn the rest of the
+     * index by asking for it (catch-up).
      */
     private void walk(Path relDir, List<WireMessage.Change> out, boolean all) throws IOException {
         Path start = root.resolve(relDir);
@@ -140,7 +142,8 @@ final class Announcer implements Transfer {
         Set<Path> seen = new HashSet<>();
         Set<Path> unreadable = new HashSet<>();
         // Taken before the walk: what a peer's change adds to the index meanwhile is not ours to tombstone.
-        Map<Path, PathVersions.Version> before = all && relDir.toString().isEmpty() ? versions.all() : Map.of();
+        Map<Path, Index.Version> before = all && relDir.toString().isEmpty() ? versions.all() : Map.of();
+        boolean firstScan = all && versions.fresh();
         Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
@@ -170,8 +173,8 @@ final class Announcer implements Transfer {
             }
 
             private void add(Path rel) throws IOException {
-                PathVersions.Version known = versions.get(rel);
-                WireMessage.EntryState state = FileStates.of(root.resolve(rel),
+                Index.Version known = versions.get(rel);
+                FileState state = FileStates.of(root.resolve(rel),
                         known != null ? known.state() : hint(rel));
                 if (state == null) return;
                 seen.add(rel);
@@ -180,30 +183,35 @@ final class Announcer implements Transfer {
                     return;
                 }
                 Map<String, Long> vv;
-                if (!all) vv = versions.localChange(rel, state);
-                else if (known == null) vv = versions.observed(rel, state);
-                else if (FileStates.same(known.state(), state)) vv = known.vector();
-                else vv = versions.localChange(rel, state);
+                if (!all || (known == null ? !firstScan : !FileStates.same(known.state(), state))) {
+                    vv = versions.localChange(rel, state);
+                } else {
+                    if (known == null) versions.observed(rel, state);
+                    return; // as indexed: peers have it, or take it when they catch up
+                }
                 out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.MODIFY, null, state, vv));
             }
         });
         if (!all || !relDir.toString().isEmpty()) return;
-        for (Map.Entry<Path, PathVersions.Version> e : before.entrySet()) {
+        if (firstScan) versions.scanned();
+        for (Map.Entry<Path, Index.Version> e : before.entrySet()) {
             Path p = e.getKey();
-            if (seen.contains(p) || below(p, unreadable) || !included(f, p, e.getValue().state())) continue;
+            if (e.getValue().state() == null || seen.contains(p) || below(p, unreadable)
+                    || !included(f, p, e.getValue().state())) {
+                continue;
+            }
             if (!e.getValue().equals(versions.get(p)) || Files.exists(root.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 continue; // changed or created during the walk: its own events announce it
             }
-            Map<String, Long> vv = e.getValue().state() == null ? e.getValue().vector() : versions.localChange(p, null);
-            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, vv));
+            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, versions.localChange(p, null)));
         }
     }
 
     /** A known state whose hash may be reused: what a peer just wrote here, or what we indexed. */
-    private WireMessage.EntryState hint(Path rel) {
-        WireMessage.EntryState expected = echoes.expected(rel);
+    private FileState hint(Path rel) {
+        FileState expected = echoes.expected(rel);
         if (expected != null) return expected;
-        PathVersions.Version known = versions.get(rel);
+        Index.Version known = versions.get(rel);
         return known == null ? null : known.state();
     }
 
@@ -213,7 +221,7 @@ final class Announcer implements Transfer {
     }
 
     /** Whether the rules (still) sync {@code p}: an indexed path the rules now exclude is left alone. */
-    private static boolean included(Filter f, Path p, WireMessage.EntryState state) {
+    private static boolean included(Filter f, Path p, FileState state) {
         for (Path q = p.getParent(); q != null; q = q.getParent()) if (!f.walks(q)) return false;
         return f.accepts(p, state == null ? FileType.FILE : state.type());
     }

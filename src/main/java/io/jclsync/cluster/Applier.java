@@ -1,6 +1,10 @@
 package io.jclsync.cluster;
 
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.echo.EchoFilter;
+import io.jclsync.state.FileState;
+import io.jclsync.state.FileStates;
+import io.jclsync.state.Index;
 import io.jclsync.fs.ContentHash;
 import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.FileType;
@@ -42,22 +46,22 @@ final class Applier {
     private final EchoFilter echoes;
     private final Counters counters;
     private final String password;
-    private final PathVersions versions;
+    private final Index versions;
     private long pulls;
 
     /**
      * A file to pull, placed at {@code target} here; once it is in place the path's version
      * becomes {@code vector}, written by {@code writer}.
      */
-    private record Pull(RelPath target, WireMessage.EntryState want, Map<String, Long> vector, String writer) {}
+    private record Pull(RelPath target, FileState want, Map<String, Long> vector, String writer) {}
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
      * {@link #resolve} found (so the file is not read and hashed a second time).
      */
-    private record Plan(Map<String, Long> vector, String writer, WireMessage.EntryState local) {}
+    private record Plan(Map<String, Long> vector, String writer, FileState local) {}
 
-    Applier(Path root, EchoFilter echoes, Counters counters, String password, PathVersions versions) {
+    Applier(Path root, EchoFilter echoes, Counters counters, String password, Index versions) {
         this.root = root;
         this.echoes = echoes;
         this.counters = counters;
@@ -65,10 +69,15 @@ final class Applier {
         this.versions = versions;
     }
 
-    /** @param endpoint the origin's transfer endpoint (host:port) */
-    void apply(WireMessage.Batch batch, String endpoint) throws InterruptedException {
+    /**
+     * @param sources transfer endpoints (host:port) to pull from: the origin's first, then other
+     *                nodes', tried when the origin fails (what they send is checked like the rest)
+     * @return false if files could not be pulled from anyone (they stay missing here until announced again)
+     */
+    boolean apply(WireMessage.Batch batch, List<String> sources) throws InterruptedException {
         counters.batchesReceived.incrementAndGet();
-        counters.changesReceived.addAndGet(batch.changes().size());
+        (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
+                .addAndGet(batch.changes().size());
         Map<RelPath, Pull> pull = new LinkedHashMap<>();
         for (WireMessage.Change c : batch.changes()) {
             try {
@@ -83,8 +92,9 @@ final class Applier {
                 LOG.warning("could not apply " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e);
             }
         }
-        if (!pull.isEmpty()) pull(batch.origin(), endpoint, pull);
+        boolean complete = pull.isEmpty() || pull(batch.origin(), sources, pull);
         counters.save();
+        return complete;
     }
 
     /**
@@ -96,19 +106,20 @@ final class Applier {
      *
      * @return how to apply the change as it is, or null to leave the path alone
      */
-    private Plan resolve(WireMessage.Change c, String origin, Map<RelPath, Pull> pull) throws IOException {
+    private Plan resolve(WireMessage.Change c, String sender, Map<RelPath, Pull> pull) throws IOException {
+        String origin = c.writer() != null ? c.writer() : sender;
         Path rel = c.path().toPath();
         Path target = root.resolve(rel);
-        WireMessage.EntryState local = FileStates.of(target);
-        PathVersions.Version mine = versions.get(rel);
+        FileState local = FileStates.of(target);
+        Index.Version mine = versions.get(rel);
         Map<String, Long> localVector = mine == null ? Map.of() : mine.vector();
-        PathVersions.Order order = PathVersions.compare(localVector, c.version());
-        Map<String, Long> merged = PathVersions.merge(localVector, c.version());
+        Index.Order order = Index.compare(localVector, c.version());
+        Map<String, Long> merged = Index.merge(localVector, c.version());
         if (local == null) {
             // Nothing here to lose. Content that is not older than what we knew comes in; an
             // older version or a delete of what we do not have changes nothing.
-            if (c.state() == null || (mine != null && order == PathVersions.Order.STALE)) {
-                if (c.state() == null && order != PathVersions.Order.STALE) versions.applied(rel, null, merged, origin);
+            if (c.state() == null || (mine != null && order == Index.Order.STALE)) {
+                if (c.state() == null && order != Index.Order.STALE) versions.applied(rel, null, merged, origin);
                 return null;
             }
             return new Plan(merged, origin, local);
@@ -118,11 +129,14 @@ final class Applier {
             return null;
         }
         if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
-            return order == PathVersions.Order.STALE ? null : new Plan(merged, origin, local); // only the mode differs
+            return order == Index.Order.STALE ? null : new Plan(merged, origin, local); // only the mode differs
         }
-        boolean changedHere = mine == null || !FileStates.same(local, mine.state());
-        if (order == PathVersions.Order.NEWER && !changedHere) return new Plan(merged, origin, local);
-        if (order == PathVersions.Order.STALE && !changedHere && !localVector.equals(c.version())) return null;
+        // Content this node never agreed on with anyone (found by a new node's first scan) counts as its own.
+        boolean changedHere = mine == null || mine.vector().isEmpty() || !FileStates.same(local, mine.state());
+        if (order == Index.Order.NEWER && !changedHere) return new Plan(merged, origin, local);
+        // Not newer than ours: our version (or a change made here since, which is announced from
+        // here) stands. Two empty vectors are two new nodes' unrelated contents: a conflict.
+        if (order == Index.Order.STALE && !(localVector.isEmpty() && c.version().isEmpty())) return null;
         // Both sides have content for this path, and neither version descends from the other.
         if (c.kind() == WireMessage.Kind.DELETE) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
@@ -150,7 +164,7 @@ final class Applier {
         return null;
     }
 
-    private void keepAside(Path target, RelPath aside, WireMessage.EntryState local) throws IOException {
+    private void keepAside(Path target, RelPath aside, FileState local) throws IOException {
         Path copy = root.resolve(aside.toPath());
         if (local.type() == FileType.FILE) {
             Path tmp = root.resolve(STAGING).resolve("conflict-" + System.nanoTime());
@@ -178,14 +192,14 @@ final class Applier {
             versions.applied(c.oldPath().toPath(), null, plan.vector(), plan.writer());
         }
         Path target = root.resolve(c.path().toPath());
-        WireMessage.EntryState local = plan.local();
+        FileState local = plan.local();
         if (c.kind() == WireMessage.Kind.DELETE) {
             if (local != null) deleteKnown(c.path());
             return;
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
             Path source = root.resolve(c.oldPath().toPath());
-            WireMessage.EntryState old = FileStates.of(source);
+            FileState old = FileStates.of(source);
             if (old != null) {
                 createParents(c.path());
                 echoes.expect(c.oldPath(), null);
@@ -194,7 +208,7 @@ final class Applier {
                 local = old;
             }
         }
-        WireMessage.EntryState want = c.state();
+        FileState want = c.state();
         if (FileStates.same(local, want)) {
             versions.applied(c.path().toPath(), want, plan.vector(), plan.writer());
             return;
@@ -232,46 +246,76 @@ final class Applier {
         }
     }
 
-    /** One rsync for all files of a batch, into the staging dir; then check, stamp and move each. */
-    private void pull(String origin, String endpoint, Map<RelPath, Pull> files)
-            throws InterruptedException {
+    /**
+     * One rsync for all files of a batch from the origin, into the staging dir; then check, stamp
+     * and move each. If the origin cannot be reached (it died mid-transfer, its daemon is gone), the
+     * files still missing are pulled from the other sources, which may have the same versions.
+     *
+     * @return whether every file was placed, or the origin answered (a file whose content no longer
+     *         matches has changed there since, and its next announcement brings it)
+     */
+    private boolean pull(String origin, List<String> sources, Map<RelPath, Pull> files) throws InterruptedException {
+        Map<RelPath, Pull> left = new LinkedHashMap<>(files);
+        for (int i = 0; i < sources.size() && !left.isEmpty(); i++) {
+            if (i > 0) LOG.info("pulling " + left.size() + " file(s) of " + origin + "'s batch from " + sources.get(i));
+            boolean answered = pullFrom(sources.get(i), left, i == 0 ? 3 : 1);
+            if (answered && i == 0) return true;
+        }
+        if (!left.isEmpty()) {
+            LOG.warning(left.size() + " file(s) of " + origin + "'s batch could not be pulled from any node, e.g. "
+                    + left.keySet().iterator().next());
+        }
+        return left.isEmpty();
+    }
+
+    /** Pulls {@code files} from one endpoint; removes those placed. @return whether rsync ran through */
+    private boolean pullFrom(String endpoint, Map<RelPath, Pull> files, int attempts) throws InterruptedException {
         Path staging = root.resolve(STAGING).resolve(Long.toString(++pulls));
         Path list = root.resolve(STAGING).resolve(pulls + ".list");
         try {
             Files.createDirectories(staging);
             ListFile.writePaths(list, files.keySet().stream().map(RelPath::toPath).toList());
             List<String> argv = List.of("rsync", "-a", "--no-D", "--from0", "--files-from=" + list, "--stats",
-                    TransferDaemon.url(endpoint), staging + "/");
+                    "--contimeout=10", "--timeout=60", TransferDaemon.url(endpoint), staging + "/");
             ProcessRunner.Result r = null;
-            for (int attempt = 0; attempt < 3; attempt++) {
+            for (int attempt = 0; attempt < attempts; attempt++) {
+                if (attempt > 0) TimeUnit.SECONDS.sleep(1L << (attempt - 1));
                 counters.rsyncCalls.incrementAndGet();
                 r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1));
-                if (r.exitCode() == 0 || r.exitCode() == 24 || r.exitCode() == 23) break;
-                TimeUnit.SECONDS.sleep(1L << attempt);
+                if (ranThrough(r.exitCode())) break;
             }
-            if (r.exitCode() != 0 && r.exitCode() != 24 && r.exitCode() != 23) {
-                LOG.warning("pull of " + files.size() + " file(s) from " + origin + " failed (rsync exit "
+            if (!ranThrough(r.exitCode())) {
+                LOG.warning("pull of " + files.size() + " file(s) from " + endpoint + " failed (rsync exit "
                         + r.exitCode() + "): " + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
-                return;
+                return false;
             }
             int placed = 0;
-            for (Map.Entry<RelPath, Pull> f : files.entrySet()) {
+            for (var it = files.entrySet().iterator(); it.hasNext(); ) {
+                Map.Entry<RelPath, Pull> f = it.next();
                 Pull p = f.getValue();
                 if (place(staging.resolve(f.getKey().toPath()), p.target(), p.want())) {
                     versions.applied(p.target().toPath(), p.want(), p.vector(), p.writer());
+                    it.remove();
                     placed++;
                 }
             }
-            LOG.info("pulled " + placed + " of " + files.size() + " file(s) from " + origin);
+            LOG.info("pulled " + placed + " file(s) from " + endpoint);
+            return true;
         } catch (IOException e) {
-            LOG.warning("pull from " + origin + " failed: " + e);
+            LOG.warning("pull from " + endpoint + " failed: " + e);
+            return false;
         } finally {
             deleteQuietly(staging);
             deleteQuietly(list);
         }
     }
 
-    private boolean place(Path staged, RelPath rel, WireMessage.EntryState want) throws IOException {
+    /** rsync exit codes after which what did arrive is usable: 0, 23 (partial), 24 (vanished files). */
+    private static boolean ranThrough(int exitCode) {
+        return exitCode == 0 || exitCode == 23 || exitCode == 24;
+    }
+
+    private boolean place(Path staged, RelPath rel, FileState want) throws IOException {
         if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) return false; // vanished at the origin
         if (!Arrays.equals(ContentHash.sha256(staged), want.sha256())) {
             LOG.fine(() -> rel + " changed at the origin during the pull; its next announcement brings it");
@@ -280,7 +324,7 @@ final class Applier {
         stamp(staged, want);
         Path target = root.resolve(rel.toPath());
         createParents(rel);
-        WireMessage.EntryState local = FileStates.of(target);
+        FileState local = FileStates.of(target);
         if (local != null && local.type() == FileType.DIRECTORY) {
             echoes.expect(rel, null);
             deleteTree(target);
@@ -292,7 +336,7 @@ final class Applier {
         return true;
     }
 
-    private static void stamp(Path file, WireMessage.EntryState want) throws IOException {
+    private static void stamp(Path file, FileState want) throws IOException {
         Files.setPosixFilePermissions(file, FileStates.permissions(want.mode()));
         Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(FileTime.from(want.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
@@ -336,8 +380,8 @@ final class Applier {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 Path r = root.relativize(file);
-                PathVersions.Version known = versions.get(r);
-                WireMessage.EntryState now = FileStates.of(file, known == null ? null : known.state());
+                Index.Version known = versions.get(r);
+                FileState now = FileStates.of(file, known == null ? null : known.state());
                 if (known != null && FileStates.same(now, known.state())) {
                     echoes.expect(RelPath.of(r), null);
                     Files.deleteIfExists(file);

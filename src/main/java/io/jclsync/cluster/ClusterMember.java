@@ -32,6 +32,7 @@ public final class ClusterMember implements AutoCloseable {
 
     private final JChannel channel;
     private final AtomicLong rejected = new AtomicLong();
+    private volatile java.util.Map<String, Address> addresses = java.util.Map.of();
 
     private ClusterMember(JChannel channel) {
         this.channel = channel;
@@ -68,7 +69,12 @@ public final class ClusterMember implements AutoCloseable {
             @Override
             public void viewAccepted(View view) {
                 List<String> names = new ArrayList<>();
-                for (Address a : view.getMembers()) names.add(String.valueOf(a));
+                java.util.Map<String, Address> byName = new java.util.HashMap<>();
+                for (Address a : view.getMembers()) {
+                    names.add(String.valueOf(a));
+                    byName.put(String.valueOf(a), a);
+                }
+                member.addresses = java.util.Map.copyOf(byName);
                 listener.viewChanged(names);
             }
         });
@@ -96,6 +102,14 @@ public final class ClusterMember implements AutoCloseable {
     /** Sends to every other member. */
     public void broadcast(WireMessage message) throws Exception {
         channel.send(new BytesMessage(null, WireCodec.encode(message)));
+    }
+
+    /** Sends to one member; false if it is not in the current view. */
+    public boolean send(String node, WireMessage message) throws Exception {
+        Address to = addresses.get(node);
+        if (to == null) return false;
+        channel.send(new BytesMessage(to, WireCodec.encode(message)));
+        return true;
     }
 
     /** Sends raw bytes; for tests of how peers treat malformed input. */

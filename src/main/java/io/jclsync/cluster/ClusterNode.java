@@ -1,6 +1,9 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.wire.IndexCodec;
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.echo.EchoFilter;
+import io.jclsync.state.Index;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.filter.Filter;
 import io.jclsync.sync.Transfer;
@@ -17,6 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import java.util.logging.Logger;
 
@@ -33,15 +37,26 @@ public final class ClusterNode implements AutoCloseable {
     private final byte[] treeId;
     private final Counters counters;
     private final EchoFilter echoes = new EchoFilter();
+    /** Numbers every batch this node sends, live or catch-up answer. */
+    private final AtomicLong sequence = new AtomicLong();
+    /** Open once the first scan has reconciled the index with the tree: only then is it worth sending. */
+    private final java.util.concurrent.CountDownLatch scanned = new java.util.concurrent.CountDownLatch(1);
     private final Map<String, String> endpoints = new ConcurrentHashMap<>();
     private final ExecutorService applyThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "jclsync-apply");
         t.setDaemon(true);
         return t;
     });
+    private final ExecutorService answerThread = Executors.newSingleThreadExecutor(r -> {
+        Thread t = new Thread(r, "jclsync-answer");
+        t.setDaemon(true);
+        return t;
+    });
     private final Announcer announcer;
     private final Applier applier;
-    private final PathVersions versions;
+    private final Index versions;
+    /** Per peer answering our catch-up request (apply thread only): whether every pull so far worked. */
+    private final Map<String, Boolean> answerComplete = new java.util.HashMap<>();
     private final java.util.concurrent.ScheduledExecutorService saver =
             Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "jclsync-index");
@@ -49,17 +64,28 @@ public final class ClusterNode implements AutoCloseable {
                 return t;
             });
     private TransferDaemon daemon;
-    private Runnable newPeers = () -> { };
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
-    private ClusterMember member;
+    /**
+     * When this node last saw peers' indexes move (it sent or received a live batch, or sent index
+     * entries in a catch-up answer); 0 once positions were refreshed after it.
+     */
+    private final AtomicLong lastLiveBatch = new AtomicLong();
+    /** A peer quiet this long after sending live batches is asked to catch up, to move its position. */
+    private static final long REFRESH_AFTER_NANOS =
+            TimeUnit.SECONDS.toNanos(Long.getLong("jclsync.positionRefreshSeconds", 60));
+    private volatile ClusterMember member;
 
     private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, String transferPassword) {
         this.config = config;
         this.treeId = treeId(config.clusterName());
         this.counters = new Counters(config.stateDir().resolve("counters.json"));
-        this.versions = new PathVersions(config.nodeName(), config.tombstoneTtl());
+        this.versions = new Index(config.nodeName(), config.tombstoneTtl());
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
-                b -> member.broadcast(b));
+                changes -> {
+                    lastLiveBatch.set(System.nanoTime());
+                    member.broadcast(new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(), changes));
+                },
+                scanned::countDown);
         this.applier = new Applier(root, echoes, counters, transferPassword, versions);
     }
 
@@ -74,27 +100,26 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /**
-     * Starts the rsync daemon, then joins the cluster.
-     *
-     * @param newPeers called when nodes join the view: the caller then has this node's whole state
-     *                 announced (a full sync), so they learn what it has
+     * Loads the index, starts the rsync daemon, then joins the cluster. The caller runs a full
+     * scan through {@link #announcer()} next: it reconciles the index with the tree and announces
+     * what changed while the node was down.
      */
-    public static ClusterNode start(ClusterConfig config, Path root, Supplier<Filter> filter, Runnable newPeers)
-            throws Exception {
+    public static ClusterNode start(ClusterConfig config, Path root, Supplier<Filter> filter) throws Exception {
         ClusterSecret secret = ClusterSecret.read(config.secretFile());
         Files.createDirectories(config.stateDir());
         Files.createDirectories(root.resolve(Applier.STAGING));
         // Key derivation is deliberately slow (PBKDF2): derive the password once.
         String transferPassword = secret.transferPassword(config.clusterName());
         ClusterNode node = new ClusterNode(config, root, filter, transferPassword);
-        node.newPeers = newPeers;
         try {
-            node.versions.load(node.indexFile());
+            if (Files.exists(node.indexFile())) node.versions.restore(IndexCodec.read(node.indexFile()));
         } catch (io.jclsync.cluster.wire.WireException e) {
             throw new IOException("the index " + node.indexFile() + " is damaged (" + e.getMessage() + "); move it "
                     + "away to start over: the node then compares its whole tree with its peers as a new node would");
         }
         node.saver.scheduleWithFixedDelay(node::saveIndex, 5, 5, TimeUnit.SECONDS);
+        long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(REFRESH_AFTER_NANOS) / 4);
+        node.saver.scheduleWithFixedDelay(node::refreshPositions, tick, tick, TimeUnit.SECONDS);
         try {
             InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
             node.daemon = TransferDaemon.start(root, config.stateDir(), transfer, transferPassword);
@@ -102,6 +127,7 @@ public final class ClusterNode implements AutoCloseable {
                     config.peers(), secret, node.new Listener());
             node.counters.rejectedFrom(node.member::rejected);
             node.hello();
+            if (!node.known.isEmpty()) node.requestCatchUp(List.copyOf(node.known));
             node.counters.save();
             return node;
         } catch (Exception e) {
@@ -118,7 +144,7 @@ public final class ClusterNode implements AutoCloseable {
     private void hello() {
         String endpoint = config.bind().getAddress().getHostAddress() + ":" + config.transferPort();
         try {
-            member.broadcast(new WireMessage.Hello(config.nodeName(), treeId, endpoint, Map.of()));
+            member.broadcast(new WireMessage.Hello(config.nodeName(), treeId, endpoint, versions.indexId()));
         } catch (Exception e) {
             LOG.warning("cannot send hello: " + e);
         }
@@ -136,7 +162,11 @@ public final class ClusterNode implements AutoCloseable {
                     LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ")");
                 }
             } else if (message instanceof WireMessage.Batch b) {
+                if (b.part() != null && !b.part().requester().equals(config.nodeName())) return;
+                if (b.part() == null) lastLiveBatch.set(System.nanoTime());
                 applyThread.execute(() -> apply(b));
+            } else if (message instanceof WireMessage.CatchUpRequest r) {
+                if (r.since().containsKey(config.nodeName())) answerThread.execute(() -> answer(r));
             }
         }
 
@@ -144,25 +174,115 @@ public final class ClusterNode implements AutoCloseable {
         public void viewChanged(List<String> members) {
             LOG.info("cluster " + config.clusterName() + ": " + members);
             endpoints.keySet().retainAll(members);
-            boolean joined = false;
+            List<String> joined = new java.util.ArrayList<>();
             for (String m : members) {
-                if (!m.equals(config.nodeName()) && known.add(m)) joined = true;
+                if (!m.equals(config.nodeName()) && known.add(m)) joined.add(m);
             }
             known.retainAll(members);
-            if (member != null) hello();
-            if (joined) newPeers.run();
+            if (member == null) return; // the first view: start() says hello and asks once connected
+            hello();
+            if (!joined.isEmpty()) requestCatchUp(joined);
+        }
+    }
+
+    /**
+     * Asks each peer that (re)joined the view for the entries of its index this node has not
+     * taken yet; the answers come as batches with an {@link WireMessage.IndexPart}.
+     */
+    private void requestCatchUp(List<String> peers) {
+        Map<String, Index.Position> since = new java.util.HashMap<>();
+        for (String p : peers) {
+            Index.Position pos = versions.position(p);
+            since.put(p, pos == null ? new Index.Position(0, 0) : pos);
+        }
+        LOG.info("catching up with " + since.keySet());
+        try {
+            member.broadcast(new WireMessage.CatchUpRequest(config.nodeName(), since));
+        } catch (Exception e) {
+            LOG.warning("cannot ask " + since.keySet() + " for catch-up: " + e);
+        }
+    }
+
+    /**
+     * How far we have a peer's index only moves when it answers a catch-up request, so a node that
+     * leaves and comes back would be sent again every change made since it last joined. So once
+     * the cluster has been quiet for a while (a minute) after changes, every peer is asked again:
+     * the answers hold what we already have (nothing is pulled) and move our positions. This ends:
+     * an answer to a refresh is empty unless the peer's index moved again.
+     */
+    private void refreshPositions() {
+        long last = lastLiveBatch.get();
+        if (last == 0 || System.nanoTime() - last < REFRESH_AFTER_NANOS || member == null) return;
+        if (!lastLiveBatch.compareAndSet(last, 0)) return;
+        List<String> peers = List.copyOf(known);
+        if (!peers.isEmpty()) requestCatchUp(peers);
+    }
+
+    /** Sends {@code r}'s requester the entries of our index it lacks, in parts, oldest change first. */
+    private void answer(WireMessage.CatchUpRequest r) {
+        try {
+            scanned.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        }
+        Index.Answer a = versions.answer(r.since().get(config.nodeName()));
+        List<WireMessage.Change> changes = new java.util.ArrayList<>(a.entries().size());
+        for (Map.Entry<Path, Index.Version> e : a.entries()) {
+            Index.Version v = e.getValue();
+            changes.add(new WireMessage.Change(io.jclsync.fs.RelPath.of(e.getKey()),
+                    v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector(),
+                    v.writer()));
+        }
+        try {
+            int from = 0;
+            do {
+                int to = Math.min(changes.size(), from + Announcer.CHANGES_PER_MESSAGE);
+                WireMessage.IndexPart part = new WireMessage.IndexPart(r.requester(), a.indexId(), a.through(),
+                        to == changes.size());
+                if (!member.send(r.requester(), new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(),
+                        changes.subList(from, to), part))) {
+                    return; // it left meanwhile
+                }
+                from = to;
+            } while (from < changes.size());
+            counters.catchUpEntriesSent.addAndGet(changes.size());
+            if (!changes.isEmpty()) lastLiveBatch.set(System.nanoTime()); // the requester's index may move
+            LOG.info("sent " + r.requester() + " " + changes.size() + " index entries (of " + versions.all().size() + ")");
+        } catch (Exception e) {
+            LOG.warning("cannot answer " + r.requester() + "'s catch-up request: " + e);
         }
     }
 
     private void apply(WireMessage.Batch b) {
         try {
+            // What changed here while the node was down must be in the index before peers' versions
+            // are compared with it.
+            scanned.await();
             String endpoint = null;
             for (int i = 0; i < 200 && (endpoint = endpoints.get(b.origin())) == null; i++) Thread.sleep(50);
             if (endpoint == null) {
                 LOG.warning("batch " + b.origin() + "#" + b.sequence() + " from a node that never said hello; ignored");
                 return;
             }
-            applier.apply(b, endpoint);
+            List<String> sources = new java.util.ArrayList<>(List.of(endpoint));
+            endpoints.forEach((node, e) -> {
+                if (!node.equals(b.origin()) && !node.equals(config.nodeName())) sources.add(e);
+            });
+            boolean complete = applier.apply(b, sources);
+            WireMessage.IndexPart part = b.part();
+            if (part != null) {
+                answerComplete.merge(b.origin(), complete, Boolean::logicalAnd);
+                if (part.last()) {
+                    if (answerComplete.remove(b.origin())) {
+                        versions.caughtUp(b.origin(), new Index.Position(part.indexId(), part.through()));
+                        counters.catchUpsCompleted.incrementAndGet();
+                    } else {
+                        LOG.warning("catch-up with " + b.origin() + " is incomplete (a pull failed); it is asked again "
+                                + "when it next joins");
+                    }
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
@@ -176,7 +296,8 @@ public final class ClusterNode implements AutoCloseable {
 
     private void saveIndex() {
         try {
-            versions.saveIfDirty(indexFile());
+            Index.Snapshot snapshot = versions.snapshotIfDirty();
+            if (snapshot != null) IndexCodec.write(indexFile(), snapshot);
         } catch (IOException | RuntimeException e) {
             LOG.warning("cannot save the index " + indexFile() + ": " + e);
         }
@@ -186,6 +307,7 @@ public final class ClusterNode implements AutoCloseable {
     public void close() {
         saver.shutdownNow();
         if (member != null) member.close();
+        answerThread.shutdownNow();
         applyThread.shutdownNow();
         try {
             applyThread.awaitTermination(10, TimeUnit.SECONDS);

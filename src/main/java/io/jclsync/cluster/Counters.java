@@ -18,6 +18,9 @@ final class Counters {
     final AtomicLong echoesSuppressed = new AtomicLong();
     final AtomicLong rsyncCalls = new AtomicLong();
     final AtomicLong conflicts = new AtomicLong();
+    final AtomicLong catchUpEntriesSent = new AtomicLong();
+    final AtomicLong catchUpEntriesReceived = new AtomicLong();
+    final AtomicLong catchUpsCompleted = new AtomicLong();
 
     private final Path file;
     private volatile java.util.function.LongSupplier rejected = () -> 0;
@@ -32,6 +35,9 @@ final class Counters {
                 + ", \"files_pulled\": " + filesPulled + ", \"bytes_pulled\": " + bytesPulled
                 + ", \"echoes_suppressed\": " + echoesSuppressed + ", \"rsync_calls\": " + rsyncCalls
                 + ", \"conflicts\": " + conflicts
+                + ", \"catch_up_entries_sent\": " + catchUpEntriesSent
+                + ", \"catch_up_entries_received\": " + catchUpEntriesReceived
+                + ", \"catch_ups_completed\": " + catchUpsCompleted
                 + ", \"rejected_messages\": " + rejected.getAsLong() + "}\n";
     }
 

@@ -73,8 +73,7 @@ public final class Daemon {
             Transfer transfer;
             if (config.mode() == Mode.CLUSTER) {
                 try {
-                    clusterNode = ClusterNode.start(config.cluster(), config.watchDir(), filter::get,
-                            collector::requestFullSync);
+                    clusterNode = ClusterNode.start(config.cluster(), config.watchDir(), filter::get);
                 } catch (Exception e) {
                     LOG.severe("cannot start cluster mode: " + e.getMessage());
                     return exitCode(EXIT_FAILURE);

@@ -66,7 +66,7 @@ class ClusterMemberIT {
                                     .setPath(com.google.protobuf.ByteString.copyFromUtf8("../../etc/passwd"))
                                     .setKindValue(3)))
                     .build().toByteArray());
-            mb.broadcast(new WireMessage.Hello("b", new byte[] {1}, "127.0.0.6:8730", Map.of()));
+            mb.broadcast(new WireMessage.Hello("b", new byte[] {1}, "127.0.0.6:8730", 0));
             await(() -> !inA.messages.isEmpty(), "the valid hello");
             assertEquals(3, ma.rejected(), "three bad messages dropped");
             assertEquals(1, inA.messages.size(), "only the valid message is delivered: " + inA.messages);

@@ -56,8 +56,12 @@ class ClusterSyncIT {
 
     /** Starts node {@code i} (0-based) as a separate jclsync process on 127.0.0.(i+2). */
     private void startNode(int i) throws IOException {
+        startNode(i, Map.of());
+    }
+
+    private void startNode(int i, Map<String, String> env) throws IOException {
         String peers = "127.0.0.2:" + port + ",127.0.0.3:" + port + ",127.0.0.4:" + port;
-        nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), "-M", "cluster", "-W",
+        nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), List.of(), env, "-M", "cluster", "-W",
                 trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
                 "--cluster-secret-file", secret.toString(), "--cluster-bind", "127.0.0." + (i + 2) + ":" + port,
                 "--cluster-peers", peers, "--transfer-port", Integer.toString(port + 1),
@@ -232,16 +236,20 @@ class ClusterSyncIT {
 
     @Test
     void aLateJoinerAndARestartedNodeGetWhatTheyLack() throws Exception {
-        startNode(0);
-        startNode(1);
+        // Peers quiet for 2 s after live batches are asked to catch up again, which moves how far
+        // each node has the others' indexes (60 s by default).
+        Map<String, String> refresh = Map.of("JAVA_TOOL_OPTIONS", "-Djclsync.positionRefreshSeconds=2");
+        startNode(0, refresh);
+        startNode(1, refresh);
         awaitConverged("two nodes", List.of(0, 1));
         for (int f = 0; f < 50; f++) write(trees.get(1).resolve("early/f" + f), "early " + f);
         awaitConverged("early files", List.of(0, 1));
 
-        startNode(2);
+        startNode(2, refresh);
         awaitConverged("the late joiner n3 catching up", List.of(0, 1, 2));
 
-        awaitQuiet(Duration.ofMillis(700));
+        // Quiet for longer than the refresh delay: the nodes have asked each other again.
+        awaitQuiet(Duration.ofSeconds(5));
         assertEquals(0, nodes.get(1).terminate(CONVERGE), "SIGTERM stops a cluster node cleanly");
         // Changes on the others while n2 is down: new files, a modification, a deletion.
         for (int f = 0; f < 30; f++) write(trees.get(0).resolve("while-n2-was-down/f" + f), "new " + f);
@@ -252,8 +260,12 @@ class ClusterSyncIT {
         Files.delete(trees.get(1).resolve("early/f4"));
         write(trees.get(1).resolve("offline.txt"), "written on n2 while it was down");
         awaitConverged("n1 and n3 without n2", List.of(0, 2));
-        startNode(1);
+        startNode(1, refresh);
         awaitConverged("n2 after its restart", List.of(0, 1, 2));
+        // Catch-up is incremental: n2 is sent what changed while it was away (33 entries from each
+        // peer: 30 files, their dir, f1, f2's tombstone), not the peers' whole indexes (84 each).
+        long entries = counters(1).get("catch_up_entries_received");
+        assertTrue(entries > 0 && entries <= 2 * 34, "n2 received " + entries + " index entries: " + allCounters());
         for (int i = 0; i < 3; i++) {
             Path t = trees.get(i);
             assertEquals("changed on n1 while n2 was down", Files.readString(t.resolve("early/f1")), "n" + (i + 1));

@@ -1,59 +1,80 @@
 package io.jclsync.cluster.wire;
 
 import io.jclsync.cluster.wire.proto.IndexEntry;
+import io.jclsync.cluster.wire.proto.IndexHeader;
+import io.jclsync.fs.RelPath;
+import io.jclsync.state.Index;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
-import java.util.List;
+import java.nio.file.StandardOpenOption;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * A node's index on disk: length-delimited {@code IndexEntry} records, written to a temp file and
- * renamed over the old one, so a crash leaves either the old or the new index, never half of one.
- * Records are validated like peer messages when read.
+ * A node's index on disk: an {@code IndexHeader} then length-delimited {@code IndexEntry} records,
+ * written to a temp file, flushed to disk and renamed over the old one, so a crash (even of the
+ * machine) leaves either the old or the new index, never half of one. Records are validated like
+ * peer messages when read.
  */
 public final class IndexCodec {
+    static final int FORMAT = 2;
+
     private IndexCodec() {}
 
-    /**
-     * One indexed path: its last agreed change (a DELETE for a tombstone), who wrote it and, for a
-     * tombstone, when it was made (epoch milliseconds).
-     */
-    public record Entry(WireMessage.Change change, String writer, long deletedAtMillis) {}
-
-    public static void write(Path file, Iterable<Entry> entries) throws IOException {
+    public static void write(Path file, Index.Snapshot index) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp), 1 << 16)) {
-            for (Entry e : entries) {
-                IndexEntry.newBuilder().setChange(WireCodec.encodeChange(e.change())).setWriter(e.writer())
-                        .setDeletedAtMs(e.deletedAtMillis()).build().writeDelimitedTo(out);
+        try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 1 << 16);
+            IndexHeader.Builder header = IndexHeader.newBuilder().setFormat(FORMAT).setIndexId(index.indexId())
+                    .setSequence(index.sequence()).setForgotten(index.forgotten());
+            index.peers().forEach((peer, pos) -> header.putPeers(peer, WireCodec.position(pos)));
+            header.build().writeDelimitedTo(out);
+            for (Map.Entry<Path, Index.Version> e : index.entries().entrySet()) {
+                Index.Version v = e.getValue();
+                WireMessage.Change change = new WireMessage.Change(RelPath.of(e.getKey()),
+                        v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector());
+                IndexEntry.newBuilder().setChange(WireCodec.encodeChange(change)).setWriter(v.writer())
+                        .setDeletedAtMs(v.deletedAtMillis()).setSequence(v.sequence()).build().writeDelimitedTo(out);
             }
+            out.flush();
+            ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
 
     /** @throws WireException naming the record that is not valid */
-    public static List<Entry> read(Path file) throws IOException, WireException {
-        List<Entry> out = new ArrayList<>();
+    public static Index.Snapshot read(Path file) throws IOException, WireException {
+        Map<Path, Index.Version> entries = new HashMap<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
+            IndexHeader header = IndexHeader.parseDelimitedFrom(in);
+            if (header == null || header.getFormat() != FORMAT) {
+                throw new WireException("index " + file + " is not in format " + FORMAT);
+            }
+            Map<String, Index.Position> peers = new HashMap<>();
+            header.getPeersMap().forEach((peer, pos) ->
+                    peers.put(peer, new Index.Position(pos.getIndexId(), pos.getSequence())));
             IndexEntry e;
             while ((e = IndexEntry.parseDelimitedFrom(in)) != null) {
                 try {
-                    out.add(new Entry(WireCodec.decodeChange(e.getChange()), e.getWriter(), e.getDeletedAtMs()));
-                } catch (IllegalArgumentException bad) {
-                    throw new WireException("index record " + out.size() + ": " + bad.getMessage());
-                } catch (WireException bad) {
-                    throw new WireException("index record " + out.size() + ": " + bad.getMessage());
+                    WireMessage.Change c = WireCodec.decodeChange(e.getChange());
+                    entries.put(c.path().toPath(), new Index.Version(c.state(), c.version(), e.getWriter(),
+                            c.state() == null ? e.getDeletedAtMs() : 0, e.getSequence()));
+                } catch (IllegalArgumentException | WireException bad) {
+                    throw new WireException("index record " + entries.size() + ": " + bad.getMessage());
                 }
             }
+            return new Index.Snapshot(header.getIndexId(), header.getSequence(), header.getForgotten(), peers, entries);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
-            throw new WireException("index " + file + " is damaged after " + out.size() + " records: " + e.getMessage());
+            throw new WireException("index " + file + " is damaged after " + entries.size() + " records: " + e.getMessage());
         }
-        return out;
     }
 }

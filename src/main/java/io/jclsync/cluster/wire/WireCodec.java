@@ -5,6 +5,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.jclsync.cluster.wire.proto.Envelope;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
+import io.jclsync.state.FileState;
+import io.jclsync.state.Index;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -34,17 +36,29 @@ public final class WireCodec {
         if (message instanceof WireMessage.Hello h) {
             env.setHello(io.jclsync.cluster.wire.proto.Hello.newBuilder()
                     .setNode(h.node()).setTreeId(ByteString.copyFrom(h.treeId()))
-                    .setTransferEndpoint(h.transferEndpoint()).putAllSequences(h.sequences()));
+                    .setTransferEndpoint(h.transferEndpoint()).setIndexId(h.indexId()));
         } else if (message instanceof WireMessage.Batch b) {
             io.jclsync.cluster.wire.proto.ChangeBatch.Builder batch = io.jclsync.cluster.wire.proto.ChangeBatch
-                    .newBuilder().setOrigin(b.origin()).setSequence(b.sequence()).setFullState(b.fullState());
+                    .newBuilder().setOrigin(b.origin()).setSequence(b.sequence());
             for (WireMessage.Change c : b.changes()) batch.addChanges(encode(c));
+            if (b.part() != null) {
+                batch.setIndexPart(io.jclsync.cluster.wire.proto.IndexPart.newBuilder()
+                        .setRequester(b.part().requester()).setIndexId(b.part().indexId())
+                        .setThrough(b.part().through()).setLast(b.part().last()));
+            }
             env.setBatch(batch);
         } else if (message instanceof WireMessage.CatchUpRequest r) {
-            env.setCatchUpRequest(io.jclsync.cluster.wire.proto.CatchUpRequest.newBuilder()
-                    .setOrigin(r.origin()).setAfterSequence(r.afterSequence()));
+            io.jclsync.cluster.wire.proto.CatchUpRequest.Builder req =
+                    io.jclsync.cluster.wire.proto.CatchUpRequest.newBuilder().setRequester(r.requester());
+            r.since().forEach((peer, pos) -> req.putSince(peer, position(pos)));
+            env.setCatchUpRequest(req);
         }
         return env.build().toByteArray();
+    }
+
+    static io.jclsync.cluster.wire.proto.IndexPosition position(Index.Position p) {
+        return io.jclsync.cluster.wire.proto.IndexPosition.newBuilder()
+                .setIndexId(p.indexId()).setSequence(p.sequence()).build();
     }
 
     static io.jclsync.cluster.wire.proto.Change encodeChange(WireMessage.Change c) {
@@ -60,9 +74,10 @@ public final class WireCodec {
                 .setPath(ByteString.copyFrom(c.path().bytes()))
                 .setKind(io.jclsync.cluster.wire.proto.ChangeKind.forNumber(c.kind().ordinal() + 1))
                 .putAllVersion(c.version());
+        if (c.writer() != null) b.setWriter(c.writer());
         if (c.oldPath() != null) b.setOldPath(ByteString.copyFrom(c.oldPath().bytes()));
         if (c.state() != null) {
-            WireMessage.EntryState s = c.state();
+            FileState s = c.state();
             io.jclsync.cluster.wire.proto.FileState.Builder fs = io.jclsync.cluster.wire.proto.FileState.newBuilder()
                     .setType(wireType(s.type())).setSize(s.size()).setMtimeNs(s.mtimeNanos()).setMode(s.mode())
                     .setSymlinkTarget(ByteString.copyFrom(s.linkTarget()));
@@ -90,8 +105,7 @@ public final class WireCodec {
         return switch (env.getBodyCase()) {
             case HELLO -> hello(env.getHello());
             case BATCH -> batch(env.getBatch());
-            case CATCH_UP_REQUEST -> new WireMessage.CatchUpRequest(node(env.getCatchUpRequest().getOrigin()),
-                    env.getCatchUpRequest().getAfterSequence());
+            case CATCH_UP_REQUEST -> catchUpRequest(env.getCatchUpRequest());
             case BODY_NOT_SET -> throw new WireException("message without a body (or of a kind this version does not know)");
         };
     }
@@ -99,7 +113,17 @@ public final class WireCodec {
     private static WireMessage.Hello hello(io.jclsync.cluster.wire.proto.Hello h) throws WireException {
         if (h.getTreeId().isEmpty()) throw new WireException("hello from " + h.getNode() + " without a tree id");
         return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), h.getTransferEndpoint(),
-                vector(h.getSequencesMap()));
+                h.getIndexId());
+    }
+
+    private static WireMessage.CatchUpRequest catchUpRequest(io.jclsync.cluster.wire.proto.CatchUpRequest r)
+            throws WireException {
+        if (r.getSinceCount() > MAX_NODES) throw new WireException("catch-up request naming " + r.getSinceCount() + " peers");
+        Map<String, Index.Position> since = new HashMap<>();
+        for (var e : r.getSinceMap().entrySet()) {
+            since.put(node(e.getKey()), new Index.Position(e.getValue().getIndexId(), e.getValue().getSequence()));
+        }
+        return new WireMessage.CatchUpRequest(node(r.getRequester()), since);
     }
 
     private static WireMessage.Batch batch(io.jclsync.cluster.wire.proto.ChangeBatch b) throws WireException {
@@ -122,7 +146,17 @@ public final class WireCodec {
             }
             changes.add(c);
         }
-        return new WireMessage.Batch(origin, b.getSequence(), changes, b.getFullState());
+        WireMessage.IndexPart part = null;
+        if (b.hasIndexPart()) {
+            var p = b.getIndexPart();
+            for (WireMessage.Change c : changes) {
+                if (c.kind() != WireMessage.Kind.MODIFY && c.kind() != WireMessage.Kind.DELETE) {
+                    throw new WireException("catch-up answer from " + origin + " with a " + c.kind() + " of " + c.path());
+                }
+            }
+            part = new WireMessage.IndexPart(node(p.getRequester()), p.getIndexId(), p.getThrough(), p.getLast());
+        }
+        return new WireMessage.Batch(origin, b.getSequence(), changes, part);
     }
 
     private static WireMessage.Change change(io.jclsync.cluster.wire.proto.Change c) throws WireException {
@@ -137,15 +171,16 @@ public final class WireCodec {
         RelPath oldPath = null;
         if (kind == WireMessage.Kind.RENAME) oldPath = RelPath.of(c.getOldPath().toByteArray());
         else if (!c.getOldPath().isEmpty()) throw new WireException("old_path set on a " + kind + " of " + path);
-        WireMessage.EntryState state = null;
+        FileState state = null;
         if (kind != WireMessage.Kind.DELETE) {
             if (!c.hasState()) throw new WireException(kind + " of " + path + " without a state");
             state = state(c.getState(), path);
         }
-        return new WireMessage.Change(path, kind, oldPath, state, vector(c.getVersionMap()));
+        String writer = c.getWriter().isEmpty() ? null : node(c.getWriter());
+        return new WireMessage.Change(path, kind, oldPath, state, vector(c.getVersionMap()), writer);
     }
 
-    private static WireMessage.EntryState state(io.jclsync.cluster.wire.proto.FileState s, RelPath path)
+    private static FileState state(io.jclsync.cluster.wire.proto.FileState s, RelPath path)
             throws WireException {
         FileType type = switch (s.getType()) {
             case FILE_TYPE_FILE -> FileType.FILE;
@@ -171,7 +206,7 @@ public final class WireCodec {
         } else if (target.length != 0) {
             throw new WireException("symlink target on a " + type + " (" + path + ")");
         }
-        return new WireMessage.EntryState(type, s.getSize(), s.getMtimeNs(), s.getMode(), target, hash);
+        return new FileState(type, s.getSize(), s.getMtimeNs(), s.getMode(), target, hash);
     }
 
     /** Whether {@code name} is a valid node name: 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric. */

@@ -1,32 +1,46 @@
 package io.jclsync.cluster.wire;
 
-import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
+import io.jclsync.state.FileState;
+import io.jclsync.state.Index;
 import java.util.List;
 import java.util.Map;
 
 /** What nodes say to each other: the decoded, validated form of {@code proto/jclsync.proto}. */
 public sealed interface WireMessage {
 
-    /**
-     * @param sequences per origin, the highest batch sequence this node has applied
-     */
-    record Hello(String node, byte[] treeId, String transferEndpoint, Map<String, Long> sequences)
-            implements WireMessage {
+    /** @param indexId the sender's current index id */
+    record Hello(String node, byte[] treeId, String transferEndpoint, long indexId) implements WireMessage {
         public Hello {
-            sequences = Map.copyOf(sequences);
             treeId = treeId.clone();
         }
     }
 
-    /** @param fullState the origin's whole tree: receivers only fill in what they lack */
-    record Batch(String origin, long sequence, List<Change> changes, boolean fullState) implements WireMessage {
+    /**
+     * Changes from {@code origin}: live ones (part null), or a part of its answer to a catch-up
+     * request, whose changes are entries of its index.
+     */
+    record Batch(String origin, long sequence, List<Change> changes, IndexPart part) implements WireMessage {
         public Batch {
             changes = List.copyOf(changes);
         }
+
+        public Batch(String origin, long sequence, List<Change> changes) {
+            this(origin, sequence, changes, null);
+        }
     }
 
-    record CatchUpRequest(String origin, long afterSequence) implements WireMessage {}
+    /**
+     * @param through the origin's index sequence the answer is complete up to (once {@code last})
+     */
+    record IndexPart(String requester, long indexId, long through, boolean last) {}
+
+    /** @param since per peer to answer: how far the requester has that peer's index */
+    record CatchUpRequest(String requester, Map<String, Index.Position> since) implements WireMessage {
+        public CatchUpRequest {
+            since = Map.copyOf(since);
+        }
+    }
 
     enum Kind { CREATE, MODIFY, DELETE, RENAME }
 
@@ -34,21 +48,16 @@ public sealed interface WireMessage {
      * @param oldPath for {@link Kind#RENAME} only, otherwise null
      * @param state   null for {@link Kind#DELETE}
      * @param version the path's version vector after the change
+     * @param writer  the node that wrote this version; null: the batch's origin
      */
-    record Change(RelPath path, Kind kind, RelPath oldPath, EntryState state, Map<String, Long> version) {
+    record Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version,
+                  String writer) {
         public Change {
             version = Map.copyOf(version);
         }
-    }
 
-    /**
-     * @param linkTarget raw symlink target (empty unless a symlink)
-     * @param sha256     content digest of a regular file (empty otherwise)
-     */
-    record EntryState(FileType type, long size, long mtimeNanos, int mode, byte[] linkTarget, byte[] sha256) {
-        public EntryState {
-            linkTarget = linkTarget.clone();
-            sha256 = sha256.clone();
+        public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version) {
+            this(path, kind, oldPath, state, version, null);
         }
     }
 }

@@ -26,8 +26,8 @@ class WireCodecTest {
     private static final byte[] HASH = new byte[32];
     private static final byte[] ODD = {'d', 'i', 'r', '/', 'n', (byte) 0xe9, '\n', ' ', 'x'};
 
-    private static WireMessage.EntryState file(long size) {
-        return new WireMessage.EntryState(FileType.FILE, size, 1_700_000_000_123_456_789L, 0644, new byte[0], HASH);
+    private static io.jclsync.state.FileState file(long size) {
+        return new io.jclsync.state.FileState(FileType.FILE, size, 1_700_000_000_123_456_789L, 0644, new byte[0], HASH);
     }
 
     @Test
@@ -35,11 +35,11 @@ class WireCodecTest {
         WireMessage.Batch batch = new WireMessage.Batch("node-1", 7, List.of(
                 new WireMessage.Change(RelPath.of(ODD), WireMessage.Kind.CREATE, null, file(12), Map.of("node-1", 3L)),
                 new WireMessage.Change(RelPath.of("new".getBytes()), WireMessage.Kind.RENAME, RelPath.of("old".getBytes()),
-                        new WireMessage.EntryState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]), Map.of()),
+                        new io.jclsync.state.FileState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]), Map.of()),
                 new WireMessage.Change(RelPath.of("ln".getBytes()), WireMessage.Kind.MODIFY, null,
-                        new WireMessage.EntryState(FileType.SYMLINK, 0, 5, 0777, "../x".getBytes(), new byte[0]), Map.of()),
+                        new io.jclsync.state.FileState(FileType.SYMLINK, 0, 5, 0777, "../x".getBytes(), new byte[0]), Map.of()),
                 new WireMessage.Change(RelPath.of("gone".getBytes()), WireMessage.Kind.DELETE, null, null,
-                        Map.of("node-1", 4L, "node-2", 1L))), false);
+                        Map.of("node-1", 4L, "node-2", 1L), "node-2")));
         WireMessage.Batch back = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(batch)));
         assertEquals("node-1", back.origin());
         assertEquals(7, back.sequence());
@@ -51,13 +51,23 @@ class WireCodecTest {
         assertArrayEquals("../x".getBytes(), back.changes().get(2).state().linkTarget(), "symlink targets are data, not paths");
         assertNull(back.changes().get(3).state());
         assertEquals(Map.of("node-1", 4L, "node-2", 1L), back.changes().get(3).version());
+        assertEquals("node-2", back.changes().get(3).writer());
+        assertNull(back.changes().get(0).writer(), "no writer: the origin wrote it");
+        assertNull(back.part(), "a live batch");
 
-        WireMessage.Hello hello = new WireMessage.Hello("n2", new byte[] {1, 2}, "127.0.0.2:8730", Map.of("n1", 9L));
+        WireMessage.Batch answer = new WireMessage.Batch("n1", 8, List.of(new WireMessage.Change(RelPath.of(ODD),
+                WireMessage.Kind.MODIFY, null, file(3), Map.of("n3", 2L), "n3")),
+                new WireMessage.IndexPart("n2", -5L, 1234, true));
+        assertEquals(answer.part(), assertInstanceOf(WireMessage.Batch.class,
+                WireCodec.decode(WireCodec.encode(answer))).part());
+
+        WireMessage.Hello hello = new WireMessage.Hello("n2", new byte[] {1, 2}, "127.0.0.2:8730", 99);
         WireMessage.Hello h = assertInstanceOf(WireMessage.Hello.class, WireCodec.decode(WireCodec.encode(hello)));
         assertEquals("127.0.0.2:8730", h.transferEndpoint());
-        assertEquals(Map.of("n1", 9L), h.sequences());
-        assertEquals(new WireMessage.CatchUpRequest("n1", 41),
-                WireCodec.decode(WireCodec.encode(new WireMessage.CatchUpRequest("n1", 41))));
+        assertEquals(99, h.indexId());
+        WireMessage.CatchUpRequest request = new WireMessage.CatchUpRequest("n1",
+                Map.of("n2", new io.jclsync.state.Index.Position(7, 41), "n3", new io.jclsync.state.Index.Position(0, 0)));
+        assertEquals(request, WireCodec.decode(WireCodec.encode(request)));
     }
 
     private static Change.Builder fileChange(String path) {

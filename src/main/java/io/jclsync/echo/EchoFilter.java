@@ -1,6 +1,7 @@
-package io.jclsync.cluster;
+package io.jclsync.echo;
 
-import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.state.FileState;
+import io.jclsync.state.FileStates;
 import io.jclsync.fs.RelPath;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -14,17 +15,17 @@ import java.util.Map;
  * echoes. Expectations expire after a minute. States are compared, not times: a genuine local write landing on the same path
  * meanwhile has another state and is announced.
  */
-final class EchoFilter {
+public final class EchoFilter {
     private static final long TTL_NANOS = 60_000_000_000L;
     private static final long SWEEP_NANOS = 1_000_000_000L;
 
-    private record Expected(WireMessage.EntryState state, long at) {}
+    private record Expected(FileState state, long at) {}
 
     private final Map<Path, Expected> expected = new HashMap<>();
     private long lastSweep = System.nanoTime();
 
     /** {@code state} null: the path (and everything below it) is expected to be gone. */
-    synchronized void expect(RelPath path, WireMessage.EntryState state) {
+    public synchronized void expect(RelPath path, FileState state) {
         expected.put(path.toPath(), new Expected(state, System.nanoTime()));
     }
 
@@ -32,7 +33,7 @@ final class EchoFilter {
      * The state expected at {@code path}, or null: a hint that lets the announcer skip rehashing a
      * file a peer just wrote (reused only while size and nanosecond mtime match).
      */
-    synchronized WireMessage.EntryState expected(Path path) {
+    public synchronized FileState expected(Path path) {
         Expected e = live(path, System.nanoTime());
         return e == null ? null : e.state();
     }
@@ -42,7 +43,7 @@ final class EchoFilter {
      * matches stays (one write can surface in several batches: create, then attributes); one that
      * no longer matches is dropped, since the path has changed here since.
      */
-    synchronized boolean isEcho(Path path, WireMessage.EntryState current) {
+    public synchronized boolean isEcho(Path path, FileState current) {
         long now = System.nanoTime();
         sweep(now);
         Expected e = live(path, now);

@@ -1,9 +1,9 @@
-package io.jclsync.cluster;
+package io.jclsync.echo;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.state.FileState;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import java.nio.file.Path;
@@ -12,10 +12,10 @@ import org.junit.jupiter.api.Test;
 class EchoFilterTest {
     private final EchoFilter echoes = new EchoFilter();
 
-    private static WireMessage.EntryState file(long mtime, byte hashByte) {
+    private static FileState file(long mtime, byte hashByte) {
         byte[] hash = new byte[32];
         hash[0] = hashByte;
-        return new WireMessage.EntryState(FileType.FILE, 3, mtime, 0644, new byte[0], hash);
+        return new FileState(FileType.FILE, 3, mtime, 0644, new byte[0], hash);
     }
 
     private static RelPath rel(String p) {
@@ -47,11 +47,11 @@ class EchoFilterTest {
 
     @Test
     void directoriesCompareByModeNotMtime() {
-        WireMessage.EntryState dir = new WireMessage.EntryState(FileType.DIRECTORY, 0, 1, 0755, new byte[0], new byte[0]);
+        FileState dir = new FileState(FileType.DIRECTORY, 0, 1, 0755, new byte[0], new byte[0]);
         echoes.expect(rel("d"), dir);
         assertTrue(echoes.isEcho(Path.of("d"),
-                new WireMessage.EntryState(FileType.DIRECTORY, 0, 99, 0755, new byte[0], new byte[0])));
+                new FileState(FileType.DIRECTORY, 0, 99, 0755, new byte[0], new byte[0])));
         assertFalse(echoes.isEcho(Path.of("d"),
-                new WireMessage.EntryState(FileType.DIRECTORY, 0, 99, 0700, new byte[0], new byte[0])));
+                new FileState(FileType.DIRECTORY, 0, 99, 0700, new byte[0], new byte[0])));
     }
 }

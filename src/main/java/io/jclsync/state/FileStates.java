@@ -1,6 +1,6 @@
-package io.jclsync.cluster;
+package io.jclsync.state;
 
-import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.state.FileState;
 import io.jclsync.fs.ContentHash;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
@@ -15,11 +15,11 @@ import java.util.Arrays;
 import java.util.Set;
 
 /** The announced state of a local entry: type, size, nanosecond mtime, mode, link target, sha256. */
-final class FileStates {
+public final class FileStates {
     private FileStates() {}
 
     /** The state of {@code abs}, or null if it does not exist or is a special file. */
-    static WireMessage.EntryState of(Path abs) throws IOException {
+    public static FileState of(Path abs) throws IOException {
         return of(abs, null);
     }
 
@@ -27,7 +27,7 @@ final class FileStates {
      * The same, reusing {@code known}'s hash when the file still has its size and nanosecond mtime
      * (a restart does not rehash an unchanged tree).
      */
-    static WireMessage.EntryState of(Path abs, WireMessage.EntryState known) throws IOException {
+    public static FileState of(Path abs, FileState known) throws IOException {
         PosixFileAttributes a;
         try {
             a = Files.readAttributes(abs, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
@@ -38,11 +38,11 @@ final class FileStates {
         long mtime = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
         int mode = mode(a.permissions());
         return switch (type) {
-            case FILE -> new WireMessage.EntryState(type, a.size(), mtime, mode, new byte[0],
+            case FILE -> new FileState(type, a.size(), mtime, mode, new byte[0],
                     known != null && known.type() == FileType.FILE && known.size() == a.size()
                             && known.mtimeNanos() == mtime ? known.sha256() : ContentHash.sha256(abs));
-            case DIRECTORY -> new WireMessage.EntryState(type, 0, mtime, mode, new byte[0], new byte[0]);
-            case SYMLINK -> new WireMessage.EntryState(type, 0, mtime, 0777,
+            case DIRECTORY -> new FileState(type, 0, mtime, mode, new byte[0], new byte[0]);
+            case SYMLINK -> new FileState(type, 0, mtime, 0777,
                     PathBytes.of(Files.readSymbolicLink(abs)), new byte[0]);
             case SPECIAL -> null;
         };
@@ -52,7 +52,7 @@ final class FileStates {
      * Whether two states are the same version of an entry: for files contents, mode and mtime;
      * for directories the mode (their mtime changes with every entry added); for links the target.
      */
-    static boolean same(WireMessage.EntryState a, WireMessage.EntryState b) {
+    public static boolean same(FileState a, FileState b) {
         if (a == null || b == null) return a == b;
         if (a.type() != b.type()) return false;
         return switch (a.type()) {
@@ -65,13 +65,13 @@ final class FileStates {
     }
 
 
-    static int mode(Set<PosixFilePermission> perms) {
+    public static int mode(Set<PosixFilePermission> perms) {
         int mode = 0;
         for (PosixFilePermission p : perms) mode |= 1 << (8 - p.ordinal());
         return mode;
     }
 
-    static Set<PosixFilePermission> permissions(int mode) {
+    public static Set<PosixFilePermission> permissions(int mode) {
         Set<PosixFilePermission> out = java.util.EnumSet.noneOf(PosixFilePermission.class);
         for (PosixFilePermission p : PosixFilePermission.values()) {
             if ((mode & (1 << (8 - p.ordinal()))) != 0) out.add(p);

@@ -1,0 +1,263 @@
+package io.jclsync.state;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * This node's view of its tree: for each path, the state it agreed on, the path's version vector
+ * (node → number of changes it made to the path), who wrote that version, and the index sequence
+ * at which the entry last changed here. Deleted paths keep a tombstone (state null) for a while.
+ *
+ * <p>Comparing an incoming change's vector with the local one tells a newer change (apply it) from
+ * a stale one (ignore it) and from a concurrent one (a conflict). The sequence numbers make
+ * catch-up incremental: a peer that has this index up to sequence S (of this index id) only needs
+ * the entries changed after S.
+ */
+public final class Index {
+    public enum Order { NEWER, STALE, CONCURRENT }
+
+    /**
+     * @param deletedAtMillis for a tombstone (state null): when it was made; 0 otherwise
+     * @param sequence        the index sequence at which this entry last changed
+     */
+    public record Version(FileState state, Map<String, Long> vector, String writer, long deletedAtMillis,
+                          long sequence) {
+        public Version {
+            vector = Map.copyOf(vector);
+        }
+    }
+
+    /** How far a node has taken a peer's index: everything up to {@code sequence} of index {@code indexId}. */
+    public record Position(long indexId, long sequence) {}
+
+    /**
+     * What is saved to disk: the index id and sequence, the sequence up to which tombstones have
+     * been forgotten, how far this node has taken each peer's index, and the entries.
+     */
+    public record Snapshot(long indexId, long sequence, long forgotten, Map<String, Position> peers,
+                           Map<Path, Version> entries) {
+        public Snapshot {
+            peers = Map.copyOf(peers);
+            entries = Map.copyOf(entries);
+        }
+    }
+
+    private final String self;
+    private final long tombstoneTtlMillis;
+    /** Sorted, so that the entries below a directory are one range. */
+    private final TreeMap<Path, Version> versions = new TreeMap<>();
+    private final Map<String, Position> peers = new HashMap<>();
+    private long indexId = newIndexId();
+    private long sequence;
+    private long forgotten;
+    private boolean dirty;
+    private boolean fresh = true;
+
+    public Index(String self) {
+        this(self, Duration.ofDays(30));
+    }
+
+    /** @param tombstoneTtl how long a delete is remembered (a node away longer may bring the file back) */
+    public Index(String self, Duration tombstoneTtl) {
+        this.self = self;
+        this.tombstoneTtlMillis = tombstoneTtl.toMillis();
+    }
+
+    private static long newIndexId() {
+        long id;
+        do id = ThreadLocalRandom.current().nextLong(); while (id == 0);
+        return id;
+    }
+
+    public String self() {
+        return self;
+    }
+
+    /**
+     * Whether this is a new node's index that has not been through its first scan: what that scan
+     * finds is observed (no version of ours yet), not a change made here.
+     */
+    public synchronized boolean fresh() {
+        return fresh;
+    }
+
+    /** The first scan is done: from now on, anything new found here is a local change. */
+    public synchronized void scanned() {
+        fresh = false;
+    }
+
+    public synchronized long indexId() {
+        return indexId;
+    }
+
+    public synchronized long sequence() {
+        return sequence;
+    }
+
+    public synchronized Version get(Path path) {
+        return versions.get(path);
+    }
+
+    private void put(Path path, FileState state, Map<String, Long> vector, String writer) {
+        Version old = versions.get(path);
+        if (old != null && FileStates.same(old.state(), state) && old.vector().equals(vector)
+                && old.writer().equals(writer)) {
+            return; // nothing new: peers that have this entry need not be sent it again
+        }
+        long deletedAt = state == null ? System.currentTimeMillis() : 0;
+        versions.put(path, new Version(state, vector, writer, deletedAt, ++sequence));
+        dirty = true;
+    }
+
+    /**
+     * A change made on this node: bumps our counter; returns the vector to announce. A delete
+     * also turns every indexed entry below the path into a tombstone (a deleted directory takes
+     * its contents with it).
+     */
+    public synchronized Map<String, Long> localChange(Path path, FileState state) {
+        if (state == null) {
+            for (Path below : liveBelow(path)) localChange(below, null);
+        }
+        Version old = versions.get(path);
+        Map<String, Long> vv = new HashMap<>(old == null ? Map.of() : old.vector());
+        vv.merge(self, 1L, Long::sum);
+        put(path, state, vv, self);
+        return Map.copyOf(vv);
+    }
+
+    /** The state this node has at start (or finds in a rescan): no new version. */
+    public synchronized Map<String, Long> observed(Path path, FileState state) {
+        Version old = versions.get(path);
+        if (old == null) {
+            put(path, state, Map.of(), self);
+            return Map.of();
+        }
+        return old.vector();
+    }
+
+    /** A peer's change was applied (or merged into a conflict resolution). */
+    public synchronized void applied(Path path, FileState state, Map<String, Long> vector, String writer) {
+        put(path, state, vector, writer);
+    }
+
+    /** A snapshot of every indexed path. */
+    public synchronized Map<Path, Version> all() {
+        return Map.copyOf(versions);
+    }
+
+    /** The entries that changed after index sequence {@code after}, oldest change first. */
+    public synchronized List<Map.Entry<Path, Version>> changedAfter(long after) {
+        List<Map.Entry<Path, Version>> out = new ArrayList<>();
+        for (Map.Entry<Path, Version> e : versions.entrySet()) {
+            if (e.getValue().sequence() > after) out.add(Map.entry(e.getKey(), e.getValue()));
+        }
+        out.sort(Comparator.comparingLong(e -> e.getValue().sequence()));
+        return out;
+    }
+
+    /**
+     * Where a peer that has this index up to {@code known} must start: after it, or from the
+     * beginning if {@code known} is of another index id or tombstones it has not seen were forgotten.
+     */
+    public synchronized long catchUpStart(Position known) {
+        if (known == null || known.indexId() != indexId || known.sequence() < forgotten || known.sequence() > sequence) {
+            return 0;
+        }
+        return known.sequence();
+    }
+
+    /** What to send a peer that asked for this index after {@code known}: entries up to {@code through}. */
+    public record Answer(long indexId, long through, List<Map.Entry<Path, Version>> entries) {}
+
+    public synchronized Answer answer(Position known) {
+        return new Answer(indexId, sequence, changedAfter(catchUpStart(known)));
+    }
+
+    /** How far this node has taken {@code peer}'s index (null: never). */
+    public synchronized Position position(String peer) {
+        return peers.get(peer);
+    }
+
+    /** This node has applied everything of {@code peer}'s index up to {@code position}. */
+    public synchronized void caughtUp(String peer, Position position) {
+        peers.put(peer, position);
+        dirty = true;
+    }
+
+    private List<Path> liveBelow(Path dir) {
+        List<Path> out = new ArrayList<>();
+        String prefix = dir.toString();
+        // In sorted order everything between "dir" and "dir/…" starts with "dir" (also "dir-x", skipped).
+        for (Map.Entry<Path, Version> e : versions.tailMap(dir, false).entrySet()) {
+            if (!e.getKey().toString().startsWith(prefix)) break;
+            if (e.getKey().startsWith(dir) && e.getValue().state() != null) out.add(e.getKey());
+        }
+        return out;
+    }
+
+    /** What to save, or null if nothing changed since the last snapshot. Forgets old tombstones first. */
+    public synchronized Snapshot snapshotIfDirty() {
+        if (!dirty) return null;
+        dirty = false;
+        expireTombstones(System.currentTimeMillis());
+        return new Snapshot(indexId, sequence, forgotten, peers, versions);
+    }
+
+    /** Takes over a saved index. */
+    public synchronized void restore(Snapshot saved) {
+        versions.clear();
+        versions.putAll(saved.entries());
+        peers.clear();
+        peers.putAll(saved.peers());
+        indexId = saved.indexId() == 0 ? newIndexId() : saved.indexId();
+        long max = saved.sequence();
+        for (Version v : versions.values()) max = Math.max(max, v.sequence());
+        sequence = max;
+        forgotten = saved.forgotten();
+        fresh = false;
+        expireTombstones(System.currentTimeMillis());
+    }
+
+    /** Forgets deletes older than the tombstone lifetime. */
+    public synchronized void expireTombstones(long nowMillis) {
+        var it = versions.values().iterator();
+        while (it.hasNext()) {
+            Version v = it.next();
+            if (v.state() == null && nowMillis - v.deletedAtMillis() > tombstoneTtlMillis) {
+                forgotten = Math.max(forgotten, v.sequence());
+                it.remove();
+                dirty = true;
+            }
+        }
+    }
+
+    public static Order compare(Map<String, Long> local, Map<String, Long> incoming) {
+        boolean incomingAhead = false;
+        boolean localAhead = false;
+        Set<String> nodes = new HashSet<>(local.keySet());
+        nodes.addAll(incoming.keySet());
+        for (String n : nodes) {
+            long l = local.getOrDefault(n, 0L);
+            long i = incoming.getOrDefault(n, 0L);
+            if (i > l) incomingAhead = true;
+            if (l > i) localAhead = true;
+        }
+        if (incomingAhead && localAhead) return Order.CONCURRENT;
+        return incomingAhead ? Order.NEWER : Order.STALE;
+    }
+
+    public static Map<String, Long> merge(Map<String, Long> a, Map<String, Long> b) {
+        Map<String, Long> out = new HashMap<>(a);
+        b.forEach((k, v) -> out.merge(k, v, Math::max));
+        return Map.copyOf(out);
+    }
+}

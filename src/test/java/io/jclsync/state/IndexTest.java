@@ -1,0 +1,116 @@
+package io.jclsync.state;
+
+import static io.jclsync.state.Index.Order.CONCURRENT;
+import static io.jclsync.state.Index.Order.NEWER;
+import static io.jclsync.state.Index.Order.STALE;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.fs.FileType;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IndexTest {
+    @Test
+    void versionVectorsOrderChanges() {
+        assertEquals(NEWER, Index.compare(Map.of(), Map.of("a", 1L)));
+        assertEquals(NEWER, Index.compare(Map.of("a", 1L), Map.of("a", 1L, "b", 1L)));
+        assertEquals(STALE, Index.compare(Map.of("a", 2L), Map.of("a", 1L)));
+        assertEquals(STALE, Index.compare(Map.of("a", 1L), Map.of("a", 1L)), "the same version again");
+        assertEquals(CONCURRENT, Index.compare(Map.of("a", 2L), Map.of("a", 1L, "b", 1L)));
+        assertEquals(Map.of("a", 2L, "b", 1L), Index.merge(Map.of("a", 2L), Map.of("a", 1L, "b", 1L)));
+    }
+
+    @Test
+    void localChangesCountOnTopOfWhatWasApplied() {
+        Index v = new Index("n2");
+        Path f = Path.of("f");
+        v.applied(f, null, Map.of("n1", 3L), "n1");
+        assertEquals(Map.of("n1", 3L, "n2", 1L), v.localChange(f, null));
+        assertEquals(Map.of("n1", 3L, "n2", 2L), v.localChange(f, null));
+        assertEquals("n2", v.get(f).writer());
+        assertEquals(Map.of(), v.observed(Path.of("new"), null), "observing is not a change");
+        assertEquals(Map.of("n1", 3L, "n2", 2L), v.observed(f, null));
+    }
+
+    @Test
+    void oldTombstonesExpireAndLiveEntriesStay() {
+        FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
+        Index index = new Index("n1", Duration.ofDays(1));
+        index.applied(Path.of("kept"), file, Map.of("n2", 4L), "n2");
+        index.localChange(Path.of("gone"), null);
+        long deletedAt = index.get(Path.of("gone")).deletedAtMillis();
+        assertTrue(deletedAt > 0, "a tombstone knows when it was made");
+
+        index.expireTombstones(deletedAt + Duration.ofHours(23).toMillis());
+        assertEquals(Map.of("n1", 1L), index.get(Path.of("gone")).vector(), "younger than a day: kept");
+        index.expireTombstones(deletedAt + Duration.ofHours(25).toMillis());
+        assertNull(index.get(Path.of("gone")), "older than a day: forgotten");
+        assertEquals(Map.of("n2", 4L), index.get(Path.of("kept")).vector(), "live entries never expire");
+        assertEquals(0, index.catchUpStart(new Index.Position(index.indexId(), 1)),
+                "a peer that has not seen the forgotten tombstone starts over");
+    }
+
+    @Test
+    void catchUpSendsOnlyWhatChangedSinceThePeersPosition() {
+        FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
+        Index index = new Index("n1");
+        for (int i = 0; i < 1000; i++) index.observed(Path.of("d", "f" + i), file);
+        Index.Answer everything = index.answer(null);
+        assertEquals(1000, everything.entries().size(), "a peer that never took this index gets all of it");
+        Index.Position peerHas = new Index.Position(everything.indexId(), everything.through());
+
+        index.localChange(Path.of("d", "f7"), file);
+        index.localChange(Path.of("d", "f3"), null);
+        Index.Answer delta = index.answer(peerHas);
+        assertEquals(List.of(Path.of("d", "f7"), Path.of("d", "f3")),
+                delta.entries().stream().map(Map.Entry::getKey).toList(), "only the two changes, oldest first");
+        assertNull(delta.entries().get(1).getValue().state(), "a delete travels as a tombstone");
+        assertEquals(0, index.answer(new Index.Position(delta.indexId(), delta.through())).entries().size());
+        assertEquals(1000, index.answer(new Index.Position(12345, 1000)).entries().size(),
+                "another index id (this index was reset since): all of it, f3 as a tombstone");
+    }
+
+    @Test
+    void deletingADirectoryTombstonesWhatWasIndexedBelowIt() {
+        FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
+        Index index = new Index("n1");
+        for (String p : List.of("a/x", "a/b/y", "a-z", "a.txt", "ab/c", "b")) index.observed(Path.of(p), file);
+        index.localChange(Path.of("a"), null);
+        for (String p : List.of("a", "a/x", "a/b/y")) assertNull(index.get(Path.of(p)).state(), p + " is deleted");
+        for (String p : List.of("a-z", "a.txt", "ab/c", "b")) assertEquals(file, index.get(Path.of(p)).state(), p + " stays");
+        assertEquals(Map.of("n1", 1L), index.get(Path.of("a/b/y")).vector(), "a delete is a change: peers take it");
+    }
+
+    @Test
+    void theIndexSurvivesARestart(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("index");
+        FileState state = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
+        Index before = new Index("n1");
+        before.applied(Path.of("kept"), state, Map.of("n2", 4L), "n2");
+        before.localChange(Path.of("gone"), null);
+        before.caughtUp("n2", new Index.Position(77, 5));
+        io.jclsync.cluster.wire.IndexCodec.write(file, before.snapshotIfDirty());
+        assertNull(before.snapshotIfDirty(), "nothing changed since");
+
+        Index after = new Index("n1");
+        after.restore(io.jclsync.cluster.wire.IndexCodec.read(file));
+        assertEquals(Map.of("n2", 4L), after.get(Path.of("kept")).vector());
+        assertEquals("n2", after.get(Path.of("kept")).writer());
+        assertNull(after.get(Path.of("gone")).state(), "a fresh tombstone is kept");
+        assertTrue(after.get(Path.of("gone")).deletedAtMillis() > 0, "the tombstone's time is saved");
+        assertEquals(before.indexId(), after.indexId());
+        assertEquals(before.sequence(), after.sequence());
+        assertEquals(new Index.Position(77, 5), after.position("n2"));
+        assertFalse(after.fresh(), "a restored index is not a new node's");
+        after.localChange(Path.of("new"), state);
+        assertEquals(before.sequence() + 1, after.get(Path.of("new")).sequence(), "sequences go on where they were");
+    }
+}
