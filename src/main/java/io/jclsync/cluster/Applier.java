@@ -256,11 +256,14 @@ final class Applier {
      */
     private boolean pull(String origin, List<String> sources, Map<RelPath, Pull> files) throws InterruptedException {
         Map<RelPath, Pull> left = new LinkedHashMap<>(files);
-        for (int i = 0; i < sources.size() && !left.isEmpty(); i++) {
-            if (i > 0) LOG.info("pulling " + left.size() + " file(s) of " + origin + "'s batch from " + sources.get(i));
-            boolean answered = pullFrom(sources.get(i), left, i == 0 ? 3 : 1);
-            if (answered && i == 0) return true;
+        // The origin once; if it fails, each other node once; then the origin again, with backoff.
+        if (pullFrom(sources.get(0), left, 1)) return true;
+        for (String other : sources.subList(1, sources.size())) {
+            if (left.isEmpty()) return true;
+            LOG.info("pulling " + left.size() + " file(s) of " + origin + "'s batch from " + other + " instead");
+            pullFrom(other, left, 1);
         }
+        if (!left.isEmpty() && pullFrom(sources.get(0), left, 3)) return true;
         if (!left.isEmpty()) {
             LOG.warning(left.size() + " file(s) of " + origin + "'s batch could not be pulled from any node, e.g. "
                     + left.keySet().iterator().next());
@@ -279,7 +282,7 @@ final class Applier {
                     "--contimeout=10", "--timeout=60", TransferDaemon.url(endpoint), staging + "/");
             ProcessRunner.Result r = null;
             for (int attempt = 0; attempt < attempts; attempt++) {
-                if (attempt > 0) TimeUnit.SECONDS.sleep(1L << (attempt - 1));
+                TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);
                 counters.rsyncCalls.incrementAndGet();
                 r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1));
                 if (ranThrough(r.exitCode())) break;

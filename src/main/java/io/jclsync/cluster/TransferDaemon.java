@@ -13,18 +13,24 @@ import java.util.logging.Logger;
 /**
  * The read-only rsync daemon through which peers pull this node's files. jclsync writes its
  * config and secrets file under the state dir, binds it to the cluster address only, starts it
- * with the node and stops it on close. The password is derived from the cluster secret.
+ * with the node, restarts it if it dies, and stops it on close. A daemon left running by a node
+ * that was killed (kill -9 does not take children with it) is stopped first. The password is
+ * derived from the cluster secret.
  */
 final class TransferDaemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransferDaemon.class.getName());
     static final String MODULE = "tree";
     static final String USER = "jclsync";
 
-    private final Process process;
-    private final InetSocketAddress address;
+    private static final long RESTART_DELAY_SECONDS = 5;
 
-    private TransferDaemon(Process process, InetSocketAddress address) {
-        this.process = process;
+    private final ProcessBuilder command;
+    private final InetSocketAddress address;
+    private volatile Process process;
+    private volatile boolean closed;
+
+    private TransferDaemon(ProcessBuilder command, InetSocketAddress address) {
+        this.command = command;
         this.address = address;
     }
 
@@ -53,14 +59,64 @@ final class TransferDaemon implements AutoCloseable {
                 "strict modes = yes",
                 "exclude = /.jclsync/",
                 ""), StandardCharsets.UTF_8);
-        Files.deleteIfExists(stateDir.resolve("rsyncd.pid"));
-        Process p = new ProcessBuilder("rsync", "--daemon", "--no-detach", "--config=" + conf,
+        stopLeftOver(stateDir.resolve("rsyncd.pid"), conf);
+        ProcessBuilder command = new ProcessBuilder("rsync", "--daemon", "--no-detach", "--config=" + conf,
                 "--address=" + address.getAddress().getHostAddress(), "--port=" + address.getPort(),
                 "--log-file=" + stateDir.resolve("rsyncd.log"))
-                .redirectErrorStream(true).redirectOutput(stateDir.resolve("rsyncd.out").toFile()).start();
-        TransferDaemon d = new TransferDaemon(p, address);
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(stateDir.resolve("rsyncd.out").toFile()));
+        TransferDaemon d = new TransferDaemon(command, address);
+        d.launch();
         d.awaitListening();
         return d;
+    }
+
+    private void launch() throws IOException {
+        Process p = command.start();
+        process = p;
+        p.onExit().thenRun(() -> {
+            if (closed) return;
+            LOG.warning("the rsync daemon for peers exited (code " + p.exitValue() + "); restarting it in "
+                    + RESTART_DELAY_SECONDS + " s (peers pull from other nodes meanwhile)");
+            java.util.concurrent.CompletableFuture.delayedExecutor(RESTART_DELAY_SECONDS, TimeUnit.SECONDS).execute(() -> {
+                if (closed) return;
+                try {
+                    launch();
+                } catch (IOException e) {
+                    LOG.severe("cannot restart the rsync daemon for peers: " + e.getMessage());
+                }
+            });
+        });
+    }
+
+    /** Stops the daemon a killed node left behind (it holds the port), if the pid file names one of ours. */
+    private static void stopLeftOver(Path pidFile, Path conf) throws IOException, InterruptedException {
+        if (!Files.exists(pidFile)) return;
+        String text = Files.readString(pidFile).strip();
+        Files.deleteIfExists(pidFile);
+        long pid;
+        try {
+            pid = Long.parseLong(text);
+        } catch (NumberFormatException e) {
+            return;
+        }
+        var handle = ProcessHandle.of(pid);
+        if (handle.isEmpty()) return;
+        String cmdline;
+        try {
+            cmdline = new String(Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline")), StandardCharsets.UTF_8);
+        } catch (IOException gone) {
+            return;
+        }
+        if (!cmdline.contains("--config=" + conf)) return; // the pid was reused by something else
+        LOG.info("stopping the rsync daemon (pid " + pid + ") a previous run of this node left behind");
+        ProcessHandle old = handle.get();
+        old.destroy();
+        try {
+            old.onExit().get(5, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException e) {
+            old.destroyForcibly();
+            old.onExit().completeOnTimeout(old, 5, TimeUnit.SECONDS).join();
+        }
     }
 
     private static String groupOf(Path tree) throws IOException {
@@ -91,6 +147,9 @@ final class TransferDaemon implements AutoCloseable {
 
     @Override
     public void close() {
+        closed = true;
+        Process process = this.process;
+        if (process == null) return;
         process.destroy();
         try {
             if (!process.waitFor(5, TimeUnit.SECONDS)) {

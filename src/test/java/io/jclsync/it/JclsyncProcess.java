@@ -88,6 +88,16 @@ final class JclsyncProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Sends signal {@code name} (e.g. TERM, STOP) to {@code pid} with the shell's kill builtin (no procps needed). */
+    static void signal(String name, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + pid).start();
+        if (kill.waitFor() != 0) throw new IOException("kill -" + name + " " + pid + " failed");
+    }
+
+    void signal(String name) throws IOException, InterruptedException {
+        signal(name, pid());
+    }
+
     long pid() {
         return process.pid();
     }

@@ -64,11 +64,6 @@ class KernelLimitsIT {
         return Files.readAllLines(file).get(0).strip();
     }
 
-    private static void signal(String name, long pid) throws Exception {
-        Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + pid).start();
-        if (kill.waitFor() != 0) throw new IOException("kill -" + name + " " + pid + " failed");
-    }
-
     @Test
     void anOverflowedQueueIsRescannedAndTheTargetStillConverges() throws Exception {
         Path status = tmp.resolve("status");
@@ -78,14 +73,14 @@ class KernelLimitsIT {
         jclsync.awaitStatus(status, "running", Duration.ofSeconds(30));
         sysctl(QUEUED, savedQueued);
         // Freeze jclsync while the flood lands, so its 32-event queue surely overflows.
-        signal("STOP", jclsync.pid());
+        JclsyncProcess.signal("STOP", jclsync.pid());
         try {
             for (int d = 0; d < 40; d++) {
                 Path dir = Files.createDirectories(src.resolve("flood" + d));
                 for (int f = 0; f < 50; f++) Files.writeString(dir.resolve("f" + f), "x" + f);
             }
         } finally {
-            signal("CONT", jclsync.pid());
+            JclsyncProcess.signal("CONT", jclsync.pid());
         }
         Trees.awaitEqual(src, dst, Duration.ofSeconds(30), jclsync);
         assertTrue(jclsync.log().contains("inotify queue overflowed"), jclsync.log());

@@ -38,9 +38,7 @@ class SignalsIT {
     }
 
     private void signal(String name) throws Exception {
-        // The shell's kill builtin: no procps needed.
-        Process kill = new ProcessBuilder("sh", "-c", "kill -" + name + " " + jclsync.pid()).start();
-        assertEquals(0, kill.waitFor());
+        jclsync.signal(name);
     }
 
     private static void awaitFile(Path file, String content, JclsyncProcess p) throws Exception {

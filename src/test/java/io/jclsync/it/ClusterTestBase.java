@@ -1,0 +1,133 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Three jclsync processes in cluster mode on 127.0.0.2-4 (TCP), each with its own directory and
+ * state dir: starting and stopping them, waiting for their trees to converge, reading counters.
+ */
+abstract class ClusterTestBase {
+    static final Duration CONVERGE = Duration.ofSeconds(60);
+    static final Pattern COUNTER = Pattern.compile("\"([a-z_]+)\": (\\d+)");
+
+    @TempDir
+    Path tmp;
+    final List<Path> trees = new ArrayList<>();
+    final List<Path> states = new ArrayList<>();
+    final List<JclsyncProcess> nodes = new ArrayList<>();
+
+    Path secret;
+    int port;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        secret = tmp.resolve("secret");
+        Files.writeString(secret, "the cluster secret of this test\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
+        port = ThreadLocalRandom.current().nextInt(20000, 40000);
+        for (int i = 0; i < 3; i++) {
+            trees.add(Files.createDirectories(tmp.resolve("n" + (i + 1))));
+            states.add(tmp.resolve("state" + (i + 1)));
+            nodes.add(null);
+        }
+        Files.writeString(trees.get(0).resolve("there-before.txt"), "written before the cluster started\n");
+    }
+
+    /** Starts node {@code i} (0-based) as a separate jclsync process on 127.0.0.(i+2). */
+    void startNode(int i) throws IOException {
+        startNode(i, Map.of());
+    }
+
+    void startNode(int i, Map<String, String> env) throws IOException {
+        String peers = "127.0.0.2:" + port + ",127.0.0.3:" + port + ",127.0.0.4:" + port;
+        nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), List.of(), env, "-M", "cluster", "-W",
+                trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
+                "--cluster-secret-file", secret.toString(), "--cluster-bind", "127.0.0." + (i + 2) + ":" + port,
+                "--cluster-peers", peers, "--transfer-port", Integer.toString(port + 1),
+                "--state-dir", states.get(i).toString(), "-t", "0.3", "-v"));
+    }
+
+    void startCluster() throws Exception {
+        for (int i = 0; i < 3; i++) startNode(i);
+        awaitConverged("the file that was there before start", List.of(0, 1, 2));
+    }
+
+    @AfterEach
+    void stopCluster() throws Exception {
+        for (JclsyncProcess n : nodes) {
+            if (n != null) n.close();
+        }
+    }
+
+    void awaitConverged(String what) throws Exception {
+        awaitConverged(what, List.of(0, 1, 2));
+    }
+
+    void awaitConverged(String what, List<Integer> which) throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        for (int i : which) {
+            if (i == 0) continue;
+            long left = Math.max(0, deadline - System.nanoTime());
+            try {
+                Trees.awaitEqual(trees.get(0), trees.get(i), Duration.ofNanos(left), nodes.get(i));
+            } catch (AssertionError e) {
+                StringBuilder logs = new StringBuilder();
+                for (int n = 0; n < 3; n++) {
+                    if (nodes.get(n) != null) logs.append("\n--- n").append(n + 1).append(" log:\n").append(nodes.get(n).log());
+                }
+                throw new AssertionError(what + ": n" + (i + 1) + " differs from n1: " + e.getMessage() + logs);
+            }
+        }
+    }
+
+    Map<String, Long> counters(int node) throws IOException {
+        Map<String, Long> out = new HashMap<>();
+        Matcher m = COUNTER.matcher(Files.readString(states.get(node).resolve("counters.json")));
+        while (m.find()) out.put(m.group(1), Long.parseLong(m.group(2)));
+        return out;
+    }
+
+    List<Map<String, Long>> allCounters() throws IOException {
+        List<Map<String, Long>> all = new ArrayList<>();
+        for (int i = 0; i < 3; i++) all.add(counters(i));
+        return all;
+    }
+
+    /** Waits until no counter moves for {@code quiet}: nothing announced, pulled or echoed any more. */
+    List<Map<String, Long>> awaitQuiet(Duration quiet) throws Exception {
+        List<Map<String, Long>> last = allCounters();
+        long stableSince = System.nanoTime();
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (System.nanoTime() - stableSince < quiet.toNanos()) {
+            if (System.nanoTime() > deadline) throw new AssertionError("the cluster never went quiet: " + last);
+            Thread.sleep(100);
+            List<Map<String, Long>> now = allCounters();
+            if (!now.equals(last)) {
+                last = now;
+                stableSince = System.nanoTime();
+            }
+        }
+        return last;
+    }
+
+}
