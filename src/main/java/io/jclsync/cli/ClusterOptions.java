@@ -20,12 +20,17 @@ final class ClusterOptions {
     Path secretFile;
 
     @Option(names = "--cluster-bind", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "This node's cluster address (TCP).")
+            description = "This node's cluster address: the interface and port it listens on (TCP or UDP).")
     InetSocketAddress bind;
 
     @Option(names = "--cluster-peers", split = ",", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "The other nodes' cluster addresses.")
+            description = "The other nodes' cluster addresses: TCP, for networks without multicast.")
     List<InetSocketAddress> peers = new ArrayList<>();
+
+    @Option(names = "--cluster-multicast", paramLabel = "GROUP:PORT", converter = HostPort.class,
+            description = "UDP multicast group and port (the default without --cluster-peers: a group in "
+                    + "239.255.0.0/16 derived from the cluster name, port 45588).")
+    InetSocketAddress multicast;
 
     @Option(names = "--transfer-port", paramLabel = "PORT", defaultValue = "8730",
             description = "Port of this node's rsync daemon, on the cluster address (default 8730).")
@@ -40,7 +45,7 @@ final class ClusterOptions {
 
     boolean used() {
         return clusterName != null || nodeName != null || secretFile != null || bind != null || !peers.isEmpty()
-                || stateDir != null;
+                || multicast != null || stateDir != null;
     }
 
     ClusterConfig toConfig() throws ConfigException {
@@ -49,11 +54,21 @@ final class ClusterOptions {
             throw new ConfigException("-M cluster needs --node-name: 1-64 of A-Z a-z 0-9 . _ -, unique in the cluster");
         }
         if (secretFile == null) throw new ConfigException("-M cluster needs --cluster-secret-file (mode 600, same on every node)");
-        if (bind == null) throw new ConfigException("-M cluster needs --cluster-bind HOST:PORT (multicast discovery is not implemented yet)");
+        if (bind == null) throw new ConfigException("-M cluster needs --cluster-bind HOST:PORT (this node's address on the cluster network)");
+        if (multicast != null && !peers.isEmpty()) {
+            throw new ConfigException("--cluster-multicast and --cluster-peers exclude each other: multicast finds "
+                    + "the peers itself; use --cluster-peers (TCP) where multicast does not work");
+        }
+        InetSocketAddress group = multicast;
+        if (group == null && peers.isEmpty()) group = io.jclsync.cluster.ClusterStack.defaultGroup(clusterName);
+        if (group != null && !group.getAddress().isMulticastAddress()) {
+            throw new ConfigException("--cluster-multicast " + group.getAddress().getHostAddress() + " is not a multicast address "
+                    + "(224.0.0.0/4); e.g. 239.255.1.1:45588");
+        }
         if (stateDir == null) throw new ConfigException("-M cluster needs --state-dir (e.g. /var/lib/jclsync/" + clusterName + ")");
         if (transferPort < 1 || transferPort > 65535) throw new ConfigException("--transfer-port out of range");
         if (tombstoneDays < 1) throw new ConfigException("--tombstone-days must be at least 1");
-        return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers,
+        return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers, group,
                 transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays));
     }
 }

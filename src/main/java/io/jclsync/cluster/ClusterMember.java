@@ -47,7 +47,24 @@ public final class ClusterMember implements AutoCloseable {
     public static ClusterMember joinTcp(String clusterName, String nodeName, InetSocketAddress bind,
                                         List<InetSocketAddress> peers, ClusterSecret secret, Listener listener)
             throws Exception {
-        JChannel channel = new JChannel(ClusterStack.tcp(bind, peers, secret.channelKey(clusterName)));
+        return join(clusterName, nodeName, ClusterStack.tcp(bind, peers, secret.channelKey(clusterName)), listener);
+    }
+
+    /**
+     * Joins {@code clusterName} over UDP multicast.
+     *
+     * @param bind  this node's address (interface) and unicast port
+     * @param group the multicast group and port all nodes share
+     */
+    public static ClusterMember joinMulticast(String clusterName, String nodeName, InetSocketAddress bind,
+                                              InetSocketAddress group, ClusterSecret secret, Listener listener)
+            throws Exception {
+        return join(clusterName, nodeName, ClusterStack.udp(bind, group, secret.channelKey(clusterName)), listener);
+    }
+
+    private static ClusterMember join(String clusterName, String nodeName, ClusterStack stack, Listener listener)
+            throws Exception {
+        JChannel channel = new JChannel(stack);
         ClusterMember member = new ClusterMember(channel);
         channel.setName(nodeName);
         channel.setDiscardOwnMessages(true);

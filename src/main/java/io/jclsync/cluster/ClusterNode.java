@@ -123,8 +123,11 @@ public final class ClusterNode implements AutoCloseable {
         try {
             InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
             node.daemon = TransferDaemon.start(root, config.stateDir(), transfer, transferPassword);
-            node.member = ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
-                    config.peers(), secret, node.new Listener());
+            node.member = config.multicast() != null
+                    ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),
+                            config.multicast(), secret, node.new Listener())
+                    : ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
+                            config.peers(), secret, node.new Listener());
             node.counters.rejectedFrom(node.member::rejected);
             node.hello();
             if (!node.known.isEmpty()) node.requestCatchUp(List.copyOf(node.known));

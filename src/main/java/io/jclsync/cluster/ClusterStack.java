@@ -16,7 +16,7 @@ import org.jgroups.stack.Protocol;
  * the channel key handed to SYM_ENCRYPT as the protocol is created, before it initialises (so no
  * key store is ever written to disk).
  */
-final class ClusterStack implements ProtocolStackConfigurator {
+public final class ClusterStack implements ProtocolStackConfigurator {
     private final ProtocolStackConfigurator xml;
     private final SecretKey key;
 
@@ -25,13 +25,54 @@ final class ClusterStack implements ProtocolStackConfigurator {
         this.key = key;
     }
 
+    /** Port of the default multicast group. */
+    static final int DEFAULT_MULTICAST_PORT = 45588;
+
+    /**
+     * The multicast group a cluster uses when none is given: in 239.255.0.0/16 (organisation-local
+     * scope, never routed off-site), derived from the cluster name so that two clusters on one LAN
+     * do not share a group by default.
+     */
+    public static InetSocketAddress defaultGroup(String clusterName) {
+        byte[] h;
+        try {
+            h = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("jclsync-group/" + clusterName).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return new InetSocketAddress("239.255." + (h[0] & 0xff) + "." + Math.max(1, h[1] & 0xff), DEFAULT_MULTICAST_PORT);
+    }
+
+    private static ProtocolStackConfigurator load(String resource) throws Exception {
+        try (InputStream in = ClusterStack.class.getResourceAsStream(resource)) {
+            if (in == null) throw new IllegalStateException(resource + " missing from the jar");
+            return ConfiguratorFactory.getStackConfigurator(in);
+        }
+    }
+
+    /** The UDP multicast stack on {@code bind}'s interface and port, in multicast group {@code group}. */
+    static ClusterStack udp(InetSocketAddress bind, InetSocketAddress group, SecretKey key) throws Exception {
+        ProtocolStackConfigurator xml = load("udp.xml");
+        String host = bind.getAddress().getHostAddress();
+        for (ProtocolConfiguration pc : xml.getProtocolStack()) {
+            switch (pc.getProtocolName()) {
+                case "UDP" -> {
+                    pc.getProperties().put("bind_addr", host);
+                    pc.getProperties().put("bind_port", Integer.toString(bind.getPort()));
+                    pc.getProperties().put("mcast_addr", group.getAddress().getHostAddress());
+                    pc.getProperties().put("mcast_port", Integer.toString(group.getPort()));
+                }
+                case "FD_SOCK2" -> pc.getProperties().put("bind_addr", host);
+                default -> { }
+            }
+        }
+        return new ClusterStack(xml, key);
+    }
+
     /** The TCP + TCPPING stack bound to {@code bind}, discovering {@code peers}. */
     static ClusterStack tcp(InetSocketAddress bind, List<InetSocketAddress> peers, SecretKey key) throws Exception {
-        ProtocolStackConfigurator xml;
-        try (InputStream in = ClusterStack.class.getResourceAsStream("tcp.xml")) {
-            if (in == null) throw new IllegalStateException("tcp.xml missing from the jar");
-            xml = ConfiguratorFactory.getStackConfigurator(in);
-        }
+        ProtocolStackConfigurator xml = load("tcp.xml");
         String host = bind.getAddress().getHostAddress();
         String initialHosts = java.util.stream.Stream.concat(java.util.stream.Stream.of(bind), peers.stream())
                 .map(a -> a.getAddress().getHostAddress() + "[" + a.getPort() + "]")

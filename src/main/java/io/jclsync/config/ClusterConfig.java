@@ -8,13 +8,14 @@ import java.util.List;
  * Cluster mode's settings.
  *
  * @param bind         this node's cluster (JGroups) address
- * @param peers        the other nodes' cluster addresses
+ * @param peers        the other nodes' cluster addresses (TCP); empty with multicast
+ * @param multicast    the UDP multicast group and port, or null for TCP
  * @param transferPort port of this node's rsync daemon, on the bind address
  * @param stateDir     where the node keeps its working files
  * @param tombstoneTtl how long deletes are remembered
  */
 public record ClusterConfig(String clusterName, String nodeName, Path secretFile, InetSocketAddress bind,
-                            List<InetSocketAddress> peers, int transferPort, Path stateDir,
+                            List<InetSocketAddress> peers, InetSocketAddress multicast, int transferPort, Path stateDir,
                             java.time.Duration tombstoneTtl) {
     public ClusterConfig {
         peers = List.copyOf(peers);

@@ -59,12 +59,23 @@ abstract class ClusterTestBase {
     }
 
     void startNode(int i, Map<String, String> env) throws IOException {
-        String peers = "127.0.0.2:" + port + ",127.0.0.3:" + port + ",127.0.0.4:" + port;
-        nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), List.of(), env, "-M", "cluster", "-W",
+        List<String> args = new ArrayList<>(List.of("-M", "cluster", "-W",
                 trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
                 "--cluster-secret-file", secret.toString(), "--cluster-bind", "127.0.0." + (i + 2) + ":" + port,
-                "--cluster-peers", peers, "--transfer-port", Integer.toString(port + 1),
+                "--transfer-port", Integer.toString(port + 1),
                 "--state-dir", states.get(i).toString(), "-t", "0.3", "-v"));
+        args.addAll(discovery());
+        nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), launcher(), env, args.toArray(String[]::new)));
+    }
+
+    /** How nodes find each other: TCP with the three addresses as peers. */
+    List<String> discovery() {
+        return List.of("--cluster-peers", "127.0.0.2:" + port + ",127.0.0.3:" + port + ",127.0.0.4:" + port);
+    }
+
+    /** A command to run the nodes under (e.g. ip netns exec), or empty. */
+    List<String> launcher() {
+        return List.of();
     }
 
     void startCluster() throws Exception {

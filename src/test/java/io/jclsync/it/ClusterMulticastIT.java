@@ -1,0 +1,69 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The UDP multicast stack: three nodes that find each other by multicast alone (no peer list),
+ * inside a network namespace of their own whose loopback carries multicast, so nothing leaves
+ * this machine or touches its own interfaces. Needs root (CI runs as root; elsewhere it is skipped).
+ */
+class ClusterMulticastIT extends ClusterTestBase {
+    private static final String NAMESPACE = "jclsync-mc-" + ThreadLocalRandom.current().nextInt(1_000_000);
+
+    @BeforeAll
+    static void createNamespace() throws Exception {
+        boolean root = "root".equals(System.getProperty("user.name"));
+        assumeTrue(root || System.getenv("CI") != null, "network namespaces need root");
+        ip("netns", "add", NAMESPACE);
+        ip("-n", NAMESPACE, "link", "set", "lo", "up", "multicast", "on");
+        ip("-n", NAMESPACE, "route", "add", "224.0.0.0/4", "dev", "lo");
+    }
+
+    @AfterAll
+    static void deleteNamespace() throws Exception {
+        if ("root".equals(System.getProperty("user.name"))) ip("netns", "delete", NAMESPACE);
+    }
+
+    private static void ip(String... args) throws IOException, InterruptedException {
+        List<String> cmd = new java.util.ArrayList<>(List.of("ip"));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
+    }
+
+    @Override
+    List<String> discovery() {
+        return List.of("--cluster-multicast", "239.255.77." + (1 + port % 250) + ":" + (port + 2));
+    }
+
+    @Override
+    List<String> launcher() {
+        return List.of("ip", "netns", "exec", NAMESPACE);
+    }
+
+    @Test
+    void nodesFindEachOtherByMulticastAndSync() throws Exception {
+        startCluster();
+        for (int i = 0; i < 3; i++) nodes.get(i).awaitLog("cluster it: [", CONVERGE);
+        Files.createDirectories(trees.get(0).resolve("from-n1"));
+        for (int f = 0; f < 100; f++) Files.writeString(trees.get(0).resolve("from-n1/f" + f), "n1 " + f);
+        Files.writeString(trees.get(2).resolve("from-n3.txt"), "written on n3\n");
+        awaitConverged("writes on n1 and n3 over multicast");
+        assertEquals("written on n3\n", Files.readString(trees.get(1).resolve("from-n3.txt")));
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, counters(i).get("rejected_messages"), "n" + (i + 1));
+            assertEquals(i == 1 ? 0 : 1, counters(i).get("batches_announced") > 0 ? 1 : 0,
+                    "only the writers announce (n" + (i + 1) + "): " + allCounters());
+        }
+    }
+}
