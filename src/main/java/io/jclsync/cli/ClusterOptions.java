@@ -43,9 +43,14 @@ final class ClusterOptions {
             description = "How long deletes are remembered (default 30). A node away longer may bring deleted files back.")
     int tombstoneDays;
 
+    @Option(names = "--conflict-hook", paramLabel = "SCRIPT",
+            description = "Decides which version of a conflicting path wins (JSON on stdin, answers a node name "
+                    + "or keep-both; see README). Default: the newer mtime wins. The loser is always kept.")
+    Path conflictHook;
+
     boolean used() {
         return clusterName != null || nodeName != null || secretFile != null || bind != null || !peers.isEmpty()
-                || multicast != null || stateDir != null;
+                || multicast != null || stateDir != null || conflictHook != null;
     }
 
     ClusterConfig toConfig() throws ConfigException {
@@ -68,7 +73,14 @@ final class ClusterOptions {
         if (stateDir == null) throw new ConfigException("-M cluster needs --state-dir (e.g. /var/lib/jclsync/" + clusterName + ")");
         if (transferPort < 1 || transferPort > 65535) throw new ConfigException("--transfer-port out of range");
         if (tombstoneDays < 1) throw new ConfigException("--tombstone-days must be at least 1");
+        Path hook = null;
+        if (conflictHook != null) {
+            hook = conflictHook.toAbsolutePath().normalize();
+            if (!java.nio.file.Files.isRegularFile(hook) || !java.nio.file.Files.isExecutable(hook)) {
+                throw new ConfigException("--conflict-hook " + hook + " is not an executable file (chmod +x it?)");
+            }
+        }
         return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers, group,
-                transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays));
+                transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays), hook);
     }
 }

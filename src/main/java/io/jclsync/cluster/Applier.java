@@ -1,6 +1,9 @@
 package io.jclsync.cluster;
 
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.conflict.Candidate;
+import io.jclsync.conflict.ConflictCopies;
+import io.jclsync.conflict.ConflictPolicy;
 import io.jclsync.echo.EchoFilter;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
@@ -47,6 +50,7 @@ final class Applier {
     private final Counters counters;
     private final String password;
     private final Index versions;
+    private final ConflictPolicy policy;
     private long pulls;
 
     /**
@@ -61,7 +65,8 @@ final class Applier {
      */
     private record Plan(Map<String, Long> vector, String writer, FileState local) {}
 
-    Applier(Path root, EchoFilter echoes, Counters counters, String password, Index versions) {
+    Applier(Path root, EchoFilter echoes, Counters counters, String password, Index versions, ConflictPolicy policy) {
+        this.policy = policy;
         this.root = root;
         this.echoes = echoes;
         this.counters = counters;
@@ -99,10 +104,10 @@ final class Applier {
 
     /**
      * Compares the change's version vector with ours. Newer: apply it. Stale: ignore it.
-     * Concurrent (or our copy has changed since we last announced it): a conflict, resolved the
-     * same way on every node: the version written by the node with the greater name keeps the
-     * path, the other is kept beside it as {@code NAME.jclsync-conflict-NODE}. Nothing is lost;
-     * a concurrent delete never removes a changed file.
+     * Concurrent (or our copy has changed since we last announced it): a conflict, decided by the
+     * {@link ConflictPolicy} the same way on every node: the winner keeps the path, the other is
+     * kept beside it as {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. Nothing is lost; a
+     * concurrent delete never removes a changed file.
      *
      * @return how to apply the change as it is, or null to leave the path alone
      */
@@ -145,8 +150,10 @@ final class Applier {
         }
         String localWriter = changedHere || mine == null ? versions.self() : mine.writer();
         counters.conflicts.incrementAndGet();
-        if (origin.compareTo(localWriter) > 0) {
-            RelPath aside = conflictName(c.path(), localWriter);
+        Candidate here = new Candidate(localWriter, local, localVector);
+        Candidate there = new Candidate(origin, c.state(), c.version());
+        if (policy.winner(c.path(), here, there) == there) {
+            RelPath aside = ConflictCopies.copyOf(c.path(), here);
             LOG.warning("conflict on " + c.path() + ": " + origin + "'s version wins; this node's ("
                     + localWriter + ") is kept as " + aside);
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
@@ -154,7 +161,7 @@ final class Applier {
             keepAside(target, aside, local);
             return new Plan(merged, origin, local);
         }
-        RelPath aside = conflictName(c.path(), origin);
+        RelPath aside = ConflictCopies.copyOf(c.path(), there);
         LOG.warning("conflict on " + c.path() + ": this node's version (" + localWriter + ") wins; " + origin
                 + "'s is kept as " + aside);
         versions.applied(rel, local, merged, localWriter);
@@ -174,14 +181,6 @@ final class Applier {
         } else if (local.type() == FileType.SYMLINK) {
             Files.createSymbolicLink(copy, PathBytes.path(local.linkTarget()));
         }
-    }
-
-    private static RelPath conflictName(RelPath path, String node) {
-        byte[] raw = path.bytes();
-        byte[] suffix = (".jclsync-conflict-" + node).getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        byte[] out = Arrays.copyOf(raw, raw.length + suffix.length);
-        System.arraycopy(suffix, 0, out, raw.length, suffix.length);
-        return RelPath.of(out);
     }
 
     private void apply(WireMessage.Change c, Map<RelPath, Pull> pull, Plan plan) throws IOException {

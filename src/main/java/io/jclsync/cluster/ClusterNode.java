@@ -86,7 +86,11 @@ public final class ClusterNode implements AutoCloseable {
                     member.broadcast(new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(), changes));
                 },
                 scanned::countDown);
-        this.applier = new Applier(root, echoes, counters, transferPassword, versions);
+        io.jclsync.conflict.ConflictPolicy policy = config.conflictHook() == null
+                ? io.jclsync.conflict.ConflictPolicy.NEWEST
+                : new io.jclsync.conflict.HookPolicy(config.conflictHook(), root, java.time.Duration.ofSeconds(10),
+                        io.jclsync.conflict.ConflictPolicy.NEWEST);
+        this.applier = new Applier(root, echoes, counters, transferPassword, versions, policy);
     }
 
     /** The id of the tree a cluster syncs (for now derived from its name): peers with another id are refused. */

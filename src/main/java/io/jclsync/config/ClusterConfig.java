@@ -13,10 +13,11 @@ import java.util.List;
  * @param transferPort port of this node's rsync daemon, on the bind address
  * @param stateDir     where the node keeps its working files
  * @param tombstoneTtl how long deletes are remembered
+ * @param conflictHook the script that decides conflicts, or null for the default policy
  */
 public record ClusterConfig(String clusterName, String nodeName, Path secretFile, InetSocketAddress bind,
                             List<InetSocketAddress> peers, InetSocketAddress multicast, int transferPort, Path stateDir,
-                            java.time.Duration tombstoneTtl) {
+                            java.time.Duration tombstoneTtl, Path conflictHook) {
     public ClusterConfig {
         peers = List.copyOf(peers);
     }

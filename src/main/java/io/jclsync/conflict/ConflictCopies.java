@@ -1,0 +1,50 @@
+package io.jclsync.conflict;
+
+import io.jclsync.fs.RelPath;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.Arrays;
+
+/**
+ * Names the copy a losing version is kept as, next to the path:
+ * {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. The time is the losing version's mtime
+ * (UTC), so every node names the copy the same, and two conflicts of one path rarely collide.
+ */
+public final class ConflictCopies {
+    private static final DateTimeFormatter STAMP =
+            DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC);
+
+    private ConflictCopies() {}
+
+    public static RelPath copyOf(RelPath path, Candidate loser) {
+        byte[] raw = path.bytes();
+        int nameStart = 0;
+        for (int i = raw.length - 1; i >= 0; i--) {
+            if (raw[i] == '/') {
+                nameStart = i + 1;
+                break;
+            }
+        }
+        // The extension starts at the last dot of the name, unless the name starts with it (".bashrc").
+        int dot = raw.length;
+        for (int i = raw.length - 1; i > nameStart; i--) {
+            if (raw[i] == '.') {
+                dot = i;
+                break;
+            }
+        }
+        String stamp = STAMP.format(Instant.EPOCH.plusNanos(loser.state().mtimeNanos()));
+        byte[] infix = (".sync-conflict-" + stamp + "-" + loser.node()).getBytes(StandardCharsets.US_ASCII);
+        byte[] out = Arrays.copyOf(raw, raw.length + infix.length);
+        System.arraycopy(infix, 0, out, dot, infix.length);
+        System.arraycopy(raw, dot, out, dot + infix.length, raw.length - dot);
+        return RelPath.of(out);
+    }
+
+    /** Whether {@code path} is a conflict copy (those are synced like any file, never conflicted again by name). */
+    public static boolean isCopy(RelPath path) {
+        return new String(path.bytes(), StandardCharsets.ISO_8859_1).contains(".sync-conflict-");
+    }
+}

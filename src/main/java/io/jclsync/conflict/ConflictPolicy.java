@@ -1,0 +1,21 @@
+package io.jclsync.conflict;
+
+import io.jclsync.fs.RelPath;
+
+/**
+ * Decides which of two conflicting versions keeps the path; the other is always kept as a
+ * conflict copy. Every node that sees the conflict asks its policy with the same two candidates,
+ * so a policy MUST answer the same for the same input on every node (no clocks, no randomness).
+ */
+public interface ConflictPolicy {
+    /** @return {@code a} or {@code b} */
+    Candidate winner(RelPath path, Candidate a, Candidate b);
+
+    /** The default: the newer mtime wins; equal mtimes, the greater node name. */
+    ConflictPolicy NEWEST = (path, a, b) -> {
+        if (a.state().mtimeNanos() != b.state().mtimeNanos()) {
+            return a.state().mtimeNanos() > b.state().mtimeNanos() ? a : b;
+        }
+        return a.node().compareTo(b.node()) >= 0 ? a : b;
+    };
+}

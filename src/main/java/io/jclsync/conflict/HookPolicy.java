@@ -1,0 +1,140 @@
+package io.jclsync.conflict;
+
+import io.jclsync.fs.RelPath;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Logger;
+
+/**
+ * Asks the user's {@code --conflict-hook} script which version wins. The script gets the conflict
+ * as JSON on stdin and as environment variables (see README, "Conflict hooks"), and prints the
+ * winning node's name, or {@code keep-both} (no preference), on its first line. A script that
+ * fails, times out or prints anything else falls back to {@code fallback}, with a log line.
+ */
+public final class HookPolicy implements ConflictPolicy {
+    private static final Logger LOG = Logger.getLogger(HookPolicy.class.getName());
+
+    private final Path script;
+    private final Path root;
+    private final Duration timeout;
+    private final ConflictPolicy fallback;
+
+    public HookPolicy(Path script, Path root, Duration timeout, ConflictPolicy fallback) {
+        this.script = script;
+        this.root = root;
+        this.timeout = timeout;
+        this.fallback = fallback;
+    }
+
+    @Override
+    public Candidate winner(RelPath path, Candidate a, Candidate b) {
+        // The same order on every node, whichever side is local.
+        List<Candidate> both = a.node().compareTo(b.node()) <= 0 ? List.of(a, b) : List.of(b, a);
+        String answer;
+        try {
+            answer = ask(path, both);
+        } catch (IOException e) {
+            LOG.warning("conflict hook " + script + " failed for " + path + " (" + e.getMessage() + "); using the default policy");
+            return fallback.winner(path, a, b);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return fallback.winner(path, a, b);
+        }
+        if (answer.equals("keep-both")) {
+            LOG.info("conflict hook: keep both versions of " + path + "; the default policy picks which keeps the path");
+            return fallback.winner(path, a, b);
+        }
+        for (Candidate c : both) {
+            if (c.node().equals(answer)) {
+                LOG.info("conflict hook: " + answer + "'s version of " + path + " wins");
+                return c;
+            }
+        }
+        LOG.warning("conflict hook " + script + " answered '" + answer + "' for " + path + " (expected "
+                + both.get(0).node() + ", " + both.get(1).node() + " or keep-both); using the default policy");
+        return fallback.winner(path, a, b);
+    }
+
+    private String ask(RelPath path, List<Candidate> both) throws IOException, InterruptedException {
+        ProcessBuilder pb = new ProcessBuilder(script.toString()).directory(root.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD);
+        Map<String, String> env = pb.environment();
+        env.put("JCLSYNC_CONFLICT_PATH", new String(path.bytes(), StandardCharsets.UTF_8));
+        env.put("JCLSYNC_CONFLICT_SCOPE", "file");
+        env.put("JCLSYNC_WATCH_DIR", root.toString());
+        for (int i = 0; i < both.size(); i++) {
+            Candidate c = both.get(i);
+            String n = Integer.toString(i + 1);
+            env.put("JCLSYNC_NODE_" + n, c.node());
+            env.put("JCLSYNC_TYPE_" + n, c.state().type().name().toLowerCase(java.util.Locale.ROOT));
+            env.put("JCLSYNC_SIZE_" + n, Long.toString(c.state().size()));
+            env.put("JCLSYNC_MTIME_NS_" + n, Long.toString(c.state().mtimeNanos()));
+            env.put("JCLSYNC_SHA256_" + n, HexFormat.of().formatHex(c.state().sha256()));
+        }
+        Process p = pb.start();
+        try (OutputStream in = p.getOutputStream()) {
+            in.write(json(path, both).getBytes(StandardCharsets.UTF_8));
+        } catch (IOException ignored) {
+            // The script need not read its stdin.
+        }
+        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            p.destroyForcibly();
+            throw new IOException("no answer within " + timeout.toSeconds() + " s");
+        }
+        String out;
+        try (InputStream stdout = p.getInputStream()) {
+            out = new String(stdout.readNBytes(4096), StandardCharsets.UTF_8);
+        }
+        if (p.exitValue() != 0) throw new IOException("exit code " + p.exitValue());
+        return out.lines().findFirst().orElse("").strip();
+    }
+
+    /** The conflict as JSON: the path (UTF-8, and exact as base64), the scope, both candidates. */
+    static String json(RelPath path, List<Candidate> both) {
+        StringBuilder sb = new StringBuilder("{\"path\": ").append(quote(new String(path.bytes(), StandardCharsets.UTF_8)))
+                .append(", \"path_base64\": \"").append(Base64.getEncoder().encodeToString(path.bytes()))
+                .append("\", \"scope\": \"file\", \"candidates\": [");
+        for (int i = 0; i < both.size(); i++) {
+            Candidate c = both.get(i);
+            if (i > 0) sb.append(", ");
+            sb.append("{\"node\": ").append(quote(c.node()))
+                    .append(", \"type\": \"").append(c.state().type().name().toLowerCase(java.util.Locale.ROOT))
+                    .append("\", \"size\": ").append(c.state().size())
+                    .append(", \"mtime_ns\": ").append(c.state().mtimeNanos())
+                    .append(", \"sha256\": \"").append(HexFormat.of().formatHex(c.state().sha256()))
+                    .append("\", \"version\": {");
+            String sep = "";
+            for (Map.Entry<String, Long> v : new TreeMap<>(c.version()).entrySet()) {
+                sb.append(sep).append(quote(v.getKey())).append(": ").append(v.getValue());
+                sep = ", ";
+            }
+            sb.append("}}");
+        }
+        return sb.append("]}\n").toString();
+    }
+
+    private static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            switch (ch) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                default -> {
+                    if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
+                    else sb.append(ch);
+                }
+            }
+        }
+        return sb.append('"').toString();
+    }
+}
