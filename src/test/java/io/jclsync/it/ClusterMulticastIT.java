@@ -21,8 +21,7 @@ class ClusterMulticastIT extends ClusterTestBase {
 
     @BeforeAll
     static void createNamespace() throws Exception {
-        boolean root = "root".equals(System.getProperty("user.name"));
-        assumeTrue(root || System.getenv("CI") != null, "network namespaces need root");
+        assumeTrue(Namespaces.available() || System.getenv("CI") != null, "network namespaces need root");
         ip("netns", "add", NAMESPACE);
         ip("-n", NAMESPACE, "link", "set", "lo", "up", "multicast", "on");
         ip("-n", NAMESPACE, "route", "add", "224.0.0.0/4", "dev", "lo");
@@ -30,15 +29,11 @@ class ClusterMulticastIT extends ClusterTestBase {
 
     @AfterAll
     static void deleteNamespace() throws Exception {
-        if ("root".equals(System.getProperty("user.name"))) ip("netns", "delete", NAMESPACE);
+        Namespaces.delete(List.of(NAMESPACE));
     }
 
     private static void ip(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new java.util.ArrayList<>(List.of("ip"));
-        cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        Namespaces.ip(args);
     }
 
     @Override
@@ -47,7 +42,7 @@ class ClusterMulticastIT extends ClusterTestBase {
     }
 
     @Override
-    List<String> launcher() {
+    List<String> launcher(int i) {
         return List.of("ip", "netns", "exec", NAMESPACE);
     }
 

@@ -61,20 +61,31 @@ abstract class ClusterTestBase {
     void startNode(int i, Map<String, String> env) throws IOException {
         List<String> args = new ArrayList<>(List.of("-M", "cluster", "-W",
                 trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
-                "--cluster-secret-file", secret.toString(), "--cluster-bind", "127.0.0." + (i + 2) + ":" + port,
+                "--cluster-secret-file", secret.toString(), "--cluster-bind", address(i) + ":" + port,
                 "--transfer-port", Integer.toString(port + 1),
                 "--state-dir", states.get(i).toString(), "-t", "0.3", "-v"));
         args.addAll(discovery());
-        nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), launcher(), env, args.toArray(String[]::new)));
+        args.addAll(extraArgs(i));
+        nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), launcher(i), env, args.toArray(String[]::new)));
+    }
+
+    /** Node {@code i}'s cluster address. */
+    String address(int i) {
+        return "127.0.0." + (i + 2);
     }
 
     /** How nodes find each other: TCP with the three addresses as peers. */
     List<String> discovery() {
-        return List.of("--cluster-peers", "127.0.0.2:" + port + ",127.0.0.3:" + port + ",127.0.0.4:" + port);
+        return List.of("--cluster-peers", address(0) + ":" + port + "," + address(1) + ":" + port + "," + address(2) + ":" + port);
     }
 
-    /** A command to run the nodes under (e.g. ip netns exec), or empty. */
-    List<String> launcher() {
+    /** More options for node {@code i}. */
+    List<String> extraArgs(int i) {
+        return List.of();
+    }
+
+    /** A command to run node {@code i} under (e.g. ip netns exec), or empty. */
+    List<String> launcher(int i) {
         return List.of();
     }
 

@@ -1,0 +1,208 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Split-brain: three nodes, each in a network namespace of its own, joined by a bridge in a
+ * fourth. Taking n3's link down splits the cluster into {n1, n2} and {n3}; both sides write,
+ * including to the same paths; then the link comes back, JGroups merges the views, and the nodes
+ * reconcile. Every version written must survive, as the winner or as a conflict copy, the same
+ * on every node, with the conflict hook's choices applied. Needs root (CI runs as root).
+ */
+class ClusterPartitionIT extends ClusterTestBase {
+    private static final String TAG = Integer.toString(ThreadLocalRandom.current().nextInt(100_000));
+    private static final String BRIDGE = "jclsync-br-" + TAG;
+    private static final Pattern VIEW = Pattern.compile("cluster it: \\[([^\\]]*)\\]");
+
+    private Path hook;
+
+    private static String namespace(int i) {
+        return "jclsync-n" + (i + 1) + "-" + TAG;
+    }
+
+    @BeforeAll
+    static void createNetwork() throws Exception {
+        assumeTrue(Namespaces.available() || System.getenv("CI") != null, "network namespaces need root");
+        Namespaces.ip("netns", "add", BRIDGE);
+        Namespaces.ip("-n", BRIDGE, "link", "add", "br0", "type", "bridge");
+        Namespaces.ip("-n", BRIDGE, "link", "set", "br0", "up");
+        for (int i = 0; i < 3; i++) {
+            String ns = namespace(i);
+            Namespaces.ip("netns", "add", ns);
+            Namespaces.ip("-n", ns, "link", "set", "lo", "up");
+            Namespaces.ip("-n", BRIDGE, "link", "add", "v" + i, "type", "veth", "peer", "name", "eth0", "netns", ns);
+            Namespaces.ip("-n", BRIDGE, "link", "set", "v" + i, "master", "br0", "up");
+            Namespaces.ip("-n", ns, "addr", "add", "10.213.0." + (i + 1) + "/24", "dev", "eth0");
+            Namespaces.ip("-n", ns, "link", "set", "eth0", "up");
+        }
+    }
+
+    @AfterAll
+    static void deleteNetwork() {
+        Namespaces.delete(List.of(namespace(0), namespace(1), namespace(2), BRIDGE));
+    }
+
+    @BeforeEach
+    void writeHook() throws IOException {
+        // Records each call next to the node's tree; n1 wins conflicts under hooked/, elsewhere no preference.
+        hook = tmp.resolve("hook.sh");
+        Files.writeString(hook, """
+                #!/bin/sh
+                cat >> "$JCLSYNC_WATCH_DIR.hook-calls"
+                case "$JCLSYNC_CONFLICT_PATH" in
+                    hooked/*) echo n1 ;;
+                    *) echo keep-both ;;
+                esac
+                """);
+        Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+    }
+
+    @Override
+    String address(int i) {
+        return "10.213.0." + (i + 1);
+    }
+
+    @Override
+    List<String> launcher(int i) {
+        return List.of("ip", "netns", "exec", namespace(i));
+    }
+
+    @Override
+    List<String> extraArgs(int i) {
+        return List.of("--conflict-hook", hook.toString());
+    }
+
+    private void link(int i, String state) throws Exception {
+        Namespaces.ip("-n", BRIDGE, "link", "set", "v" + i, state);
+    }
+
+    /** Waits until node {@code i}'s latest view is exactly {@code members}. */
+    private void awaitView(int i, List<String> members) throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (true) {
+            Matcher m = VIEW.matcher(nodes.get(i).log());
+            List<String> last = null;
+            while (m.find()) last = List.of(m.group(1).split(", "));
+            if (last != null && last.size() == members.size() && last.containsAll(members)) return;
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("n" + (i + 1) + " never saw the view " + members + "; log:\n" + nodes.get(i).log());
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    private void write(int node, String rel, String content) throws IOException {
+        Path p = trees.get(node).resolve(rel);
+        Files.createDirectories(p.getParent());
+        Files.writeString(p, content);
+    }
+
+    private String read(int node, String rel) throws IOException {
+        return Files.readString(trees.get(node).resolve(rel));
+    }
+
+    /** The conflict copies of {@code rel} (same dir, NAME.sync-conflict-*-NODE.EXT) on node {@code i}. */
+    private List<Path> copies(int i, String rel, String loser) throws IOException {
+        Path p = trees.get(i).resolve(rel);
+        String name = p.getFileName().toString();
+        int dot = name.lastIndexOf('.');
+        String regex = Pattern.quote(name.substring(0, dot)) + "\\.sync-conflict-\\d{8}-\\d{6}-" + loser
+                + Pattern.quote(name.substring(dot));
+        try (var list = Files.list(p.getParent())) {
+            return list.filter(f -> f.getFileName().toString().matches(regex)).toList();
+        }
+    }
+
+    @Test
+    void bothSidesOfAPartitionWriteAndAfterTheMergeEveryVersionIsKept() throws Exception {
+        startCluster();
+        write(0, "shared.txt", "before the split\n");
+        write(0, "hooked/doc.txt", "doc before the split\n");
+        write(0, "victim.txt", "victim before the split\n");
+        write(0, "proj/readme.txt", "readme before the split\n");
+        write(0, "proj/other.txt", "other before the split\n");
+        awaitConverged("the files before the split");
+        awaitQuiet(java.time.Duration.ofMillis(700));
+
+        link(2, "down");
+        awaitView(0, List.of("n1", "n2"));
+        awaitView(2, List.of("n3"));
+
+        // Side A (n1, n2).
+        write(0, "a-only.txt", "written on n1 during the split\n");
+        write(1, "a2-only.txt", "written on n2 during the split\n");
+        write(0, "shared.txt", "A's shared\n");
+        write(0, "hooked/doc.txt", "A's doc\n");
+        Files.delete(trees.get(0).resolve("victim.txt"));
+        Files.move(trees.get(0).resolve("proj"), trees.get(0).resolve("proj2"));
+        // Side B (n3), later: its versions have the newer mtimes.
+        Thread.sleep(50);
+        write(2, "b-only.txt", "written on n3 during the split\n");
+        write(2, "shared.txt", "B's shared\n");
+        write(2, "hooked/doc.txt", "B's doc\n");
+        write(2, "victim.txt", "B's victim edit\n");
+        write(2, "proj/readme.txt", "B's readme edit\n");
+        Trees.awaitEqual(trees.get(0), trees.get(1), CONVERGE, nodes.get(1));
+        assertTrue(Files.exists(trees.get(2).resolve("proj/other.txt")), "n3 did not see the rename");
+
+        link(2, "up");
+        for (int i = 0; i < 3; i++) awaitView(i, List.of("n1", "n2", "n3"));
+        awaitConverged("the healed cluster");
+        awaitQuiet(java.time.Duration.ofSeconds(2));
+        awaitConverged("the healed cluster, settled");
+
+        for (int i = 0; i < 3; i++) {
+            String n = "n" + (i + 1) + ": ";
+            assertEquals("written on n1 during the split\n", read(i, "a-only.txt"), n);
+            assertEquals("written on n2 during the split\n", read(i, "a2-only.txt"), n);
+            assertEquals("written on n3 during the split\n", read(i, "b-only.txt"), n);
+            // Default policy (the hook says keep-both): the newer version keeps the path.
+            assertEquals("B's shared\n", read(i, "shared.txt"), n + "the newer version wins");
+            List<Path> shared = copies(i, "shared.txt", "n1");
+            assertEquals(1, shared.size(), n + "A's version kept once");
+            assertEquals("A's shared\n", Files.readString(shared.get(0)), n);
+            // The hook prefers n1 under hooked/, although n3's version is newer.
+            assertEquals("A's doc\n", read(i, "hooked/doc.txt"), n + "the hook's choice");
+            List<Path> doc = copies(i, "hooked/doc.txt", "n3");
+            assertEquals(1, doc.size(), n + "B's doc kept once");
+            assertEquals("B's doc\n", Files.readString(doc.get(0)), n);
+            // A delete never beats a modification.
+            assertEquals("B's victim edit\n", read(i, "victim.txt"), n + "modify wins over delete");
+            // A renamed proj/ while B edited a file in it: the rename and the edit both survive.
+            assertEquals("readme before the split\n", read(i, "proj2/readme.txt"), n);
+            assertEquals("other before the split\n", read(i, "proj2/other.txt"), n);
+            assertEquals("B's readme edit\n", read(i, "proj/readme.txt"), n + "the edit is kept where it was made");
+            assertFalse(Files.exists(trees.get(i).resolve("proj/other.txt")), n + "the unedited file moved with the rename");
+        }
+
+        // The hook was called as documented: JSON naming the path and both candidates.
+        List<String> calls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path log = tmp.resolve("n" + (i + 1) + ".hook-calls");
+            if (Files.exists(log)) calls.addAll(Files.readAllLines(log));
+        }
+        assertTrue(calls.stream().anyMatch(l -> l.startsWith("{\"path\": \"hooked/doc.txt\"")
+                && l.contains("\"node\": \"n1\"") && l.contains("\"node\": \"n3\"")), "hook calls: " + calls);
+        assertTrue(calls.stream().anyMatch(l -> l.startsWith("{\"path\": \"shared.txt\"")), "hook calls: " + calls);
+        long conflicts = 0;
+        for (int i = 0; i < 3; i++) conflicts += counters(i).get("conflicts");
+        assertTrue(conflicts >= 2, "conflicts counted: " + allCounters());
+    }
+}
