@@ -73,7 +73,7 @@ final class Announcer implements Transfer {
                 Set<Path> echoedRenames = new HashSet<>();
                 for (Batch.Rename r : batch.renames()) rename(r, changes, done, echoedRenames);
                 for (Batch.Entry e : batch.entries()) {
-                    if (done.add(e.path())) entry(e.path(), e.kind(), changes);
+                    if (done.add(e.path())) entry(e.path(), e.kind(), changes, done);
                     // A directory a peer renamed here moved with its contents: nothing below to announce.
                     if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false);
                 }
@@ -112,15 +112,22 @@ final class Announcer implements Transfer {
         done.add(r.to());
     }
 
-    private void entry(Path rel, ChangeKind kind, List<WireMessage.Change> out) throws IOException {
+    /** @param done paths already in {@code out} (a path may appear once per batch); updated */
+    private void entry(Path rel, ChangeKind kind, List<WireMessage.Change> out, Set<Path> done) throws IOException {
         FileState state = FileStates.of(root.resolve(rel), hint(rel));
         if (echoes.isEcho(rel, state)) {
             counters.echoesSuppressed.incrementAndGet();
             return;
         }
         if (state == null) {
-            out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.DELETE, null, null,
-                    versions.localChange(rel, null)));
+            // A deleted directory: each file indexed below it gets its own tombstone, first, so a
+            // peer decides file by file (one it changed meanwhile is kept).
+            List<Path> below = versions.liveBelow(rel);
+            Map<String, Long> vv = versions.localChange(rel, null);
+            for (Path b : below) {
+                if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null, versions.get(b).vector()));
+            }
+            out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.DELETE, null, null, vv));
         } else if (filter.get().accepts(rel, state.type())) {
             WireMessage.Kind k = kind == ChangeKind.CREATE ? WireMessage.Kind.CREATE : WireMessage.Kind.MODIFY;
             out.add(new WireMessage.Change(RelPath.of(rel), k, null, state, versions.localChange(rel, state)));

@@ -193,7 +193,7 @@ final class Applier {
         Path target = root.resolve(c.path().toPath());
         FileState local = plan.local();
         if (c.kind() == WireMessage.Kind.DELETE) {
-            if (local != null) deleteKnown(c.path());
+            if (local != null) deleteKnown(c.path(), c.version());
             return;
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
@@ -366,11 +366,12 @@ final class Applier {
     }
 
     /**
-     * Deletes {@code rel} for a peer, but below a directory only what this node knows and has not
-     * changed since: a file changed or created here that the peer cannot have seen is kept (with
-     * the directories leading to it), and announced from here as usual.
+     * Deletes {@code rel} for a peer, but below a directory only files whose version the deleting
+     * node had (their vector is covered by the delete's) and that have not changed here since: a
+     * file changed or created here, or a version the peer never saw, is kept (with the directories
+     * leading to it), and announced from here as usual.
      */
-    private void deleteKnown(RelPath rel) throws IOException {
+    private void deleteKnown(RelPath rel, Map<String, Long> deleteVector) throws IOException {
         Path top = root.resolve(rel.toPath());
         if (!Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
             echoes.expect(rel, null);
@@ -384,7 +385,7 @@ final class Applier {
                 Path r = root.relativize(file);
                 Index.Version known = versions.get(r);
                 FileState now = FileStates.of(file, known == null ? null : known.state());
-                if (known != null && FileStates.same(now, known.state())) {
+                if (known != null && FileStates.same(now, known.state()) && covered(known.vector(), deleteVector)) {
                     echoes.expect(RelPath.of(r), null);
                     Files.deleteIfExists(file);
                 } else {
@@ -409,6 +410,14 @@ final class Applier {
             LOG.warning("a peer deleted " + rel + ", but " + kept.size() + " file(s) below it changed here and are kept, "
                     + "e.g. " + kept.get(0));
         }
+    }
+
+    /** Whether every counter of {@code version} is at most that of {@code by}. */
+    private static boolean covered(Map<String, Long> version, Map<String, Long> by) {
+        for (Map.Entry<String, Long> e : version.entrySet()) {
+            if (e.getValue() > by.getOrDefault(e.getKey(), 0L)) return false;
+        }
+        return true;
     }
 
     private void deleteTree(Path top) throws IOException {

@@ -121,9 +121,16 @@ public final class ClusterMember implements AutoCloseable {
         channel.send(new BytesMessage(null, WireCodec.encode(message)));
     }
 
-    /** Sends to one member; false if it is not in the current view. */
+    /**
+     * Sends to one member; false if it is not in the view within 5 s. (A peer's request can
+     * arrive just before the view that holds it is installed here, as views merge.)
+     */
     public boolean send(String node, WireMessage message) throws Exception {
         Address to = addresses.get(node);
+        for (int i = 0; to == null && i < 100; i++) {
+            Thread.sleep(50);
+            to = addresses.get(node);
+        }
         if (to == null) return false;
         channel.send(new BytesMessage(to, WireCodec.encode(message)));
         return true;

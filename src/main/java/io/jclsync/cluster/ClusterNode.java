@@ -249,7 +249,8 @@ public final class ClusterNode implements AutoCloseable {
                         to == changes.size());
                 if (!member.send(r.requester(), new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(),
                         changes.subList(from, to), part))) {
-                    return; // it left meanwhile
+                    LOG.warning("cannot answer " + r.requester() + "'s catch-up request: it is not in the view");
+                    return;
                 }
                 from = to;
             } while (from < changes.size());

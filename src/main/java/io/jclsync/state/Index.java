@@ -193,7 +193,8 @@ public final class Index {
         dirty = true;
     }
 
-    private List<Path> liveBelow(Path dir) {
+    /** The paths indexed below {@code dir} that are not deleted. */
+    public synchronized List<Path> liveBelow(Path dir) {
         List<Path> out = new ArrayList<>();
         String prefix = dir.toString();
         // In sorted order everything between "dir" and "dir/…" starts with "dir" (also "dir-x", skipped).
