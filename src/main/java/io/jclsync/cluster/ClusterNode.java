@@ -111,7 +111,10 @@ public final class ClusterNode implements AutoCloseable {
     public static ClusterNode start(ClusterConfig config, Path root, Supplier<Filter> filter) throws Exception {
         ClusterSecret secret = ClusterSecret.read(config.secretFile());
         Files.createDirectories(config.stateDir());
-        Files.createDirectories(root.resolve(Applier.STAGING));
+        // What a killed run left half-pulled: never at a final path, and useless now.
+        Path staging = root.resolve(Applier.STAGING);
+        if (Files.exists(staging, java.nio.file.LinkOption.NOFOLLOW_LINKS)) io.jclsync.fs.FileTrees.delete(staging, root);
+        Files.createDirectories(staging);
         // Key derivation is deliberately slow (PBKDF2): derive the password once.
         String transferPassword = secret.transferPassword(config.clusterName());
         ClusterNode node = new ClusterNode(config, root, filter, transferPassword);

@@ -42,4 +42,47 @@ class ClusterRecoveryIT extends ClusterTestBase {
                 Files.readString(trees.get(2).resolve("fallback/after.txt")));
         assertEquals(data.length, Files.size(trees.get(2).resolve("fallback/data.bin")));
     }
+
+    @Test
+    void aNodeKilledMidTransferLeavesNoPartialFileAndCatchesUpAfterARestart() throws Exception {
+        startCluster();
+        awaitQuiet(Duration.ofMillis(700));
+        // 300 MiB of random data, so that n2's pull is still running when it is killed.
+        Path big = trees.get(0).resolve("big.bin");
+        byte[] chunk = new byte[1 << 20];
+        try (var out = Files.newOutputStream(tmp.resolve("big.tmp"))) {
+            for (int i = 0; i < 300; i++) {
+                ThreadLocalRandom.current().nextBytes(chunk);
+                out.write(chunk);
+            }
+        }
+        Files.move(tmp.resolve("big.tmp"), big);
+        long n2 = nodes.get(1).pid();
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (!pulling(n2)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("n2 never started pulling; log:\n" + nodes.get(1).log());
+            Thread.sleep(5);
+        }
+        nodes.get(1).signal("KILL");
+        nodes.get(1).waitFor(CONVERGE);
+        Path there = trees.get(1).resolve("big.bin");
+        if (Files.exists(there)) {
+            assertEquals(Files.size(big), Files.size(there), "a file at its final path is whole");
+            assertEquals(-1, Files.mismatch(big, there), "and identical");
+        }
+        Files.writeString(trees.get(0).resolve("while-n2-was-dead.txt"), "written after n2 was killed\n");
+
+        startNode(1);
+        awaitConverged("n2 restarted after kill -9");
+        assertEquals(-1, Files.mismatch(big, there), "n2 has the whole file after its restart");
+        try (var staged = Files.list(trees.get(1).resolve(".jclsync/incoming"))) {
+            assertEquals(0, staged.count(), "nothing left in the staging dir");
+        }
+    }
+
+    /** Whether node process {@code pid} has an rsync client (not its daemon) running. */
+    private static boolean pulling(long pid) {
+        return ProcessHandle.of(pid).map(p -> p.children().anyMatch(c -> c.info().commandLine()
+                .map(cmd -> cmd.contains("rsync") && !cmd.contains("--daemon")).orElse(false))).orElse(false);
+    }
 }
