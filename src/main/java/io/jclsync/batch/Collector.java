@@ -243,9 +243,18 @@ public final class Collector {
 
     /** The snapshot due at {@code now}, taken out of the queue; null when nothing is due. */
     public synchronized Snapshot takeIfDue(long now) {
+        return take(now, false);
+    }
+
+    /** Everything queued, due or not (a last sync before exit); null when nothing is queued. */
+    public synchronized Snapshot takeAll() {
+        return queued() == 0 && renames.isEmpty() ? null : take(clock.getAsLong(), true);
+    }
+
+    private Snapshot take(long now, boolean force) {
         long at = dueAt();
-        if (at == Long.MAX_VALUE || now - at < 0) return null;
-        boolean windowDue = windowOpen && now - (windowStart + delays.collect().toNanos()) >= 0;
+        if (!force && (at == Long.MAX_VALUE || now - at < 0)) return null;
+        boolean windowDue = windowOpen && (force || now - (windowStart + delays.collect().toNanos()) >= 0);
         LinkedHashMap<Path, ChangeKind> taken = new LinkedHashMap<>();
         Set<Path> takenFolded = Set.of();
         List<Batch.Rename> takenRenames = List.of();
@@ -266,12 +275,12 @@ public final class Collector {
             renames = new LinkedHashMap<>();
             full = false;
             windowOpen = false;
-            if (!writes.isEmpty() && !takenFull) holdActiveWrites(taken, now);
+            if (!writes.isEmpty() && !takenFull && !force) holdActiveWrites(taken, now);
         }
-        releaseHeld(taken, now, takenFull);
+        releaseHeld(taken, now, takenFull || force);
         for (Iterator<Map.Entry<Path, Deferred>> it = bigfiles.entrySet().iterator(); it.hasNext(); ) {
             Map.Entry<Path, Deferred> big = it.next();
-            if (takenFull || now - big.getValue().due() >= 0) {
+            if (takenFull || force || now - big.getValue().due() >= 0) {
                 taken.merge(big.getKey(), big.getValue().kind(), ChangeKind::combine);
                 matured.add(big.getKey());
                 it.remove();

@@ -30,8 +30,26 @@ public final class Main implements Callable<Integer> {
     @ArgGroup(exclusive = false, heading = "%nclsync options not implemented yet (they fail rather than being ignored):%n")
     NotImplemented notImplemented;
 
+    /** Read by {@link ConfigArgs} before parsing; here so that picocli accepts and documents them. */
+    @Option(names = {"-H", "--config-file"}, paramLabel = "FILE",
+            description = "Config file with [blocks] of key = value (long option names); default "
+                    + "~/.jclsync.conf, then /etc/jclsync/jclsync.conf. Command-line options override it.")
+    String configFile;
+
+    @Option(names = {"-K", "--config-block"}, paramLabel = "NAME",
+            description = "The block of the config file to use (default: [default]).")
+    String configBlock;
+
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        String[] expanded;
+        try {
+            expanded = ConfigArgs.expand(args);
+        } catch (ConfigException e) {
+            System.err.println("jclsync: error: " + e.getMessage());
+            System.exit(EXIT_USAGE);
+            return;
+        }
+        System.exit(commandLine().execute(expanded));
     }
 
     public static CommandLine commandLine() {
@@ -59,33 +77,19 @@ public final class Main implements Callable<Integer> {
 
     /** clsync options recognised but not supported yet. */
     static final class NotImplemented {
-        @Option(names = {"-H", "--config-file"}, paramLabel = "FILE") String configFile;
-        @Option(names = {"-K", "--config-block"}, paramLabel = "NAME") String configBlock;
         @Option(names = {"-p", "--threading"}, paramLabel = "MODE") String threading;
         @Option(names = {"-b", "--background"}) boolean background;
-        @Option(names = "--standby-file", paramLabel = "FILE") String standbyFile;
-        @Option(names = "--exit-hook", paramLabel = "PATH") String exitHook;
-        @Option(names = "--pre-exit-hook", paramLabel = "PATH") String preExitHook;
-        @Option(names = "--max-iterations", paramLabel = "N") String maxIterations;
         @Option(names = "--modification-signature", paramLabel = "FIELDS") String modificationSignature;
         @Option(names = "--one-file-system") boolean oneFileSystem;
         @Option(names = "--exclude-mount-points") boolean excludeMountPoints;
-        @Option(names = "--sync-on-quit") boolean syncOnQuit;
 
         void reject() throws ConfigException {
             java.util.List<String> used = new java.util.ArrayList<>();
-            if (configFile != null) used.add("--config-file");
-            if (configBlock != null) used.add("--config-block");
             if (threading != null) used.add("--threading");
             if (background) used.add("--background (run it under systemd instead)");
-            if (standbyFile != null) used.add("--standby-file");
-            if (exitHook != null) used.add("--exit-hook");
-            if (preExitHook != null) used.add("--pre-exit-hook");
-            if (maxIterations != null) used.add("--max-iterations");
             if (modificationSignature != null) used.add("--modification-signature");
             if (oneFileSystem) used.add("--one-file-system");
             if (excludeMountPoints) used.add("--exclude-mount-points");
-            if (syncOnQuit) used.add("--sync-on-quit");
             throw new ConfigException("not implemented in jclsync yet: " + String.join(", ", used)
                     + "; see README (\"clsync options\") for what to use instead");
         }

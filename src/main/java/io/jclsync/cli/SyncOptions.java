@@ -91,6 +91,25 @@ final class SyncOptions {
     @Option(names = "--exit-on-no-events", description = "Exit once the initial sync is done and nothing is queued.")
     boolean exitOnNoEvents;
 
+    @Option(names = "--standby-file", paramLabel = "FILE",
+            description = "Pause syncing while this file exists (changes keep being collected).")
+    Path standbyFile;
+
+    @Option(names = "--max-iterations", paramLabel = "N", defaultValue = "0",
+            description = "Exit after N syncs after the initial one (default 0: never).")
+    int maxIterations;
+
+    @Option(names = "--pre-exit-hook", paramLabel = "PATH",
+            description = "Run when stopping, before the last sync: PATH LABEL WATCH_DIR EXIT_CODE.")
+    Path preExitHook;
+
+    @Option(names = "--exit-hook", paramLabel = "PATH",
+            description = "Run last, once stopped: PATH LABEL WATCH_DIR EXIT_CODE.")
+    Path exitHook;
+
+    @Option(names = "--sync-on-quit", description = "On SIGTERM/SIGINT, sync what is queued before exiting.")
+    boolean syncOnQuit;
+
     @Option(names = "--ignore-failures", description = "Keep running when a sync fails for good; its paths are retried later.")
     boolean ignoreFailures;
 
@@ -109,6 +128,14 @@ final class SyncOptions {
             if (d.isNegative()) throw new ConfigException("delays and timeouts cannot be negative");
         }
         if (retries < 0) throw new ConfigException("-r/--retries cannot be negative");
+        if (maxIterations < 0) throw new ConfigException("--max-iterations cannot be negative");
+        for (Path hook : new Path[] {preExitHook, exitHook}) {
+            if (hook != null && (!Files.isRegularFile(hook) || !Files.isExecutable(hook))) {
+                throw new ConfigException("hook " + hook + " is not an executable file (chmod +x it?)");
+            }
+        }
+        io.jclsync.config.Lifecycle lifecycle = new io.jclsync.config.Lifecycle(absolute(standbyFile), maxIterations,
+                absolute(preExitHook), absolute(exitHook), syncOnQuit);
         String handler = checkModeAndHandler();
         ClusterConfig cluster = null;
         if (mode == Mode.CLUSTER) {
@@ -132,7 +159,7 @@ final class SyncOptions {
         return new Config(watch, destination, mode, handler, rulesFile, rules, delays, timeoutSync, retries, ignored,
                 listsDir == null ? null : listsDir.toAbsolutePath().normalize(), label,
                 absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
-                ignoreFailures, cluster);
+                ignoreFailures, lifecycle, cluster);
     }
 
     private static Path absolute(Path p) {

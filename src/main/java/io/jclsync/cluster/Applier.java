@@ -296,7 +296,8 @@ final class Applier {
                 Map.Entry<RelPath, Pull> f = it.next();
                 Pull p = f.getValue();
                 if (place(staging.resolve(f.getKey().toPath()), p.target(), p.want())) {
-                    versions.applied(p.target().toPath(), p.want(), p.vector(), p.writer());
+                    long ino = (Long) Files.getAttribute(root.resolve(p.target().toPath()), "unix:ino", LinkOption.NOFOLLOW_LINKS);
+                    versions.applied(p.target().toPath(), p.want().withInode(ino), p.vector(), p.writer());
                     it.remove();
                     placed++;
                 }

@@ -39,6 +39,7 @@ public record Config(
         boolean onlyInitialSync,
         boolean exitOnNoEvents,
         boolean ignoreFailures,
+        Lifecycle lifecycle,
         ClusterConfig cluster) {
 
     public Config {

@@ -12,6 +12,7 @@ import io.jclsync.config.ConfigException;
 import io.jclsync.config.RulesParser;
 import io.jclsync.filter.Filter;
 import io.jclsync.fs.PathBytes;
+import io.jclsync.sync.ProcessRunner;
 import io.jclsync.sync.ListsDir;
 import io.jclsync.sync.Outcome;
 import io.jclsync.sync.Transfer;
@@ -53,6 +54,8 @@ public final class Daemon {
     private final AtomicReference<WatchException> watchFailure = new AtomicReference<>();
     private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
     private volatile Thread syncThread;
+    private volatile int result = EXIT_FAILURE;
+    private int iterations;
     private Path ownListsDir;
 
     public Daemon(Config config) {
@@ -97,7 +100,10 @@ public final class Daemon {
                 return exitCode(EXIT_OK);
             }
             status.set(StatusFile.State.RUNNING);
-            return exitCode(loop(transfer));
+            int code = loop(transfer);
+            runHook(config.lifecycle().preExitHook(), "pre-exit hook", code);
+            if (code == EXIT_OK && config.lifecycle().syncOnQuit()) syncQueued(transfer);
+            return exitCode(code);
         } catch (WatchException e) {
             LOG.severe(e.getMessage());
             return exitCode(EXIT_FAILURE);
@@ -112,6 +118,7 @@ public final class Daemon {
             if (watcher != null) watcher.close();
             if (clusterNode != null) clusterNode.close();
             cleanUp();
+            runHook(config.lifecycle().exitHook(), "exit hook", result);
             finished.countDown();
         }
     }
@@ -120,9 +127,63 @@ public final class Daemon {
         WatchException failure = watchFailure.get();
         if (failure != null) {
             LOG.severe(failure.getMessage());
-            return EXIT_FAILURE;
+            code = EXIT_FAILURE;
         }
+        result = code;
         return code;
+    }
+
+    /**
+     * Runs a {@code --pre-exit-hook}/{@code --exit-hook} as {@code HOOK LABEL WATCH_DIR EXIT_CODE}
+     * (also in JCLSYNC_LABEL, JCLSYNC_WATCH_DIR, JCLSYNC_EXIT_CODE), for at most a minute. Its
+     * failure is logged; it never changes jclsync's exit code.
+     */
+    private void runHook(Path hook, String what, int code) {
+        if (hook == null) return;
+        try {
+            ProcessRunner.Result r = ProcessRunner.run(
+                    List.of(hook.toString(), config.label(), config.watchDir().toString(), Integer.toString(code)),
+                    java.util.Map.of("JCLSYNC_LABEL", config.label(), "JCLSYNC_WATCH_DIR", config.watchDir().toString(),
+                            "JCLSYNC_EXIT_CODE", Integer.toString(code)),
+                    Duration.ofMinutes(1));
+            if (r.exitCode() != 0) {
+                LOG.warning(what + " " + hook + " exited " + (r.timedOut() ? "(timed out)" : r.exitCode()) + ": "
+                        + r.output().strip());
+            } else {
+                LOG.info(what + " " + hook + " done");
+            }
+        } catch (IOException e) {
+            LOG.warning("cannot run " + what + " " + hook + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** {@code --sync-on-quit}: what is still queued is synced now, once, before the process exits. */
+    private void syncQueued(Transfer transfer) throws InterruptedException {
+        Snapshot left = collector.takeAll();
+        if (left == null) return;
+        BatchBuilder.Result built = new BatchBuilder(config.watchDir(), config.delays()).build(left);
+        List<Batch.Entry> bigs = built.deferred().stream().sorted(java.util.Comparator.comparing(Batch.Entry::path)).toList();
+        LOG.info("--sync-on-quit: syncing what is queued before exiting");
+        for (Batch batch : List.of(built.batch(), new Batch(List.of(), bigs, false))) {
+            if (batch.isEmpty()) continue;
+            long started = System.nanoTime();
+            TransferResult r = transfer.run(batch);
+            logBatch(batch, r, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        }
+    }
+
+    /** {@code --standby-file}: while it exists, wait (checking every second). @return false if stopped meanwhile */
+    private boolean awaitStandbyOver() throws InterruptedException {
+        Path standby = config.lifecycle().standbyFile();
+        if (standby == null || !Files.exists(standby)) return true;
+        LOG.info("standby: " + standby + " exists; syncing paused (changes keep being collected)");
+        while (Files.exists(standby)) {
+            if (sleepUnlessStopped(Duration.ofSeconds(1))) return false;
+        }
+        LOG.info("standby over: " + standby + " is gone; syncing again");
+        return true;
     }
 
     private int loop(Transfer transfer) throws InterruptedException {
@@ -136,12 +197,20 @@ public final class Daemon {
                 collector.defer(built.deferred(), snapshot.windowStart());
             }
             if (built.batch().isEmpty()) continue;
+            if (!awaitStandbyOver()) {
+                collector.requeue(built.batch());
+                break;
+            }
             status.set(StatusFile.State.SYNCHRONIZING);
             boolean ok = syncWithRetries(transfer, built.batch());
             collector.syncFinished();
             if (!ok) return EXIT_FAILURE;
             status.set(StatusFile.State.RUNNING);
             if (config.exitOnNoEvents() && collector.queued() == 0) break;
+            if (++iterations == config.lifecycle().maxIterations()) {
+                LOG.info("--max-iterations " + iterations + " reached; exiting");
+                break;
+            }
         }
         return EXIT_OK;
     }
@@ -305,6 +374,9 @@ public final class Daemon {
         @Override
         public void events(List<FsEvent> events) {
             collector.record(events);
+            if (LOG.isLoggable(Level.FINEST)) {
+                for (FsEvent e : events) LOG.finest("event " + e);
+            }
         }
 
         @Override

@@ -9,9 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.Set;
 
 /** The announced state of a local entry: type, size, nanosecond mtime, mode, link target, sha256. */
@@ -24,29 +25,38 @@ public final class FileStates {
     }
 
     /**
-     * The same, reusing {@code known}'s hash when the file still has its size and nanosecond mtime
-     * (a restart does not rehash an unchanged tree).
+     * The same, reusing {@code known}'s hash when the file still has its size, nanosecond mtime
+     * and inode (a restart does not rehash an unchanged tree; a file replaced by another with the
+     * same size and mtime is). One {@code lstat}.
      */
     public static FileState of(Path abs, FileState known) throws IOException {
-        PosixFileAttributes a;
+        Map<String, Object> a;
         try {
-            a = Files.readAttributes(abs, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            a = Files.readAttributes(abs, "unix:mode,ino,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
         } catch (NoSuchFileException e) {
             return null;
         }
-        FileType type = FileType.of(a);
-        long mtime = a.lastModifiedTime().to(java.util.concurrent.TimeUnit.NANOSECONDS);
-        int mode = mode(a.permissions());
-        return switch (type) {
-            case FILE -> new FileState(type, a.size(), mtime, mode, new byte[0],
-                    known != null && known.type() == FileType.FILE && known.size() == a.size()
-                            && known.mtimeNanos() == mtime ? known.sha256() : ContentHash.sha256(abs));
-            case DIRECTORY -> new FileState(type, 0, mtime, mode, new byte[0], new byte[0]);
-            case SYMLINK -> new FileState(type, 0, mtime, 0777,
-                    PathBytes.of(Files.readSymbolicLink(abs)), new byte[0]);
-            case SPECIAL -> null;
+        int stMode = (Integer) a.get("mode");
+        long ino = (Long) a.get("ino");
+        long size = (Long) a.get("size");
+        long mtime = ((FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        int mode = stMode & 07777;
+        return switch (stMode & S_IFMT) {
+            case S_IFREG -> new FileState(FileType.FILE, size, mtime, mode, new byte[0],
+                    known != null && known.type() == FileType.FILE && known.size() == size
+                            && known.mtimeNanos() == mtime && (known.inode() == 0 || known.inode() == ino)
+                            ? known.sha256() : ContentHash.sha256(abs), ino);
+            case S_IFDIR -> new FileState(FileType.DIRECTORY, 0, mtime, mode, new byte[0], new byte[0], ino);
+            case S_IFLNK -> new FileState(FileType.SYMLINK, 0, mtime, 0777,
+                    PathBytes.of(Files.readSymbolicLink(abs)), new byte[0], ino);
+            default -> null;
         };
     }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFLNK = 0120000;
 
     /**
      * Whether two states are the same version of an entry: for files contents, mode and mtime;

@@ -98,6 +98,22 @@ class BadInputIT {
     }
 
     @Test
+    void aConfigFileBlockIsUsedAndItsMistakesNameFileAndLine() throws Exception {
+        Path conf = tmp.resolve("jclsync.conf");
+        Files.writeString(conf, "[base]\nretries = 1\n\n[job]\nconfig-block-inherits = base\nwatch-dir = " + src
+                + "\ndestination-dir = " + dst + "\ndelay-collect = soon\n");
+        fails(conf + ":8: ", "-H", conf.toString(), "-K", "job");
+        fails(conf + ": no block [nope]", "-H", conf.toString(), "-K", "nope");
+        Files.writeString(conf, "[base]\nretries = 1\n\n[job]\nconfig-block-inherits = base\nwatch-dir = " + src
+                + "\ndestination-dir = " + tmp.resolve("elsewhere") + "\nonly-initialsync = true\n");
+        // The command line's -D replaces the file's destination-dir.
+        JclsyncProcess.Result r = JclsyncProcess.run(log, EXIT, "-H", conf.toString(), "-K", "job", "-D", dst.toString());
+        assertEquals(0, r.exitCode(), r.output());
+        assertEquals("a", Files.readString(dst.resolve("a")), "the block's watch dir was synced to -D");
+        assertFalse(Files.exists(tmp.resolve("elsewhere")), r.output());
+    }
+
+    @Test
     void anUnreadableSubdirectoryIsLoggedAndSkippedWhileTheRestSyncs() throws Exception {
         assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
         Path secret = Files.createDirectories(src.resolve("secret"));

@@ -14,7 +14,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Signals, the pid file, the sync timeout and --exit-on-no-events, on a running jclsync process. */
+/**
+ * Signals, the pid file, the sync timeout, --exit-on-no-events and clsync's run-control options
+ * (standby file, max iterations, exit hooks, sync on quit), on a running jclsync process.
+ */
 class SignalsIT {
     private static final Duration CONVERGE = Duration.ofSeconds(30);
 
@@ -114,5 +117,55 @@ class SignalsIT {
                 dst.toString(), "--exit-on-no-events");
         assertEquals(0, r.exitCode(), r.output());
         Trees.awaitEqual(src, dst, Duration.ZERO, null);
+    }
+
+    private Path recorder(String name, Path out) throws IOException {
+        Path hook = tmp.resolve(name);
+        Files.writeString(hook, "#!/bin/sh\necho \"" + name + " $* $JCLSYNC_EXIT_CODE\" >> " + out + "\n");
+        Files.setPosixFilePermissions(hook, PosixFilePermissions.fromString("rwx------"));
+        return hook;
+    }
+
+    @Test
+    void standbyFilePausesSyncingUntilItIsGone() throws Exception {
+        Path standby = tmp.resolve("standby");
+        Files.writeString(standby, "");
+        jclsync = JclsyncProcess.start(tmp.resolve("log"), "-W", src.toString(), "-D", dst.toString(), "-t", "0.2",
+                "--standby-file", standby.toString(), "--status-file", status.toString());
+        jclsync.awaitStatus(status, "running", CONVERGE);
+        Files.writeString(src.resolve("during-standby"), "waits");
+        jclsync.awaitLog("syncing paused", CONVERGE);
+        assertFalse(Files.exists(dst.resolve("during-standby")), "nothing synced while the standby file exists");
+        Files.delete(standby);
+        awaitFile(dst.resolve("during-standby"), "waits", jclsync);
+        jclsync.awaitLog("standby over", CONVERGE);
+    }
+
+    @Test
+    void maxIterationsExitsAfterThatManySyncsAndHooksRunInOrder() throws Exception {
+        Path calls = tmp.resolve("calls");
+        jclsync = JclsyncProcess.start(tmp.resolve("log"), "-W", src.toString(), "-D", dst.toString(), "-t", "0.2",
+                "--max-iterations", "2", "-l", "job", "--status-file", status.toString(),
+                "--pre-exit-hook", recorder("pre-exit", calls).toString(), "--exit-hook", recorder("exit", calls).toString());
+        jclsync.awaitStatus(status, "running", CONVERGE);
+        Files.writeString(src.resolve("one"), "1");
+        awaitFile(dst.resolve("one"), "1", jclsync);
+        assertTrue(jclsync.isAlive(), "one sync: still running");
+        Files.writeString(src.resolve("two"), "2");
+        assertEquals(0, jclsync.waitFor(CONVERGE), "exits on its own after the second sync: " + jclsync.log());
+        assertEquals("2", Files.readString(dst.resolve("two")));
+        assertEquals(java.util.List.of("pre-exit job " + src + " 0 0", "exit job " + src + " 0 0"), Files.readAllLines(calls),
+                "the pre-exit hook, then the exit hook, each with label, watch dir and exit code");
+    }
+
+    @Test
+    void syncOnQuitSendsWhatIsQueuedBeforeExiting() throws Exception {
+        jclsync = JclsyncProcess.start(tmp.resolve("log"), "-W", src.toString(), "-D", dst.toString(), "-t", "60",
+                "--sync-on-quit", "--status-file", status.toString(), "-vv");
+        jclsync.awaitStatus(status, "running", CONVERGE);
+        Files.writeString(src.resolve("queued"), "would wait a minute");
+        jclsync.awaitLog("path=queued", CONVERGE); // -vv logs each event as it is collected
+        assertEquals(0, jclsync.terminate(CONVERGE), jclsync.log());
+        assertEquals("would wait a minute", Files.readString(dst.resolve("queued")), jclsync.log());
     }
 }

@@ -43,7 +43,8 @@ public final class IndexCodec {
                 WireMessage.Change change = new WireMessage.Change(RelPath.of(e.getKey()),
                         v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector());
                 IndexEntry.newBuilder().setChange(WireCodec.encodeChange(change)).setWriter(v.writer())
-                        .setDeletedAtMs(v.deletedAtMillis()).setSequence(v.sequence()).build().writeDelimitedTo(out);
+                        .setDeletedAtMs(v.deletedAtMillis()).setSequence(v.sequence())
+                        .setInode(v.state() == null ? 0 : v.state().inode()).build().writeDelimitedTo(out);
             }
             out.flush();
             ch.force(true);
@@ -66,7 +67,8 @@ public final class IndexCodec {
             while ((e = IndexEntry.parseDelimitedFrom(in)) != null) {
                 try {
                     WireMessage.Change c = WireCodec.decodeChange(e.getChange());
-                    entries.put(c.path().toPath(), new Index.Version(c.state(), c.version(), e.getWriter(),
+                    entries.put(c.path().toPath(), new Index.Version(
+                            c.state() == null ? null : c.state().withInode(e.getInode()), c.version(), e.getWriter(),
                             c.state() == null ? e.getDeletedAtMs() : 0, e.getSequence()));
                 } catch (IllegalArgumentException | WireException bad) {
                     throw new WireException("index record " + entries.size() + ": " + bad.getMessage());

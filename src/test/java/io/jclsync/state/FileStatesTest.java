@@ -1,0 +1,47 @@
+package io.jclsync.state;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.fs.ContentHash;
+import io.jclsync.fs.FileType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileStatesTest {
+    @Test
+    void aKnownHashIsReusedOnlyWhileSizeMtimeAndInodeAreUnchanged(@TempDir Path dir) throws Exception {
+        Path f = dir.resolve("f");
+        Files.writeString(f, "aaaa");
+        FileTime t = FileTime.from(Instant.parse("2026-01-02T03:04:05.123456789Z"));
+        Files.setLastModifiedTime(f, t);
+        FileState first = FileStates.of(f);
+        assertEquals(FileType.FILE, first.type());
+        assertArrayEquals(ContentHash.sha256(f), first.sha256());
+        assertTrue(first.inode() != 0);
+
+        byte[] marker = new byte[32];
+        marker[0] = 42;
+        FileState known = new FileState(FileType.FILE, 4, first.mtimeNanos(), first.mode(), new byte[0], marker, first.inode());
+        assertArrayEquals(marker, FileStates.of(f, known).sha256(), "unchanged: the known hash is reused, not recomputed");
+
+        // Another file with the same size and mtime takes its place (a restore, an rsync of another version).
+        Path other = dir.resolve("other");
+        Files.writeString(other, "bbbb");
+        Files.setLastModifiedTime(other, t);
+        Files.move(other, f, StandardCopyOption.REPLACE_EXISTING);
+        FileState replaced = FileStates.of(f, known);
+        assertArrayEquals(ContentHash.sha256(f), replaced.sha256(), "a new inode: hashed again");
+        assertFalse(FileStates.same(first, replaced), "and seen as a change");
+        assertTrue(FileStates.same(first, first.withInode(99)), "the inode alone never makes states differ");
+        assertNull(FileStates.of(dir.resolve("missing")));
+    }
+}
