@@ -81,4 +81,15 @@ class ConfigArgsTest {
         assertTrue(assertThrows(ConfigException.class, () -> expand(dir, "-H", dir.resolve("missing").toString()))
                 .getMessage().startsWith("cannot read config file"));
     }
+
+    @Test
+    void everyBlockOfTheExampleConfigIsValid(@TempDir Path dir) throws Exception {
+        Path example = Path.of("examples", "jclsync.conf");
+        for (String block : List.of("default", "www", "www-shell", "containers", "cluster-web")) {
+            String[] args = expand(dir, "-H", example.toString(), "-K", block);
+            assertTrue(args.length > 4, block);
+        }
+        assertTrue(List.of(expand(dir, "-H", example.toString(), "-K", "www-shell"))
+                .containsAll(List.of("--mode=rsyncshell", "--watch-dir=/srv/www", "--delay-collect=1")), "inherited twice");
+    }
 }

@@ -1,0 +1,66 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** scripts/install into a temp prefix: launcher, jar, man page, bash completion, systemd unit; then --uninstall. */
+class InstallIT {
+    @TempDir
+    Path tmp;
+
+    private static JclsyncProcess.Result sh(Path log, String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        int code = p.waitFor();
+        return new JclsyncProcess.Result(code, Files.readString(log));
+    }
+
+    @Test
+    void installsEverythingWhereItBelongsAndUninstallsIt() throws Exception {
+        Path prefix = tmp.resolve("usr");
+        Path units = tmp.resolve("systemd");
+        Path log = tmp.resolve("log");
+        JclsyncProcess.Result r = sh(log, "scripts/install", "--no-build", "--prefix", prefix.toString(),
+                "--unit-dir", units.toString());
+        assertEquals(0, r.exitCode(), r.output());
+
+        Path bin = prefix.resolve("bin/jclsync");
+        JclsyncProcess.Result version = sh(tmp.resolve("version"), bin.toString(), "--version");
+        assertEquals(0, version.exitCode(), version.output());
+        assertTrue(version.output().startsWith("jclsync "), version.output());
+
+        String man = Files.readString(prefix.resolve("share/man/man1/jclsync.1"));
+        assertTrue(man.startsWith(".TH JCLSYNC 1"), man);
+        for (String option : List.of("\\\\-\\\\-config\\\\-file", "\\\\-\\\\-conflict\\\\-hook", "\\\\-\\\\-delay\\\\-collect")) {
+            assertTrue(man.matches("(?s).*" + option + ".*"), "the man page documents " + option);
+        }
+        Path completion = prefix.resolve("share/bash-completion/completions/jclsync");
+        JclsyncProcess.Result complete = sh(tmp.resolve("complete"), "bash", "-c",
+                ". " + completion + " && complete -p jclsync");
+        assertEquals(0, complete.exitCode(), complete.output());
+
+        Path unit = units.resolve("jclsync@.service");
+        String text = Files.readString(unit);
+        assertTrue(text.contains("ExecStart=" + bin + " -H /etc/jclsync/jclsync.conf -K %i"), text);
+        if (Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
+            Path instance = tmp.resolve("jclsync@www.service");
+            Files.writeString(instance, text);
+            JclsyncProcess.Result verify = sh(tmp.resolve("verify"), "systemd-analyze", "verify", instance.toString());
+            assertEquals(0, verify.exitCode(), verify.output());
+            assertEquals("", verify.output().strip(), "systemd-analyze has no complaint");
+        }
+
+        JclsyncProcess.Result removed = sh(log, "scripts/install", "--uninstall", "--prefix", prefix.toString(),
+                "--unit-dir", units.toString());
+        assertEquals(0, removed.exitCode(), removed.output());
+        for (Path p : List.of(bin, prefix.resolve("lib/jclsync"), completion, unit, prefix.resolve("share/man/man1/jclsync.1"))) {
+            assertFalse(Files.exists(p), p + " is removed");
+        }
+    }
+}
