@@ -110,6 +110,10 @@ final class SyncOptions {
     @Option(names = "--sync-on-quit", description = "On SIGTERM/SIGINT, sync what is queued before exiting.")
     boolean syncOnQuit;
 
+    @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", converter = HostPort.class,
+            description = "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9731).")
+    java.net.InetSocketAddress metricsListen;
+
     @Option(names = "--ignore-failures", description = "Keep running when a sync fails for good; its paths are retried later.")
     boolean ignoreFailures;
 
@@ -159,7 +163,7 @@ final class SyncOptions {
         return new Config(watch, destination, mode, handler, rulesFile, rules, delays, timeoutSync, retries, ignored,
                 listsDir == null ? null : listsDir.toAbsolutePath().normalize(), label,
                 absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
-                ignoreFailures, lifecycle, cluster);
+                ignoreFailures, lifecycle, metricsListen, cluster);
     }
 
     private static Path absolute(Path p) {

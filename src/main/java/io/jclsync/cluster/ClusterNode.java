@@ -146,6 +146,16 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /** The node's counters (announced, received, pulled, echoes suppressed, conflicts, ...). */
+    public Map<String, Long> counterValues() {
+        return counters.values();
+    }
+
+    /** The peers in this node's current view, sorted. */
+    public List<String> peers() {
+        return known.stream().sorted().toList();
+    }
+
     /** The transfer of cluster mode: local batches become announcements. */
     public Transfer announcer() {
         return announcer;

@@ -29,6 +29,14 @@ final class Counters {
         this.file = file;
     }
 
+    /** Every counter by its JSON name, in order. */
+    java.util.Map<String, Long> values() {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([a-z_]+)\": (\\d+)").matcher(json());
+        while (m.find()) out.put(m.group(1), Long.parseLong(m.group(2)));
+        return out;
+    }
+
     String json() {
         return "{\"batches_announced\": " + batchesAnnounced + ", \"changes_announced\": " + changesAnnounced
                 + ", \"batches_received\": " + batchesReceived + ", \"changes_received\": " + changesReceived

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param retries          {@code -r}: attempts after the first failure before giving up on a batch
  * @param ignoredExitCodes {@code -x} plus the defaults: exit codes that count as success
  * @param listsDir         {@code -L}, or null for a private temporary directory
+ * @param metricsListen    {@code --metrics-listen}: where to serve Prometheus metrics, or null
  */
 public record Config(
         Path watchDir,
@@ -40,6 +41,7 @@ public record Config(
         boolean exitOnNoEvents,
         boolean ignoreFailures,
         Lifecycle lifecycle,
+        java.net.InetSocketAddress metricsListen,
         ClusterConfig cluster) {
 
     public Config {

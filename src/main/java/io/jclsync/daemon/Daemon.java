@@ -49,6 +49,15 @@ public final class Daemon {
     private volatile InotifyWatcher liveWatcher;
     private ClusterNode clusterNode;
     private final StatusFile status;
+    private final Stats stats;
+    private final java.util.concurrent.ScheduledExecutorService statusWriter =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "jclsync-status");
+                t.setDaemon(true);
+                return t;
+            });
+    private MetricsServer metrics;
+    private String lastStatusJson = "";
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<WatchException> watchFailure = new AtomicReference<>();
@@ -62,6 +71,7 @@ public final class Daemon {
         this.config = config;
         this.collector = new Collector(config.delays());
         this.status = new StatusFile(config.statusFile());
+        this.stats = new Stats(config.label(), config.mode().cliName(), status::word, collector::queued);
     }
 
     /** Runs until stopped or failed; returns the process exit code. */
@@ -82,9 +92,12 @@ public final class Daemon {
                     return exitCode(EXIT_FAILURE);
                 }
                 transfer = clusterNode.announcer();
+                ClusterNode node = clusterNode;
+                stats.cluster(node::counterValues, node::peers);
             } else {
                 transfer = Transfers.create(config, filter::get, lists);
             }
+            startReporting();
             if (!config.onlyInitialSync()) {
                 watcher = InotifyWatcher.builder(config.watchDir()).filter(filter::get).sink(new Sink()).build();
                 watcher.start();
@@ -94,7 +107,9 @@ public final class Daemon {
             }
             if (!config.skipInitialSync()) {
                 status.set(StatusFile.State.INITSYNC);
+                long initialStart = System.nanoTime();
                 if (!syncWithRetries(transfer, Batch.fullSync())) return exitCode(EXIT_FAILURE);
+                stats.initialSyncDone(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - initialStart));
             }
             if (config.onlyInitialSync() || (config.exitOnNoEvents() && collector.queued() == 0)) {
                 return exitCode(EXIT_OK);
@@ -117,6 +132,7 @@ public final class Daemon {
             collector.close();
             if (watcher != null) watcher.close();
             if (clusterNode != null) clusterNode.close();
+            stopReporting();
             cleanUp();
             runHook(config.lifecycle().exitHook(), "exit hook", result);
             finished.countDown();
@@ -157,6 +173,50 @@ public final class Daemon {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * Writes {@link Stats} as JSON next to the status file ({@code STATUS_FILE.json}) and, in
+     * cluster mode, to {@code STATE_DIR/status.json}, every 2 s when it changed; serves
+     * {@code --metrics-listen}.
+     */
+    private void startReporting() throws IOException {
+        if (config.metricsListen() != null) {
+            try {
+                metrics = MetricsServer.start(config.metricsListen(), stats::prometheus);
+            } catch (IOException e) {
+                throw new IOException("cannot serve metrics on " + config.metricsListen() + " (--metrics-listen): " + e.getMessage(), e);
+            }
+            LOG.info("metrics at http://" + config.metricsListen().getAddress().getHostAddress() + ":"
+                    + config.metricsListen().getPort() + "/metrics");
+        }
+        if (!statusJsonFiles().isEmpty()) statusWriter.scheduleWithFixedDelay(this::writeStatusJson, 0, 2, TimeUnit.SECONDS);
+    }
+
+    private void stopReporting() {
+        statusWriter.shutdownNow();
+        if (metrics != null) metrics.close();
+        writeStatusJson();
+    }
+
+    private List<Path> statusJsonFiles() {
+        List<Path> out = new java.util.ArrayList<>();
+        if (config.statusFile() != null) out.add(config.statusFile().resolveSibling(config.statusFile().getFileName() + ".json"));
+        if (config.cluster() != null) out.add(config.cluster().stateDir().resolve("status.json"));
+        return out;
+    }
+
+    private synchronized void writeStatusJson() {
+        String json;
+        try {
+            json = stats.json();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cannot report status", e);
+            return;
+        }
+        if (json.equals(lastStatusJson)) return;
+        lastStatusJson = json;
+        for (Path f : statusJsonFiles()) StatusFile.writeAtomically(f, json);
     }
 
     /** {@code --sync-on-quit}: what is still queued is synced now, once, before the process exits. */
@@ -205,6 +265,7 @@ public final class Daemon {
             boolean ok = syncWithRetries(transfer, built.batch());
             collector.syncFinished();
             if (!ok) return EXIT_FAILURE;
+            stats.batches.incrementAndGet();
             status.set(StatusFile.State.RUNNING);
             if (config.exitOnNoEvents() && collector.queued() == 0) break;
             if (++iterations == config.lifecycle().maxIterations()) {
@@ -221,6 +282,7 @@ public final class Daemon {
             long started = System.nanoTime();
             TransferResult r = transfer.run(batch);
             long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            stats.transfer(batch.full(), r, millis);
             logBatch(batch, r, millis);
             if (r.outcome() == Outcome.OK) {
                 backoff.reset();
@@ -374,6 +436,7 @@ public final class Daemon {
         @Override
         public void events(List<FsEvent> events) {
             collector.record(events);
+            stats.events.addAndGet(events.size());
             if (LOG.isLoggable(Level.FINEST)) {
                 for (FsEvent e : events) LOG.finest("event " + e);
             }

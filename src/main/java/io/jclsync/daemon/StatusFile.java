@@ -29,6 +29,11 @@ final class StatusFile {
         this.file = file;
     }
 
+    /** The current state word ("starting" before the first). */
+    synchronized String word() {
+        return current == null ? State.STARTING.word() : current.word();
+    }
+
     synchronized void set(State state) {
         if (state == current) return;
         current = state;

@@ -55,7 +55,12 @@ class ClusterMulticastIT extends ClusterTestBase {
         Files.writeString(trees.get(2).resolve("from-n3.txt"), "written on n3\n");
         awaitConverged("writes on n1 and n3 over multicast");
         assertEquals("written on n3\n", Files.readString(trees.get(1).resolve("from-n3.txt")));
+        JclsyncProcess.Result status = JclsyncProcess.run(tmp.resolve("status.out"), CONVERGE, "status", "--state-dir",
+                states.get(0).toString(), "--json");
+        assertEquals(0, status.exitCode(), status.output());
+        org.junit.jupiter.api.Assertions.assertTrue(status.output().contains("\"peers\": [\"n2\", \"n3\"]"), status.output());
         for (int i = 0; i < 3; i++) {
+            org.junit.jupiter.api.Assertions.assertFalse(nodes.get(i).log().contains("cannot report status"), nodes.get(i).log());
             assertEquals(0, counters(i).get("rejected_messages"), "n" + (i + 1));
             assertEquals(i == 1 ? 0 : 1, counters(i).get("batches_announced") > 0 ? 1 : 0,
                     "only the writers announce (n" + (i + 1) + "): " + allCounters());

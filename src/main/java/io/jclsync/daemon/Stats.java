@@ -1,0 +1,137 @@
+package io.jclsync.daemon;
+
+import io.jclsync.sync.Outcome;
+import io.jclsync.sync.TransferResult;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
+import java.util.function.Supplier;
+
+/**
+ * What one jclsync process has done, for {@code jclsync status} (JSON next to the status file)
+ * and the Prometheus endpoint: events, batches, transfers and their bytes, failures, the last
+ * sync, the initial sync, the queue, and in cluster mode the node's counters and peers.
+ */
+final class Stats {
+    final AtomicLong events = new AtomicLong();
+    final AtomicLong batches = new AtomicLong();
+    final AtomicLong transfers = new AtomicLong();
+    final AtomicLong transferFailures = new AtomicLong();
+    final AtomicLong bytesSent = new AtomicLong();
+    final AtomicLong fileBytesSent = new AtomicLong();
+    final AtomicLong fullSyncs = new AtomicLong();
+    private volatile long lastSyncAtMillis;
+    private volatile long lastSyncMillis;
+    private volatile String lastOutcome = "";
+    private volatile long initialSyncMillis = -1;
+    private final long startedAtMillis = System.currentTimeMillis();
+
+    private final String label;
+    private final String mode;
+    private final Supplier<String> state;
+    private final IntSupplier queued;
+    private volatile Supplier<Map<String, Long>> cluster = Map::of;
+    private volatile Supplier<List<String>> peers = List::of;
+
+    Stats(String label, String mode, Supplier<String> state, IntSupplier queued) {
+        this.label = label;
+        this.mode = mode;
+        this.state = state;
+        this.queued = queued;
+    }
+
+    /** In cluster mode: the node's counters and its peers. */
+    void cluster(Supplier<Map<String, Long>> counters, Supplier<List<String>> peerNames) {
+        this.cluster = counters;
+        this.peers = peerNames;
+    }
+
+    /** One run of a transfer (an attempt). */
+    void transfer(boolean full, TransferResult r, long millis) {
+        transfers.incrementAndGet();
+        if (full) fullSyncs.incrementAndGet();
+        if (r.outcome() != Outcome.OK) transferFailures.incrementAndGet();
+        bytesSent.addAndGet(Math.max(0, r.bytesSent()));
+        fileBytesSent.addAndGet(Math.max(0, r.literalBytes()));
+        lastSyncAtMillis = System.currentTimeMillis();
+        lastSyncMillis = millis;
+        lastOutcome = r.outcome() == Outcome.OK ? "ok" : "failed (exit " + r.exitCode() + ")";
+    }
+
+    void initialSyncDone(long millis) {
+        initialSyncMillis = millis;
+    }
+
+    String json() {
+        StringBuilder sb = new StringBuilder("{");
+        field(sb, "label", quote(label));
+        field(sb, "mode", quote(mode));
+        field(sb, "state", quote(state.get()));
+        field(sb, "started_at", quote(Instant.ofEpochMilli(startedAtMillis).toString()));
+        field(sb, "queue_length", queued.getAsInt());
+        field(sb, "events", events.get());
+        field(sb, "batches", batches.get());
+        field(sb, "transfers", transfers.get());
+        field(sb, "transfer_failures", transferFailures.get());
+        field(sb, "full_syncs", fullSyncs.get());
+        field(sb, "bytes_sent", bytesSent.get());
+        field(sb, "file_bytes_sent", fileBytesSent.get());
+        field(sb, "initial_sync", initialSyncMillis < 0 ? "{\"done\": false}"
+                : "{\"done\": true, \"duration_ms\": " + initialSyncMillis + "}");
+        field(sb, "last_sync", lastSyncAtMillis == 0 ? "null"
+                : "{\"at\": " + quote(Instant.ofEpochMilli(lastSyncAtMillis).toString()) + ", \"duration_ms\": "
+                + lastSyncMillis + ", \"outcome\": " + quote(lastOutcome) + "}");
+        Map<String, Long> c = cluster.get();
+        if (!c.isEmpty()) {
+            StringBuilder cl = new StringBuilder("{\"peers\": [");
+            List<String> p = peers.get();
+            for (int i = 0; i < p.size(); i++) cl.append(i > 0 ? ", " : "").append(quote(p.get(i)));
+            cl.append("]");
+            c.forEach((k, v) -> cl.append(", ").append(quote(k)).append(": ").append(v));
+            field(sb, "cluster", cl.append("}"));
+        }
+        return sb.append("}\n").toString();
+    }
+
+    /** The Prometheus text exposition format (version 0.0.4). */
+    String prometheus() {
+        Map<String, Object[]> m = new LinkedHashMap<>();
+        m.put("jclsync_events_total", new Object[] {"counter", "File-system events collected", events.get()});
+        m.put("jclsync_batches_total", new Object[] {"counter", "Batches synced", batches.get()});
+        m.put("jclsync_transfers_total", new Object[] {"counter", "Transfer runs (rsync or handler), retries included", transfers.get()});
+        m.put("jclsync_transfer_failures_total", new Object[] {"counter", "Transfer runs that failed", transferFailures.get()});
+        m.put("jclsync_full_syncs_total", new Object[] {"counter", "Full syncs (start, overflow, SIGUSR1)", fullSyncs.get()});
+        m.put("jclsync_sent_bytes_total", new Object[] {"counter", "Bytes sent by transfers", bytesSent.get()});
+        m.put("jclsync_queue_length", new Object[] {"gauge", "Paths waiting to be synced", queued.getAsInt()});
+        m.put("jclsync_last_sync_timestamp_seconds", new Object[] {"gauge", "When the last transfer ended", lastSyncAtMillis / 1000.0});
+        Map<String, Long> c = cluster.get();
+        if (!c.isEmpty()) {
+            m.put("jclsync_peers", new Object[] {"gauge", "Cluster peers in view", peers.get().size()});
+            c.forEach((k, v) -> m.put("jclsync_cluster_" + k + "_total", new Object[] {"counter", "Cluster: " + k.replace('_', ' '), v}));
+        }
+        StringBuilder sb = new StringBuilder();
+        String labels = "{label=" + quote(label) + "}";
+        m.forEach((name, v) -> sb.append("# HELP ").append(name).append(' ').append(v[1]).append('\n')
+                .append("# TYPE ").append(name).append(' ').append(v[0]).append('\n')
+                .append(name).append(labels).append(' ').append(v[2]).append('\n'));
+        return sb.toString();
+    }
+
+    private static void field(StringBuilder sb, String name, Object value) {
+        if (sb.length() > 1) sb.append(", ");
+        sb.append('"').append(name).append("\": ").append(value);
+    }
+
+    static String quote(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char ch : s.toCharArray()) {
+            if (ch == '"' || ch == '\\') sb.append('\\').append(ch);
+            else if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
+            else sb.append(ch);
+        }
+        return sb.append('"').toString();
+    }
+}
