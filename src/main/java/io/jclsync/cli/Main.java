@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 
 /** {@code jclsync}: watch a directory and keep a copy in sync. */
 @Command(name = "jclsync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {DemoCommand.class, MembersCommand.class, StatusCommand.class},
+        subcommands = {DemoCommand.class, MembersCommand.class, StatusCommand.class, CtlCommand.class},
         description = "Live sync of a directory tree: inotify, batches, rsync.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:clean stop", "1:sync or watch failure", "2:bad options, configuration or rules"})
@@ -70,9 +70,27 @@ public final class Main implements Callable<Integer> {
     public Integer call() throws ConfigException {
         verbosity.apply();
         if (notImplemented != null) notImplemented.reject();
+        if (options.ctlSocket != null) return host();
         Daemon daemon = new Daemon(options.toConfig(clusterOptions));
         Signals.install(daemon);
         return daemon.run();
+    }
+
+    /** {@code --ctl-socket}: many trees in this process; -W (if given) is the first, named by -l. */
+    private int host() throws ConfigException {
+        io.jclsync.daemon.TreeHost host = new io.jclsync.daemon.TreeHost(
+                (name, dir) -> options.toTreeConfig(clusterOptions, name, dir));
+        options.checkHostOptions(); // a mistake in the shared options is a usage error before anything starts
+        Signals.install(host);
+        if (options.watchDir != null) {
+            try {
+                host.add(options.label, options.watchDir);
+            } catch (InterruptedException e) {
+                return 0;
+            }
+            // (a ConfigException here, e.g. a missing -W dir, is a usage error: exit 2)
+        }
+        return host.run(options.ctlSocket.toAbsolutePath());
     }
 
     /** clsync options recognised but not supported yet. */

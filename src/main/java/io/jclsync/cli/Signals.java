@@ -14,10 +14,19 @@ final class Signals {
     private Signals() {}
 
     static void install(Daemon daemon) {
-        handle("TERM", () -> daemon.stop());
-        handle("INT", () -> daemon.stop());
-        handle("HUP", daemon::reloadRules);
-        handle("USR1", daemon::forceFullSync);
+        install(daemon::stop, daemon::reloadRules, daemon::forceFullSync);
+    }
+
+    /** For a {@code --ctl-socket} host: TERM/INT stop every tree, HUP and USR1 reach each. */
+    static void install(io.jclsync.daemon.TreeHost host) {
+        install(host::stopAll, () -> host.forEach(Daemon::reloadRules), () -> host.forEach(Daemon::forceFullSync));
+    }
+
+    private static void install(Runnable stop, Runnable hup, Runnable usr1) {
+        handle("TERM", stop);
+        handle("INT", stop);
+        handle("HUP", hup);
+        handle("USR1", usr1);
     }
 
     private static void handle(String name, Runnable action) {

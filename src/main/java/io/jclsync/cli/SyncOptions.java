@@ -114,10 +114,43 @@ final class SyncOptions {
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9731).")
     java.net.InetSocketAddress metricsListen;
 
+    @Option(names = "--ctl-socket", paramLabel = "PATH",
+            description = "Serve many trees in this process, added and removed at runtime with jclsync ctl over this "
+                    + "unix socket (mode 600); -D and --status-file then hold %n for each tree's name.")
+    Path ctlSocket;
+
     @Option(names = "--ignore-failures", description = "Keep running when a sync fails for good; its paths are retried later.")
     boolean ignoreFailures;
 
     Config toConfig(ClusterOptions clusterOptions) throws ConfigException {
+        return toConfig(clusterOptions, watchDir, null);
+    }
+
+    /**
+     * The config of tree {@code tree} of a {@code --ctl-socket} host: these options with its watch
+     * dir, {@code %n} in -D and --status-file replaced by its name, and its name as the label.
+     */
+    Config toTreeConfig(ClusterOptions clusterOptions, String tree, Path dir) throws ConfigException {
+        checkHostOptions();
+        return toConfig(clusterOptions, dir, tree);
+    }
+
+    /** What a {@code --ctl-socket} host needs of the options every tree shares. */
+    void checkHostOptions() throws ConfigException {
+        if (mode == Mode.CLUSTER) throw new ConfigException("--ctl-socket does not serve -M cluster trees yet");
+        if (destination != null && !destination.contains("%n")) {
+            throw new ConfigException("with --ctl-socket, -D must hold %n (the tree's name), e.g. backup:/trees/%n");
+        }
+        if (pidFile != null && pidFile.toString().contains("%n")) throw new ConfigException("--pid-file is the host's: no %n");
+    }
+
+    private Config toConfig(ClusterOptions clusterOptions, Path watchDir, String tree) throws ConfigException {
+        String destination = tree == null || this.destination == null ? this.destination : this.destination.replace("%n", tree);
+        Path statusFile = tree == null || this.statusFile == null ? this.statusFile
+                : Path.of(this.statusFile.toString().replace("%n", tree));
+        String label = tree == null ? this.label : tree;
+        Path pidFile = tree == null ? this.pidFile : null;
+        java.net.InetSocketAddress metricsListen = tree == null ? this.metricsListen : null;
         if (watchDir == null) throw new ConfigException("missing -W/--watch-dir: the directory to watch");
         Path watch = watchDir.toAbsolutePath().normalize();
         if (!Files.exists(watch)) throw new ConfigException("watch dir " + watch + " does not exist (create it or fix -W)");
@@ -140,7 +173,7 @@ final class SyncOptions {
         }
         io.jclsync.config.Lifecycle lifecycle = new io.jclsync.config.Lifecycle(absolute(standbyFile), maxIterations,
                 absolute(preExitHook), absolute(exitHook), syncOnQuit);
-        String handler = checkModeAndHandler();
+        String handler = checkModeAndHandler(destination);
         ClusterConfig cluster = null;
         if (mode == Mode.CLUSTER) {
             if (skipInitialSync || onlyInitialSync) {
@@ -155,7 +188,7 @@ final class SyncOptions {
         } else if (clusterOptions.used()) {
             throw new ConfigException("--cluster-* options need -M cluster");
         }
-        checkDestination(watch);
+        checkDestination(watch, destination);
         List<Rule> rules = rulesFile == null ? List.of() : RulesParser.parse(rulesFile);
         Set<Integer> ignored = new HashSet<>(ExitCodePolicy.DEFAULT_IGNORED);
         ignored.addAll(ignoreExitCodes);
@@ -170,7 +203,7 @@ final class SyncOptions {
         return p == null ? null : p.toAbsolutePath().normalize();
     }
 
-    private String checkModeAndHandler() throws ConfigException {
+    private String checkModeAndHandler(String destination) throws ConfigException {
         switch (mode) {
             case RSYNCDIRECT -> {
                 String rsync = syncHandler != null ? syncHandler : "rsync";
@@ -207,7 +240,7 @@ final class SyncOptions {
         }
     }
 
-    private void checkDestination(Path watch) throws ConfigException {
+    private static void checkDestination(Path watch, String destination) throws ConfigException {
         if (destination == null) return;
         Destination dest = Destination.parse(destination);
         if (!dest.isLocal()) return;

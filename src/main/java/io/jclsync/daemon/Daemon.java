@@ -349,6 +349,16 @@ public final class Daemon {
         }
     }
 
+    /** The state word of the status file (starting, initsync, running, synchronizing, stopping). */
+    public String state() {
+        return status.word();
+    }
+
+    /** Paths waiting to be synced. */
+    public int queued() {
+        return collector.queued();
+    }
+
     /** SIGHUP: re-read the rules file; a bad file is reported and the old rules stay. */
     public void reloadRules() {
         if (config.rulesFile() == null) {

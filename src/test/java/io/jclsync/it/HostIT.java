@@ -1,0 +1,105 @@
+package io.jclsync.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One jclsync process serving many trees ({@code --ctl-socket}), added and removed at runtime with
+ * {@code jclsync ctl} as a container start/stop hook would: the new tree syncs, the removed one
+ * stops, the others are not disturbed.
+ */
+class HostIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    @TempDir
+    Path tmp;
+    JclsyncProcess host;
+
+    @AfterEach
+    void stop() throws Exception {
+        if (host != null) host.close();
+    }
+
+    private JclsyncProcess.Result ctl(String... args) throws Exception {
+        String[] full = new String[args.length + 3];
+        full[0] = "ctl";
+        full[1] = "--socket";
+        full[2] = tmp.resolve("ctl.sock").toString();
+        System.arraycopy(args, 0, full, 3, args.length);
+        return JclsyncProcess.run(tmp.resolve("ctl.out"), WAIT, full);
+    }
+
+    private static void awaitFile(Path file, String content, JclsyncProcess p) throws Exception {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!(Files.exists(file) && Files.readString(file).equals(content))) {
+            if (System.nanoTime() > deadline) throw new AssertionError(file + " never became '" + content + "':\n" + p.log());
+            Thread.sleep(50);
+        }
+    }
+
+    @Test
+    void treesAreAddedListedAndRemovedAtRuntime() throws Exception {
+        Path dst = Files.createDirectories(tmp.resolve("dst"));
+        Path a = Files.createDirectories(tmp.resolve("containers/a"));
+        Path b = Files.createDirectories(tmp.resolve("containers/b"));
+        Files.createDirectories(dst.resolve("a"));
+        Files.createDirectories(dst.resolve("b"));
+        Files.writeString(a.resolve("before"), "in a before it was added");
+        Path socket = tmp.resolve("ctl.sock");
+        host = JclsyncProcess.start(tmp.resolve("host.log"), "--ctl-socket", socket.toString(),
+                "-D", dst + "/%n", "-t", "0.2", "--status-file", tmp.resolve("%n.status").toString());
+        host.awaitLog("control socket", WAIT);
+        assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)), "owner only");
+
+        JclsyncProcess.Result added = ctl("add", "a", a.toString());
+        assertEquals(0, added.exitCode(), added.output() + host.log());
+        assertTrue(added.output().startsWith("added a (" + a + ")"), added.output());
+        awaitFile(dst.resolve("a/before"), "in a before it was added", host);
+        assertEquals(0, ctl("add", "b", b.toString()).exitCode(), host.log());
+        Files.writeString(a.resolve("live"), "a live");
+        Files.writeString(b.resolve("live"), "b live");
+        awaitFile(dst.resolve("a/live"), "a live", host);
+        awaitFile(dst.resolve("b/live"), "b live", host);
+        assertTrue(Files.exists(tmp.resolve("a.status")) && Files.exists(tmp.resolve("b.status")), "a status file per tree");
+
+        JclsyncProcess.Result list = ctl("list");
+        assertEquals(0, list.exitCode(), list.output());
+        assertTrue(list.output().startsWith("2 tree(s)\n"), list.output());
+        assertTrue(list.output().contains("a\t" + a + "\trunning\t"), list.output());
+        assertTrue(list.output().contains("b\t" + b + "\trunning\t"), list.output());
+
+        // Mistakes are refused with the reason; nothing else changes.
+        JclsyncProcess.Result dup = ctl("add", "a", b.toString());
+        assertEquals(1, dup.exitCode());
+        assertTrue(dup.output().contains("tree a exists"), dup.output());
+        JclsyncProcess.Result overlap = ctl("add", "c", a.resolve("sub").toString());
+        assertEquals(1, overlap.exitCode());
+        assertTrue(overlap.output().contains("overlaps tree a"), overlap.output());
+        JclsyncProcess.Result missing = ctl("add", "d", tmp.resolve("nope").toString());
+        assertEquals(1, missing.exitCode());
+        assertTrue(missing.output().contains("does not exist"), missing.output());
+
+        JclsyncProcess.Result removed = ctl("remove", "a");
+        assertEquals(0, removed.exitCode(), removed.output());
+        Files.writeString(a.resolve("after-remove"), "not synced");
+        Files.writeString(b.resolve("after-remove"), "b still syncs");
+        awaitFile(dst.resolve("b/after-remove"), "b still syncs", host);
+        assertFalse(Files.exists(dst.resolve("a/after-remove")), "a stopped when it was removed");
+        assertTrue(ctl("list").output().startsWith("1 tree(s)\n"));
+
+        assertEquals(0, host.terminate(WAIT), host.log());
+        assertFalse(Files.exists(socket), "the socket is removed on stop");
+        JclsyncProcess.Result gone = ctl("list");
+        assertEquals(2, gone.exitCode());
+        assertTrue(gone.output().contains("is jclsync running with --ctl-socket"), gone.output());
+    }
+}
