@@ -87,34 +87,18 @@ final class ClusterDemo {
                 .redirectOutput(base.resolve("node" + (i + 1) + ".log").toFile()).start();
     }
 
-    private interface Action {
-        void run() throws IOException;
-    }
-
-    private boolean step(String what, Action action) throws Exception {
-        say("- %s", what);
-        long start = System.nanoTime();
-        action.run();
-        long deadline = start + Duration.ofSeconds(45).toNanos();
-        List<String> diffs;
-        do {
-            Thread.sleep(100);
-            diffs = new ArrayList<>();
-            for (int i = 1; i < 3; i++) diffs.addAll(TreeComparison.differences(trees.get(0), trees.get(i), 3));
+    private boolean step(String what, DemoStep.Action action) throws Exception {
+        return DemoStep.run(out, what, "all three nodes equal", action, () -> {
             for (Process p : nodes) {
                 if (!p.isAlive()) {
                     say("  a node exited (%d); see the logs in %s", p.exitValue(), base);
-                    return false;
+                    return null;
                 }
             }
-        } while (!diffs.isEmpty() && System.nanoTime() < deadline);
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        if (diffs.isEmpty()) {
-            say("  all three nodes equal after %d ms", ms);
-            return true;
-        }
-        say("  NOT in sync after %d ms: %s (logs in %s)", ms, diffs, base);
-        return false;
+            List<String> diffs = new ArrayList<>();
+            for (int i = 1; i < 3; i++) diffs.addAll(TreeComparison.differences(trees.get(0), trees.get(i), 3));
+            return diffs;
+        }, Duration.ofSeconds(45), 100);
     }
 
     private static void write(Path file, String text) throws IOException {

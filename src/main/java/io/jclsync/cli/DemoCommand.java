@@ -115,27 +115,9 @@ final class DemoCommand implements Callable<Integer> {
         return ok && exit[0] == 0 && clusterOk ? 0 : 1;
     }
 
-    private interface Action {
-        void run() throws IOException;
-    }
-
-    private boolean step(String what, Path source, Path target, Action action) throws Exception {
-        say("- %s", what);
-        long start = System.nanoTime();
-        action.run();
-        long deadline = start + Duration.ofSeconds(20).toNanos();
-        List<String> diffs;
-        do {
-            Thread.sleep(50);
-            diffs = TreeComparison.differences(source, target, 5);
-        } while (!diffs.isEmpty() && System.nanoTime() < deadline);
-        long ms = (System.nanoTime() - start) / 1_000_000;
-        if (diffs.isEmpty()) {
-            say("  target equals source after %d ms", ms);
-            return true;
-        }
-        say("  NOT in sync after %d ms: %s", ms, diffs);
-        return false;
+    private boolean step(String what, Path source, Path target, DemoStep.Action action) throws Exception {
+        return DemoStep.run(out, what, "target equals source", action,
+                () -> TreeComparison.differences(source, target, 5), Duration.ofSeconds(20), 50);
     }
 
     private void say(String format, Object... args) {

@@ -45,11 +45,7 @@ class SignalsIT {
     }
 
     private static void awaitFile(Path file, String content, JclsyncProcess p) throws Exception {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (!(Files.exists(file) && Files.readString(file).equals(content))) {
-            if (System.nanoTime() > deadline) throw new AssertionError(file + " never became '" + content + "':\n" + p.log());
-            Thread.sleep(50);
-        }
+        Trees.awaitContent(file, content, CONVERGE, p);
     }
 
     @Test

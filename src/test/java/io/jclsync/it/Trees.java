@@ -28,6 +28,15 @@ final class Trees {
     }
 
     /** A file vanishing during the walk (an rsync temp file) only means "not equal yet". */
+    /** Waits until {@code file} holds exactly {@code content}; fails with {@code p}'s log. */
+    static void awaitContent(Path file, String content, Duration timeout, JclsyncProcess p) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!(java.nio.file.Files.exists(file) && java.nio.file.Files.readString(file).equals(content))) {
+            if (System.nanoTime() > deadline) throw new AssertionError(file + " never became '" + content + "':\n" + p.log());
+            Thread.sleep(50);
+        }
+    }
+
     private static List<String> differences(Path source, Path target) throws java.io.IOException {
         try {
             return TreeComparison.differences(source, target, 10);
