@@ -98,16 +98,12 @@ public final class Main implements Callable<Integer> {
         @Option(names = {"-p", "--threading"}, paramLabel = "MODE") String threading;
         @Option(names = {"-b", "--background"}) boolean background;
         @Option(names = "--modification-signature", paramLabel = "FIELDS") String modificationSignature;
-        @Option(names = "--one-file-system") boolean oneFileSystem;
-        @Option(names = "--exclude-mount-points") boolean excludeMountPoints;
 
         void reject() throws ConfigException {
             java.util.List<String> used = new java.util.ArrayList<>();
             if (threading != null) used.add("--threading");
             if (background) used.add("--background (run it under systemd instead)");
             if (modificationSignature != null) used.add("--modification-signature");
-            if (oneFileSystem) used.add("--one-file-system");
-            if (excludeMountPoints) used.add("--exclude-mount-points");
             throw new ConfigException("not implemented in jclsync yet: " + String.join(", ", used)
                     + "; see README (\"clsync options\") for what to use instead");
         }

@@ -114,6 +114,12 @@ final class SyncOptions {
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9731).")
     java.net.InetSocketAddress metricsListen;
 
+    @Option(names = "--one-file-system", description = "Leave out file systems mounted inside the tree.")
+    boolean oneFileSystem;
+
+    @Option(names = "--exclude-mount-points", description = "Leave out every mount point inside the tree, bind mounts too.")
+    boolean excludeMountPoints;
+
     @Option(names = "--ctl-socket", paramLabel = "PATH",
             description = "Serve many trees in this process, added and removed at runtime with jclsync ctl over this "
                     + "unix socket (mode 600); -D and --status-file then hold %n for each tree's name.")
@@ -196,7 +202,9 @@ final class SyncOptions {
         return new Config(watch, destination, mode, handler, rulesFile, rules, delays, timeoutSync, retries, ignored,
                 listsDir == null ? null : listsDir.toAbsolutePath().normalize(), label,
                 absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
-                ignoreFailures, lifecycle, metricsListen, cluster);
+                ignoreFailures, lifecycle, excludeMountPoints ? io.jclsync.config.Mounts.EXCLUDE_ALL
+                        : oneFileSystem ? io.jclsync.config.Mounts.ONE_FILE_SYSTEM : io.jclsync.config.Mounts.CROSS,
+                metricsListen, cluster);
     }
 
     private static Path absolute(Path p) {

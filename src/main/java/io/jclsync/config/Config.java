@@ -41,6 +41,7 @@ public record Config(
         boolean exitOnNoEvents,
         boolean ignoreFailures,
         Lifecycle lifecycle,
+        Mounts mounts,
         java.net.InetSocketAddress metricsListen,
         ClusterConfig cluster) {
 

@@ -396,6 +396,18 @@ public final class Daemon {
             }
         }
         if (config.mode() == Mode.CLUSTER) f = f.withAlwaysExcluded(ClusterNode.WORK_DIR);
+        if (config.mounts() != io.jclsync.config.Mounts.CROSS) {
+            // Read at start and on SIGHUP: a file system mounted later is crossed until then.
+            try {
+                for (Path mount : io.jclsync.fs.MountPoints.below(config.watchDir(),
+                        config.mounts() == io.jclsync.config.Mounts.ONE_FILE_SYSTEM)) {
+                    LOG.info("leaving out mount point " + mount);
+                    f = f.withAlwaysExcluded(mount);
+                }
+            } catch (IOException e) {
+                LOG.warning("cannot read the mount table (" + e.getMessage() + "); mount points are not left out");
+            }
+        }
         return f;
     }
 

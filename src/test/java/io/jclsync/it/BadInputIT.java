@@ -91,8 +91,8 @@ class BadInputIT {
         fails("Unknown option: '--frobnicate'", "-W", src.toString(), "-D", dst.toString(), "--frobnicate");
         fails("'soon' is not a number of seconds", "-W", src.toString(), "-D", dst.toString(), "-t", "soon");
         fails("-M", "-W", src.toString(), "-D", dst.toString(), "-M", "teleport");
-        fails("not implemented in jclsync yet: --one-file-system", "-W", src.toString(), "-D", dst.toString(),
-                "--one-file-system");
+        fails("not implemented in jclsync yet: --modification-signature", "-W", src.toString(), "-D", dst.toString(),
+                "--modification-signature", "mtime");
         fails("contradict", "-W", src.toString(), "-D", dst.toString(), "--skip-initialsync", "--only-initialsync");
         fails("needs -S/--sync-handler", "-W", src.toString(), "-M", "rsyncshell");
     }
