@@ -38,18 +38,23 @@ final class MembersCommand implements Callable<Integer> {
     Path secretFile;
 
     @Option(names = "--cluster-bind", required = true, paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "This node's cluster address (TCP).")
+            description = "This node's cluster address.")
     InetSocketAddress bind;
 
     @Option(names = "--cluster-peers", split = ",", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "The other nodes' cluster addresses.")
+            description = "The other nodes' cluster addresses (TCP).")
     List<InetSocketAddress> peers = new ArrayList<>();
+
+    @Option(names = "--cluster-multicast", paramLabel = "GROUP:PORT", converter = HostPort.class,
+            description = "UDP multicast group and port (the default without --cluster-peers, as in -M cluster).")
+    InetSocketAddress multicast;
 
     @Option(names = "--listen", paramLabel = "SECONDS", defaultValue = "5", converter = DurationConverter.class,
             description = "How long to listen (default 5).")
     Duration listen;
 
-    @Option(names = "--expect", paramLabel = "N", description = "Members to expect, this node included (default: 1 + peers).")
+    @Option(names = "--expect", paramLabel = "N",
+            description = "Members to expect, this node included (default: 1 + peers; with multicast, 1).")
     Integer expect;
 
     @Override
@@ -80,7 +85,14 @@ final class MembersCommand implements Callable<Integer> {
                 if (m != null) sendQuietly(m, mine);
             }
         };
-        try (ClusterMember member = ClusterMember.joinTcp(clusterName, nodeName, bind, peers, secret, listener)) {
+        if (multicast != null && !peers.isEmpty()) {
+            throw new ConfigException("--cluster-multicast and --cluster-peers exclude each other");
+        }
+        InetSocketAddress group = multicast != null || !peers.isEmpty() ? multicast
+                : io.jclsync.cluster.ClusterStack.defaultGroup(clusterName);
+        try (ClusterMember member = group != null
+                ? ClusterMember.joinMulticast(clusterName, nodeName, bind, group, secret, listener)
+                : ClusterMember.joinTcp(clusterName, nodeName, bind, peers, secret, listener)) {
             self[0] = member;
             sendQuietly(member, mine);
             Thread.sleep(listen.toMillis());
@@ -124,7 +136,7 @@ final class MembersCommand implements Callable<Integer> {
         lines.forEach((name, what) -> System.out.println("  " + name + "  " + what));
         if (sameTree >= wanted) return 0;
         System.err.println("jclsync: only " + sameTree + " of " + wanted + " members answered: check --cluster-bind/"
-                + "--cluster-peers on every node, that the ports are open between them, and that every node has "
+                + "--cluster-peers (or that multicast reaches every node) on every node, that the ports are open between them, and that every node has "
                 + "the same secret file");
         return 1;
     }

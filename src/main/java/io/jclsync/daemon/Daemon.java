@@ -12,7 +12,6 @@ import io.jclsync.config.ConfigException;
 import io.jclsync.config.RulesParser;
 import io.jclsync.filter.Filter;
 import io.jclsync.fs.PathBytes;
-import io.jclsync.sync.ProcessRunner;
 import io.jclsync.sync.ListsDir;
 import io.jclsync.sync.Outcome;
 import io.jclsync.sync.Transfer;
@@ -50,14 +49,7 @@ public final class Daemon {
     private ClusterNode clusterNode;
     private final StatusFile status;
     private final Stats stats;
-    private final java.util.concurrent.ScheduledExecutorService statusWriter =
-            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
-                Thread t = new Thread(r, "jclsync-status");
-                t.setDaemon(true);
-                return t;
-            });
-    private MetricsServer metrics;
-    private String lastStatusJson = "";
+    private Reporter reporter;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<WatchException> watchFailure = new AtomicReference<>();
@@ -97,7 +89,8 @@ public final class Daemon {
             } else {
                 transfer = Transfers.create(config, filter::get, lists);
             }
-            startReporting();
+            reporter = Reporter.start(config, stats);
+            transfer.onProgress(stats::progress);
             if (!config.onlyInitialSync()) {
                 watcher = InotifyWatcher.builder(config.watchDir()).filter(filter::get).sink(new Sink()).build();
                 watcher.start();
@@ -132,7 +125,7 @@ public final class Daemon {
             collector.close();
             if (watcher != null) watcher.close();
             if (clusterNode != null) clusterNode.close();
-            stopReporting();
+            if (reporter != null) reporter.close();
             cleanUp();
             runHook(config.lifecycle().exitHook(), "exit hook", result);
             finished.countDown();
@@ -149,74 +142,8 @@ public final class Daemon {
         return code;
     }
 
-    /**
-     * Runs a {@code --pre-exit-hook}/{@code --exit-hook} as {@code HOOK LABEL WATCH_DIR EXIT_CODE}
-     * (also in JCLSYNC_LABEL, JCLSYNC_WATCH_DIR, JCLSYNC_EXIT_CODE), for at most a minute. Its
-     * failure is logged; it never changes jclsync's exit code.
-     */
     private void runHook(Path hook, String what, int code) {
-        if (hook == null) return;
-        try {
-            ProcessRunner.Result r = ProcessRunner.run(
-                    List.of(hook.toString(), config.label(), config.watchDir().toString(), Integer.toString(code)),
-                    java.util.Map.of("JCLSYNC_LABEL", config.label(), "JCLSYNC_WATCH_DIR", config.watchDir().toString(),
-                            "JCLSYNC_EXIT_CODE", Integer.toString(code)),
-                    Duration.ofMinutes(1));
-            if (r.exitCode() != 0) {
-                LOG.warning(what + " " + hook + " exited " + (r.timedOut() ? "(timed out)" : r.exitCode()) + ": "
-                        + r.output().strip());
-            } else {
-                LOG.info(what + " " + hook + " done");
-            }
-        } catch (IOException e) {
-            LOG.warning("cannot run " + what + " " + hook + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    /**
-     * Writes {@link Stats} as JSON next to the status file ({@code STATUS_FILE.json}) and, in
-     * cluster mode, to {@code STATE_DIR/status.json}, every 2 s when it changed; serves
-     * {@code --metrics-listen}.
-     */
-    private void startReporting() throws IOException {
-        if (config.metricsListen() != null) {
-            try {
-                metrics = MetricsServer.start(config.metricsListen(), stats::prometheus);
-            } catch (IOException e) {
-                throw new IOException("cannot serve metrics on " + config.metricsListen() + " (--metrics-listen): " + e.getMessage(), e);
-            }
-            LOG.info("metrics at http://" + config.metricsListen().getAddress().getHostAddress() + ":"
-                    + config.metricsListen().getPort() + "/metrics");
-        }
-        if (!statusJsonFiles().isEmpty()) statusWriter.scheduleWithFixedDelay(this::writeStatusJson, 0, 2, TimeUnit.SECONDS);
-    }
-
-    private void stopReporting() {
-        statusWriter.shutdownNow();
-        if (metrics != null) metrics.close();
-        writeStatusJson();
-    }
-
-    private List<Path> statusJsonFiles() {
-        List<Path> out = new java.util.ArrayList<>();
-        if (config.statusFile() != null) out.add(config.statusFile().resolveSibling(config.statusFile().getFileName() + ".json"));
-        if (config.cluster() != null) out.add(config.cluster().stateDir().resolve("status.json"));
-        return out;
-    }
-
-    private synchronized void writeStatusJson() {
-        String json;
-        try {
-            json = stats.json();
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "cannot report status", e);
-            return;
-        }
-        if (json.equals(lastStatusJson)) return;
-        lastStatusJson = json;
-        for (Path f : statusJsonFiles()) StatusFile.writeAtomically(f, json);
+        ExitHooks.run(hook, what, config.label(), config.watchDir(), code);
     }
 
     /** {@code --sync-on-quit}: what is still queued is synced now, once, before the process exits. */

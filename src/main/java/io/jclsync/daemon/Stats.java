@@ -27,6 +27,15 @@ final class Stats {
     private volatile long lastSyncMillis;
     private volatile String lastOutcome = "";
     private volatile long initialSyncMillis = -1;
+    /** The last progress of a full sync: bytes, percent, rate, files transferred; null before any. */
+    private volatile Progress progress;
+    private volatile long lastProgressLog = System.nanoTime();
+
+    record Progress(long bytes, int percent, String rate, long files) {}
+
+    /** rsync --info=progress2: "  1,234,567  45%   12.34MB/s    0:00:12 (xfr#123, to-chk=456/7890)". */
+    private static final java.util.regex.Pattern PROGRESS2 = java.util.regex.Pattern.compile(
+            "^\\s*([\\d,]+)\\s+(\\d+)%\\s+(\\S+/s)\\s+\\S+(?:\\s+\\(xfr#(\\d+),.*)?$");
     private final long startedAtMillis = System.currentTimeMillis();
 
     private final String label;
@@ -65,6 +74,22 @@ final class Stats {
         initialSyncMillis = millis;
     }
 
+    /** A progress line of a full sync; logged at most every 10 s. Other lines are ignored. */
+    void progress(String line) {
+        java.util.regex.Matcher m = PROGRESS2.matcher(line);
+        if (!m.matches()) return;
+        Progress p = new Progress(Long.parseLong(m.group(1).replace(",", "")), Integer.parseInt(m.group(2)), m.group(3),
+                m.group(4) == null ? (progress == null ? 0 : progress.files()) : Long.parseLong(m.group(4)));
+        progress = p;
+        long now = System.nanoTime();
+        if (now - lastProgressLog >= 10_000_000_000L) {
+            lastProgressLog = now;
+            java.util.logging.Logger.getLogger(Stats.class.getName()).info(String.format(
+                    "full sync: %d%% done, %d file(s) and %s sent, %s", p.percent(), p.files(),
+                    Bytes.human(p.bytes()), p.rate()));
+        }
+    }
+
     String json() {
         StringBuilder sb = new StringBuilder("{");
         field(sb, "label", quote(label));
@@ -79,8 +104,11 @@ final class Stats {
         field(sb, "full_syncs", fullSyncs.get());
         field(sb, "bytes_sent", bytesSent.get());
         field(sb, "file_bytes_sent", fileBytesSent.get());
-        field(sb, "initial_sync", initialSyncMillis < 0 ? "{\"done\": false}"
-                : "{\"done\": true, \"duration_ms\": " + initialSyncMillis + "}");
+        Progress pr = progress;
+        String done = pr == null ? "" : ", \"progress\": {\"percent\": " + pr.percent() + ", \"files\": " + pr.files()
+                + ", \"bytes\": " + pr.bytes() + ", \"rate\": " + quote(pr.rate()) + "}";
+        field(sb, "initial_sync", initialSyncMillis < 0 ? "{\"done\": false" + done + "}"
+                : "{\"done\": true, \"duration_ms\": " + initialSyncMillis + done + "}");
         field(sb, "last_sync", lastSyncAtMillis == 0 ? "null"
                 : "{\"at\": " + quote(Instant.ofEpochMilli(lastSyncAtMillis).toString()) + ", \"duration_ms\": "
                 + lastSyncMillis + ", \"outcome\": " + quote(lastOutcome) + "}");

@@ -17,9 +17,16 @@ final class ChildRun {
      */
     static TransferResult run(String what, List<String> argv, Map<String, String> env, Duration timeout,
                               ExitCodePolicy policy, int renamed, String fix) throws InterruptedException {
+        return run(what, argv, env, timeout, policy, renamed, fix, null);
+    }
+
+    /** @param lines gets each output line as it comes (progress), or null */
+    static TransferResult run(String what, List<String> argv, Map<String, String> env, Duration timeout,
+                              ExitCodePolicy policy, int renamed, String fix, java.util.function.Consumer<String> lines)
+            throws InterruptedException {
         ProcessRunner.Result r;
         try {
-            r = ProcessRunner.run(argv, env, timeout);
+            r = ProcessRunner.run(argv, env, timeout, lines);
         } catch (IOException e) {
             return new TransferResult(Outcome.FATAL, 127, 0, 0, renamed, "cannot run " + argv.get(0) + ": "
                     + e.getMessage() + " (" + fix + ")");

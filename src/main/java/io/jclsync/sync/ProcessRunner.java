@@ -24,11 +24,17 @@ public final class ProcessRunner {
      */
     public static Result run(List<String> argv, Map<String, String> env, Duration timeout)
             throws IOException, InterruptedException {
+        return run(argv, env, timeout, null);
+    }
+
+    /** @param lines called (on a reader thread) with each line of output as it comes, split at \n or \r; or null */
+    public static Result run(List<String> argv, Map<String, String> env, Duration timeout,
+                             java.util.function.Consumer<String> lines) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
         p.getOutputStream().close();
-        Tail tail = new Tail(p.getInputStream());
+        Tail tail = new Tail(p.getInputStream(), lines);
         Thread reader = new Thread(tail, "jclsync-child-output");
         reader.setDaemon(true);
         reader.start();
@@ -78,9 +84,23 @@ public final class ProcessRunner {
     private static final class Tail implements Runnable {
         private final InputStream in;
         private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
+        private final java.util.function.Consumer<String> lines;
+        private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-        Tail(InputStream in) {
+        Tail(InputStream in, java.util.function.Consumer<String> lines) {
             this.in = in;
+            this.lines = lines;
+        }
+
+        private void split(byte[] buf, int n) {
+            for (int i = 0; i < n; i++) {
+                if (buf[i] == '\n' || buf[i] == '\r') {
+                    if (line.size() > 0) lines.accept(line.toString(StandardCharsets.UTF_8));
+                    line.reset();
+                } else if (line.size() < 4096) {
+                    line.write(buf[i]);
+                }
+            }
         }
 
         @Override
@@ -89,6 +109,7 @@ public final class ProcessRunner {
             try (in) {
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    if (lines != null) split(buf, n);
                     synchronized (kept) {
                         kept.write(buf, 0, n);
                         if (kept.size() > 2 * KEEP_BYTES) {

@@ -26,6 +26,7 @@ public final class RsyncTransfer implements Transfer {
     private final Destination destination;
     private final String rsync;
     private final Supplier<Filter> filter;
+    private volatile java.util.function.Consumer<String> progress;
     private final ListsDir lists;
     private final Duration timeout;
     private final ExitCodePolicy policy;
@@ -102,9 +103,11 @@ public final class RsyncTransfer implements Transfer {
                 argv.addAll(List.of("-r", "--files-from=" + listFile));
             }
             ListFile.writeExcludes(excludeFile, ExclusionScan.scan(root, recursive, filter.get()));
+            java.util.function.Consumer<String> lines = whole ? progress : null;
+            if (lines != null) argv.add("--info=progress2"); // whole-tree syncs can be long: report how far
             argv.add(root + "/");
             argv.add(destination.rsyncTarget());
-            return run(argv, renamed);
+            return run(argv, renamed, lines);
         } catch (IOException e) {
             return listFailure(e, renamed);
         } finally {
@@ -119,7 +122,17 @@ public final class RsyncTransfer implements Transfer {
     }
 
     private TransferResult run(List<String> argv, int renamed) throws InterruptedException {
+        return run(argv, renamed, null);
+    }
+
+    private TransferResult run(List<String> argv, int renamed, java.util.function.Consumer<String> lines)
+            throws InterruptedException {
         return ChildRun.run("rsync", argv, Map.of(), timeout, policy, renamed,
-                "install rsync: apt-get install rsync, or point -S at it");
+                "install rsync: apt-get install rsync, or point -S at it", lines);
+    }
+
+    @Override
+    public void onProgress(java.util.function.Consumer<String> listener) {
+        progress = listener;
     }
 }

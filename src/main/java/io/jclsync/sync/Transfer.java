@@ -9,4 +9,11 @@ public interface Transfer {
      *                              and reaped by then
      */
     TransferResult run(Batch batch) throws InterruptedException;
+
+    /**
+     * Where to report the progress of a full sync: the transfer's progress lines (for rsync,
+     * {@code --info=progress2}). Transfers that cannot tell ignore it.
+     */
+    default void onProgress(java.util.function.Consumer<String> listener) {
+    }
 }

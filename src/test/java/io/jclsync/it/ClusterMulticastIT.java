@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
@@ -55,10 +56,26 @@ class ClusterMulticastIT extends ClusterTestBase {
         Files.writeString(trees.get(2).resolve("from-n3.txt"), "written on n3\n");
         awaitConverged("writes on n1 and n3 over multicast");
         assertEquals("written on n3\n", Files.readString(trees.get(1).resolve("from-n3.txt")));
+        // The status JSON is rewritten every 2 s: wait for the one written after convergence.
+        Path statusJson = states.get(0).resolve("status.json");
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (!Files.readString(statusJson).contains("\"peers\": [\"n2\", \"n3\"]")) {
+            if (System.nanoTime() > deadline) throw new AssertionError(Files.readString(statusJson));
+            Thread.sleep(100);
+        }
         JclsyncProcess.Result status = JclsyncProcess.run(tmp.resolve("status.out"), CONVERGE, "status", "--state-dir",
                 states.get(0).toString(), "--json");
         assertEquals(0, status.exitCode(), status.output());
         org.junit.jupiter.api.Assertions.assertTrue(status.output().contains("\"peers\": [\"n2\", \"n3\"]"), status.output());
+        // jclsync members finds the three nodes by multicast alone as well.
+        try (JclsyncProcess members = JclsyncProcess.start(tmp.resolve("members.log"), launcher(0), java.util.Map.of(),
+                "members", "--cluster-name", "it", "--node-name", "probe", "--cluster-secret-file", secret.toString(),
+                "--cluster-bind", "127.0.0.9:" + port, discovery().get(0), discovery().get(1), "--expect", "4")) {
+            assertEquals(0, members.waitFor(CONVERGE), members.log());
+            for (String n : List.of("n1", "n2", "n3")) {
+                org.junit.jupiter.api.Assertions.assertTrue(members.log().contains("  " + n + "  ok"), members.log());
+            }
+        }
         for (int i = 0; i < 3; i++) {
             org.junit.jupiter.api.Assertions.assertFalse(nodes.get(i).log().contains("cannot report status"), nodes.get(i).log());
             assertEquals(0, counters(i).get("rejected_messages"), "n" + (i + 1));

@@ -41,6 +41,7 @@ class StatusIT {
         Path src = Files.createDirectories(tmp.resolve("src"));
         Path dst = Files.createDirectories(tmp.resolve("dst"));
         Path status = tmp.resolve("status");
+        for (int i = 0; i < 3; i++) Files.writeString(src.resolve("before" + i), "x".repeat(1000));
         int port = ThreadLocalRandom.current().nextInt(41000, 50000);
         jclsync = JclsyncProcess.start(tmp.resolve("log"), "-W", src.toString(), "-D", dst.toString(), "-t", "0.2",
                 "--status-file", status.toString(), "--metrics-listen", "127.0.0.1:" + port);
@@ -74,7 +75,8 @@ class StatusIT {
         assertEquals(0, out.exitCode(), out.output());
         String j = out.output();
         for (String expected : new String[] {"\"state\": \"running\"", "\"queue_length\": 0", "\"transfer_failures\": 0",
-                "\"initial_sync\": {\"done\": true, \"duration_ms\": ", "\"outcome\": \"ok\"", "\"mode\": \"rsyncdirect\""}) {
+                "\"initial_sync\": {\"done\": true, \"duration_ms\": ",
+                "\"progress\": {\"percent\": 100, \"files\": 3, \"bytes\": 3000,", "\"outcome\": \"ok\"", "\"mode\": \"rsyncdirect\""}) {
             assertTrue(j.contains(expected), expected + " in " + j);
         }
         JclsyncProcess.Result human = JclsyncProcess.run(tmp.resolve("status.txt"), WAIT, "status", "--status-file",
