@@ -97,13 +97,11 @@ public final class Main implements Callable<Integer> {
     static final class NotImplemented {
         @Option(names = {"-p", "--threading"}, paramLabel = "MODE") String threading;
         @Option(names = {"-b", "--background"}) boolean background;
-        @Option(names = "--modification-signature", paramLabel = "FIELDS") String modificationSignature;
 
         void reject() throws ConfigException {
             java.util.List<String> used = new java.util.ArrayList<>();
             if (threading != null) used.add("--threading");
             if (background) used.add("--background (run it under systemd instead)");
-            if (modificationSignature != null) used.add("--modification-signature");
             throw new ConfigException("not implemented in jclsync yet: " + String.join(", ", used)
                     + "; see README (\"clsync options\") for what to use instead");
         }

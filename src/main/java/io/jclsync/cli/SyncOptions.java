@@ -114,6 +114,11 @@ final class SyncOptions {
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9731).")
     java.net.InetSocketAddress metricsListen;
 
+    @Option(names = "--modification-signature", paramLabel = "FIELDS",
+            description = "Sync a file again only if one of these stat fields changed, e.g. size,mtime "
+                    + "(dev, ino, mode, uid, gid, nlink, size, mtime, ctime, atime, or *).")
+    String modificationSignature;
+
     @Option(names = "--one-file-system", description = "Leave out file systems mounted inside the tree.")
     boolean oneFileSystem;
 
@@ -180,6 +185,14 @@ final class SyncOptions {
         io.jclsync.config.Lifecycle lifecycle = new io.jclsync.config.Lifecycle(absolute(standbyFile), maxIterations,
                 absolute(preExitHook), absolute(exitHook), syncOnQuit);
         String handler = checkModeAndHandler(destination);
+        java.util.Set<io.jclsync.batch.ModificationSignature.Field> signature = null;
+        if (modificationSignature != null) {
+            try {
+                signature = io.jclsync.batch.ModificationSignature.parse(modificationSignature);
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException("--modification-signature: " + e.getMessage());
+            }
+        }
         ClusterConfig cluster = null;
         if (mode == Mode.CLUSTER) {
             if (skipInitialSync || onlyInitialSync) {
@@ -204,7 +217,7 @@ final class SyncOptions {
                 absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
                 ignoreFailures, lifecycle, excludeMountPoints ? io.jclsync.config.Mounts.EXCLUDE_ALL
                         : oneFileSystem ? io.jclsync.config.Mounts.ONE_FILE_SYSTEM : io.jclsync.config.Mounts.CROSS,
-                metricsListen, cluster);
+                signature, metricsListen, cluster);
     }
 
     private static Path absolute(Path p) {

@@ -19,6 +19,7 @@ import java.util.Set;
  * @param retries          {@code -r}: attempts after the first failure before giving up on a batch
  * @param ignoredExitCodes {@code -x} plus the defaults: exit codes that count as success
  * @param listsDir         {@code -L}, or null for a private temporary directory
+ * @param modificationSignature {@code --modification-signature}: stat fields a file must change in to be synced again, or null
  * @param metricsListen    {@code --metrics-listen}: where to serve Prometheus metrics, or null
  */
 public record Config(
@@ -42,6 +43,7 @@ public record Config(
         boolean ignoreFailures,
         Lifecycle lifecycle,
         Mounts mounts,
+        java.util.Set<io.jclsync.batch.ModificationSignature.Field> modificationSignature,
         java.net.InetSocketAddress metricsListen,
         ClusterConfig cluster) {
 

@@ -50,6 +50,7 @@ public final class Daemon {
     private final StatusFile status;
     private final Stats stats;
     private Reporter reporter;
+    private final io.jclsync.batch.ModificationSignature signature;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<WatchException> watchFailure = new AtomicReference<>();
@@ -63,6 +64,8 @@ public final class Daemon {
         this.config = config;
         this.collector = new Collector(config.delays());
         this.status = new StatusFile(config.statusFile());
+        this.signature = config.modificationSignature() == null ? null
+                : new io.jclsync.batch.ModificationSignature(config.watchDir(), config.modificationSignature());
         this.stats = new Stats(config.label(), config.mode().cliName(), status::word, collector::queued);
     }
 
@@ -183,15 +186,17 @@ public final class Daemon {
                 LOG.fine(() -> built.deferred().size() + " big file(s) wait for the big-file delay (-T)");
                 collector.defer(built.deferred(), snapshot.windowStart());
             }
-            if (built.batch().isEmpty()) continue;
+            Batch batch = signature == null ? built.batch() : signature.changedOnly(built.batch());
+            if (batch.isEmpty()) continue;
             if (!awaitStandbyOver()) {
-                collector.requeue(built.batch());
+                collector.requeue(batch);
                 break;
             }
             status.set(StatusFile.State.SYNCHRONIZING);
-            boolean ok = syncWithRetries(transfer, built.batch());
+            boolean ok = syncWithRetries(transfer, batch);
             collector.syncFinished();
             if (!ok) return EXIT_FAILURE;
+            if (signature != null) signature.synced(batch);
             stats.batches.incrementAndGet();
             status.set(StatusFile.State.RUNNING);
             if (config.exitOnNoEvents() && collector.queued() == 0) break;

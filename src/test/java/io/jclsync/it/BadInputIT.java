@@ -91,8 +91,9 @@ class BadInputIT {
         fails("Unknown option: '--frobnicate'", "-W", src.toString(), "-D", dst.toString(), "--frobnicate");
         fails("'soon' is not a number of seconds", "-W", src.toString(), "-D", dst.toString(), "-t", "soon");
         fails("-M", "-W", src.toString(), "-D", dst.toString(), "-M", "teleport");
-        fails("not implemented in jclsync yet: --modification-signature", "-W", src.toString(), "-D", dst.toString(),
-                "--modification-signature", "mtime");
+        fails("not implemented in jclsync yet: --threading", "-W", src.toString(), "-D", dst.toString(), "-p", "safe");
+        fails("--modification-signature: 'colour' is not a stat field", "-W", src.toString(), "-D", dst.toString(),
+                "--modification-signature", "size,colour");
         fails("contradict", "-W", src.toString(), "-D", dst.toString(), "--skip-initialsync", "--only-initialsync");
         fails("needs -S/--sync-handler", "-W", src.toString(), "-M", "rsyncshell");
     }

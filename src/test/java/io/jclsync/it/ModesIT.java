@@ -103,4 +103,19 @@ class ModesIT {
         assertTrue(lines.contains("web changed " + src.resolve("index.html")), lines.toString());
         assertTrue(lines.stream().noneMatch(l -> l.contains("gone.html")), "created and deleted in one window: " + lines);
     }
+
+    @Test
+    void modificationSignatureSkipsChangesOutsideItsFields() throws Exception {
+        Files.writeString(src.resolve("a"), "a");
+        start(Map.of(), "-D", dst.toString(), "--modification-signature", "size,mtime");
+        Files.writeString(src.resolve("a"), "a2"); // synced once: its signature is remembered
+        Trees.awaitContent(dst.resolve("a"), "a2", CONVERGE, jclsync);
+        Files.setPosixFilePermissions(src.resolve("a"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(src.resolve("b"), "b");
+        Trees.awaitContent(dst.resolve("b"), "b", CONVERGE, jclsync);
+        org.junit.jupiter.api.Assertions.assertNotEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(dst.resolve("a"))), "a chmod alone is not a modification (mode not listed)");
+        Files.writeString(src.resolve("a"), "a3, longer");
+        Trees.awaitContent(dst.resolve("a"), "a3, longer", CONVERGE, jclsync);
+    }
 }
