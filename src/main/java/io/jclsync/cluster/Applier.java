@@ -8,13 +8,9 @@ import io.jclsync.echo.EchoFilter;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
-import io.jclsync.fs.ContentHash;
-import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
-import io.jclsync.sync.ListFile;
-import io.jclsync.sync.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -23,41 +19,31 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * Applies a peer's batch to the local tree: deletes, renames, directories and symlinks directly;
- * file contents by one rsync pull per batch from the origin's daemon into a staging dir
- * ({@code .jclsync/incoming}, never watched), each file checked against its announced hash and
- * then moved into place atomically. Every write is registered with the {@link EchoFilter} first.
- * Nothing is written through a symlink or outside the tree. Runs on one thread.
+ * Applies a peer's batch to the local tree: decides, by version vectors and the conflict policy,
+ * what each change does here; deletes, renames, directories and symlinks are applied directly
+ * (through {@link LocalTree}, which registers every write with the {@link EchoFilter}), file
+ * contents are handed to the {@link Puller}: one rsync per batch. Runs on one thread.
  */
 final class Applier {
     private static final Logger LOG = Logger.getLogger(Applier.class.getName());
-    static final Path STAGING = Path.of(".jclsync", "incoming");
+    static final Path STAGING = Puller.STAGING;
 
     private final Path root;
     private final EchoFilter echoes;
     private final Counters counters;
-    private final String password;
     private final Index versions;
     private final ConflictPolicy policy;
-    private long pulls;
+    private final LocalTree tree;
+    private final Puller puller;
 
-    /**
-     * A file to pull, placed at {@code target} here; once it is in place the path's version
-     * becomes {@code vector}, written by {@code writer}.
-     */
-    private record Pull(RelPath target, FileState want, Map<String, Long> vector, String writer) {}
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
@@ -67,10 +53,11 @@ final class Applier {
 
     Applier(Path root, EchoFilter echoes, Counters counters, String password, Index versions, ConflictPolicy policy) {
         this.policy = policy;
+        this.tree = new LocalTree(root, echoes);
+        this.puller = new Puller(tree, counters, password, versions);
         this.root = root;
         this.echoes = echoes;
         this.counters = counters;
-        this.password = password;
         this.versions = versions;
     }
 
@@ -83,10 +70,10 @@ final class Applier {
         counters.batchesReceived.incrementAndGet();
         (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
                 .addAndGet(batch.changes().size());
-        Map<RelPath, Pull> pull = new LinkedHashMap<>();
+        Map<RelPath, Puller.Pull> pull = new LinkedHashMap<>();
         for (WireMessage.Change c : batch.changes()) {
             try {
-                if (!insideTree(c.path()) || (c.oldPath() != null && !insideTree(c.oldPath()))) {
+                if (!tree.insideTree(c.path()) || (c.oldPath() != null && !tree.insideTree(c.oldPath()))) {
                     LOG.warning("ignored " + c.kind() + " of " + c.path() + " from " + batch.origin()
                             + ": it would write through a symbolic link");
                     continue;
@@ -97,7 +84,7 @@ final class Applier {
                 LOG.warning("could not apply " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e);
             }
         }
-        boolean complete = pull.isEmpty() || pull(batch.origin(), sources, pull);
+        boolean complete = pull.isEmpty() || puller.pull(batch.origin(), sources, pull);
         counters.save();
         return complete;
     }
@@ -111,7 +98,7 @@ final class Applier {
      *
      * @return how to apply the change as it is, or null to leave the path alone
      */
-    private Plan resolve(WireMessage.Change c, String sender, Map<RelPath, Pull> pull) throws IOException {
+    private Plan resolve(WireMessage.Change c, String sender, Map<RelPath, Puller.Pull> pull) throws IOException {
         String origin = c.writer() != null ? c.writer() : sender;
         Path rel = c.path().toPath();
         Path target = root.resolve(rel);
@@ -166,7 +153,7 @@ final class Applier {
                 + "'s is kept as " + aside);
         versions.applied(rel, local, merged, localWriter);
         if (c.state().type() == FileType.FILE) {
-            pull.put(c.path(), new Pull(aside, c.state(), Map.of(origin, 1L), origin));
+            pull.put(c.path(), new Puller.Pull(aside, c.state(), Map.of(origin, 1L), origin));
         }
         return null;
     }
@@ -176,14 +163,14 @@ final class Applier {
         if (local.type() == FileType.FILE) {
             Path tmp = root.resolve(STAGING).resolve("conflict-" + System.nanoTime());
             Files.copy(target, tmp, StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            stamp(tmp, local);
+            LocalTree.stamp(tmp, local);
             Files.move(tmp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } else if (local.type() == FileType.SYMLINK) {
             Files.createSymbolicLink(copy, PathBytes.path(local.linkTarget()));
         }
     }
 
-    private void apply(WireMessage.Change c, Map<RelPath, Pull> pull, Plan plan) throws IOException {
+    private void apply(WireMessage.Change c, Map<RelPath, Puller.Pull> pull, Plan plan) throws IOException {
         if (c.state() == null || c.state().type() != FileType.FILE) {
             versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer());
         }
@@ -200,7 +187,7 @@ final class Applier {
             Path source = root.resolve(c.oldPath().toPath());
             FileState old = FileStates.of(source);
             if (old != null) {
-                createParents(c.path());
+                tree.createParents(c.path());
                 echoes.expect(c.oldPath(), null);
                 echoes.expect(c.path(), old);
                 Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
@@ -216,18 +203,18 @@ final class Applier {
             case DIRECTORY -> {
                 if (local != null && local.type() != FileType.DIRECTORY) {
                     echoes.expect(c.path(), null);
-                    deleteTree(target);
+                    tree.deleteTree(target);
                 }
-                createParents(c.path());
+                tree.createParents(c.path());
                 echoes.expect(c.path(), want);
                 if (local == null || local.type() != FileType.DIRECTORY) Files.createDirectory(target);
                 Files.setPosixFilePermissions(target, FileStates.permissions(want.mode()));
             }
             case SYMLINK -> {
-                createParents(c.path());
+                tree.createParents(c.path());
                 if (local != null) {
                     echoes.expect(c.path(), null);
-                    deleteTree(target);
+                    tree.deleteTree(target);
                 }
                 echoes.expect(c.path(), want);
                 Files.createSymbolicLink(target, PathBytes.path(want.linkTarget()));
@@ -235,135 +222,14 @@ final class Applier {
             case FILE -> {
                 if (local != null && local.type() == FileType.FILE && Arrays.equals(local.sha256(), want.sha256())) {
                     echoes.expect(c.path(), want); // same bytes: only mode and mtime differ
-                    stamp(target, want);
+                    LocalTree.stamp(target, want);
                     versions.applied(c.path().toPath(), want, plan.vector(), plan.writer());
                 } else {
-                    pull.put(c.path(), new Pull(c.path(), want, plan.vector(), plan.writer()));
+                    pull.put(c.path(), new Puller.Pull(c.path(), want, plan.vector(), plan.writer()));
                 }
             }
             default -> { }
         }
-    }
-
-    /**
-     * One rsync for all files of a batch from the origin, into the staging dir; then check, stamp
-     * and move each. If the origin cannot be reached (it died mid-transfer, its daemon is gone), the
-     * files still missing are pulled from the other sources, which may have the same versions.
-     *
-     * @return whether every file was placed, or the origin answered (a file whose content no longer
-     *         matches has changed there since, and its next announcement brings it)
-     */
-    private boolean pull(String origin, List<String> sources, Map<RelPath, Pull> files) throws InterruptedException {
-        Map<RelPath, Pull> left = new LinkedHashMap<>(files);
-        // The origin once; if it fails, each other node once; then the origin again, with backoff.
-        if (pullFrom(sources.get(0), left, 1)) return true;
-        for (String other : sources.subList(1, sources.size())) {
-            if (left.isEmpty()) return true;
-            LOG.info("pulling " + left.size() + " file(s) of " + origin + "'s batch from " + other + " instead");
-            pullFrom(other, left, 1);
-        }
-        if (!left.isEmpty() && pullFrom(sources.get(0), left, 3)) return true;
-        if (!left.isEmpty()) {
-            LOG.warning(left.size() + " file(s) of " + origin + "'s batch could not be pulled from any node, e.g. "
-                    + left.keySet().iterator().next());
-        }
-        return left.isEmpty();
-    }
-
-    /** Pulls {@code files} from one endpoint; removes those placed. @return whether rsync ran through */
-    private boolean pullFrom(String endpoint, Map<RelPath, Pull> files, int attempts) throws InterruptedException {
-        Path staging = root.resolve(STAGING).resolve(Long.toString(++pulls));
-        Path list = root.resolve(STAGING).resolve(pulls + ".list");
-        try {
-            Files.createDirectories(staging);
-            ListFile.writePaths(list, files.keySet().stream().map(RelPath::toPath).toList());
-            List<String> argv = List.of("rsync", "-a", "--no-D", "--from0", "--files-from=" + list, "--stats",
-                    "--contimeout=10", "--timeout=60", TransferDaemon.url(endpoint), staging + "/");
-            ProcessRunner.Result r = null;
-            for (int attempt = 0; attempt < attempts; attempt++) {
-                TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);
-                counters.rsyncCalls.incrementAndGet();
-                r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1));
-                if (ranThrough(r.exitCode())) break;
-            }
-            if (!ranThrough(r.exitCode())) {
-                LOG.warning("pull of " + files.size() + " file(s) from " + endpoint + " failed (rsync exit "
-                        + r.exitCode() + "): " + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
-                return false;
-            }
-            int placed = 0;
-            for (var it = files.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<RelPath, Pull> f = it.next();
-                Pull p = f.getValue();
-                if (place(staging.resolve(f.getKey().toPath()), p.target(), p.want())) {
-                    long ino = (Long) Files.getAttribute(root.resolve(p.target().toPath()), "unix:ino", LinkOption.NOFOLLOW_LINKS);
-                    versions.applied(p.target().toPath(), p.want().withInode(ino), p.vector(), p.writer());
-                    it.remove();
-                    placed++;
-                }
-            }
-            LOG.info("pulled " + placed + " file(s) from " + endpoint);
-            return true;
-        } catch (IOException e) {
-            LOG.warning("pull from " + endpoint + " failed: " + e);
-            return false;
-        } finally {
-            deleteQuietly(staging);
-            deleteQuietly(list);
-        }
-    }
-
-    /** rsync exit codes after which what did arrive is usable: 0, 23 (partial), 24 (vanished files). */
-    private static boolean ranThrough(int exitCode) {
-        return exitCode == 0 || exitCode == 23 || exitCode == 24;
-    }
-
-    private boolean place(Path staged, RelPath rel, FileState want) throws IOException {
-        if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) return false; // vanished at the origin
-        if (!Arrays.equals(ContentHash.sha256(staged), want.sha256())) {
-            LOG.fine(() -> rel + " changed at the origin during the pull; its next announcement brings it");
-            return false;
-        }
-        stamp(staged, want);
-        Path target = root.resolve(rel.toPath());
-        createParents(rel);
-        FileState local = FileStates.of(target);
-        if (local != null && local.type() == FileType.DIRECTORY) {
-            echoes.expect(rel, null);
-            deleteTree(target);
-        }
-        echoes.expect(rel, want);
-        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        counters.filesPulled.incrementAndGet();
-        counters.bytesPulled.addAndGet(want.size());
-        return true;
-    }
-
-    private static void stamp(Path file, FileState want) throws IOException {
-        Files.setPosixFilePermissions(file, FileStates.permissions(want.mode()));
-        Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(FileTime.from(want.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
-    }
-
-    /** Creates missing parent directories of {@code rel}, registering each so it is not announced back. */
-    private void createParents(RelPath rel) throws IOException {
-        List<Path> missing = new ArrayList<>();
-        for (Path p = rel.toPath().getParent(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(root.resolve(p), LinkOption.NOFOLLOW_LINKS)) break;
-            missing.add(0, p);
-        }
-        for (Path p : missing) {
-            Files.createDirectory(root.resolve(p));
-            echoes.expect(RelPath.of(p), FileStates.of(root.resolve(p)));
-        }
-    }
-
-    /** No component of {@code rel} above the last one may be a symlink: writes would leave the tree. */
-    private boolean insideTree(RelPath rel) {
-        for (Path p = rel.toPath().getParent(); p != null; p = p.getParent()) {
-            if (Files.isSymbolicLink(root.resolve(p))) return false;
-        }
-        return true;
     }
 
     /**
@@ -419,17 +285,5 @@ final class Applier {
             if (e.getValue() > by.getOrDefault(e.getKey(), 0L)) return false;
         }
         return true;
-    }
-
-    private void deleteTree(Path top) throws IOException {
-        if (Files.exists(top, LinkOption.NOFOLLOW_LINKS)) FileTrees.delete(top, root);
-    }
-
-    private void deleteQuietly(Path p) {
-        try {
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) FileTrees.delete(p, root);
-        } catch (IOException e) {
-            LOG.fine("cannot clean " + p + ": " + e);
-        }
     }
 }
