@@ -55,6 +55,12 @@ public final class ClusterNode implements AutoCloseable {
     private final Announcer announcer;
     private final Applier applier;
     private final Index versions;
+    /** A catch-up in progress with one peer: what its answer brought so far. */
+    private record CatchUp(long entries, long files, long bytes, long startedNanos) {}
+
+    private final Map<String, CatchUp> catchingUp = new ConcurrentHashMap<>();
+    private long lastCatchUpLog;
+
     /** Per peer answering our catch-up request (apply thread only): whether every pull so far worked. */
     private final Map<String, Boolean> answerComplete = new java.util.HashMap<>();
     private final java.util.concurrent.ScheduledExecutorService saver =
@@ -149,6 +155,13 @@ public final class ClusterNode implements AutoCloseable {
     /** The node's counters (announced, received, pulled, echoes suppressed, conflicts, ...). */
     public Map<String, Long> counterValues() {
         return counters.values();
+    }
+
+    /** Catch-ups in progress: per peer, index entries received and files and bytes pulled so far. */
+    public Map<String, List<Long>> catchUpProgress() {
+        Map<String, List<Long>> out = new java.util.TreeMap<>();
+        catchingUp.forEach((peer, c) -> out.put(peer, List.of(c.entries(), c.files(), c.bytes())));
+        return out;
     }
 
     /** The peers in this node's current view, sorted. */
@@ -290,11 +303,25 @@ public final class ClusterNode implements AutoCloseable {
             endpoints.forEach((node, e) -> {
                 if (!node.equals(b.origin()) && !node.equals(config.nodeName())) sources.add(e);
             });
+            long filesBefore = counters.filesPulled.get();
+            long bytesBefore = counters.bytesPulled.get();
             boolean complete = applier.apply(b, sources);
             WireMessage.IndexPart part = b.part();
             if (part != null) {
                 answerComplete.merge(b.origin(), complete, Boolean::logicalAnd);
+                CatchUp was = catchingUp.getOrDefault(b.origin(), new CatchUp(0, 0, 0, System.nanoTime()));
+                CatchUp now = new CatchUp(was.entries() + b.changes().size(),
+                        was.files() + counters.filesPulled.get() - filesBefore,
+                        was.bytes() + counters.bytesPulled.get() - bytesBefore, was.startedNanos());
+                catchingUp.put(b.origin(), now);
+                if (part.last() || System.nanoTime() - lastCatchUpLog >= TimeUnit.SECONDS.toNanos(10)) {
+                    lastCatchUpLog = System.nanoTime();
+                    LOG.info(String.format("catch-up %s %s: %,d index entries, %,d file(s) (%,d bytes) pulled in %.1f s",
+                            part.last() ? "with" : "from", b.origin(), now.entries(), now.files(), now.bytes(),
+                            (System.nanoTime() - now.startedNanos()) / 1e9));
+                }
                 if (part.last()) {
+                    catchingUp.remove(b.origin());
                     if (answerComplete.remove(b.origin())) {
                         versions.caughtUp(b.origin(), new Index.Position(part.indexId(), part.through()));
                         counters.catchUpsCompleted.incrementAndGet();

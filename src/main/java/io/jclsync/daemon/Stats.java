@@ -44,6 +44,7 @@ final class Stats {
     private final IntSupplier queued;
     private volatile Supplier<Map<String, Long>> cluster = Map::of;
     private volatile Supplier<List<String>> peers = List::of;
+    private volatile Supplier<Map<String, List<Long>>> catchUps = Map::of;
 
     Stats(String label, String mode, Supplier<String> state, IntSupplier queued) {
         this.label = label;
@@ -53,9 +54,11 @@ final class Stats {
     }
 
     /** In cluster mode: the node's counters and its peers. */
-    void cluster(Supplier<Map<String, Long>> counters, Supplier<List<String>> peerNames) {
+    void cluster(Supplier<Map<String, Long>> counters, Supplier<List<String>> peerNames,
+                 Supplier<Map<String, List<Long>>> catchUpProgress) {
         this.cluster = counters;
         this.peers = peerNames;
+        this.catchUps = catchUpProgress;
     }
 
     /** One run of a transfer (an attempt). */
@@ -117,7 +120,15 @@ final class Stats {
             StringBuilder cl = new StringBuilder("{\"peers\": [");
             List<String> p = peers.get();
             for (int i = 0; i < p.size(); i++) cl.append(i > 0 ? ", " : "").append(quote(p.get(i)));
-            cl.append("]");
+            cl.append("], \"catching_up\": {");
+            String sep = "";
+            for (Map.Entry<String, List<Long>> e : catchUps.get().entrySet()) {
+                cl.append(sep).append(quote(e.getKey())).append(": {\"entries\": ").append(e.getValue().get(0))
+                        .append(", \"files\": ").append(e.getValue().get(1)).append(", \"bytes\": ")
+                        .append(e.getValue().get(2)).append("}");
+                sep = ", ";
+            }
+            cl.append("}");
             c.forEach((k, v) -> cl.append(", ").append(quote(k)).append(": ").append(v));
             field(sb, "cluster", cl.append("}"));
         }

@@ -150,6 +150,11 @@ class ClusterSyncIT extends ClusterTestBase {
 
         startNode(2, refresh);
         awaitConverged("the late joiner n3 catching up", List.of(0, 1, 2));
+        // Its catch-up is reported: entries received and files pulled from n2 (the 50 early files' writer
+        // or n1, whichever answered with them).
+        nodes.get(2).awaitLog("index entries, ", CONVERGE);
+        assertTrue(java.util.regex.Pattern.compile("catch-up with n[12]: [\\d,]+ index entries, [\\d,]+ file\\(s\\)")
+                .matcher(nodes.get(2).log()).find(), nodes.get(2).log());
 
         // Quiet for longer than the refresh delay: the nodes have asked each other again.
         awaitQuiet(Duration.ofSeconds(5));
