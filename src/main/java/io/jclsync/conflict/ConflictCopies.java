@@ -42,9 +42,4 @@ public final class ConflictCopies {
         System.arraycopy(raw, dot, out, dot + infix.length, raw.length - dot);
         return RelPath.of(out);
     }
-
-    /** Whether {@code path} is a conflict copy (those are synced like any file, never conflicted again by name). */
-    public static boolean isCopy(RelPath path) {
-        return new String(path.bytes(), StandardCharsets.ISO_8859_1).contains(".sync-conflict-");
-    }
 }

@@ -49,7 +49,6 @@ class ConflictPolicyTest {
                 str(ConflictCopies.copyOf(RelPath.of("d.x/.bashrc".getBytes()), candidate("n2", T))));
         assertEquals("a.tar.sync-conflict-20261126-030405-n2.gz",
                 str(ConflictCopies.copyOf(RelPath.of("a.tar.gz".getBytes()), candidate("n2", T))));
-        assertTrue(ConflictCopies.isCopy(ConflictCopies.copyOf(PATH, candidate("n2", T))));
     }
 
     private static String str(RelPath p) {
