@@ -1,10 +1,7 @@
 package io.jclsync.cluster;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What a cluster node has done, written as JSON to {@code STATE_DIR/counters.json} after each change. */
@@ -32,21 +29,24 @@ final class Counters {
     /** Every counter by its JSON name, in order. */
     java.util.Map<String, Long> values() {
         java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"([a-z_]+)\": (\\d+)").matcher(json());
-        while (m.find()) out.put(m.group(1), Long.parseLong(m.group(2)));
+        out.put("batches_announced", batchesAnnounced.get());
+        out.put("changes_announced", changesAnnounced.get());
+        out.put("batches_received", batchesReceived.get());
+        out.put("changes_received", changesReceived.get());
+        out.put("files_pulled", filesPulled.get());
+        out.put("bytes_pulled", bytesPulled.get());
+        out.put("echoes_suppressed", echoesSuppressed.get());
+        out.put("rsync_calls", rsyncCalls.get());
+        out.put("conflicts", conflicts.get());
+        out.put("catch_up_entries_sent", catchUpEntriesSent.get());
+        out.put("catch_up_entries_received", catchUpEntriesReceived.get());
+        out.put("catch_ups_completed", catchUpsCompleted.get());
+        out.put("rejected_messages", rejected.getAsLong());
         return out;
     }
 
     String json() {
-        return "{\"batches_announced\": " + batchesAnnounced + ", \"changes_announced\": " + changesAnnounced
-                + ", \"batches_received\": " + batchesReceived + ", \"changes_received\": " + changesReceived
-                + ", \"files_pulled\": " + filesPulled + ", \"bytes_pulled\": " + bytesPulled
-                + ", \"echoes_suppressed\": " + echoesSuppressed + ", \"rsync_calls\": " + rsyncCalls
-                + ", \"conflicts\": " + conflicts
-                + ", \"catch_up_entries_sent\": " + catchUpEntriesSent
-                + ", \"catch_up_entries_received\": " + catchUpEntriesReceived
-                + ", \"catch_ups_completed\": " + catchUpsCompleted
-                + ", \"rejected_messages\": " + rejected.getAsLong() + "}\n";
+        return io.jclsync.fs.Json.object(values()) + "\n";
     }
 
     /** Where the count of dropped malformed messages comes from (the channel counts them). */
@@ -56,9 +56,7 @@ final class Counters {
 
     synchronized void save() {
         try {
-            Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-            Files.writeString(tmp, json(), StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            io.jclsync.fs.FileTrees.writeAtomically(file, json());
         } catch (IOException e) {
             java.util.logging.Logger.getLogger(Counters.class.getName()).fine("cannot write " + file + ": " + e);
         }

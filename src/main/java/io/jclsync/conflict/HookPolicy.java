@@ -1,6 +1,7 @@
 package io.jclsync.conflict;
 
 import io.jclsync.fs.RelPath;
+import io.jclsync.fs.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -101,13 +102,13 @@ public final class HookPolicy implements ConflictPolicy {
 
     /** The conflict as JSON: the path (UTF-8, and exact as base64), the scope, both candidates. */
     static String json(RelPath path, List<Candidate> both) {
-        StringBuilder sb = new StringBuilder("{\"path\": ").append(quote(new String(path.bytes(), StandardCharsets.UTF_8)))
+        StringBuilder sb = new StringBuilder("{\"path\": ").append(Json.quote(new String(path.bytes(), StandardCharsets.UTF_8)))
                 .append(", \"path_base64\": \"").append(Base64.getEncoder().encodeToString(path.bytes()))
                 .append("\", \"scope\": \"file\", \"candidates\": [");
         for (int i = 0; i < both.size(); i++) {
             Candidate c = both.get(i);
             if (i > 0) sb.append(", ");
-            sb.append("{\"node\": ").append(quote(c.node()))
+            sb.append("{\"node\": ").append(Json.quote(c.node()))
                     .append(", \"type\": \"").append(c.state().type().name().toLowerCase(java.util.Locale.ROOT))
                     .append("\", \"size\": ").append(c.state().size())
                     .append(", \"mtime_ns\": ").append(c.state().mtimeNanos())
@@ -115,26 +116,11 @@ public final class HookPolicy implements ConflictPolicy {
                     .append("\", \"version\": {");
             String sep = "";
             for (Map.Entry<String, Long> v : new TreeMap<>(c.version()).entrySet()) {
-                sb.append(sep).append(quote(v.getKey())).append(": ").append(v.getValue());
+                sb.append(sep).append(Json.quote(v.getKey())).append(": ").append(v.getValue());
                 sep = ", ";
             }
             sb.append("}}");
         }
         return sb.append("]}\n").toString();
-    }
-
-    private static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            switch (ch) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                default -> {
-                    if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
-                    else sb.append(ch);
-                }
-            }
-        }
-        return sb.append('"').toString();
     }
 }

@@ -2,6 +2,7 @@ package io.jclsync.daemon;
 
 import io.jclsync.sync.Outcome;
 import io.jclsync.sync.TransferResult;
+import io.jclsync.fs.Json;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -95,10 +96,10 @@ final class Stats {
 
     String json() {
         StringBuilder sb = new StringBuilder("{");
-        field(sb, "label", quote(label));
-        field(sb, "mode", quote(mode));
-        field(sb, "state", quote(state.get()));
-        field(sb, "started_at", quote(Instant.ofEpochMilli(startedAtMillis).toString()));
+        field(sb, "label", Json.quote(label));
+        field(sb, "mode", Json.quote(mode));
+        field(sb, "state", Json.quote(state.get()));
+        field(sb, "started_at", Json.quote(Instant.ofEpochMilli(startedAtMillis).toString()));
         field(sb, "queue_length", queued.getAsInt());
         field(sb, "events", events.get());
         field(sb, "batches", batches.get());
@@ -109,27 +110,27 @@ final class Stats {
         field(sb, "file_bytes_sent", fileBytesSent.get());
         Progress pr = progress;
         String done = pr == null ? "" : ", \"progress\": {\"percent\": " + pr.percent() + ", \"files\": " + pr.files()
-                + ", \"bytes\": " + pr.bytes() + ", \"rate\": " + quote(pr.rate()) + "}";
+                + ", \"bytes\": " + pr.bytes() + ", \"rate\": " + Json.quote(pr.rate()) + "}";
         field(sb, "initial_sync", initialSyncMillis < 0 ? "{\"done\": false" + done + "}"
                 : "{\"done\": true, \"duration_ms\": " + initialSyncMillis + done + "}");
         field(sb, "last_sync", lastSyncAtMillis == 0 ? "null"
-                : "{\"at\": " + quote(Instant.ofEpochMilli(lastSyncAtMillis).toString()) + ", \"duration_ms\": "
-                + lastSyncMillis + ", \"outcome\": " + quote(lastOutcome) + "}");
+                : "{\"at\": " + Json.quote(Instant.ofEpochMilli(lastSyncAtMillis).toString()) + ", \"duration_ms\": "
+                + lastSyncMillis + ", \"outcome\": " + Json.quote(lastOutcome) + "}");
         Map<String, Long> c = cluster.get();
         if (!c.isEmpty()) {
             StringBuilder cl = new StringBuilder("{\"peers\": [");
             List<String> p = peers.get();
-            for (int i = 0; i < p.size(); i++) cl.append(i > 0 ? ", " : "").append(quote(p.get(i)));
+            for (int i = 0; i < p.size(); i++) cl.append(i > 0 ? ", " : "").append(Json.quote(p.get(i)));
             cl.append("], \"catching_up\": {");
             String sep = "";
             for (Map.Entry<String, List<Long>> e : catchUps.get().entrySet()) {
-                cl.append(sep).append(quote(e.getKey())).append(": {\"entries\": ").append(e.getValue().get(0))
+                cl.append(sep).append(Json.quote(e.getKey())).append(": {\"entries\": ").append(e.getValue().get(0))
                         .append(", \"files\": ").append(e.getValue().get(1)).append(", \"bytes\": ")
                         .append(e.getValue().get(2)).append("}");
                 sep = ", ";
             }
             cl.append("}");
-            c.forEach((k, v) -> cl.append(", ").append(quote(k)).append(": ").append(v));
+            c.forEach((k, v) -> cl.append(", ").append(Json.quote(k)).append(": ").append(v));
             field(sb, "cluster", cl.append("}"));
         }
         return sb.append("}\n").toString();
@@ -152,7 +153,7 @@ final class Stats {
             c.forEach((k, v) -> m.put("jclsync_cluster_" + k + "_total", new Object[] {"counter", "Cluster: " + k.replace('_', ' '), v}));
         }
         StringBuilder sb = new StringBuilder();
-        String labels = "{label=" + quote(label) + "}";
+        String labels = "{label=" + Json.quote(label) + "}";
         m.forEach((name, v) -> sb.append("# HELP ").append(name).append(' ').append(v[1]).append('\n')
                 .append("# TYPE ").append(name).append(' ').append(v[0]).append('\n')
                 .append(name).append(labels).append(' ').append(v[2]).append('\n'));
@@ -162,15 +163,5 @@ final class Stats {
     private static void field(StringBuilder sb, String name, Object value) {
         if (sb.length() > 1) sb.append(", ");
         sb.append('"').append(name).append("\": ").append(value);
-    }
-
-    static String quote(String s) {
-        StringBuilder sb = new StringBuilder("\"");
-        for (char ch : s.toCharArray()) {
-            if (ch == '"' || ch == '\\') sb.append('\\').append(ch);
-            else if (ch < 0x20) sb.append(String.format("\\u%04x", (int) ch));
-            else sb.append(ch);
-        }
-        return sb.append('"').toString();
     }
 }

@@ -1,10 +1,7 @@
 package io.jclsync.daemon;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.logging.Logger;
 
 /**
@@ -42,10 +39,8 @@ final class StatusFile {
     }
 
     static void writeAtomically(Path file, String content) {
-        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
         try {
-            Files.writeString(tmp, content, StandardCharsets.UTF_8);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            io.jclsync.fs.FileTrees.writeAtomically(file, content);
         } catch (IOException e) {
             LOG.warning("cannot write " + file + ": " + e + " (check the directory exists and is writable)");
         }

@@ -8,9 +8,19 @@ import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
 
-/** Removing whole trees. Symbolic links are removed, never followed. */
+/** Removing whole trees (symbolic links are removed, never followed), and replacing small files whole. */
 public final class FileTrees {
     private FileTrees() {}
+
+    /**
+     * Replaces {@code file} with {@code content} (UTF-8) through a hidden temp file renamed over
+     * it, so a reader never sees it empty or half written.
+     */
+    public static void writeAtomically(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(tmp, content, java.nio.charset.StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
 
     /**
      * Deletes {@code top} and everything below it; entries that vanish meanwhile are fine.
