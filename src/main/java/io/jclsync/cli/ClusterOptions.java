@@ -53,13 +53,13 @@ final class ClusterOptions {
                 || multicast != null || stateDir != null || conflictHook != null;
     }
 
-    ClusterConfig toConfig() throws ConfigException {
-        if (clusterName == null) throw new ConfigException("-M cluster needs --cluster-name");
-        if (nodeName == null || !io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
-            throw new ConfigException("-M cluster needs --node-name: 1-64 of A-Z a-z 0-9 . _ -, unique in the cluster");
-        }
-        if (secretFile == null) throw new ConfigException("-M cluster needs --cluster-secret-file (mode 600, same on every node)");
-        if (bind == null) throw new ConfigException("-M cluster needs --cluster-bind HOST:PORT (this node's address on the cluster network)");
+    /**
+     * How nodes find each other: the multicast group to use, or null for TCP with {@code peers}.
+     * Without both, the default group of the cluster name (as in {@code -M cluster} and
+     * {@code jclsync members}).
+     */
+    static InetSocketAddress multicastGroup(String clusterName, List<InetSocketAddress> peers, InetSocketAddress multicast)
+            throws ConfigException {
         if (multicast != null && !peers.isEmpty()) {
             throw new ConfigException("--cluster-multicast and --cluster-peers exclude each other: multicast finds "
                     + "the peers itself; use --cluster-peers (TCP) where multicast does not work");
@@ -70,6 +70,17 @@ final class ClusterOptions {
             throw new ConfigException("--cluster-multicast " + group.getAddress().getHostAddress() + " is not a multicast address "
                     + "(224.0.0.0/4); e.g. 239.255.1.1:45588");
         }
+        return group;
+    }
+
+    ClusterConfig toConfig() throws ConfigException {
+        if (clusterName == null) throw new ConfigException("-M cluster needs --cluster-name");
+        if (nodeName == null || !io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
+            throw new ConfigException("-M cluster needs --node-name: 1-64 of A-Z a-z 0-9 . _ -, unique in the cluster");
+        }
+        if (secretFile == null) throw new ConfigException("-M cluster needs --cluster-secret-file (mode 600, same on every node)");
+        if (bind == null) throw new ConfigException("-M cluster needs --cluster-bind HOST:PORT (this node's address on the cluster network)");
+        InetSocketAddress group = multicastGroup(clusterName, peers, multicast);
         if (stateDir == null) throw new ConfigException("-M cluster needs --state-dir (e.g. /var/lib/jclsync/" + clusterName + ")");
         if (transferPort < 1 || transferPort > 65535) throw new ConfigException("--transfer-port out of range");
         if (tombstoneDays < 1) throw new ConfigException("--tombstone-days must be at least 1");

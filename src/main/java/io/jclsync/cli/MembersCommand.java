@@ -85,11 +85,7 @@ final class MembersCommand implements Callable<Integer> {
                 if (m != null) sendQuietly(m, mine);
             }
         };
-        if (multicast != null && !peers.isEmpty()) {
-            throw new ConfigException("--cluster-multicast and --cluster-peers exclude each other");
-        }
-        InetSocketAddress group = multicast != null || !peers.isEmpty() ? multicast
-                : io.jclsync.cluster.ClusterStack.defaultGroup(clusterName);
+        InetSocketAddress group = ClusterOptions.multicastGroup(clusterName, peers, multicast);
         try (ClusterMember member = group != null
                 ? ClusterMember.joinMulticast(clusterName, nodeName, bind, group, secret, listener)
                 : ClusterMember.joinTcp(clusterName, nodeName, bind, peers, secret, listener)) {
