@@ -3,7 +3,6 @@ package io.jclsync.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -39,7 +38,7 @@ class ClusterPartitionIT extends ClusterTestBase {
 
     @BeforeAll
     static void createNetwork() throws Exception {
-        assumeTrue(Namespaces.available() || System.getenv("CI") != null, "network namespaces need root");
+        Root.assume("network namespaces");
         Namespaces.ip("netns", "add", BRIDGE);
         Namespaces.ip("-n", BRIDGE, "link", "add", "br0", "type", "bridge");
         Namespaces.ip("-n", BRIDGE, "link", "set", "br0", "up");

@@ -3,7 +3,6 @@ package io.jclsync.it;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -31,14 +30,12 @@ class MountsIT {
     JclsyncProcess jclsync;
 
     private static void run(String... cmd) throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + ": " + out);
+        Root.run(List.of(cmd));
     }
 
     @BeforeEach
     void mounts() throws Exception {
-        assumeTrue("root".equals(System.getProperty("user.name")) || System.getenv("CI") != null, "mounting needs root");
+        Root.assume("mounting");
         src = Files.createDirectories(tmp.resolve("src"));
         Files.createDirectories(src.resolve("plain"));
         Files.writeString(src.resolve("plain/x"), "x");

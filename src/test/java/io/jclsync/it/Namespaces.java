@@ -7,21 +7,15 @@ import java.util.List;
 /**
  * Network namespaces for tests that need their own network (multicast, partitions). Everything
  * lives inside the namespaces made here; the machine's own interfaces are never touched. Needs
- * root: tests skip without it, except under CI, where they must run.
+ * root ({@link Root#assume}).
  */
 final class Namespaces {
     private Namespaces() {}
 
-    static boolean available() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
     static void ip(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of("ip"));
         cmd.addAll(List.of(args));
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes());
-        if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        Root.run(cmd);
     }
 
     /** Deletes namespaces, ignoring those that are gone. */
