@@ -35,7 +35,8 @@ final class ConfigArgs {
     }
 
     static String[] expand(String[] args, List<Path> defaults) throws ConfigException {
-        CommandSpec spec = Main.commandLine().getCommandSpec();
+        CommandLine cl = Main.commandLine();
+        CommandSpec spec = cl.getCommandSpec();
         if (args.length > 0 && spec.subcommands().containsKey(args[0])) return args;
         String file = value(args, "-H", "--config-file");
         String block = value(args, "-K", "--config-block");
@@ -65,7 +66,7 @@ final class ConfigArgs {
             }
             String arg = "--" + s.key() + "=" + s.value();
             try {
-                Main.commandLine().parseArgs(arg);
+                cl.parseArgs(arg); // checks this one value; each parse starts from the defaults again
             } catch (CommandLine.ParameterException e) {
                 throw new ConfigException(s.where() + ": " + e.getMessage());
             }
