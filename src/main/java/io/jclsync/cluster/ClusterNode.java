@@ -282,7 +282,7 @@ public final class ClusterNode implements AutoCloseable {
             } while (from < changes.size());
             counters.catchUpEntriesSent.addAndGet(changes.size());
             if (!changes.isEmpty()) lastLiveBatch.set(System.nanoTime()); // the requester's index may move
-            LOG.info("sent " + r.requester() + " " + changes.size() + " index entries (of " + versions.all().size() + ")");
+            LOG.info("sent " + r.requester() + " " + changes.size() + " index entries (of " + versions.size() + ")");
         } catch (Exception e) {
             LOG.warning("cannot answer " + r.requester() + "'s catch-up request: " + e);
         }

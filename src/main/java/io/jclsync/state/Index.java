@@ -149,6 +149,11 @@ public final class Index {
         put(path, state, vector, writer);
     }
 
+    /** How many paths are indexed (tombstones included). */
+    public synchronized int size() {
+        return versions.size();
+    }
+
     /** A snapshot of every indexed path. */
     public synchronized Map<Path, Version> all() {
         return Map.copyOf(versions);
