@@ -48,6 +48,16 @@ final class ClusterOptions {
                     + "or keep-both; see README). Default: the newer mtime wins. The loser is always kept.")
     Path conflictHook;
 
+    @Option(names = "--conflict-scope", paramLabel = "file|subtree:N", defaultValue = "file",
+            description = "What a conflict is decided for: each path (file, the default), or each subtree N levels "
+                    + "below the watch dir as a unit (subtree:1 when every top-level directory is a container).")
+    String conflictScope;
+
+    @Option(names = "--conflict-dir", paramLabel = "DIR", defaultValue = ".sync-conflicts",
+            description = "Where losing subtrees are kept (--conflict-scope subtree:N), relative to the watch dir "
+                    + "and synced like any files (default .sync-conflicts).")
+    Path conflictDir;
+
     boolean used() {
         return clusterName != null || nodeName != null || secretFile != null || bind != null || !peers.isEmpty()
                 || multicast != null || stateDir != null || conflictHook != null;
@@ -91,7 +101,19 @@ final class ClusterOptions {
                 throw new ConfigException("--conflict-hook " + hook + " is not an executable file (chmod +x it?)");
             }
         }
+        if (conflictDir.isAbsolute() || conflictDir.normalize().startsWith("..") || !conflictDir.normalize().equals(conflictDir)
+                || conflictDir.toString().isEmpty()) {
+            throw new ConfigException("--conflict-dir " + conflictDir + " must be a plain path relative to the watch dir, "
+                    + "e.g. .sync-conflicts");
+        }
+        io.jclsync.conflict.ConflictScope scope;
+        try {
+            scope = io.jclsync.conflict.ConflictScope.parse(conflictScope, io.jclsync.fs.RelPath.of(conflictDir));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--" + e.getMessage());
+        }
         return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers, group,
-                transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays), hook);
+                transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays), hook,
+                scope.depth(), conflictDir);
     }
 }

@@ -43,16 +43,18 @@ final class Applier {
     private final ConflictPolicy policy;
     private final LocalTree tree;
     private final Puller puller;
-
+    private final SubtreeConflicts subtrees;
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
      * {@link #resolve} found (so the file is not read and hashed a second time).
      */
-    private record Plan(Map<String, Long> vector, String writer, FileState local) {}
+    private record Plan(Map<String, Long> vector, String writer, FileState local, boolean takeover) {}
 
-    Applier(Path root, EchoFilter echoes, Counters counters, String password, Index versions, ConflictPolicy policy) {
+    Applier(Path root, EchoFilter echoes, Counters counters, String password, Index versions, ConflictPolicy policy,
+            SubtreeConflicts subtrees) {
         this.policy = policy;
+        this.subtrees = subtrees;
         this.tree = new LocalTree(root, echoes);
         this.puller = new Puller(tree, counters, password, versions);
         this.root = root;
@@ -71,7 +73,9 @@ final class Applier {
         (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
                 .addAndGet(batch.changes().size());
         Map<RelPath, Puller.Pull> pull = new LinkedHashMap<>();
+        java.util.Set<RelPath> notKept = subtrees.keepAsideBeforeTakeover(batch.changes());
         for (WireMessage.Change c : batch.changes()) {
+            if (!notKept.isEmpty() && notKept.contains(subtrees.scope().scopeOf(c.path()))) continue;
             try {
                 if (!tree.insideTree(c.path()) || (c.oldPath() != null && !tree.insideTree(c.oldPath()))) {
                     LOG.warning("ignored " + c.kind() + " of " + c.path() + " from " + batch.origin()
@@ -84,7 +88,7 @@ final class Applier {
                 LOG.warning("could not apply " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e);
             }
         }
-        boolean complete = pull.isEmpty() || puller.pull(batch.origin(), sources, pull);
+        boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty();
         counters.save();
         return complete;
     }
@@ -111,21 +115,21 @@ final class Applier {
             // Nothing here to lose. Content that is not older than what we knew comes in; an
             // older version or a delete of what we do not have changes nothing.
             if (c.state() == null || (mine != null && order == Index.Order.STALE)) {
-                if (c.state() == null && order != Index.Order.STALE) versions.applied(rel, null, merged, origin);
+                if (c.state() == null && order != Index.Order.STALE) versions.applied(rel, null, merged, origin, c.takeover());
                 return null;
             }
-            return new Plan(merged, origin, local);
+            return new Plan(merged, origin, local, c.takeover());
         }
         if (FileStates.same(local, c.state())) {
-            versions.applied(rel, local, merged, mine == null ? origin : mine.writer());
+            versions.applied(rel, local, merged, mine == null ? origin : mine.writer(), c.takeover() && order != Index.Order.STALE);
             return null;
         }
         if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
-            return order == Index.Order.STALE ? null : new Plan(merged, origin, local); // only the mode differs
+            return order == Index.Order.STALE ? null : new Plan(merged, origin, local, c.takeover()); // only the mode differs
         }
         // Content this node never agreed on with anyone (found by a new node's first scan) counts as its own.
         boolean changedHere = mine == null || mine.vector().isEmpty() || !FileStates.same(local, mine.state());
-        if (order == Index.Order.NEWER && !changedHere) return new Plan(merged, origin, local);
+        if (order == Index.Order.NEWER && !changedHere) return new Plan(merged, origin, local, c.takeover());
         // Not newer than ours: our version (or a change made here since, which is announced from
         // here) stands. Two empty vectors are two new nodes' unrelated contents: a conflict.
         if (order == Index.Order.STALE && !(localVector.isEmpty() && c.version().isEmpty())) return null;
@@ -146,14 +150,14 @@ final class Applier {
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
             // even if its own pull of this version fails.
             keepAside(target, aside, local);
-            return new Plan(merged, origin, local);
+            return new Plan(merged, origin, local, false);
         }
         RelPath aside = ConflictCopies.copyOf(c.path(), there);
         LOG.warning("conflict on " + c.path() + ": this node's version (" + localWriter + ") wins; " + origin
                 + "'s is kept as " + aside);
         versions.applied(rel, local, merged, localWriter);
         if (c.state().type() == FileType.FILE) {
-            pull.put(c.path(), new Puller.Pull(aside, c.state(), Map.of(origin, 1L), origin));
+            pull.put(c.path(), new Puller.Pull(aside, c.state(), Map.of(origin, 1L), origin, false));
         }
         return null;
     }
@@ -172,7 +176,7 @@ final class Applier {
 
     private void apply(WireMessage.Change c, Map<RelPath, Puller.Pull> pull, Plan plan) throws IOException {
         if (c.state() == null || c.state().type() != FileType.FILE) {
-            versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer());
+            versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer(), plan.takeover());
         }
         if (c.kind() == WireMessage.Kind.RENAME) {
             versions.applied(c.oldPath().toPath(), null, plan.vector(), plan.writer());
@@ -196,7 +200,7 @@ final class Applier {
         }
         FileState want = c.state();
         if (FileStates.same(local, want)) {
-            versions.applied(c.path().toPath(), want, plan.vector(), plan.writer());
+            versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
             return;
         }
         switch (want.type()) {
@@ -223,9 +227,9 @@ final class Applier {
                 if (local != null && local.type() == FileType.FILE && Arrays.equals(local.sha256(), want.sha256())) {
                     echoes.expect(c.path(), want); // same bytes: only mode and mtime differ
                     LocalTree.stamp(target, want);
-                    versions.applied(c.path().toPath(), want, plan.vector(), plan.writer());
+                    versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
                 } else {
-                    pull.put(c.path(), new Puller.Pull(c.path(), want, plan.vector(), plan.writer()));
+                    pull.put(c.path(), new Puller.Pull(c.path(), want, plan.vector(), plan.writer(), plan.takeover()));
                 }
             }
             default -> { }

@@ -54,6 +54,7 @@ public final class ClusterNode implements AutoCloseable {
     });
     private final Announcer announcer;
     private final Applier applier;
+    private final SubtreeConflicts subtrees;
     private final Index versions;
     /** A catch-up in progress with one peer: what its answer brought so far. */
     private record CatchUp(long entries, long files, long bytes, long startedNanos) {}
@@ -96,7 +97,9 @@ public final class ClusterNode implements AutoCloseable {
                 ? io.jclsync.conflict.ConflictPolicy.NEWEST
                 : new io.jclsync.conflict.HookPolicy(config.conflictHook(), root, java.time.Duration.ofSeconds(10),
                         io.jclsync.conflict.ConflictPolicy.NEWEST);
-        this.applier = new Applier(root, echoes, counters, transferPassword, versions, policy);
+        this.subtrees = new SubtreeConflicts(new io.jclsync.conflict.ConflictScope(config.conflictScopeDepth(),
+                io.jclsync.fs.RelPath.of(config.conflictDir())), versions, policy, counters, root);
+        this.applier = new Applier(root, echoes, counters, transferPassword, versions, policy, subtrees);
     }
 
     /** The id of the tree a cluster syncs (for now derived from its name): peers with another id are refused. */
@@ -209,7 +212,10 @@ public final class ClusterNode implements AutoCloseable {
             endpoints.keySet().retainAll(members);
             List<String> joined = new java.util.ArrayList<>();
             for (String m : members) {
-                if (!m.equals(config.nodeName()) && known.add(m)) joined.add(m);
+                if (!m.equals(config.nodeName()) && known.add(m)) {
+                    joined.add(m);
+                    subtrees.joined(m);
+                }
             }
             known.retainAll(members);
             if (member == null) return; // the first view: start() says hello and asks once connected
@@ -265,14 +271,14 @@ public final class ClusterNode implements AutoCloseable {
             Index.Version v = e.getValue();
             changes.add(new WireMessage.Change(io.jclsync.fs.RelPath.of(e.getKey()),
                     v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector(),
-                    v.writer()));
+                    v.writer(), v.takeover()));
         }
         try {
             int from = 0;
             do {
                 int to = Math.min(changes.size(), from + Announcer.CHANGES_PER_MESSAGE);
                 WireMessage.IndexPart part = new WireMessage.IndexPart(r.requester(), a.indexId(), a.through(),
-                        to == changes.size());
+                        to == changes.size(), subtrees.summaries(r.requester(), changes.subList(from, to)));
                 if (!member.send(r.requester(), new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(),
                         changes.subList(from, to), part))) {
                     LOG.warning("cannot answer " + r.requester() + "'s catch-up request: it is not in the view");
@@ -305,8 +311,15 @@ public final class ClusterNode implements AutoCloseable {
             });
             long filesBefore = counters.filesPulled.get();
             long bytesBefore = counters.bytesPulled.get();
-            boolean complete = applier.apply(b, sources);
             WireMessage.IndexPart part = b.part();
+            boolean complete = applier.apply(part == null ? b
+                    : new WireMessage.Batch(b.origin(), b.sequence(), subtrees.admit(b.origin(), part, b.changes()), part), sources);
+            boolean waiting = false;
+            if (part != null && part.last()) {
+                SubtreeConflicts.Decisions d = subtrees.decide(b.origin());
+                waiting = d.waiting();
+                announce(d.takeover());
+            }
             if (part != null) {
                 answerComplete.merge(b.origin(), complete, Boolean::logicalAnd);
                 CatchUp was = catchingUp.getOrDefault(b.origin(), new CatchUp(0, 0, 0, System.nanoTime()));
@@ -322,9 +335,14 @@ public final class ClusterNode implements AutoCloseable {
                 }
                 if (part.last()) {
                     catchingUp.remove(b.origin());
-                    if (answerComplete.remove(b.origin())) {
+                    if (answerComplete.remove(b.origin()) && !waiting) {
                         versions.caughtUp(b.origin(), new Index.Position(part.indexId(), part.through()));
                         counters.catchUpsCompleted.incrementAndGet();
+                    } else if (waiting) {
+                        // Another node's version of a subtree won: its takeover brings it. Until it
+                        // has, this peer's answer is not taken as a whole: it is asked again next time.
+                        LOG.info("catch-up with " + b.origin() + " waits for a subtree takeover; it is asked again when it next "
+                                + "joins or the cluster is quiet");
                     } else {
                         LOG.warning("catch-up with " + b.origin() + " is incomplete (a pull failed); it is asked again "
                                 + "when it next joins");
@@ -335,6 +353,22 @@ public final class ClusterNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.warning("applying batch " + b.origin() + "#" + b.sequence() + " failed: " + e);
+        }
+    }
+
+    /** Announces changes made to the index here (not by the watcher), in messages of the usual size. */
+    private void announce(List<WireMessage.Change> changes) {
+        for (int from = 0; from < changes.size(); from += Announcer.CHANGES_PER_MESSAGE) {
+            List<WireMessage.Change> part = changes.subList(from, Math.min(changes.size(), from + Announcer.CHANGES_PER_MESSAGE));
+            try {
+                member.broadcast(new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(), part));
+                counters.batchesAnnounced.incrementAndGet();
+                counters.changesAnnounced.addAndGet(part.size());
+                lastLiveBatch.set(System.nanoTime());
+            } catch (Exception e) {
+                LOG.warning("cannot announce " + part.size() + " changes: " + e + "; peers take them at their next catch-up");
+                return;
+            }
         }
     }
 

@@ -32,9 +32,9 @@ final class Puller {
 
     /**
      * A file to pull, placed at {@code target} here; once it is in place the path's version
-     * becomes {@code vector}, written by {@code writer}.
+     * becomes {@code vector}, written by {@code writer} ({@code takeover}: a subtree conflict's winner).
      */
-    record Pull(RelPath target, FileState want, Map<String, Long> vector, String writer) {}
+    record Pull(RelPath target, FileState want, Map<String, Long> vector, String writer, boolean takeover) {}
 
     private final LocalTree tree;
     private final Path root;
@@ -103,7 +103,7 @@ final class Puller {
                 Pull p = f.getValue();
                 if (place(staging.resolve(f.getKey().toPath()), p.target(), p.want())) {
                     long ino = (Long) Files.getAttribute(root.resolve(p.target().toPath()), "unix:ino", LinkOption.NOFOLLOW_LINKS);
-                    versions.applied(p.target().toPath(), p.want().withInode(ino), p.vector(), p.writer());
+                    versions.applied(p.target().toPath(), p.want().withInode(ino), p.vector(), p.writer(), p.takeover());
                     it.remove();
                     placed++;
                 }

@@ -14,10 +14,13 @@ import java.util.List;
  * @param stateDir     where the node keeps its working files
  * @param tombstoneTtl how long deletes are remembered
  * @param conflictHook the script that decides conflicts, or null for the default policy
+ * @param conflictScopeDepth 0: conflicts are decided per path; N: per subtree N levels below the root
+ * @param conflictDir  where losing subtrees are kept, relative to the root
  */
 public record ClusterConfig(String clusterName, String nodeName, Path secretFile, InetSocketAddress bind,
                             List<InetSocketAddress> peers, InetSocketAddress multicast, int transferPort, Path stateDir,
-                            java.time.Duration tombstoneTtl, Path conflictHook) {
+                            java.time.Duration tombstoneTtl, Path conflictHook,
+                            int conflictScopeDepth, Path conflictDir) {
     public ClusterConfig {
         peers = List.copyOf(peers);
     }

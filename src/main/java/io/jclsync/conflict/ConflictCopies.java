@@ -18,6 +18,24 @@ public final class ConflictCopies {
 
     private ConflictCopies() {}
 
+    /**
+     * Where a losing subtree is kept: {@code CONFLICT_DIR/SUBTREE.sync-conflict-YYYYMMDD-HHMMSS-NODE},
+     * with the latest mtime found in it and that entry's writer, so that two nodes keeping the same
+     * losing subtree name it the same.
+     */
+    public static RelPath subtreeCopyOf(RelPath conflictDir, RelPath subtree, long latestMtimeNanos, String node) {
+        String suffix = ".sync-conflict-" + STAMP.format(Instant.EPOCH.plusNanos(latestMtimeNanos)) + "-" + node;
+        byte[] dir = conflictDir.bytes();
+        byte[] sub = subtree.bytes();
+        byte[] tail = suffix.getBytes(StandardCharsets.US_ASCII);
+        byte[] out = new byte[dir.length + 1 + sub.length + tail.length];
+        System.arraycopy(dir, 0, out, 0, dir.length);
+        out[dir.length] = '/';
+        System.arraycopy(sub, 0, out, dir.length + 1, sub.length);
+        System.arraycopy(tail, 0, out, dir.length + 1 + sub.length, tail.length);
+        return RelPath.of(out);
+    }
+
     public static RelPath copyOf(RelPath path, Candidate loser) {
         byte[] raw = path.bytes();
         int nameStart = 0;

@@ -11,6 +11,16 @@ public interface ConflictPolicy {
     /** @return {@code a} or {@code b} */
     Candidate winner(RelPath path, Candidate a, Candidate b);
 
+    /**
+     * For a subtree decided as a unit ({@code --conflict-scope subtree:N}): each candidate's state
+     * is a directory whose size is the bytes of its files and whose mtime is the latest found in it.
+     *
+     * @return {@code a} or {@code b}
+     */
+    default Candidate subtreeWinner(RelPath subtree, Candidate a, Candidate b) {
+        return winner(subtree, a, b);
+    }
+
     /** The default: the newer mtime wins; equal mtimes, the greater node name. */
     ConflictPolicy NEWEST = (path, a, b) -> {
         if (a.state().mtimeNanos() != b.state().mtimeNanos()) {

@@ -39,11 +39,20 @@ public final class HookPolicy implements ConflictPolicy {
 
     @Override
     public Candidate winner(RelPath path, Candidate a, Candidate b) {
+        return decide("file", path, a, b, fallback::winner);
+    }
+
+    @Override
+    public Candidate subtreeWinner(RelPath subtree, Candidate a, Candidate b) {
+        return decide("subtree", subtree, a, b, fallback::subtreeWinner);
+    }
+
+    private Candidate decide(String scope, RelPath path, Candidate a, Candidate b, ConflictPolicy fallback) {
         // The same order on every node, whichever side is local.
         List<Candidate> both = a.node().compareTo(b.node()) <= 0 ? List.of(a, b) : List.of(b, a);
         String answer;
         try {
-            answer = ask(path, both);
+            answer = ask(scope, path, both);
         } catch (IOException e) {
             LOG.warning("conflict hook " + script + " failed for " + path + " (" + e.getMessage() + "); using the default policy");
             return fallback.winner(path, a, b);
@@ -66,12 +75,12 @@ public final class HookPolicy implements ConflictPolicy {
         return fallback.winner(path, a, b);
     }
 
-    private String ask(RelPath path, List<Candidate> both) throws IOException, InterruptedException {
+    private String ask(String scope, RelPath path, List<Candidate> both) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(script.toString()).directory(root.toFile())
                 .redirectError(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> env = pb.environment();
         env.put("JCLSYNC_CONFLICT_PATH", new String(path.bytes(), StandardCharsets.UTF_8));
-        env.put("JCLSYNC_CONFLICT_SCOPE", "file");
+        env.put("JCLSYNC_CONFLICT_SCOPE", scope);
         env.put("JCLSYNC_WATCH_DIR", root.toString());
         for (int i = 0; i < both.size(); i++) {
             Candidate c = both.get(i);
@@ -81,10 +90,11 @@ public final class HookPolicy implements ConflictPolicy {
             env.put("JCLSYNC_SIZE_" + n, Long.toString(c.state().size()));
             env.put("JCLSYNC_MTIME_NS_" + n, Long.toString(c.state().mtimeNanos()));
             env.put("JCLSYNC_SHA256_" + n, HexFormat.of().formatHex(c.state().sha256()));
+            env.put("JCLSYNC_FILES_" + n, Long.toString(c.files()));
         }
         Process p = pb.start();
         try (OutputStream in = p.getOutputStream()) {
-            in.write(json(path, both).getBytes(StandardCharsets.UTF_8));
+            in.write(json(scope, path, both).getBytes(StandardCharsets.UTF_8));
         } catch (IOException ignored) {
             // The script need not read its stdin.
         }
@@ -101,16 +111,17 @@ public final class HookPolicy implements ConflictPolicy {
     }
 
     /** The conflict as JSON: the path (UTF-8, and exact as base64), the scope, both candidates. */
-    static String json(RelPath path, List<Candidate> both) {
+    static String json(String scope, RelPath path, List<Candidate> both) {
         StringBuilder sb = new StringBuilder("{\"path\": ").append(Json.quote(new String(path.bytes(), StandardCharsets.UTF_8)))
                 .append(", \"path_base64\": \"").append(Base64.getEncoder().encodeToString(path.bytes()))
-                .append("\", \"scope\": \"file\", \"candidates\": [");
+                .append("\", \"scope\": \"").append(scope).append("\", \"candidates\": [");
         for (int i = 0; i < both.size(); i++) {
             Candidate c = both.get(i);
             if (i > 0) sb.append(", ");
             sb.append("{\"node\": ").append(Json.quote(c.node()))
                     .append(", \"type\": \"").append(c.state().type().name().toLowerCase(java.util.Locale.ROOT))
                     .append("\", \"size\": ").append(c.state().size())
+                    .append(", \"files\": ").append(c.files())
                     .append(", \"mtime_ns\": ").append(c.state().mtimeNanos())
                     .append(", \"sha256\": \"").append(HexFormat.of().formatHex(c.state().sha256()))
                     .append("\", \"version\": {");

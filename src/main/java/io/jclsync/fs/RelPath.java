@@ -52,6 +52,13 @@ public final class RelPath {
         return PathBytes.path(bytes);
     }
 
+    /** Whether this path is {@code dir} or below it. */
+    public boolean startsWith(RelPath dir) {
+        int n = dir.bytes.length;
+        return bytes.length >= n && Arrays.equals(bytes, 0, n, dir.bytes, 0, n)
+                && (bytes.length == n || bytes[n] == '/');
+    }
+
     @Override
     public boolean equals(Object o) {
         return o instanceof RelPath other && Arrays.equals(bytes, other.bytes);

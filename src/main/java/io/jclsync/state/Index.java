@@ -2,7 +2,9 @@ package io.jclsync.state;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import io.jclsync.fs.FileType;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -28,10 +30,28 @@ public final class Index {
     /**
      * @param deletedAtMillis for a tombstone (state null): when it was made; 0 otherwise
      * @param sequence        the index sequence at which this entry last changed
+     * @param takeover        this version came from a subtree conflict its writer won ({@link #takeOver}):
+     *                        it replaces the loser's versions, which the loser keeps aside before applying it
      */
     public record Version(FileState state, Map<String, Long> vector, String writer, long deletedAtMillis,
-                          long sequence) {
+                          long sequence, boolean takeover) {
         public Version {
+            vector = Map.copyOf(vector);
+        }
+
+        public Version(FileState state, Map<String, Long> vector, String writer, long deletedAtMillis, long sequence) {
+            this(state, vector, writer, deletedAtMillis, sequence, false);
+        }
+    }
+
+    /**
+     * What this node has below a conflict scope (a subtree): the merge of every entry's version
+     * vector (tombstones included), and of the live entries the latest mtime and its writer,
+     * the number of files and their bytes.
+     */
+    public record ScopeState(Map<String, Long> vector, long latestMtimeNanos, String latestWriter, long files,
+                             long bytes) {
+        public ScopeState {
             vector = Map.copyOf(vector);
         }
     }
@@ -108,13 +128,17 @@ public final class Index {
     }
 
     private void put(Path path, FileState state, Map<String, Long> vector, String writer) {
+        put(path, state, vector, writer, false);
+    }
+
+    private void put(Path path, FileState state, Map<String, Long> vector, String writer, boolean takeover) {
         Version old = versions.get(path);
         if (old != null && FileStates.same(old.state(), state) && old.vector().equals(vector)
-                && old.writer().equals(writer)) {
+                && old.writer().equals(writer) && old.takeover() == takeover) {
             return; // nothing new: peers that have this entry need not be sent it again
         }
         long deletedAt = state == null ? System.currentTimeMillis() : 0;
-        versions.put(path, new Version(state, vector, writer, deletedAt, ++sequence));
+        versions.put(path, new Version(state, vector, writer, deletedAt, ++sequence, takeover));
         dirty = true;
     }
 
@@ -147,6 +171,76 @@ public final class Index {
     /** A peer's change was applied (or merged into a conflict resolution). */
     public synchronized void applied(Path path, FileState state, Map<String, Long> vector, String writer) {
         put(path, state, vector, writer);
+    }
+
+    /** A peer's change was applied; {@code takeover}: it came from a subtree conflict (see {@link #takeOver}). */
+    public synchronized void applied(Path path, FileState state, Map<String, Long> vector, String writer,
+                                     boolean takeover) {
+        put(path, state, vector, writer, takeover);
+    }
+
+    /** The entries below {@code dir} (not {@code dir} itself), tombstones included, in path order. */
+    private List<Map.Entry<Path, Version>> below(Path dir) {
+        List<Map.Entry<Path, Version>> out = new ArrayList<>();
+        String prefix = dir.toString();
+        // In sorted order everything between "dir" and "dir/…" starts with "dir" (also "dir-x", skipped).
+        for (Map.Entry<Path, Version> e : versions.tailMap(dir, false).entrySet()) {
+            if (!e.getKey().toString().startsWith(prefix)) break;
+            if (e.getKey().startsWith(dir)) out.add(e);
+        }
+        return out;
+    }
+
+    /** What this node has below {@code dir}. */
+    public synchronized ScopeState scope(Path dir) {
+        Map<String, Long> vector = new HashMap<>();
+        long latest = Long.MIN_VALUE;
+        String latestWriter = "";
+        long files = 0;
+        long bytes = 0;
+        for (Map.Entry<Path, Version> e : below(dir)) {
+            Version v = e.getValue();
+            v.vector().forEach((n, c) -> vector.merge(n, c, Math::max));
+            FileState s = v.state();
+            if (s == null) continue;
+            if (s.mtimeNanos() > latest) {
+                latest = s.mtimeNanos();
+                latestWriter = v.writer();
+            }
+            if (s.type() == FileType.FILE) {
+                files++;
+                bytes += s.size();
+            }
+        }
+        return new ScopeState(vector, latest == Long.MIN_VALUE ? 0 : latest, latestWriter, files, bytes);
+    }
+
+    /**
+     * This node's version of the subtree {@code dir} won a conflict against another side's: every
+     * entry below it gets one new version that descends from both sides' (their merge, plus one
+     * change of ours), flagged as a takeover, and each path only the other side has ({@code
+     * otherPaths}) a tombstone with it. Applied by the other side, these make its subtree this
+     * one's; it keeps its own aside first.
+     *
+     * @param otherSide the other side's {@link ScopeState#vector()} of {@code dir}
+     * @return the entries to announce, in path order
+     */
+    public synchronized List<Map.Entry<Path, Version>> takeOver(Path dir, Map<String, Long> otherSide,
+                                                                Collection<Path> otherPaths) {
+        Map<String, Long> vector = new HashMap<>(scope(dir).vector());
+        otherSide.forEach((n, c) -> vector.merge(n, c, Math::max));
+        vector.merge(self, 1L, Long::sum);
+        TreeMap<Path, FileState> states = new TreeMap<>();
+        for (Path p : otherPaths) {
+            if (p.startsWith(dir) && !p.equals(dir)) states.put(p, null);
+        }
+        for (Map.Entry<Path, Version> e : below(dir)) states.put(e.getKey(), e.getValue().state());
+        List<Map.Entry<Path, Version>> out = new ArrayList<>(states.size());
+        states.forEach((p, state) -> {
+            put(p, state, vector, self, true);
+            out.add(Map.entry(p, versions.get(p)));
+        });
+        return out;
     }
 
     /** How many paths are indexed (tombstones included). */
@@ -201,11 +295,8 @@ public final class Index {
     /** The paths indexed below {@code dir} that are not deleted. */
     public synchronized List<Path> liveBelow(Path dir) {
         List<Path> out = new ArrayList<>();
-        String prefix = dir.toString();
-        // In sorted order everything between "dir" and "dir/…" starts with "dir" (also "dir-x", skipped).
-        for (Map.Entry<Path, Version> e : versions.tailMap(dir, false).entrySet()) {
-            if (!e.getKey().toString().startsWith(prefix)) break;
-            if (e.getKey().startsWith(dir) && e.getValue().state() != null) out.add(e.getKey());
+        for (Map.Entry<Path, Version> e : below(dir)) {
+            if (e.getValue().state() != null) out.add(e.getKey());
         }
         return out;
     }

@@ -74,9 +74,26 @@ class ConflictPolicyTest {
         String json = Files.readString(seen);
         assertTrue(json.startsWith("{\"path\": \"site/index.html\", \"path_base64\": \"c2l0ZS9pbmRleC5odG1s\", "
                 + "\"scope\": \"file\", \"candidates\": [{\"node\": \"n1\", \"type\": \"file\", \"size\": 10, "
-                + "\"mtime_ns\": " + (T + 5)), json);
+                + "\"files\": 1, \"mtime_ns\": " + (T + 5)), json);
         assertTrue(json.contains("\"version\": {\"n9\": 1}"), json);
         assertEquals("n1 " + T + "\n", Files.readString(dir.resolve("env")), "candidates sorted by node name");
+    }
+
+    @Test
+    void aSubtreeConflictReachesTheHookAsOneDirectoryPerSide(@TempDir Path dir) throws Exception {
+        Path seen = dir.resolve("stdin.json");
+        Path hook = script(dir, "hook", "cat > " + seen + "; echo \"$JCLSYNC_CONFLICT_SCOPE $JCLSYNC_FILES_1 $JCLSYNC_SIZE_2\" > "
+                + dir.resolve("env") + "; echo keep-both");
+        RelPath web = RelPath.of("containers/web".getBytes(StandardCharsets.UTF_8));
+        Candidate here = Candidate.subtree("n1", T + 9, 120, 5000, Map.of("n1", 7L));
+        Candidate there = Candidate.subtree("n3", T, 118, 4000, Map.of("n3", 2L));
+        HookPolicy policy = new HookPolicy(hook, dir, Duration.ofSeconds(10), ConflictPolicy.NEWEST);
+        assertSame(here, policy.subtreeWinner(web, there, here), "keep-both: the default, the latest change in it wins");
+        assertEquals("subtree 120 4000\n", Files.readString(dir.resolve("env")));
+        String json = Files.readString(seen);
+        assertTrue(json.startsWith("{\"path\": \"containers/web\", \"path_base64\": \"Y29udGFpbmVycy93ZWI=\", "
+                + "\"scope\": \"subtree\", \"candidates\": [{\"node\": \"n1\", \"type\": \"directory\", \"size\": 5000, "
+                + "\"files\": 120, \"mtime_ns\": " + (T + 9)), json);
     }
 
     @Test
@@ -98,6 +115,10 @@ class ConflictPolicyTest {
                 Duration.ofSeconds(10), (p, a, b) -> { throw new AssertionError("the hook answered"); });
         assertSame(newer, newest.winner(PATH, older, newer));
         assertSame(newer, newest.winner(PATH, newer, older));
+        Candidate usedLast = Candidate.subtree("n1", T + 7, 3, 30, Map.of("n1", 2L));
+        Candidate usedBefore = Candidate.subtree("n2", T, 4, 40, Map.of("n2", 2L));
+        assertSame(usedLast, newest.subtreeWinner(RelPath.of("web".getBytes()), usedBefore, usedLast),
+                "a subtree: the side with the latest change in it");
         HookPolicy prefer = new HookPolicy(examples.resolve("prefer-node.sh").toAbsolutePath(), dir,
                 Duration.ofSeconds(10), (p, a, b) -> { throw new AssertionError("the hook answered"); });
         assertSame(older, prefer.winner(PATH, older, newer), "PREFERRED defaults to n1");

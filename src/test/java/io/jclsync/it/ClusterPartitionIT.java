@@ -31,6 +31,8 @@ class ClusterPartitionIT extends ClusterTestBase {
     private static final Pattern VIEW = Pattern.compile("cluster it: \\[([^\\]]*)\\]");
 
     private Path hook;
+    /** Extra options of every node in the current test. */
+    private List<String> options = List.of();
 
     private static String namespace(int i) {
         return "jclsync-n" + (i + 1) + "-" + TAG;
@@ -61,12 +63,17 @@ class ClusterPartitionIT extends ClusterTestBase {
     @BeforeEach
     void writeHook() throws IOException {
         // Records each call next to the node's tree; n1 wins conflicts under hooked/, elsewhere no preference.
+        // Under subtree scope, containers/web goes to side A (n1, n2), whichever of its nodes compares.
         hook = tmp.resolve("hook.sh");
         Files.writeString(hook, """
                 #!/bin/sh
                 cat >> "$JCLSYNC_WATCH_DIR.hook-calls"
                 case "$JCLSYNC_CONFLICT_PATH" in
                     hooked/*) echo n1 ;;
+                    containers/web)
+                        for n in "$JCLSYNC_NODE_1" "$JCLSYNC_NODE_2"; do
+                            case "$n" in n1|n2) echo "$n"; exit 0 ;; esac
+                        done ;;
                     *) echo keep-both ;;
                 esac
                 """);
@@ -85,7 +92,9 @@ class ClusterPartitionIT extends ClusterTestBase {
 
     @Override
     List<String> extraArgs(int i) {
-        return List.of("--conflict-hook", hook.toString());
+        List<String> args = new ArrayList<>(List.of("--conflict-hook", hook.toString()));
+        args.addAll(options);
+        return args;
     }
 
     private void link(int i, String state) throws Exception {
@@ -105,6 +114,36 @@ class ClusterPartitionIT extends ClusterTestBase {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** Splits n3 off, runs both sides' writes, heals, and waits until all three trees are equal. */
+    private void partitionAndHeal(Runnable sideA, Runnable sideB) throws Exception {
+        link(2, "down");
+        awaitView(0, List.of("n1", "n2"));
+        awaitView(2, List.of("n3"));
+        sideA.run();
+        Thread.sleep(50); // side B writes later: its versions have the newer mtimes
+        sideB.run();
+        Trees.awaitEqual(trees.get(0), trees.get(1), CONVERGE, nodes.get(1));
+        link(2, "up");
+        for (int i = 0; i < 3; i++) awaitView(i, List.of("n1", "n2", "n3"));
+        awaitConverged("the healed cluster");
+        awaitQuiet(java.time.Duration.ofSeconds(2));
+        awaitConverged("the healed cluster, settled");
+    }
+
+    private interface Writes {
+        void run() throws IOException;
+    }
+
+    private Runnable writes(Writes w) {
+        return () -> {
+            try {
+                w.run();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        };
     }
 
     private void write(int node, String rel, String content) throws IOException {
@@ -140,32 +179,21 @@ class ClusterPartitionIT extends ClusterTestBase {
         awaitConverged("the files before the split");
         awaitQuiet(java.time.Duration.ofMillis(700));
 
-        link(2, "down");
-        awaitView(0, List.of("n1", "n2"));
-        awaitView(2, List.of("n3"));
-
-        // Side A (n1, n2).
-        write(0, "a-only.txt", "written on n1 during the split\n");
-        write(1, "a2-only.txt", "written on n2 during the split\n");
-        write(0, "shared.txt", "A's shared\n");
-        write(0, "hooked/doc.txt", "A's doc\n");
-        Files.delete(trees.get(0).resolve("victim.txt"));
-        Files.move(trees.get(0).resolve("proj"), trees.get(0).resolve("proj2"));
-        // Side B (n3), later: its versions have the newer mtimes.
-        Thread.sleep(50);
-        write(2, "b-only.txt", "written on n3 during the split\n");
-        write(2, "shared.txt", "B's shared\n");
-        write(2, "hooked/doc.txt", "B's doc\n");
-        write(2, "victim.txt", "B's victim edit\n");
-        write(2, "proj/readme.txt", "B's readme edit\n");
-        Trees.awaitEqual(trees.get(0), trees.get(1), CONVERGE, nodes.get(1));
-        assertTrue(Files.exists(trees.get(2).resolve("proj/other.txt")), "n3 did not see the rename");
-
-        link(2, "up");
-        for (int i = 0; i < 3; i++) awaitView(i, List.of("n1", "n2", "n3"));
-        awaitConverged("the healed cluster");
-        awaitQuiet(java.time.Duration.ofSeconds(2));
-        awaitConverged("the healed cluster, settled");
+        partitionAndHeal(writes(() -> {
+            write(0, "a-only.txt", "written on n1 during the split\n");
+            write(1, "a2-only.txt", "written on n2 during the split\n");
+            write(0, "shared.txt", "A's shared\n");
+            write(0, "hooked/doc.txt", "A's doc\n");
+            Files.delete(trees.get(0).resolve("victim.txt"));
+            Files.move(trees.get(0).resolve("proj"), trees.get(0).resolve("proj2"));
+        }), writes(() -> {
+            write(2, "b-only.txt", "written on n3 during the split\n");
+            write(2, "shared.txt", "B's shared\n");
+            write(2, "hooked/doc.txt", "B's doc\n");
+            write(2, "victim.txt", "B's victim edit\n");
+            write(2, "proj/readme.txt", "B's readme edit\n");
+            assertTrue(Files.exists(trees.get(2).resolve("proj/other.txt")), "n3 did not see the rename");
+        }));
 
         for (int i = 0; i < 3; i++) {
             String n = "n" + (i + 1) + ": ";
@@ -203,5 +231,87 @@ class ClusterPartitionIT extends ClusterTestBase {
         long conflicts = 0;
         for (int i = 0; i < 3; i++) conflicts += counters(i).get("conflicts");
         assertTrue(conflicts >= 2, "conflicts counted: " + allCounters());
+    }
+
+    /**
+     * --conflict-scope subtree:2: each containers/NAME is decided as a unit. A subtree changed on
+     * both sides becomes one side's version whole (one-sided changes of the loser included), and
+     * the loser's whole version is kept under .sync-conflicts; a subtree changed on one side only
+     * just syncs.
+     */
+    @Test
+    void aSubtreeChangedOnBothSidesIsDecidedAsAUnitAndTheLosingSubtreeIsKept() throws Exception {
+        options = List.of("--conflict-scope", "subtree:2");
+        startCluster();
+        write(0, "containers/web/index.html", "index before the split\n");
+        write(0, "containers/web/lib/a.txt", "lib before the split\n");
+        write(0, "containers/db/data.txt", "data before the split\n");
+        write(0, "containers/db/old.txt", "old before the split\n");
+        write(0, "containers/idle/x.txt", "idle before the split\n");
+        awaitConverged("the files before the split");
+        awaitQuiet(java.time.Duration.ofMillis(700));
+
+        partitionAndHeal(writes(() -> {
+            write(0, "containers/web/index.html", "A's index\n");
+            write(1, "containers/web/a-new.txt", "A's new web file\n");
+            write(0, "containers/db/data.txt", "A's data\n");
+            write(0, "containers/solo/f.txt", "a container only A has\n");
+        }), writes(() -> {
+            write(2, "containers/web/index.html", "B's index\n");
+            Files.delete(trees.get(2).resolve("containers/web/lib/a.txt"));
+            write(2, "containers/web/b-new.txt", "B's new web file\n");
+            write(2, "containers/db/data.txt", "B's data\n");
+            Files.delete(trees.get(2).resolve("containers/db/old.txt"));
+            write(2, "containers/idle/x.txt", "B's idle edit\n");
+        }));
+
+        for (int i = 0; i < 3; i++) {
+            String n = "n" + (i + 1) + ": ";
+            Path root = trees.get(i);
+            // web: the hook chose side A; B's one-sided changes in it are undone, and kept aside.
+            assertEquals("A's index\n", read(i, "containers/web/index.html"), n);
+            assertEquals("A's new web file\n", read(i, "containers/web/a-new.txt"), n);
+            assertEquals("lib before the split\n", read(i, "containers/web/lib/a.txt"), n);
+            assertFalse(Files.exists(root.resolve("containers/web/b-new.txt")), n + "B's web is replaced whole");
+            Path webCopy = onlyCopy(root, "containers/web", "n3");
+            assertEquals("B's index\n", Files.readString(webCopy.resolve("index.html")), n);
+            assertEquals("B's new web file\n", Files.readString(webCopy.resolve("b-new.txt")), n);
+            assertFalse(Files.exists(webCopy.resolve("lib/a.txt")), n + "the kept copy is B's web as it was");
+            assertFalse(Files.exists(webCopy.resolve("a-new.txt")), n);
+            // db: no preference from the hook, so the newer side (B) wins the whole subtree.
+            assertEquals("B's data\n", read(i, "containers/db/data.txt"), n);
+            assertFalse(Files.exists(root.resolve("containers/db/old.txt")), n + "B's delete is part of B's db");
+            Path dbCopy = onlyCopy(root, "containers/db", "n1");
+            assertEquals("A's data\n", Files.readString(dbCopy.resolve("data.txt")), n);
+            assertEquals("old before the split\n", Files.readString(dbCopy.resolve("old.txt")), n);
+            // Subtrees changed on one side only just sync.
+            assertEquals("B's idle edit\n", read(i, "containers/idle/x.txt"), n);
+            assertEquals("a container only A has\n", read(i, "containers/solo/f.txt"), n);
+            // Decided per subtree: no per-file conflict copies in the containers.
+            try (var walk = Files.walk(root.resolve("containers"))) {
+                assertEquals(List.of(), walk.filter(p -> p.getFileName().toString().contains(".sync-conflict-")).toList(), n);
+            }
+        }
+        List<String> calls = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            Path log = tmp.resolve("n" + (i + 1) + ".hook-calls");
+            if (Files.exists(log)) calls.addAll(Files.readAllLines(log));
+        }
+        assertTrue(calls.stream().anyMatch(l -> l.startsWith("{\"path\": \"containers/web\"") && l.contains("\"scope\": \"subtree\"")
+                && l.contains("\"node\": \"n3\"") && l.contains("\"files\": ")), "hook calls: " + calls);
+        assertTrue(calls.stream().noneMatch(l -> l.contains("\"path\": \"containers/idle")), "hook calls: " + calls);
+    }
+
+    /** The one kept copy of {@code subtree} from {@code loser} under .sync-conflicts. */
+    private static Path onlyCopy(Path root, String subtree, String loser) throws IOException {
+        Path dir = root.resolve(".sync-conflicts").resolve(subtree).getParent();
+        String name = Path.of(subtree).getFileName().toString();
+        try (var list = Files.list(dir)) {
+            List<Path> copies = list.filter(p -> p.getFileName().toString().startsWith(name + ".sync-conflict-")).toList();
+            assertEquals(1, copies.size(), "copies of " + subtree + " in " + dir + ": " + copies);
+            assertTrue(copies.get(0).getFileName().toString().matches(Pattern.quote(name) + "\\.sync-conflict-\\d{8}-\\d{6}-" + loser),
+                    copies.get(0).toString());
+            return copies.get(0);
+        }
     }
 }

@@ -113,4 +113,50 @@ class IndexTest {
         after.localChange(Path.of("new"), state);
         assertEquals(before.sequence() + 1, after.get(Path.of("new")).sequence(), "sequences go on where they were");
     }
+
+    private static FileState file(long size, long mtime) {
+        return new FileState(FileType.FILE, size, mtime, 0644, new byte[0], new byte[32]);
+    }
+
+    @Test
+    void aSubtreeIsSummedUpFromItsEntries() {
+        Index v = new Index("n1");
+        v.applied(Path.of("web/a"), file(10, 5), Map.of("n1", 2L), "n1");
+        v.applied(Path.of("web/b/c"), file(7, 9), Map.of("n2", 1L), "n2");
+        v.applied(Path.of("web/gone"), null, Map.of("n3", 4L), "n3");
+        v.applied(Path.of("web-x/z"), file(100, 99), Map.of("n9", 9L), "n9");
+        v.applied(Path.of("web"), new FileState(FileType.DIRECTORY, 0, 1, 0755, new byte[0], new byte[0]), Map.of("n8", 8L), "n8");
+        Index.ScopeState web = v.scope(Path.of("web"));
+        assertEquals(Map.of("n1", 2L, "n2", 1L, "n3", 4L), web.vector(), "tombstones count, web-x and web itself do not");
+        assertEquals(9, web.latestMtimeNanos());
+        assertEquals("n2", web.latestWriter());
+        assertEquals(2, web.files());
+        assertEquals(17, web.bytes());
+    }
+
+    @Test
+    void aTakeoverDescendsFromBothSidesAndDeletesWhatOnlyTheLoserHas() {
+        Index v = new Index("n1");
+        v.applied(Path.of("web/a"), file(10, 5), Map.of("n1", 2L), "n1");
+        v.applied(Path.of("web/old"), null, Map.of("n1", 3L), "n1");
+        v.applied(Path.of("db/x"), file(1, 1), Map.of("n1", 1L), "n1");
+        Map<String, Long> loser = Map.of("n1", 1L, "n3", 6L);
+        var entries = v.takeOver(Path.of("web"), loser, List.of(Path.of("web/b-new"), Path.of("db/not-mine")));
+        Map<String, Long> expected = Map.of("n1", 4L, "n3", 6L);
+        assertEquals(List.of(Path.of("web/a"), Path.of("web/b-new"), Path.of("web/old")),
+                entries.stream().map(Map.Entry::getKey).toList(), "paths outside the subtree are left alone");
+        for (var e : entries) {
+            assertEquals(expected, e.getValue().vector(), e.getKey().toString());
+            assertTrue(e.getValue().takeover());
+            assertEquals("n1", e.getValue().writer());
+            assertEquals(NEWER, Index.compare(loser, e.getValue().vector()), "newer than the loser's every version");
+        }
+        assertEquals(10, v.get(Path.of("web/a")).state().size(), "the winner's state is kept");
+        assertNull(v.get(Path.of("web/b-new")).state(), "what only the loser has is deleted");
+        assertNull(v.get(Path.of("db/not-mine")));
+        assertEquals(Map.of("n1", 1L), v.get(Path.of("db/x")).vector());
+        assertFalse(v.get(Path.of("db/x")).takeover());
+        v.localChange(Path.of("web/a"), file(11, 6));
+        assertFalse(v.get(Path.of("web/a")).takeover(), "a later change is an ordinary one");
+    }
 }

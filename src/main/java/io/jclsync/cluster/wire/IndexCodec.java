@@ -41,7 +41,8 @@ public final class IndexCodec {
             for (Map.Entry<Path, Index.Version> e : index.entries().entrySet()) {
                 Index.Version v = e.getValue();
                 WireMessage.Change change = new WireMessage.Change(RelPath.of(e.getKey()),
-                        v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector());
+                        v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector(),
+                        null, v.takeover());
                 IndexEntry.newBuilder().setChange(WireCodec.encodeChange(change)).setWriter(v.writer())
                         .setDeletedAtMs(v.deletedAtMillis()).setSequence(v.sequence())
                         .setInode(v.state() == null ? 0 : v.state().inode()).build().writeDelimitedTo(out);
@@ -69,7 +70,7 @@ public final class IndexCodec {
                     WireMessage.Change c = WireCodec.decodeChange(e.getChange());
                     entries.put(c.path().toPath(), new Index.Version(
                             c.state() == null ? null : c.state().withInode(e.getInode()), c.version(), e.getWriter(),
-                            c.state() == null ? e.getDeletedAtMs() : 0, e.getSequence()));
+                            c.state() == null ? e.getDeletedAtMs() : 0, e.getSequence(), c.takeover()));
                 } catch (IllegalArgumentException | WireException bad) {
                     throw new WireException("index record " + entries.size() + ": " + bad.getMessage());
                 }

@@ -42,9 +42,17 @@ public final class WireCodec {
                     .newBuilder().setOrigin(b.origin()).setSequence(b.sequence());
             for (WireMessage.Change c : b.changes()) batch.addChanges(encode(c));
             if (b.part() != null) {
-                batch.setIndexPart(io.jclsync.cluster.wire.proto.IndexPart.newBuilder()
+                io.jclsync.cluster.wire.proto.IndexPart.Builder part = io.jclsync.cluster.wire.proto.IndexPart.newBuilder()
                         .setRequester(b.part().requester()).setIndexId(b.part().indexId())
-                        .setThrough(b.part().through()).setLast(b.part().last()));
+                        .setThrough(b.part().through()).setLast(b.part().last());
+                for (WireMessage.Scope s : b.part().scopes()) {
+                    Index.ScopeState st = s.state();
+                    part.addScopes(io.jclsync.cluster.wire.proto.ScopeSummary.newBuilder()
+                            .setPath(ByteString.copyFrom(s.path().bytes())).putAllVersion(st.vector())
+                            .setLatestMtimeNs(st.latestMtimeNanos()).setLatestWriter(st.latestWriter())
+                            .setFiles(st.files()).setBytes(st.bytes()));
+                }
+                batch.setIndexPart(part);
             }
             env.setBatch(batch);
         } else if (message instanceof WireMessage.CatchUpRequest r) {
@@ -75,6 +83,7 @@ public final class WireCodec {
                 .setKind(io.jclsync.cluster.wire.proto.ChangeKind.forNumber(c.kind().ordinal() + 1))
                 .putAllVersion(c.version());
         if (c.writer() != null) b.setWriter(c.writer());
+        if (c.takeover()) b.setTakeover(true);
         if (c.oldPath() != null) b.setOldPath(ByteString.copyFrom(c.oldPath().bytes()));
         if (c.state() != null) {
             FileState s = c.state();
@@ -154,7 +163,23 @@ public final class WireCodec {
                     throw new WireException("catch-up answer from " + origin + " with a " + c.kind() + " of " + c.path());
                 }
             }
-            part = new WireMessage.IndexPart(node(p.getRequester()), p.getIndexId(), p.getThrough(), p.getLast());
+            if (p.getScopesCount() > changes.size()) {
+                throw new WireException("catch-up answer from " + origin + " with more scopes than changes");
+            }
+            List<WireMessage.Scope> scopes = new ArrayList<>(p.getScopesCount());
+            for (var s : p.getScopesList()) {
+                RelPath path;
+                try {
+                    path = RelPath.of(s.getPath().toByteArray());
+                } catch (IllegalArgumentException e) {
+                    throw new WireException("catch-up answer from " + origin + ", scope: " + e.getMessage());
+                }
+                if (s.getFiles() < 0 || s.getBytes() < 0) throw new WireException("scope " + path + " counts exceed 2^63");
+                String writer = s.getLatestWriter().isEmpty() ? "" : node(s.getLatestWriter());
+                scopes.add(new WireMessage.Scope(path, new Index.ScopeState(vector(s.getVersionMap()),
+                        s.getLatestMtimeNs(), writer, s.getFiles(), s.getBytes())));
+            }
+            part = new WireMessage.IndexPart(node(p.getRequester()), p.getIndexId(), p.getThrough(), p.getLast(), scopes);
         }
         return new WireMessage.Batch(origin, b.getSequence(), changes, part);
     }
@@ -177,7 +202,7 @@ public final class WireCodec {
             state = state(c.getState(), path);
         }
         String writer = c.getWriter().isEmpty() ? null : node(c.getWriter());
-        return new WireMessage.Change(path, kind, oldPath, state, vector(c.getVersionMap()), writer);
+        return new WireMessage.Change(path, kind, oldPath, state, vector(c.getVersionMap()), writer, c.getTakeover());
     }
 
     private static FileState state(io.jclsync.cluster.wire.proto.FileState s, RelPath path)

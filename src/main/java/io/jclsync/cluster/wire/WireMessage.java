@@ -32,8 +32,20 @@ public sealed interface WireMessage {
 
     /**
      * @param through the origin's index sequence the answer is complete up to (once {@code last})
+     * @param scopes  with subtree conflict scope: what the origin has below each subtree this part touches
      */
-    record IndexPart(String requester, long indexId, long through, boolean last) {}
+    record IndexPart(String requester, long indexId, long through, boolean last, List<Scope> scopes) {
+        public IndexPart {
+            scopes = List.copyOf(scopes);
+        }
+
+        public IndexPart(String requester, long indexId, long through, boolean last) {
+            this(requester, indexId, through, last, List.of());
+        }
+    }
+
+    /** What a node has below one conflict scope (a subtree). */
+    record Scope(RelPath path, Index.ScopeState state) {}
 
     /** @param since per peer to answer: how far the requester has that peer's index */
     record CatchUpRequest(String requester, Map<String, Index.Position> since) implements WireMessage {
@@ -49,11 +61,17 @@ public sealed interface WireMessage {
      * @param state   null for {@link Kind#DELETE}
      * @param version the path's version vector after the change
      * @param writer  the node that wrote this version; null: the batch's origin
+     * @param takeover this version won a subtree conflict: a node whose subtree it replaces keeps its own aside first
      */
     record Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version,
-                  String writer) {
+                  String writer, boolean takeover) {
         public Change {
             version = Map.copyOf(version);
+        }
+
+        public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version,
+                      String writer) {
+            this(path, kind, oldPath, state, version, writer, false);
         }
 
         public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version) {

@@ -61,6 +61,16 @@ class WireCodecTest {
         assertEquals(answer.part(), assertInstanceOf(WireMessage.Batch.class,
                 WireCodec.decode(WireCodec.encode(answer))).part());
 
+        io.jclsync.state.Index.ScopeState web = new io.jclsync.state.Index.ScopeState(Map.of("n1", 4L, "n3", 6L),
+                1_700_000_000_123_456_789L, "n3", 12, 3456);
+        WireMessage.Batch scoped = new WireMessage.Batch("n1", 9, List.of(new WireMessage.Change(
+                RelPath.of("web/a".getBytes()), WireMessage.Kind.MODIFY, null, file(3), Map.of("n1", 4L, "n3", 6L), "n1", true)),
+                new WireMessage.IndexPart("n2", 5L, 12, false, List.of(new WireMessage.Scope(RelPath.of("web".getBytes()), web))));
+        WireMessage.Batch scopedBack = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(scoped)));
+        assertEquals(scoped.part(), scopedBack.part());
+        assertTrue(scopedBack.changes().get(0).takeover());
+        assertEquals(false, back.changes().get(0).takeover());
+
         WireMessage.Hello hello = new WireMessage.Hello("n2", new byte[] {1, 2}, "127.0.0.2:8730", 99);
         WireMessage.Hello h = assertInstanceOf(WireMessage.Hello.class, WireCodec.decode(WireCodec.encode(hello)));
         assertEquals("127.0.0.2:8730", h.transferEndpoint());

@@ -1,0 +1,249 @@
+package io.jclsync.cluster;
+
+import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.conflict.Candidate;
+import io.jclsync.conflict.ConflictCopies;
+import io.jclsync.conflict.ConflictPolicy;
+import io.jclsync.conflict.ConflictScope;
+import io.jclsync.fs.RelPath;
+import io.jclsync.state.FileStates;
+import io.jclsync.state.Index;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * Subtrees decided as a unit ({@code --conflict-scope subtree:N}), when two sides of a healed
+ * partition both changed one. Found in catch-up answers, which carry what the answering node has
+ * below each subtree they touch (its {@link Index.ScopeState}); if that and ours are concurrent,
+ * both sides changed the subtree. Its entries from that peer are held back, and once the answer is
+ * complete both nodes decide with the same two summaries (what each told the other), so they agree:
+ * <ul>
+ *   <li>the winner {@linkplain Index#takeOver takes the subtree over}: it announces every entry
+ *       below it with a version that descends from both sides', flagged as a takeover;</li>
+ *   <li>a node that receives a takeover which would change its subtree first copies the whole
+ *       subtree to {@code CONFLICT_DIR/SUBTREE.sync-conflict-…} (announced and synced like any new
+ *       files), then applies it like any newer version.</li>
+ * </ul>
+ * With per-file scope this class does nothing.
+ */
+final class SubtreeConflicts {
+    private static final Logger LOG = Logger.getLogger(SubtreeConflicts.class.getName());
+
+    /** A subtree in conflict with one peer: its summary and the paths of its answer held back. */
+    private record Held(Index.ScopeState theirs, Set<Path> paths) {}
+
+    /** What a decision asks of this node: announce {@code takeover}; {@code waiting}: another node won. */
+    record Decisions(List<WireMessage.Change> takeover, boolean waiting) {}
+
+    private final ConflictScope scope;
+    private final Index versions;
+    private final ConflictPolicy policy;
+    private final Counters counters;
+    private final Path root;
+    /**
+     * Per peer and subtree: what this node told that peer it has below it (or will tell it), since
+     * the peer last joined. Both sides decide a conflict with the two summaries they exchanged.
+     */
+    private final Map<String, Map<RelPath, Index.ScopeState>> told = new ConcurrentHashMap<>();
+    /** Per peer answering us (apply thread only): the subtrees in conflict so far. */
+    private final Map<String, Map<RelPath, Held>> held = new HashMap<>();
+    /** Takeovers this node has kept its subtree aside for (apply thread only): subtree and version. */
+    private final Set<List<Object>> keptAside = new HashSet<>();
+
+    SubtreeConflicts(ConflictScope scope, Index versions, ConflictPolicy policy, Counters counters, Path root) {
+        this.scope = scope;
+        this.versions = versions;
+        this.policy = policy;
+        this.counters = counters;
+        this.root = root;
+    }
+
+    ConflictScope scope() {
+        return scope;
+    }
+
+    /** {@code peer} (re)joined: what was told to it before is not what it will compare with now. */
+    void joined(String peer) {
+        told.remove(peer);
+        held.remove(peer);
+    }
+
+    /** For a part of an answer to {@code peer}: what this node has below each subtree the changes touch. */
+    List<WireMessage.Scope> summaries(String peer, List<WireMessage.Change> changes) {
+        if (!scope.bySubtree()) return List.of();
+        Map<RelPath, Index.ScopeState> mine = told.computeIfAbsent(peer, p -> new ConcurrentHashMap<>());
+        Map<RelPath, Index.ScopeState> out = new LinkedHashMap<>();
+        for (WireMessage.Change c : changes) {
+            RelPath s = scope.scopeOf(c.path());
+            if (s != null && !out.containsKey(s)) out.put(s, mine.computeIfAbsent(s, x -> versions.scope(x.toPath())));
+        }
+        List<WireMessage.Scope> list = new ArrayList<>();
+        out.forEach((s, st) -> list.add(new WireMessage.Scope(s, st)));
+        return list;
+    }
+
+    /**
+     * A part of {@code peer}'s answer: returns its changes that may be applied now, holding back
+     * those below a subtree that both sides changed (decided once the answer is complete).
+     */
+    List<WireMessage.Change> admit(String peer, WireMessage.IndexPart part, List<WireMessage.Change> changes) {
+        if (!scope.bySubtree()) return changes;
+        Map<RelPath, Held> conflicts = held.computeIfAbsent(peer, p -> new LinkedHashMap<>());
+        for (WireMessage.Scope s : part.scopes()) {
+            if (conflicts.containsKey(s.path()) || !scope.isSubtree(s.path())) continue;
+            Index.ScopeState mine = told.computeIfAbsent(peer, p -> new ConcurrentHashMap<>())
+                    .computeIfAbsent(s.path(), x -> versions.scope(x.toPath()));
+            if (Index.compare(mine.vector(), s.state().vector()) == Index.Order.CONCURRENT) {
+                LOG.warning("conflict on subtree " + s.path() + ": it changed here and on " + peer
+                        + "; decided as a unit once " + peer + "'s catch-up is complete");
+                conflicts.put(s.path(), new Held(s.state(), new HashSet<>()));
+            }
+        }
+        if (conflicts.isEmpty()) return changes;
+        List<WireMessage.Change> admitted = new ArrayList<>(changes.size());
+        for (WireMessage.Change c : changes) {
+            Held h = conflicts.get(scope.scopeOf(c.path()));
+            if (h != null) h.paths().add(c.path().toPath());
+            else admitted.add(c);
+        }
+        return admitted;
+    }
+
+    /** {@code peer}'s answer is complete: decides each subtree in conflict with it. */
+    Decisions decide(String peer) {
+        Map<RelPath, Held> conflicts = held.remove(peer);
+        List<WireMessage.Change> takeover = new ArrayList<>();
+        boolean waiting = false;
+        if (conflicts == null) return new Decisions(takeover, false);
+        Map<RelPath, Index.ScopeState> mine = told.getOrDefault(peer, Map.of());
+        for (Map.Entry<RelPath, Held> e : conflicts.entrySet()) {
+            RelPath subtree = e.getKey();
+            Index.ScopeState here = mine.get(subtree);
+            Index.ScopeState there = e.getValue().theirs();
+            counters.conflicts.incrementAndGet();
+            Candidate me = Candidate.subtree(versions.self(), here.latestMtimeNanos(), here.files(), here.bytes(), here.vector());
+            Candidate them = Candidate.subtree(peer, there.latestMtimeNanos(), there.files(), there.bytes(), there.vector());
+            if (policy.subtreeWinner(subtree, me, them) == me) {
+                if (Index.compare(versions.scope(subtree.toPath()).vector(), there.vector()) == Index.Order.STALE) {
+                    // A takeover announced since (against another node of that side) already covers theirs.
+                    LOG.info("conflict on subtree " + subtree + ": this node's version wins over " + peer
+                            + "'s, whose versions its last takeover already replaces");
+                    continue;
+                }
+                List<Map.Entry<Path, Index.Version>> entries =
+                        versions.takeOver(subtree.toPath(), there.vector(), e.getValue().paths());
+                LOG.warning("conflict on subtree " + subtree + ": this node's version wins over " + peer + "'s; announcing "
+                        + entries.size() + " entries that replace it (" + peer + " keeps its own under " + scope.conflictDir() + ")");
+                for (Map.Entry<Path, Index.Version> v : entries) {
+                    Index.Version ver = v.getValue();
+                    takeover.add(new WireMessage.Change(RelPath.of(v.getKey()),
+                            ver.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, ver.state(),
+                            ver.vector(), ver.writer(), true));
+                }
+            } else {
+                LOG.warning("conflict on subtree " + subtree + ": " + peer + "'s version wins; this node keeps its own under "
+                        + scope.conflictDir() + " when " + peer + "'s takeover arrives");
+                waiting = true;
+            }
+        }
+        return new Decisions(takeover, waiting);
+    }
+
+    /**
+     * Before a batch is applied: for each subtree a takeover in it would change here, copies the
+     * subtree as it is to the conflict dir first (once per takeover).
+     *
+     * @return the subtrees that could not be copied: their changes must not be applied
+     */
+    Set<RelPath> keepAsideBeforeTakeover(List<WireMessage.Change> changes) {
+        if (!scope.bySubtree()) return Set.of();
+        Set<RelPath> failed = new HashSet<>();
+        for (WireMessage.Change c : changes) {
+            if (!c.takeover()) continue;
+            RelPath subtree = scope.scopeOf(c.path());
+            if (subtree == null) continue;
+            List<Object> key = List.of(subtree, c.version());
+            if (keptAside.contains(key) || failed.contains(subtree)) continue;
+            Index.Version mine = versions.get(c.path().toPath());
+            boolean replaces = mine != null && mine.state() != null && !FileStates.same(mine.state(), c.state());
+            if (!replaces) continue;
+            keptAside.add(key);
+            try {
+                keepAside(subtree);
+            } catch (IOException e) {
+                // Applying the takeover would lose this side's version: leave the subtree alone.
+                LOG.warning("cannot keep subtree " + subtree + " aside before a takeover (" + e + "); not applying it");
+                keptAside.remove(key);
+                failed.add(subtree);
+            }
+        }
+        return failed;
+    }
+
+    private void keepAside(RelPath subtree) throws IOException {
+        Path source = root.resolve(subtree.toPath());
+        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) return;
+        Index.ScopeState here = versions.scope(subtree.toPath());
+        RelPath name = ConflictCopies.subtreeCopyOf(scope.conflictDir(), subtree, here.latestMtimeNanos(),
+                here.latestWriter().isEmpty() ? versions.self() : here.latestWriter());
+        Path target = root.resolve(name.toPath());
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            LOG.info("subtree " + subtree + " is already kept as " + name);
+            return;
+        }
+        // Copied in the staging dir (never watched), then moved in whole: the watcher announces it as new files.
+        Path staging = root.resolve(Puller.STAGING).resolve("subtree-" + System.nanoTime());
+        copyTree(source, staging);
+        Files.createDirectories(target.getParent());
+        try {
+            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (FileAlreadyExistsException e) {
+            io.jclsync.fs.FileTrees.delete(staging, root);
+            return;
+        }
+        LOG.warning("subtree " + subtree + " (this node's version) is kept as " + name);
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        Files.walkFileTree(from, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
+                Files.createDirectories(to.resolve(from.relativize(dir)));
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                Path dest = to.resolve(from.relativize(file));
+                if (attrs.isSymbolicLink()) Files.createSymbolicLink(dest, Files.readSymbolicLink(file));
+                else if (attrs.isRegularFile()) Files.copy(file, dest, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) throw e;
+                Path dest = to.resolve(from.relativize(dir));
+                Files.setLastModifiedTime(dest, Files.getLastModifiedTime(dir));
+                Files.setPosixFilePermissions(dest, Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
+                return FileVisitResult.CONTINUE;
+            }
+        });
+    }
+}
