@@ -110,7 +110,7 @@ final class ClusterOptions {
         try {
             scope = io.jclsync.conflict.ConflictScope.parse(conflictScope, io.jclsync.fs.RelPath.of(conflictDir));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException("--" + e.getMessage());
+            throw new ConfigException("--conflict-scope " + e.getMessage());
         }
         return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers, group,
                 transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays), hook,

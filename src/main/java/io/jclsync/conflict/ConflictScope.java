@@ -35,7 +35,7 @@ public record ConflictScope(int depth, RelPath conflictDir) {
                 // reported below
             }
         }
-        throw new IllegalArgumentException("conflict scope '" + spec + "': expected 'file' or 'subtree:N' with N from 1 to "
+        throw new IllegalArgumentException("'" + spec + "': expected 'file' or 'subtree:N' with N from 1 to "
                 + MAX_DEPTH + " (the depth of the directories decided as a unit, e.g. subtree:1 for top-level containers)");
     }
 

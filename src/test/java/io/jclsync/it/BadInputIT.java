@@ -96,6 +96,20 @@ class BadInputIT {
                 "--modification-signature", "size,colour");
         fails("contradict", "-W", src.toString(), "-D", dst.toString(), "--skip-initialsync", "--only-initialsync");
         fails("needs -S/--sync-handler", "-W", src.toString(), "-M", "rsyncshell");
+        String[] cluster = {"-W", src.toString(), "-M", "cluster", "--cluster-name", "c", "--node-name", "n1",
+                "--cluster-secret-file", tmp.resolve("secret").toString(), "--cluster-bind", "127.0.0.2:7800",
+                "--cluster-peers", "127.0.0.3:7800", "--state-dir", tmp.resolve("state").toString()};
+        fails("--conflict-scope 'subtree:0': expected 'file' or 'subtree:N'", concat(cluster, "--conflict-scope", "subtree:0"));
+        fails("--conflict-scope 'containers': expected", concat(cluster, "--conflict-scope", "containers"));
+        fails("--conflict-dir ../kept must be a plain path relative to the watch dir",
+                concat(cluster, "--conflict-scope", "subtree:1", "--conflict-dir", "../kept"));
+        fails("--conflict-dir /var/kept must be a plain path", concat(cluster, "--conflict-dir", "/var/kept"));
+    }
+
+    private static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test
