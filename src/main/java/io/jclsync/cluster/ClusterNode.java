@@ -55,6 +55,11 @@ public final class ClusterNode implements AutoCloseable {
     private final Announcer announcer;
     private final Applier applier;
     private final SubtreeConflicts subtrees;
+    /** How far behind this node each peer is, from their {@link WireMessage.Progress} reports. */
+    private final PeerLag lag = new PeerLag();
+    /** Per origin: the highest sequence of its live batches applied here, reported every 2 s when it moves. */
+    private final Map<String, Long> appliedFrom = new ConcurrentHashMap<>();
+    private volatile boolean appliedMoved;
     private final Index versions;
     /** A catch-up in progress with one peer: what its answer brought so far. */
     private record CatchUp(long entries, long files, long bytes, long startedNanos) {}
@@ -90,7 +95,9 @@ public final class ClusterNode implements AutoCloseable {
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
                 changes -> {
                     lastLiveBatch.set(System.nanoTime());
-                    member.broadcast(new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(), changes));
+                    long seq = sequence.incrementAndGet();
+                    member.broadcast(new WireMessage.Batch(config.nodeName(), seq, changes));
+                    lag.sent(seq, changes.size());
                 },
                 scanned::countDown);
         io.jclsync.conflict.ConflictPolicy policy = config.conflictHook() == null
@@ -136,6 +143,7 @@ public final class ClusterNode implements AutoCloseable {
         node.saver.scheduleWithFixedDelay(node::saveIndex, 5, 5, TimeUnit.SECONDS);
         long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(REFRESH_AFTER_NANOS) / 4);
         node.saver.scheduleWithFixedDelay(node::refreshPositions, tick, tick, TimeUnit.SECONDS);
+        node.saver.scheduleWithFixedDelay(node::reportProgress, 2, 2, TimeUnit.SECONDS);
         try {
             InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
             node.daemon = TransferDaemon.start(root, config.stateDir(), transfer, transferPassword);
@@ -164,6 +172,13 @@ public final class ClusterNode implements AutoCloseable {
     public Map<String, List<Long>> catchUpProgress() {
         Map<String, List<Long>> out = new java.util.TreeMap<>();
         catchingUp.forEach((peer, c) -> out.put(peer, List.of(c.entries(), c.files(), c.bytes())));
+        return out;
+    }
+
+    /** Per peer in view: live batches of this node it has not applied yet, their changes, the oldest's age (ms). */
+    public Map<String, List<Long>> behind() {
+        Map<String, List<Long>> out = new java.util.TreeMap<>();
+        lag.lag().forEach((peer, l) -> out.put(peer, List.of(l.batches(), l.changes(), l.oldestMillis())));
         return out;
     }
 
@@ -203,6 +218,9 @@ public final class ClusterNode implements AutoCloseable {
                 applyThread.execute(() -> apply(b));
             } else if (message instanceof WireMessage.CatchUpRequest r) {
                 if (r.since().containsKey(config.nodeName())) answerThread.execute(() -> answer(r));
+            } else if (message instanceof WireMessage.Progress p) {
+                Long applied = p.applied().get(config.nodeName());
+                if (applied != null) lag.applied(p.node(), applied);
             }
         }
 
@@ -215,8 +233,11 @@ public final class ClusterNode implements AutoCloseable {
                 if (!m.equals(config.nodeName()) && known.add(m)) {
                     joined.add(m);
                     subtrees.joined(m);
+                    lag.joined(m);
+                    appliedFrom.remove(m); // its batch sequences start again
                 }
             }
+            for (String gone : known) if (!members.contains(gone)) lag.left(gone);
             known.retainAll(members);
             if (member == null) return; // the first view: start() says hello and asks once connected
             hello();
@@ -314,6 +335,10 @@ public final class ClusterNode implements AutoCloseable {
             WireMessage.IndexPart part = b.part();
             boolean complete = applier.apply(part == null ? b
                     : new WireMessage.Batch(b.origin(), b.sequence(), subtrees.admit(b.origin(), part, b.changes()), part), sources);
+            if (part == null) {
+                appliedFrom.merge(b.origin(), b.sequence(), Math::max);
+                appliedMoved = true;
+            }
             boolean waiting = false;
             if (part != null && part.last()) {
                 SubtreeConflicts.Decisions d = subtrees.decide(b.origin());
@@ -361,7 +386,9 @@ public final class ClusterNode implements AutoCloseable {
         for (int from = 0; from < changes.size(); from += Announcer.CHANGES_PER_MESSAGE) {
             List<WireMessage.Change> part = changes.subList(from, Math.min(changes.size(), from + Announcer.CHANGES_PER_MESSAGE));
             try {
-                member.broadcast(new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(), part));
+                long seq = sequence.incrementAndGet();
+                member.broadcast(new WireMessage.Batch(config.nodeName(), seq, part));
+                lag.sent(seq, part.size());
                 counters.batchesAnnounced.incrementAndGet();
                 counters.changesAnnounced.addAndGet(part.size());
                 lastLiveBatch.set(System.nanoTime());
@@ -369,6 +396,18 @@ public final class ClusterNode implements AutoCloseable {
                 LOG.warning("cannot announce " + part.size() + " changes: " + e + "; peers take them at their next catch-up");
                 return;
             }
+        }
+    }
+
+    /** Tells the peers how far this node has applied their live batches (when that moved). */
+    private void reportProgress() {
+        if (!appliedMoved || member == null) return;
+        appliedMoved = false;
+        try {
+            member.broadcast(new WireMessage.Progress(config.nodeName(), Map.copyOf(appliedFrom)));
+        } catch (Exception e) {
+            appliedMoved = true;
+            LOG.fine("cannot report progress: " + e);
         }
     }
 

@@ -18,7 +18,6 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,8 +60,8 @@ final class SubtreeConflicts {
      * the peer last joined. Both sides decide a conflict with the two summaries they exchanged.
      */
     private final Map<String, Map<RelPath, Index.ScopeState>> told = new ConcurrentHashMap<>();
-    /** Per peer answering us (apply thread only): the subtrees in conflict so far. */
-    private final Map<String, Map<RelPath, Held>> held = new HashMap<>();
+    /** Per peer answering us: the subtrees in conflict so far (apply thread; cleared from the view thread). */
+    private final Map<String, Map<RelPath, Held>> held = new ConcurrentHashMap<>();
     /** Takeovers this node has kept its subtree aside for (apply thread only): subtree and version. */
     private final Set<List<Object>> keptAside = new HashSet<>();
 
@@ -136,6 +135,11 @@ final class SubtreeConflicts {
             RelPath subtree = e.getKey();
             Index.ScopeState here = mine.get(subtree);
             Index.ScopeState there = e.getValue().theirs();
+            if (here == null) {
+                // The peer left and came back while its answer was being applied: the next answer decides.
+                waiting = true;
+                continue;
+            }
             counters.conflicts.incrementAndGet();
             Candidate me = Candidate.subtree(versions.self(), here.latestMtimeNanos(), here.files(), here.bytes(), here.vector());
             Candidate them = Candidate.subtree(peer, there.latestMtimeNanos(), there.files(), there.bytes(), there.vector());

@@ -88,7 +88,7 @@ public final class Daemon {
                 }
                 transfer = clusterNode.announcer();
                 ClusterNode node = clusterNode;
-                stats.cluster(node::counterValues, node::peers, node::catchUpProgress);
+                stats.cluster(node::counterValues, node::peers, node::catchUpProgress, node::behind);
             } else {
                 transfer = Transfers.create(config, filter::get, lists);
             }

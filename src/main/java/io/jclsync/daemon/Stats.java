@@ -46,6 +46,7 @@ final class Stats {
     private volatile Supplier<Map<String, Long>> cluster = Map::of;
     private volatile Supplier<List<String>> peers = List::of;
     private volatile Supplier<Map<String, List<Long>>> catchUps = Map::of;
+    private volatile Supplier<Map<String, List<Long>>> behind = Map::of;
 
     Stats(String label, String mode, Supplier<String> state, IntSupplier queued) {
         this.label = label;
@@ -54,12 +55,16 @@ final class Stats {
         this.queued = queued;
     }
 
-    /** In cluster mode: the node's counters and its peers. */
+    /**
+     * In cluster mode: the node's counters, its peers, catch-ups in progress (per peer: entries,
+     * files, bytes) and how far behind each peer is (live batches, changes, oldest's age in ms).
+     */
     void cluster(Supplier<Map<String, Long>> counters, Supplier<List<String>> peerNames,
-                 Supplier<Map<String, List<Long>>> catchUpProgress) {
+                 Supplier<Map<String, List<Long>>> catchUpProgress, Supplier<Map<String, List<Long>>> peersBehind) {
         this.cluster = counters;
         this.peers = peerNames;
         this.catchUps = catchUpProgress;
+        this.behind = peersBehind;
     }
 
     /** One run of a transfer (an attempt). */
@@ -129,6 +134,14 @@ final class Stats {
                         .append(e.getValue().get(2)).append("}");
                 sep = ", ";
             }
+            cl.append("}, \"behind\": {");
+            sep = "";
+            for (Map.Entry<String, List<Long>> e : behind.get().entrySet()) {
+                cl.append(sep).append(Json.quote(e.getKey())).append(": {\"batches\": ").append(e.getValue().get(0))
+                        .append(", \"changes\": ").append(e.getValue().get(1)).append(", \"oldest_ms\": ")
+                        .append(e.getValue().get(2)).append("}");
+                sep = ", ";
+            }
             cl.append("}");
             c.forEach((k, v) -> cl.append(", ").append(Json.quote(k)).append(": ").append(v));
             field(sb, "cluster", cl.append("}"));
@@ -157,6 +170,13 @@ final class Stats {
         m.forEach((name, v) -> sb.append("# HELP ").append(name).append(' ').append(v[1]).append('\n')
                 .append("# TYPE ").append(name).append(' ').append(v[0]).append('\n')
                 .append(name).append(labels).append(' ').append(v[2]).append('\n'));
+        Map<String, List<Long>> lag = c.isEmpty() ? Map.of() : behind.get();
+        if (!lag.isEmpty()) {
+            sb.append("# HELP jclsync_peer_behind_changes Changes announced here that the peer has not applied yet\n")
+                    .append("# TYPE jclsync_peer_behind_changes gauge\n");
+            lag.forEach((peer, l) -> sb.append("jclsync_peer_behind_changes{label=").append(Json.quote(label))
+                    .append(",peer=").append(Json.quote(peer)).append("} ").append(l.get(1)).append('\n'));
+        }
         return sb.toString();
     }
 

@@ -20,4 +20,20 @@ class StatsTest {
                 stats.json());
         assertTrue(stats.prometheus().contains("jclsync_queue_length{label=\"web\"} 0\n"), stats.prometheus());
     }
+
+    @Test
+    void aClusterNodeReportsItsPeersAndHowFarBehindEachIs() {
+        Stats stats = new Stats("web", "cluster", () -> "running", () -> 0);
+        stats.cluster(() -> java.util.Map.of("conflicts", 2L), () -> java.util.List.of("n2", "n3"),
+                () -> java.util.Map.of("n3", java.util.List.of(10L, 2L, 300L)),
+                () -> new java.util.TreeMap<>(java.util.Map.of("n2", java.util.List.of(0L, 0L, 0L),
+                        "n3", java.util.List.of(4L, 1200L, 2500L))));
+        String json = stats.json();
+        assertTrue(json.contains("\"cluster\": {\"peers\": [\"n2\", \"n3\"], \"catching_up\": {\"n3\": {\"entries\": 10, "
+                + "\"files\": 2, \"bytes\": 300}}, \"behind\": {\"n2\": {\"batches\": 0, \"changes\": 0, \"oldest_ms\": 0}, "
+                + "\"n3\": {\"batches\": 4, \"changes\": 1200, \"oldest_ms\": 2500}}, \"conflicts\": 2}"), json);
+        String metrics = stats.prometheus();
+        assertTrue(metrics.contains("jclsync_peer_behind_changes{label=\"web\",peer=\"n3\"} 1200\n"), metrics);
+        assertTrue(metrics.contains("jclsync_peers{label=\"web\"} 2\n"), metrics);
+    }
 }

@@ -25,12 +25,16 @@ class ClusterRecoveryIT extends ClusterTestBase {
             Files.createDirectories(trees.get(0).resolve("fallback"));
             Files.write(trees.get(0).resolve("fallback/data.bin"), data);
             Trees.awaitEqual(trees.get(0), trees.get(1), CONVERGE, nodes.get(1));
+            // n1's status shows how far behind each peer is: n2 has everything, frozen n3 does not.
+            awaitBehind(0, "n3", b -> b >= 1, "behind");
+            awaitBehind(0, "n2", b -> b == 0, "up to date");
             long daemon = Long.parseLong(Files.readString(states.get(0).resolve("rsyncd.pid")).strip());
             JclsyncProcess.signal("KILL", daemon);
         } finally {
             nodes.get(2).signal("CONT");
         }
         awaitConverged("n3, whose pull from n1 failed", List.of(0, 1, 2));
+        awaitBehind(0, "n3", b -> b == 0, "up to date again");
         nodes.get(2).awaitLog("file(s) of n1's batch from 127.0.0.3:" + (port + 1) + " instead", CONVERGE);
         nodes.get(2).awaitLog("pulled 1 file(s) from 127.0.0.3", CONVERGE);
         assertEquals(1, counters(2).get("files_pulled") - pulledBefore, "pulled once, from n2");

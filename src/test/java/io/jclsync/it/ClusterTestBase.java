@@ -129,6 +129,27 @@ abstract class ClusterTestBase {
         return out;
     }
 
+    /** How many live batches of node {@code node} its status says {@code peer} has not applied yet (-1: not listed). */
+    long behind(int node, String peer) throws IOException {
+        Path file = states.get(node).resolve("status.json");
+        if (!Files.exists(file)) return -1;
+        Matcher m = Pattern.compile("\"" + peer + "\": \\{\"batches\": (\\d+), \"changes\": (\\d+)").matcher(Files.readString(file));
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** Waits until node {@code node}'s status says {@code peer} is behind by a number of batches that {@code ok} accepts. */
+    void awaitBehind(int node, String peer, java.util.function.LongPredicate ok, String what) throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        long last;
+        while (!ok.test(last = behind(node, peer))) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("n" + (node + 1) + "'s status never said " + peer + " is " + what + " (last: " + last
+                        + "): " + Files.readString(states.get(node).resolve("status.json")));
+            }
+            Thread.sleep(200);
+        }
+    }
+
     List<Map<String, Long>> allCounters() throws IOException {
         List<Map<String, Long>> all = new ArrayList<>();
         for (int i = 0; i < 3; i++) all.add(counters(i));

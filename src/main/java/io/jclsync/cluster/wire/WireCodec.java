@@ -60,6 +60,8 @@ public final class WireCodec {
                     io.jclsync.cluster.wire.proto.CatchUpRequest.newBuilder().setRequester(r.requester());
             r.since().forEach((peer, pos) -> req.putSince(peer, position(pos)));
             env.setCatchUpRequest(req);
+        } else if (message instanceof WireMessage.Progress p) {
+            env.setProgress(io.jclsync.cluster.wire.proto.Progress.newBuilder().setNode(p.node()).putAllApplied(p.applied()));
         }
         return env.build().toByteArray();
     }
@@ -115,6 +117,7 @@ public final class WireCodec {
             case HELLO -> hello(env.getHello());
             case BATCH -> batch(env.getBatch());
             case CATCH_UP_REQUEST -> catchUpRequest(env.getCatchUpRequest());
+            case PROGRESS -> new WireMessage.Progress(node(env.getProgress().getNode()), vector(env.getProgress().getAppliedMap()));
             case BODY_NOT_SET -> throw new WireException("message without a body (or of a kind this version does not know)");
         };
     }

@@ -54,6 +54,13 @@ public sealed interface WireMessage {
         }
     }
 
+    /** @param applied per origin: the highest sequence of its live batches {@code node} has applied */
+    record Progress(String node, Map<String, Long> applied) implements WireMessage {
+        public Progress {
+            applied = Map.copyOf(applied);
+        }
+    }
+
     enum Kind { CREATE, MODIFY, DELETE, RENAME }
 
     /**

@@ -78,6 +78,8 @@ class WireCodecTest {
         WireMessage.CatchUpRequest request = new WireMessage.CatchUpRequest("n1",
                 Map.of("n2", new io.jclsync.state.Index.Position(7, 41), "n3", new io.jclsync.state.Index.Position(0, 0)));
         assertEquals(request, WireCodec.decode(WireCodec.encode(request)));
+        WireMessage.Progress progress = new WireMessage.Progress("n2", Map.of("n1", 41L, "n3", 7L));
+        assertEquals(progress, WireCodec.decode(WireCodec.encode(progress)));
     }
 
     private static Change.Builder fileChange(String path) {
