@@ -2,6 +2,7 @@ package io.jclsync.cli;
 
 import io.jclsync.config.ConfigException;
 import io.jclsync.daemon.Daemon;
+import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -78,19 +79,23 @@ public final class Main implements Callable<Integer> {
 
     /** {@code --ctl-socket}: many trees in this process; -W (if given) is the first, named by -l. */
     private int host() throws ConfigException {
+        Path socket = options.ctlSocket.toAbsolutePath();
+        Path treesFile = options.ctlTrees != null ? options.ctlTrees.toAbsolutePath()
+                : socket.resolveSibling(socket.getFileName() + ".trees");
         io.jclsync.daemon.TreeHost host = new io.jclsync.daemon.TreeHost(
-                (name, dir) -> options.toTreeConfig(clusterOptions, name, dir));
+                (name, dir) -> options.toTreeConfig(clusterOptions, name, dir), treesFile);
         options.checkHostOptions(); // a mistake in the shared options is a usage error before anything starts
         Signals.install(host);
-        if (options.watchDir != null) {
-            try {
-                host.add(options.label, options.watchDir);
-            } catch (InterruptedException e) {
-                return 0;
-            }
+        try {
+            if (options.watchDir != null) host.add(options.label, options.watchDir, false);
             // (a ConfigException here, e.g. a missing -W dir, is a usage error: exit 2)
+            host.restore();
+        } catch (InterruptedException e) {
+            return 0;
+        } catch (java.io.IOException e) {
+            throw new ConfigException("cannot read the trees file " + treesFile + ": " + e.getMessage());
         }
-        return host.run(options.ctlSocket.toAbsolutePath());
+        return host.run(socket);
     }
 
     /** clsync options recognised but not supported yet. */

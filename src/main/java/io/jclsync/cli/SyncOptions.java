@@ -130,6 +130,11 @@ final class SyncOptions {
                     + "unix socket (mode 600); -D and --status-file then hold %n for each tree's name.")
     Path ctlSocket;
 
+    @Option(names = "--ctl-trees", paramLabel = "FILE",
+            description = "Where a --ctl-socket host keeps the trees added with jclsync ctl, to start them again after "
+                    + "a restart (default: the socket's path + .trees; put it on persistent storage to survive reboots).")
+    Path ctlTrees;
+
     @Option(names = "--ignore-failures", description = "Keep running when a sync fails for good; its paths are retried later.")
     boolean ignoreFailures;
 

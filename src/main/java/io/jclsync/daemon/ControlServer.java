@@ -77,7 +77,7 @@ final class ControlServer implements AutoCloseable {
             return switch (words[0]) {
                 case "add" -> {
                     if (words.length != 3) throw new ConfigException("usage: add NAME DIR");
-                    yield "ok " + host.add(words[1], Path.of(words[2])) + "\n";
+                    yield "ok " + host.add(words[1], Path.of(words[2]), true) + "\n";
                 }
                 case "remove" -> {
                     if (words.length != 2) throw new ConfigException("usage: remove NAME");

@@ -3,6 +3,8 @@ package io.jclsync.daemon;
 import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -28,14 +30,68 @@ public final class TreeHost {
         Config configFor(String name, Path dir) throws ConfigException;
     }
 
-    private record Tree(String name, Path dir, Daemon daemon, Thread thread) {}
+    /** @param saved added with {@code ctl add}, so kept in the trees file (not the command line's -W) */
+    private record Tree(String name, Path dir, Daemon daemon, Thread thread, boolean saved) {}
 
     private final TreeConfigs configs;
+    private final Path treesFile;
     private final Map<String, Tree> trees = new LinkedHashMap<>();
+    /** Trees of the trees file that did not start when the host did: listed, kept in the file until removed. */
+    private final Map<String, Path> notStarted = new LinkedHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private boolean restoring;
 
-    public TreeHost(TreeConfigs configs) {
+    /** @param treesFile where the trees added with {@code ctl add} are kept across restarts, or null */
+    public TreeHost(TreeConfigs configs, Path treesFile) {
         this.configs = configs;
+        this.treesFile = treesFile;
+    }
+
+    /**
+     * Starts the trees of the trees file, as they were added before the host last stopped. One
+     * that does not start (its dir is gone, its config is refused) is logged and listed as not
+     * started; it stays in the file until it is removed.
+     */
+    public synchronized void restore() throws IOException, InterruptedException {
+        if (treesFile == null || !Files.exists(treesFile)) return;
+        restoring = true;
+        try {
+            restoreFrom(Files.readAllLines(treesFile, StandardCharsets.UTF_8));
+        } finally {
+            restoring = false;
+        }
+    }
+
+    private void restoreFrom(List<String> lines) throws InterruptedException {
+        for (String line : lines) {
+            int tab = line.indexOf('\t');
+            if (line.isBlank() || line.startsWith("#")) continue;
+            if (tab < 1) {
+                LOG.warning(treesFile + ": ignoring '" + line + "' (expected NAME<tab>DIR)");
+                continue;
+            }
+            String name = line.substring(0, tab);
+            Path dir = Path.of(line.substring(tab + 1));
+            try {
+                LOG.info(add(name, dir, true));
+            } catch (ConfigException e) {
+                LOG.warning("tree " + name + " (" + dir + ") of " + treesFile + " did not start: " + e.getMessage()
+                        + "; it is kept there until `jclsync ctl remove " + name + "`");
+                notStarted.put(name, dir);
+            }
+        }
+    }
+
+    private void save() {
+        if (treesFile == null || restoring) return; // while restoring, the file already holds every tree
+        StringBuilder sb = new StringBuilder("# jclsync --ctl-socket trees (jclsync ctl add/remove): NAME<tab>DIR\n");
+        for (Tree t : trees.values()) if (t.saved()) sb.append(t.name()).append('\t').append(t.dir()).append('\n');
+        notStarted.forEach((name, dir) -> sb.append(name).append('\t').append(dir).append('\n'));
+        try {
+            io.jclsync.fs.FileTrees.writeAtomically(treesFile, sb.toString());
+        } catch (IOException e) {
+            LOG.warning("cannot save the trees to " + treesFile + " (" + e.getMessage() + "): after a restart, add them again");
+        }
     }
 
     /** Serves {@code socket} until {@link #stopAll()}; returns the exit code. */
@@ -54,12 +110,17 @@ public final class TreeHost {
         }
     }
 
-    /** Starts tree {@code name}; returns a one-line report once it is syncing (or fails with why). */
-    public synchronized String add(String name, Path dir) throws ConfigException, InterruptedException {
+    /**
+     * Starts tree {@code name}; returns a one-line report once it is syncing (or fails with why).
+     *
+     * @param save keep it in the trees file (added with {@code ctl add}), so that it comes back after a restart
+     */
+    public synchronized String add(String name, Path dir, boolean save) throws ConfigException, InterruptedException {
         if (!NAME.matcher(name).matches()) {
             throw new ConfigException("tree name '" + name + "': use 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric");
         }
         if (trees.containsKey(name)) throw new ConfigException("tree " + name + " exists (" + trees.get(name).dir() + ")");
+        if (dir.toString().indexOf('\n') >= 0) throw new ConfigException("a tree's dir cannot hold a newline");
         Path abs = dir.toAbsolutePath().normalize();
         for (Tree t : trees.values()) {
             if (abs.startsWith(t.dir()) || t.dir().startsWith(abs)) {
@@ -80,15 +141,21 @@ public final class TreeHost {
             state = daemon.state();
         }
         if (!thread.isAlive()) throw new ConfigException("tree " + name + " could not start; the log says why");
-        trees.put(name, new Tree(name, abs, daemon, thread));
+        trees.put(name, new Tree(name, abs, daemon, thread, save));
+        if (save && notStarted.remove(name) == null) save();
         LOG.info("added tree " + name + " (" + abs + ")");
         return "added " + name + " (" + abs + "): " + state;
     }
 
     /** Stops tree {@code name} cleanly and forgets it. */
     public synchronized String remove(String name) throws ConfigException, InterruptedException {
+        if (notStarted.remove(name) != null) {
+            save();
+            return "removed " + name + " (it was not started)";
+        }
         Tree t = trees.remove(name);
         if (t == null) throw new ConfigException("no tree " + name + "; trees: " + trees.keySet());
+        if (t.saved()) save();
         t.daemon().stop();
         t.thread().join(TimeUnit.SECONDS.toMillis(60));
         LOG.info("removed tree " + name);
@@ -102,6 +169,7 @@ public final class TreeHost {
             String state = t.thread().isAlive() ? t.daemon().state() : "stopped";
             out.add(t.name() + "\t" + t.dir() + "\t" + state + "\t" + t.daemon().queued());
         }
+        notStarted.forEach((name, dir) -> out.add(name + "\t" + dir + "\tnot-started\t0"));
         return out;
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
@@ -91,6 +92,26 @@ class HostIT {
         awaitFile(dst.resolve("b/after-remove"), "b still syncs", host);
         assertFalse(Files.exists(dst.resolve("a/after-remove")), "a stopped when it was removed");
         assertTrue(ctl("list").output().startsWith("1 tree(s)\n"));
+        Path c = Files.createDirectories(tmp.resolve("containers/c"));
+        Files.createDirectories(dst.resolve("c"));
+        assertEquals(0, ctl("add", "c", c.toString()).exitCode(), host.log());
+
+        // A restart brings back the trees added with ctl; one whose dir is gone meanwhile is listed, not lost.
+        assertEquals(0, host.terminate(WAIT), host.log());
+        Files.delete(c);
+        host = JclsyncProcess.start(tmp.resolve("host2.log"), "--ctl-socket", socket.toString(),
+                "-D", dst + "/%n", "-t", "0.2", "--status-file", tmp.resolve("%n.status").toString());
+        host.awaitLog("control socket", WAIT);
+        JclsyncProcess.Result after = ctl("list");
+        assertTrue(after.output().startsWith("2 tree(s)\n"), after.output() + host.log());
+        assertTrue(after.output().contains("b\t" + b + "\trunning\t"), after.output());
+        assertTrue(after.output().contains("c\t" + c + "\tnot-started\t"), after.output());
+        assertTrue(host.log().contains("tree c (" + c + ") of " + socket + ".trees did not start"), host.log());
+        Files.writeString(b.resolve("after-restart"), "b syncs again");
+        awaitFile(dst.resolve("b/after-restart"), "b syncs again", host);
+        assertEquals(0, ctl("remove", "c").exitCode(), host.log());
+        assertEquals(List.of("b\t" + b), Files.readAllLines(Path.of(socket + ".trees")).stream()
+                .filter(l -> !l.startsWith("#")).toList(), "the trees file holds what is left");
 
         assertEquals(0, host.terminate(WAIT), host.log());
         assertFalse(Files.exists(socket), "the socket is removed on stop");
