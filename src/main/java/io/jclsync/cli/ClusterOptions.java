@@ -114,6 +114,6 @@ final class ClusterOptions {
         }
         return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers, group,
                 transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays), hook,
-                scope.depth(), conflictDir);
+                scope.depth(), conflictDir, null, stateDir.toAbsolutePath().normalize());
     }
 }

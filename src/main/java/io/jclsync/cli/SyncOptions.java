@@ -153,7 +153,6 @@ final class SyncOptions {
 
     /** What a {@code --ctl-socket} host needs of the options every tree shares. */
     void checkHostOptions() throws ConfigException {
-        if (mode == Mode.CLUSTER) throw new ConfigException("--ctl-socket does not serve -M cluster trees yet");
         if (destination != null && !destination.contains("%n")) {
             throw new ConfigException("with --ctl-socket, -D must hold %n (the tree's name), e.g. backup:/trees/%n");
         }
@@ -206,8 +205,11 @@ final class SyncOptions {
             }
             cluster = clusterOptions.toConfig();
             io.jclsync.cluster.ClusterSecret.read(cluster.secretFile()); // a bad secret file stops us here, exit 2
-            if (cluster.stateDir().startsWith(watch)) {
-                throw new ConfigException("--state-dir " + cluster.stateDir() + " is inside the watch dir: put it elsewhere");
+            // In a host each tree is a replicated tree of its own (its id includes its name), its state in STATE_DIR/trees/NAME.
+            if (tree != null) cluster = cluster.forTree(tree);
+            if (cluster.linkDir().startsWith(watch) || watch.startsWith(cluster.linkDir())) {
+                throw new ConfigException("--state-dir " + cluster.linkDir() + " and the watch dir " + watch
+                        + " overlap: put the state dir elsewhere");
             }
         } else if (clusterOptions.used()) {
             throw new ConfigException("--cluster-* options need -M cluster");

@@ -51,12 +51,13 @@ final class Applier {
      */
     private record Plan(Map<String, Long> vector, String writer, FileState local, boolean takeover) {}
 
-    Applier(Path root, EchoFilter echoes, Counters counters, String password, Index versions, ConflictPolicy policy,
-            SubtreeConflicts subtrees) {
+    /** @param module the tree's rsync module on every node */
+    Applier(Path root, EchoFilter echoes, Counters counters, String password, String module, Index versions,
+            ConflictPolicy policy, SubtreeConflicts subtrees) {
         this.policy = policy;
         this.subtrees = subtrees;
         this.tree = new LocalTree(root, echoes);
-        this.puller = new Puller(tree, counters, password, versions);
+        this.puller = new Puller(tree, counters, password, module, versions);
         this.root = root;
         this.echoes = echoes;
         this.counters = counters;

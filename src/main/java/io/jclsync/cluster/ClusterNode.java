@@ -35,6 +35,10 @@ public final class ClusterNode implements AutoCloseable {
 
     private final ClusterConfig config;
     private final byte[] treeId;
+    /** The tree id in hex, as messages carry it. */
+    private final String tree;
+    private final ClusterLinks links;
+    private final ClusterLinks.Link link;
     private final Counters counters;
     private final EchoFilter echoes = new EchoFilter();
     /** Numbers every batch this node sends, live or catch-up answer. */
@@ -75,7 +79,6 @@ public final class ClusterNode implements AutoCloseable {
                 t.setDaemon(true);
                 return t;
             });
-    private TransferDaemon daemon;
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
     /**
      * When this node last saw peers' indexes move (it sent or received a live batch, or sent index
@@ -85,18 +88,23 @@ public final class ClusterNode implements AutoCloseable {
     /** A peer quiet this long after sending live batches is asked to catch up, to move its position. */
     private static final long REFRESH_AFTER_NANOS =
             TimeUnit.SECONDS.toNanos(Long.getLong("jclsync.positionRefreshSeconds", 60));
-    private volatile ClusterMember member;
+    private final ClusterMember member;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, String transferPassword) {
+    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link) {
         this.config = config;
-        this.treeId = treeId(config.clusterName());
+        this.treeId = treeId(config.clusterName(), config.treeName());
+        this.tree = java.util.HexFormat.of().formatHex(treeId);
+        this.links = links;
+        this.link = link;
+        this.member = link.member;
         this.counters = new Counters(config.stateDir().resolve("counters.json"));
         this.versions = new Index(config.nodeName(), config.tombstoneTtl());
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
                 changes -> {
                     lastLiveBatch.set(System.nanoTime());
                     long seq = sequence.incrementAndGet();
-                    member.broadcast(new WireMessage.Batch(config.nodeName(), seq, changes));
+                    member.broadcast(new WireMessage.Batch(tree, config.nodeName(), seq, changes));
                     lag.sent(seq, changes.size());
                 },
                 scanned::countDown);
@@ -106,55 +114,63 @@ public final class ClusterNode implements AutoCloseable {
                         io.jclsync.conflict.ConflictPolicy.NEWEST);
         this.subtrees = new SubtreeConflicts(new io.jclsync.conflict.ConflictScope(config.conflictScopeDepth(),
                 io.jclsync.fs.RelPath.of(config.conflictDir())), versions, policy, counters, root);
-        this.applier = new Applier(root, echoes, counters, transferPassword, versions, policy, subtrees);
+        this.applier = new Applier(root, echoes, counters, link.password, TransferDaemon.module(tree), versions, policy,
+                subtrees);
     }
 
-    /** The id of the tree a cluster syncs (for now derived from its name): peers with another id are refused. */
+    /** The id of the tree a cluster syncs (derived from its name): peers with another id are refused. */
     public static byte[] treeId(String clusterName) {
+        return treeId(clusterName, null);
+    }
+
+    /** The id of tree {@code treeName} of a --ctl-socket host (null: the cluster's one tree). */
+    public static byte[] treeId(String clusterName, String treeName) {
         try {
-            return MessageDigest.getInstance("SHA-256")
-                    .digest(("jclsync-tree/" + clusterName).getBytes(StandardCharsets.UTF_8));
+            String name = "jclsync-tree/" + clusterName + (treeName == null ? "" : "/" + treeName);
+            return MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /**
-     * Loads the index, starts the rsync daemon, then joins the cluster. The caller runs a full
-     * scan through {@link #announcer()} next: it reconciles the index with the tree and announces
-     * what changed while the node was down.
+     * Loads the index, then joins the cluster (or, in a --ctl-socket host, the channel its other
+     * trees of this cluster share) and serves the tree to peers. The caller runs a full scan
+     * through {@link #announcer()} next: it reconciles the index with the tree and announces what
+     * changed while the node was down.
      */
-    public static ClusterNode start(ClusterConfig config, Path root, Supplier<Filter> filter) throws Exception {
-        ClusterSecret secret = ClusterSecret.read(config.secretFile());
+    public static ClusterNode start(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links)
+            throws Exception {
         Files.createDirectories(config.stateDir());
+        Files.createDirectories(config.linkDir());
         // What a killed run left half-pulled: never at a final path, and useless now.
         Path staging = root.resolve(Applier.STAGING);
         if (Files.exists(staging, java.nio.file.LinkOption.NOFOLLOW_LINKS)) io.jclsync.fs.FileTrees.delete(staging, root);
         Files.createDirectories(staging);
-        // Key derivation is deliberately slow (PBKDF2): derive the password once.
-        String transferPassword = secret.transferPassword(config.clusterName());
-        ClusterNode node = new ClusterNode(config, root, filter, transferPassword);
+        ClusterLinks.Link link = links.acquire(config);
+        ClusterNode node;
         try {
-            if (Files.exists(node.indexFile())) node.versions.restore(IndexCodec.read(node.indexFile()));
-        } catch (io.jclsync.cluster.wire.WireException e) {
-            throw new IOException("the index " + node.indexFile() + " is damaged (" + e.getMessage() + "); move it "
-                    + "away to start over: the node then compares its whole tree with its peers as a new node would");
+            node = new ClusterNode(config, root, filter, links, link);
+        } catch (RuntimeException e) {
+            links.release(link);
+            throw e;
         }
-        node.saver.scheduleWithFixedDelay(node::saveIndex, 5, 5, TimeUnit.SECONDS);
-        long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(REFRESH_AFTER_NANOS) / 4);
-        node.saver.scheduleWithFixedDelay(node::refreshPositions, tick, tick, TimeUnit.SECONDS);
-        node.saver.scheduleWithFixedDelay(node::reportProgress, 2, 2, TimeUnit.SECONDS);
         try {
-            InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
-            node.daemon = TransferDaemon.start(root, config.stateDir(), transfer, transferPassword);
-            node.member = config.multicast() != null
-                    ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),
-                            config.multicast(), secret, node.new Listener())
-                    : ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
-                            config.peers(), secret, node.new Listener());
-            node.counters.rejectedFrom(node.member::rejected);
+            try {
+                if (Files.exists(node.indexFile())) node.versions.restore(IndexCodec.read(node.indexFile()));
+            } catch (io.jclsync.cluster.wire.WireException e) {
+                throw new IOException("the index " + node.indexFile() + " is damaged (" + e.getMessage() + "); move it "
+                        + "away to start over: the node then compares its whole tree with its peers as a new node would");
+            }
+            node.saver.scheduleWithFixedDelay(node::saveIndex, 5, 5, TimeUnit.SECONDS);
+            long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(REFRESH_AFTER_NANOS) / 4);
+            node.saver.scheduleWithFixedDelay(node::refreshPositions, tick, tick, TimeUnit.SECONDS);
+            node.saver.scheduleWithFixedDelay(node::reportProgress, 2, 2, TimeUnit.SECONDS);
+            link.daemon.addModule(TransferDaemon.module(node.tree), root);
+            node.counters.rejectedFrom(link.member::rejected);
+            // Peers that serve this tree answer the hello with theirs, and each side then catches up with the other.
+            link.register(node.tree, node.new Listener());
             node.hello();
-            if (!node.known.isEmpty()) node.requestCatchUp(List.copyOf(node.known));
             node.counters.save();
             return node;
         } catch (Exception e) {
@@ -193,25 +209,38 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     private void hello() {
-        String endpoint = config.bind().getAddress().getHostAddress() + ":" + config.transferPort();
         try {
-            member.broadcast(new WireMessage.Hello(config.nodeName(), treeId, endpoint, versions.indexId()));
+            member.broadcast(new WireMessage.Hello(config.nodeName(), treeId, link.endpoint, versions.indexId()));
         } catch (Exception e) {
             LOG.warning("cannot send hello: " + e);
         }
+    }
+
+    /**
+     * A peer that serves this tree said hello. The first time since it (re)joined: each side asks
+     * the other to catch up, and it is answered with our hello, so that it knows of this tree too.
+     */
+    private void helloFrom(WireMessage.Hello h) {
+        if (endpoints.put(h.node(), h.transferEndpoint()) == null) {
+            LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ")");
+        }
+        if (h.node().equals(config.nodeName()) || !link.members().contains(h.node()) || !known.add(h.node())) return;
+        subtrees.joined(h.node());
+        lag.joined(h.node());
+        appliedFrom.remove(h.node()); // its batch sequences start again
+        try {
+            member.send(h.node(), new WireMessage.Hello(config.nodeName(), treeId, link.endpoint, versions.indexId()));
+        } catch (Exception e) {
+            LOG.warning("cannot answer " + h.node() + "'s hello: " + e);
+        }
+        requestCatchUp(List.of(h.node()));
     }
 
     private final class Listener implements ClusterMember.Listener {
         @Override
         public void received(String from, WireMessage message) {
             if (message instanceof WireMessage.Hello h) {
-                if (!Arrays.equals(h.treeId(), treeId)) {
-                    LOG.warning("refusing " + h.node() + ": it syncs another tree");
-                    return;
-                }
-                if (endpoints.put(h.node(), h.transferEndpoint()) == null) {
-                    LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ")");
-                }
+                helloFrom(h);
             } else if (message instanceof WireMessage.Batch b) {
                 if (b.part() != null && !b.part().requester().equals(config.nodeName())) return;
                 if (b.part() == null) lastLiveBatch.set(System.nanoTime());
@@ -226,22 +255,10 @@ public final class ClusterNode implements AutoCloseable {
 
         @Override
         public void viewChanged(List<String> members) {
-            LOG.info("cluster " + config.clusterName() + ": " + members);
             endpoints.keySet().retainAll(members);
-            List<String> joined = new java.util.ArrayList<>();
-            for (String m : members) {
-                if (!m.equals(config.nodeName()) && known.add(m)) {
-                    joined.add(m);
-                    subtrees.joined(m);
-                    lag.joined(m);
-                    appliedFrom.remove(m); // its batch sequences start again
-                }
-            }
             for (String gone : known) if (!members.contains(gone)) lag.left(gone);
             known.retainAll(members);
-            if (member == null) return; // the first view: start() says hello and asks once connected
-            hello();
-            if (!joined.isEmpty()) requestCatchUp(joined);
+            hello(); // members new to this tree answer with theirs (see helloFrom)
         }
     }
 
@@ -257,7 +274,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         LOG.info("catching up with " + since.keySet());
         try {
-            member.broadcast(new WireMessage.CatchUpRequest(config.nodeName(), since));
+            member.broadcast(new WireMessage.CatchUpRequest(tree, config.nodeName(), since));
         } catch (Exception e) {
             LOG.warning("cannot ask " + since.keySet() + " for catch-up: " + e);
         }
@@ -272,7 +289,7 @@ public final class ClusterNode implements AutoCloseable {
      */
     private void refreshPositions() {
         long last = lastLiveBatch.get();
-        if (last == 0 || System.nanoTime() - last < REFRESH_AFTER_NANOS || member == null) return;
+        if (last == 0 || System.nanoTime() - last < REFRESH_AFTER_NANOS) return;
         if (!lastLiveBatch.compareAndSet(last, 0)) return;
         List<String> peers = List.copyOf(known);
         if (!peers.isEmpty()) requestCatchUp(peers);
@@ -300,7 +317,7 @@ public final class ClusterNode implements AutoCloseable {
                 int to = Math.min(changes.size(), from + Announcer.CHANGES_PER_MESSAGE);
                 WireMessage.IndexPart part = new WireMessage.IndexPart(r.requester(), a.indexId(), a.through(),
                         to == changes.size(), subtrees.summaries(r.requester(), changes.subList(from, to)));
-                if (!member.send(r.requester(), new WireMessage.Batch(config.nodeName(), sequence.incrementAndGet(),
+                if (!member.send(r.requester(), new WireMessage.Batch(tree, config.nodeName(), sequence.incrementAndGet(),
                         changes.subList(from, to), part))) {
                     LOG.warning("cannot answer " + r.requester() + "'s catch-up request: it is not in the view");
                     return;
@@ -334,7 +351,8 @@ public final class ClusterNode implements AutoCloseable {
             long bytesBefore = counters.bytesPulled.get();
             WireMessage.IndexPart part = b.part();
             boolean complete = applier.apply(part == null ? b
-                    : new WireMessage.Batch(b.origin(), b.sequence(), subtrees.admit(b.origin(), part, b.changes()), part), sources);
+                    : new WireMessage.Batch(tree, b.origin(), b.sequence(), subtrees.admit(b.origin(), part, b.changes()), part),
+                    sources);
             if (part == null) {
                 appliedFrom.merge(b.origin(), b.sequence(), Math::max);
                 appliedMoved = true;
@@ -387,7 +405,7 @@ public final class ClusterNode implements AutoCloseable {
             List<WireMessage.Change> part = changes.subList(from, Math.min(changes.size(), from + Announcer.CHANGES_PER_MESSAGE));
             try {
                 long seq = sequence.incrementAndGet();
-                member.broadcast(new WireMessage.Batch(config.nodeName(), seq, part));
+                member.broadcast(new WireMessage.Batch(tree, config.nodeName(), seq, part));
                 lag.sent(seq, part.size());
                 counters.batchesAnnounced.incrementAndGet();
                 counters.changesAnnounced.addAndGet(part.size());
@@ -401,10 +419,10 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Tells the peers how far this node has applied their live batches (when that moved). */
     private void reportProgress() {
-        if (!appliedMoved || member == null) return;
+        if (!appliedMoved) return;
         appliedMoved = false;
         try {
-            member.broadcast(new WireMessage.Progress(config.nodeName(), Map.copyOf(appliedFrom)));
+            member.broadcast(new WireMessage.Progress(tree, config.nodeName(), Map.copyOf(appliedFrom)));
         } catch (Exception e) {
             appliedMoved = true;
             LOG.fine("cannot report progress: " + e);
@@ -426,8 +444,9 @@ public final class ClusterNode implements AutoCloseable {
 
     @Override
     public void close() {
+        if (!closed.compareAndSet(false, true)) return;
         saver.shutdownNow();
-        if (member != null) member.close();
+        link.unregister(tree);
         answerThread.shutdownNow();
         applyThread.shutdownNow();
         try {
@@ -435,7 +454,12 @@ public final class ClusterNode implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        if (daemon != null) daemon.close();
+        try {
+            link.daemon.removeModule(TransferDaemon.module(tree));
+        } catch (IOException e) {
+            LOG.warning("cannot stop serving " + config.treeName() + " to peers: " + e);
+        }
+        links.release(link); // the last tree of the cluster leaves it and stops the rsync daemon
         saveIndex();
     }
 }

@@ -40,10 +40,12 @@ final class Puller {
     private final Path root;
     private final Counters counters;
     private final String password;
+    private final String module;
     private final Index versions;
     private long pulls;
 
-    Puller(LocalTree tree, Counters counters, String password, Index versions) {
+    Puller(LocalTree tree, Counters counters, String password, String module, Index versions) {
+        this.module = module;
         this.tree = tree;
         this.root = tree.root;
         this.counters = counters;
@@ -84,7 +86,7 @@ final class Puller {
             Files.createDirectories(staging);
             ListFile.writePaths(list, files.keySet().stream().map(RelPath::toPath).toList());
             List<String> argv = List.of("rsync", "-a", "--no-D", "--from0", "--files-from=" + list, "--stats",
-                    "--contimeout=10", "--timeout=60", TransferDaemon.url(endpoint), staging + "/");
+                    "--contimeout=10", "--timeout=60", TransferDaemon.url(endpoint, module), staging + "/");
             ProcessRunner.Result r = null;
             for (int attempt = 0; attempt < attempts; attempt++) {
                 TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);

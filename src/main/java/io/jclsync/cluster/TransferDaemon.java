@@ -11,64 +11,92 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The read-only rsync daemon through which peers pull this node's files. jclsync writes its
- * config and secrets file under the state dir, binds it to the cluster address only, starts it
- * with the node, restarts it if it dies, and stops it on close. A daemon left running by a node
- * that was killed (kill -9 does not take children with it) is stopped first. The password is
- * derived from the cluster secret.
+ * The read-only rsync daemon through which peers pull this node's files: one module per tree.
+ * jclsync writes its config and secrets file under the state dir, binds it to the cluster
+ * address only, starts it with the node, restarts it if it dies, and stops it on close. A
+ * daemon left running by a node that was killed (kill -9 does not take children with it) is
+ * stopped first. The password is derived from the cluster secret. Trees are added and removed
+ * by rewriting the config, which the daemon reads again for each connection.
  */
 final class TransferDaemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransferDaemon.class.getName());
-    static final String MODULE = "tree";
     static final String USER = "jclsync";
 
     private static final long RESTART_DELAY_SECONDS = 5;
 
     private final ProcessBuilder command;
     private final InetSocketAddress address;
+    private final Path stateDir;
+    private final java.util.Map<String, Path> modules = new java.util.TreeMap<>();
     private volatile Process process;
     private volatile boolean closed;
 
-    private TransferDaemon(ProcessBuilder command, InetSocketAddress address) {
+    private TransferDaemon(ProcessBuilder command, InetSocketAddress address, Path stateDir) {
         this.command = command;
         this.address = address;
+        this.stateDir = stateDir;
     }
 
-    static TransferDaemon start(Path tree, Path stateDir, InetSocketAddress address, String password)
+    /** The module a tree is served as: derived from its id, so every node names it the same. */
+    static String module(String treeHex) {
+        return "t" + treeHex.substring(0, Math.min(16, treeHex.length()));
+    }
+
+    static TransferDaemon start(Path stateDir, InetSocketAddress address, String password)
             throws IOException, InterruptedException {
         Path secrets = stateDir.resolve("rsyncd.secrets");
         Files.deleteIfExists(secrets);
         Files.createFile(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         Files.writeString(secrets, USER + ":" + password + "\n", StandardCharsets.UTF_8);
-        String user = System.getProperty("user.name");
         Path conf = stateDir.resolve("rsyncd.conf");
-        Files.writeString(conf, String.join("\n",
-                "# written by jclsync at every start; edits are lost",
-                "use chroot = no",
-                "max connections = 16",
-                "reverse lookup = no",
-                "pid file = " + stateDir.resolve("rsyncd.pid"),
-                "uid = " + user,
-                "gid = " + groupOf(tree),
-                "[" + MODULE + "]",
-                "path = " + tree,
-                "read only = yes",
-                "list = no",
-                "auth users = " + USER,
-                "secrets file = " + secrets,
-                "strict modes = yes",
-                "exclude = /.jclsync/",
-                ""), StandardCharsets.UTF_8);
-        stopLeftOver(stateDir.resolve("rsyncd.pid"), conf);
         ProcessBuilder command = new ProcessBuilder("rsync", "--daemon", "--no-detach", "--config=" + conf,
                 "--address=" + address.getAddress().getHostAddress(), "--port=" + address.getPort(),
                 "--log-file=" + stateDir.resolve("rsyncd.log"))
                 .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(stateDir.resolve("rsyncd.out").toFile()));
-        TransferDaemon d = new TransferDaemon(command, address);
+        TransferDaemon d = new TransferDaemon(command, address, stateDir);
+        d.writeConfig();
+        stopLeftOver(stateDir.resolve("rsyncd.pid"), conf);
         d.launch();
         d.awaitListening();
         return d;
     }
+
+    /** Serves {@code tree} as {@code module} (read-only, the cluster's user and password, never .jclsync/). */
+    synchronized void addModule(String module, Path tree) throws IOException {
+        modules.put(module, tree);
+        writeConfig();
+    }
+
+    synchronized void removeModule(String module) throws IOException {
+        modules.remove(module);
+        writeConfig();
+    }
+
+    private synchronized void writeConfig() throws IOException {
+        StringBuilder sb = new StringBuilder(String.join("\n",
+                "# written by jclsync while it runs; edits are lost",
+                "use chroot = no",
+                "max connections = 16",
+                "reverse lookup = no",
+                "pid file = " + stateDir.resolve("rsyncd.pid"),
+                ""));
+        for (java.util.Map.Entry<String, Path> m : modules.entrySet()) {
+            sb.append(String.join("\n",
+                    "[" + m.getKey() + "]",
+                    "path = " + m.getValue(),
+                    "uid = " + System.getProperty("user.name"),
+                    "gid = " + groupOf(m.getValue()),
+                    "read only = yes",
+                    "list = no",
+                    "auth users = " + USER,
+                    "secrets file = " + stateDir.resolve("rsyncd.secrets"),
+                    "strict modes = yes",
+                    "exclude = /.jclsync/",
+                    ""));
+        }
+        io.jclsync.fs.FileTrees.writeAtomically(stateDir.resolve("rsyncd.conf"), sb.toString());
+    }
+
 
     private void launch() throws IOException {
         Process p = command.start();
@@ -141,8 +169,8 @@ final class TransferDaemon implements AutoCloseable {
     }
 
     /** The rsync URL of a peer's tree. */
-    static String url(String endpoint) {
-        return "rsync://" + USER + "@" + endpoint + "/" + MODULE + "/";
+    static String url(String endpoint, String module) {
+        return "rsync://" + USER + "@" + endpoint + "/" + module + "/";
     }
 
     @Override

@@ -16,12 +16,21 @@ import java.util.List;
  * @param conflictHook the script that decides conflicts, or null for the default policy
  * @param conflictScopeDepth 0: conflicts are decided per path; N: per subtree N levels below the root
  * @param conflictDir  where losing subtrees are kept, relative to the root
+ * @param treeName     the tree's name when a --ctl-socket host serves several (part of its tree id), or null
+ * @param linkDir      where the channel shared by a process's trees keeps its rsync daemon's files
  */
 public record ClusterConfig(String clusterName, String nodeName, Path secretFile, InetSocketAddress bind,
                             List<InetSocketAddress> peers, InetSocketAddress multicast, int transferPort, Path stateDir,
                             java.time.Duration tombstoneTtl, Path conflictHook,
-                            int conflictScopeDepth, Path conflictDir) {
+                            int conflictScopeDepth, Path conflictDir, String treeName, Path linkDir) {
     public ClusterConfig {
         peers = List.copyOf(peers);
+    }
+
+    /** The same settings for tree {@code name} of a host whose state dir is {@code stateDir}: its state below it. */
+    public ClusterConfig forTree(String name) {
+        return new ClusterConfig(clusterName, nodeName, secretFile, bind, peers, multicast, transferPort,
+                stateDir.resolve("trees").resolve(name), tombstoneTtl, conflictHook, conflictScopeDepth, conflictDir,
+                name, stateDir);
     }
 }

@@ -1,5 +1,6 @@
 package io.jclsync.daemon;
 
+import io.jclsync.cluster.ClusterLinks;
 import io.jclsync.cluster.ClusterNode;
 import io.jclsync.config.Mode;
 
@@ -47,6 +48,7 @@ public final class Daemon {
     private final Collector collector;
     private volatile InotifyWatcher liveWatcher;
     private ClusterNode clusterNode;
+    private final ClusterLinks links;
     private final StatusFile status;
     private final Stats stats;
     private Reporter reporter;
@@ -61,7 +63,13 @@ public final class Daemon {
     private Path ownListsDir;
 
     public Daemon(Config config) {
+        this(config, new ClusterLinks());
+    }
+
+    /** @param links the cluster channels shared with the other trees of a --ctl-socket host */
+    public Daemon(Config config, ClusterLinks links) {
         this.config = config;
+        this.links = links;
         this.collector = new Collector(config.delays());
         this.status = new StatusFile(config.statusFile());
         this.signature = config.modificationSignature() == null ? null
@@ -81,7 +89,7 @@ public final class Daemon {
             Transfer transfer;
             if (config.mode() == Mode.CLUSTER) {
                 try {
-                    clusterNode = ClusterNode.start(config.cluster(), config.watchDir(), filter::get);
+                    clusterNode = ClusterNode.start(config.cluster(), config.watchDir(), filter::get, links);
                 } catch (Exception e) {
                     LOG.severe("cannot start cluster mode: " + e.getMessage());
                     return exitCode(EXIT_FAILURE);

@@ -39,6 +39,8 @@ public final class TreeHost {
     /** Trees of the trees file that did not start when the host did: listed, kept in the file until removed. */
     private final Map<String, Path> notStarted = new LinkedHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
+    /** Cluster trees of one cluster share a channel and an rsync daemon. */
+    private final io.jclsync.cluster.ClusterLinks links = new io.jclsync.cluster.ClusterLinks();
     private boolean restoring;
 
     /** @param treesFile where the trees added with {@code ctl add} are kept across restarts, or null */
@@ -128,7 +130,7 @@ public final class TreeHost {
             }
         }
         Config config = configs.configFor(name, abs);
-        Daemon daemon = new Daemon(config);
+        Daemon daemon = new Daemon(config, links);
         Thread thread = new Thread(() -> {
             int code = daemon.run();
             LOG.info("tree " + name + " stopped (exit " + code + ")");

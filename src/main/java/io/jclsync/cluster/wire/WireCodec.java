@@ -39,7 +39,7 @@ public final class WireCodec {
                     .setTransferEndpoint(h.transferEndpoint()).setIndexId(h.indexId()));
         } else if (message instanceof WireMessage.Batch b) {
             io.jclsync.cluster.wire.proto.ChangeBatch.Builder batch = io.jclsync.cluster.wire.proto.ChangeBatch
-                    .newBuilder().setOrigin(b.origin()).setSequence(b.sequence());
+                    .newBuilder().setTreeId(treeBytes(b.tree())).setOrigin(b.origin()).setSequence(b.sequence());
             for (WireMessage.Change c : b.changes()) batch.addChanges(encode(c));
             if (b.part() != null) {
                 io.jclsync.cluster.wire.proto.IndexPart.Builder part = io.jclsync.cluster.wire.proto.IndexPart.newBuilder()
@@ -57,11 +57,13 @@ public final class WireCodec {
             env.setBatch(batch);
         } else if (message instanceof WireMessage.CatchUpRequest r) {
             io.jclsync.cluster.wire.proto.CatchUpRequest.Builder req =
-                    io.jclsync.cluster.wire.proto.CatchUpRequest.newBuilder().setRequester(r.requester());
+                    io.jclsync.cluster.wire.proto.CatchUpRequest.newBuilder().setTreeId(treeBytes(r.tree()))
+                            .setRequester(r.requester());
             r.since().forEach((peer, pos) -> req.putSince(peer, position(pos)));
             env.setCatchUpRequest(req);
         } else if (message instanceof WireMessage.Progress p) {
-            env.setProgress(io.jclsync.cluster.wire.proto.Progress.newBuilder().setNode(p.node()).putAllApplied(p.applied()));
+            env.setProgress(io.jclsync.cluster.wire.proto.Progress.newBuilder().setTreeId(treeBytes(p.tree()))
+                    .setNode(p.node()).putAllApplied(p.applied()));
         }
         return env.build().toByteArray();
     }
@@ -117,13 +119,14 @@ public final class WireCodec {
             case HELLO -> hello(env.getHello());
             case BATCH -> batch(env.getBatch());
             case CATCH_UP_REQUEST -> catchUpRequest(env.getCatchUpRequest());
-            case PROGRESS -> new WireMessage.Progress(node(env.getProgress().getNode()), vector(env.getProgress().getAppliedMap()));
+            case PROGRESS -> new WireMessage.Progress(tree(env.getProgress().getTreeId()), node(env.getProgress().getNode()),
+                    vector(env.getProgress().getAppliedMap()));
             case BODY_NOT_SET -> throw new WireException("message without a body (or of a kind this version does not know)");
         };
     }
 
     private static WireMessage.Hello hello(io.jclsync.cluster.wire.proto.Hello h) throws WireException {
-        if (h.getTreeId().isEmpty()) throw new WireException("hello from " + h.getNode() + " without a tree id");
+        tree(h.getTreeId());
         return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), h.getTransferEndpoint(),
                 h.getIndexId());
     }
@@ -135,7 +138,7 @@ public final class WireCodec {
         for (var e : r.getSinceMap().entrySet()) {
             since.put(node(e.getKey()), new Index.Position(e.getValue().getIndexId(), e.getValue().getSequence()));
         }
-        return new WireMessage.CatchUpRequest(node(r.getRequester()), since);
+        return new WireMessage.CatchUpRequest(tree(r.getTreeId()), node(r.getRequester()), since);
     }
 
     private static WireMessage.Batch batch(io.jclsync.cluster.wire.proto.ChangeBatch b) throws WireException {
@@ -184,7 +187,7 @@ public final class WireCodec {
             }
             part = new WireMessage.IndexPart(node(p.getRequester()), p.getIndexId(), p.getThrough(), p.getLast(), scopes);
         }
-        return new WireMessage.Batch(origin, b.getSequence(), changes, part);
+        return new WireMessage.Batch(tree(b.getTreeId()), origin, b.getSequence(), changes, part);
     }
 
     private static WireMessage.Change change(io.jclsync.cluster.wire.proto.Change c) throws WireException {
@@ -235,6 +238,16 @@ public final class WireCodec {
             throw new WireException("symlink target on a " + type + " (" + path + ")");
         }
         return new FileState(type, s.getSize(), s.getMtimeNs(), s.getMode(), target, hash);
+    }
+
+    /** A tree id: 1 to 64 bytes (jclsync's are 32, a SHA-256). */
+    private static String tree(ByteString id) throws WireException {
+        if (id.isEmpty() || id.size() > 64) throw new WireException("tree id of " + id.size() + " bytes (1-64)");
+        return java.util.HexFormat.of().formatHex(id.toByteArray());
+    }
+
+    private static ByteString treeBytes(String hex) {
+        return ByteString.copyFrom(java.util.HexFormat.of().parseHex(hex));
     }
 
     /** Whether {@code name} is a valid node name: 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric. */

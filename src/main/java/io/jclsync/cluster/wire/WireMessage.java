@@ -6,7 +6,10 @@ import io.jclsync.state.Index;
 import java.util.List;
 import java.util.Map;
 
-/** What nodes say to each other: the decoded, validated form of {@code proto/jclsync.proto}. */
+/**
+ * What nodes say to each other: the decoded, validated form of {@code proto/jclsync.proto}. Tree
+ * ids ({@code tree}) are in hex: one process may serve several trees over one channel.
+ */
 public sealed interface WireMessage {
 
     /** @param indexId the sender's current index id */
@@ -14,19 +17,24 @@ public sealed interface WireMessage {
         public Hello {
             treeId = treeId.clone();
         }
+
+        /** The tree id as the other messages carry it. */
+        public String tree() {
+            return java.util.HexFormat.of().formatHex(treeId);
+        }
     }
 
     /**
      * Changes from {@code origin}: live ones (part null), or a part of its answer to a catch-up
      * request, whose changes are entries of its index.
      */
-    record Batch(String origin, long sequence, List<Change> changes, IndexPart part) implements WireMessage {
+    record Batch(String tree, String origin, long sequence, List<Change> changes, IndexPart part) implements WireMessage {
         public Batch {
             changes = List.copyOf(changes);
         }
 
-        public Batch(String origin, long sequence, List<Change> changes) {
-            this(origin, sequence, changes, null);
+        public Batch(String tree, String origin, long sequence, List<Change> changes) {
+            this(tree, origin, sequence, changes, null);
         }
     }
 
@@ -48,14 +56,14 @@ public sealed interface WireMessage {
     record Scope(RelPath path, Index.ScopeState state) {}
 
     /** @param since per peer to answer: how far the requester has that peer's index */
-    record CatchUpRequest(String requester, Map<String, Index.Position> since) implements WireMessage {
+    record CatchUpRequest(String tree, String requester, Map<String, Index.Position> since) implements WireMessage {
         public CatchUpRequest {
             since = Map.copyOf(since);
         }
     }
 
     /** @param applied per origin: the highest sequence of its live batches {@code node} has applied */
-    record Progress(String node, Map<String, Long> applied) implements WireMessage {
+    record Progress(String tree, String node, Map<String, Long> applied) implements WireMessage {
         public Progress {
             applied = Map.copyOf(applied);
         }

@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 
 class WireCodecTest {
     private static final byte[] HASH = new byte[32];
+    private static final String TREE = java.util.HexFormat.of().formatHex(io.jclsync.cluster.ClusterNode.treeId("it"));
     private static final byte[] ODD = {'d', 'i', 'r', '/', 'n', (byte) 0xe9, '\n', ' ', 'x'};
 
     private static io.jclsync.state.FileState file(long size) {
@@ -32,7 +33,7 @@ class WireCodecTest {
 
     @Test
     void everyMessageSurvivesARoundTrip() throws WireException {
-        WireMessage.Batch batch = new WireMessage.Batch("node-1", 7, List.of(
+        WireMessage.Batch batch = new WireMessage.Batch(TREE, "node-1", 7, List.of(
                 new WireMessage.Change(RelPath.of(ODD), WireMessage.Kind.CREATE, null, file(12), Map.of("node-1", 3L)),
                 new WireMessage.Change(RelPath.of("new".getBytes()), WireMessage.Kind.RENAME, RelPath.of("old".getBytes()),
                         new io.jclsync.state.FileState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]), Map.of()),
@@ -42,6 +43,7 @@ class WireCodecTest {
                         Map.of("node-1", 4L, "node-2", 1L), "node-2")));
         WireMessage.Batch back = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(batch)));
         assertEquals("node-1", back.origin());
+        assertEquals(TREE, back.tree());
         assertEquals(7, back.sequence());
         assertEquals(4, back.changes().size());
         assertArrayEquals(ODD, back.changes().get(0).path().bytes());
@@ -55,7 +57,7 @@ class WireCodecTest {
         assertNull(back.changes().get(0).writer(), "no writer: the origin wrote it");
         assertNull(back.part(), "a live batch");
 
-        WireMessage.Batch answer = new WireMessage.Batch("n1", 8, List.of(new WireMessage.Change(RelPath.of(ODD),
+        WireMessage.Batch answer = new WireMessage.Batch(TREE, "n1", 8, List.of(new WireMessage.Change(RelPath.of(ODD),
                 WireMessage.Kind.MODIFY, null, file(3), Map.of("n3", 2L), "n3")),
                 new WireMessage.IndexPart("n2", -5L, 1234, true));
         assertEquals(answer.part(), assertInstanceOf(WireMessage.Batch.class,
@@ -63,7 +65,7 @@ class WireCodecTest {
 
         io.jclsync.state.Index.ScopeState web = new io.jclsync.state.Index.ScopeState(Map.of("n1", 4L, "n3", 6L),
                 1_700_000_000_123_456_789L, "n3", 12, 3456);
-        WireMessage.Batch scoped = new WireMessage.Batch("n1", 9, List.of(new WireMessage.Change(
+        WireMessage.Batch scoped = new WireMessage.Batch(TREE, "n1", 9, List.of(new WireMessage.Change(
                 RelPath.of("web/a".getBytes()), WireMessage.Kind.MODIFY, null, file(3), Map.of("n1", 4L, "n3", 6L), "n1", true)),
                 new WireMessage.IndexPart("n2", 5L, 12, false, List.of(new WireMessage.Scope(RelPath.of("web".getBytes()), web))));
         WireMessage.Batch scopedBack = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(scoped)));
@@ -75,10 +77,10 @@ class WireCodecTest {
         WireMessage.Hello h = assertInstanceOf(WireMessage.Hello.class, WireCodec.decode(WireCodec.encode(hello)));
         assertEquals("127.0.0.2:8730", h.transferEndpoint());
         assertEquals(99, h.indexId());
-        WireMessage.CatchUpRequest request = new WireMessage.CatchUpRequest("n1",
+        WireMessage.CatchUpRequest request = new WireMessage.CatchUpRequest(TREE, "n1",
                 Map.of("n2", new io.jclsync.state.Index.Position(7, 41), "n3", new io.jclsync.state.Index.Position(0, 0)));
         assertEquals(request, WireCodec.decode(WireCodec.encode(request)));
-        WireMessage.Progress progress = new WireMessage.Progress("n2", Map.of("n1", 41L, "n3", 7L));
+        WireMessage.Progress progress = new WireMessage.Progress(TREE, "n2", Map.of("n1", 41L, "n3", 7L));
         assertEquals(progress, WireCodec.decode(WireCodec.encode(progress)));
     }
 
@@ -89,7 +91,7 @@ class WireCodecTest {
     }
 
     private static byte[] batchOf(Change.Builder... changes) {
-        ChangeBatch.Builder b = ChangeBatch.newBuilder().setOrigin("evil").setSequence(1);
+        ChangeBatch.Builder b = ChangeBatch.newBuilder().setTreeId(ByteString.fromHex(TREE)).setOrigin("evil").setSequence(1);
         for (Change.Builder c : changes) b.addChanges(c);
         return Envelope.newBuilder().setProtocolVersion(1).setBatch(b).build().toByteArray();
     }
@@ -105,6 +107,8 @@ class WireCodecTest {
             assertTrue(why.contains("change 0"), bad + ": " + why);
         }
         assertTrue(rejected(batchOf(fileChange("a\0b"))).contains("NUL"));
+        assertTrue(rejected(Envelope.newBuilder().setProtocolVersion(1).setBatch(ChangeBatch.newBuilder().setOrigin("n1")
+                .setSequence(1).addChanges(fileChange("a"))).build().toByteArray()).contains("tree id of 0 bytes"));
         assertTrue(rejected(batchOf(fileChange("x".repeat(RelPath.MAX_BYTES + 1)))).contains("max"));
         Change.Builder rename = fileChange("ok").setKind(ChangeKind.CHANGE_KIND_RENAME)
                 .setOldPath(ByteString.copyFromUtf8("../../outside"));

@@ -1,0 +1,116 @@
+package io.jclsync.cluster;
+
+import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.config.ClusterConfig;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * What the cluster trees of one process share: per cluster (name and address), one channel and
+ * one rsync daemon for peers, serving each tree as a module of its own. Messages are handed to
+ * the tree whose id they carry; view changes to every tree. A link is made for the first tree of
+ * a cluster and closed with the last.
+ */
+public final class ClusterLinks {
+    private static final Logger LOG = Logger.getLogger(ClusterLinks.class.getName());
+
+    private final Map<String, Link> links = new HashMap<>();
+
+    /** One channel and rsync daemon, and the trees using them. */
+    static final class Link implements ClusterMember.Listener {
+        private final String key;
+        private final String clusterName;
+        final String password;
+        final String endpoint;
+        private final Map<String, ClusterMember.Listener> trees = new ConcurrentHashMap<>();
+        private volatile List<String> members = List.of();
+        ClusterMember member;
+        TransferDaemon daemon;
+        private int users;
+
+        private Link(String key, ClusterConfig config, String password) {
+            this.key = key;
+            this.clusterName = config.clusterName();
+            this.password = password;
+            this.endpoint = config.bind().getAddress().getHostAddress() + ":" + config.transferPort();
+        }
+
+        void register(String tree, ClusterMember.Listener listener) {
+            trees.put(tree, listener);
+        }
+
+        void unregister(String tree) {
+            trees.remove(tree);
+        }
+
+        /** The members of the current view. */
+        List<String> members() {
+            return members;
+        }
+
+        @Override
+        public void received(String from, WireMessage message) {
+            String tree;
+            if (message instanceof WireMessage.Hello h) tree = h.tree();
+            else if (message instanceof WireMessage.Batch b) tree = b.tree();
+            else if (message instanceof WireMessage.CatchUpRequest r) tree = r.tree();
+            else if (message instanceof WireMessage.Progress p) tree = p.tree();
+            else return;
+            ClusterMember.Listener l = trees.get(tree);
+            if (l != null) l.received(from, message);
+            else if (message instanceof WireMessage.Hello h) LOG.fine(h.node() + " syncs a tree this node does not (" + tree + ")");
+        }
+
+        @Override
+        public void viewChanged(List<String> view) {
+            LOG.info("cluster " + clusterName + ": " + view);
+            members = List.copyOf(view);
+            for (ClusterMember.Listener l : trees.values()) l.viewChanged(members);
+        }
+    }
+
+    /**
+     * The link of {@code config}'s cluster: joined (and its rsync daemon started) for its first
+     * tree. Every tree of a cluster in one process MUST share its options.
+     */
+    synchronized Link acquire(ClusterConfig config) throws Exception {
+        String key = config.clusterName() + "@" + config.bind();
+        Link link = links.get(key);
+        if (link == null) {
+            ClusterSecret secret = ClusterSecret.read(config.secretFile());
+            // Key derivation is deliberately slow (PBKDF2): once per link.
+            link = new Link(key, config, secret.transferPassword(config.clusterName()));
+            try {
+                InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
+                link.daemon = TransferDaemon.start(config.linkDir(), transfer, link.password);
+                link.member = config.multicast() != null
+                        ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),
+                                config.multicast(), secret, link)
+                        : ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
+                                config.peers(), secret, link);
+            } catch (Exception e) {
+                close(link);
+                throw e;
+            }
+            links.put(key, link);
+        }
+        link.users++;
+        return link;
+    }
+
+    /** A tree no longer uses {@code link}; the last one closes it. */
+    synchronized void release(Link link) {
+        if (--link.users > 0) return;
+        links.remove(link.key);
+        close(link);
+    }
+
+    private static void close(Link link) {
+        if (link.member != null) link.member.close();
+        if (link.daemon != null) link.daemon.close();
+    }
+}
