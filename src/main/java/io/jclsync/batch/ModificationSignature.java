@@ -63,7 +63,7 @@ public final class ModificationSignature {
     }
 
     /** The batch without the files whose signature is what was synced last. */
-    public Batch changedOnly(Batch batch) {
+    public synchronized Batch changedOnly(Batch batch) {
         if (batch.full()) return batch;
         List<Batch.Entry> kept = new ArrayList<>();
         for (Batch.Entry e : batch.entries()) {
@@ -79,7 +79,7 @@ public final class ModificationSignature {
     }
 
     /** {@code batch} was synced: remember its files' signatures (and forget what it deleted). */
-    public void synced(Batch batch) {
+    public synchronized void synced(Batch batch) {
         if (batch.full()) {
             synced.clear(); // everything was compared by rsync itself
             return;

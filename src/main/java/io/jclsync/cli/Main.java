@@ -100,12 +100,10 @@ public final class Main implements Callable<Integer> {
 
     /** clsync options recognised but not supported yet. */
     static final class NotImplemented {
-        @Option(names = {"-p", "--threading"}, paramLabel = "MODE") String threading;
         @Option(names = {"-b", "--background"}) boolean background;
 
         void reject() throws ConfigException {
             java.util.List<String> used = new java.util.ArrayList<>();
-            if (threading != null) used.add("--threading");
             if (background) used.add("--background (run it under systemd instead)");
             throw new ConfigException("not implemented in jclsync yet: " + String.join(", ", used)
                     + "; see README (\"clsync options\") for what to use instead");

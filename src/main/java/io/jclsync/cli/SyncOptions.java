@@ -135,6 +135,15 @@ final class SyncOptions {
                     + "a restart (default: the socket's path + .trees; put it on persistent storage to survive reboots).")
     Path ctlTrees;
 
+    @Option(names = {"-p", "--threading"}, paramLabel = "off|safe", defaultValue = "off",
+            description = "safe: sync independent batches (no path of one is, or is inside, a path of another) in "
+                    + "parallel, up to --threads at once, e.g. for a slow remote; off (default): one at a time.")
+    String threading;
+
+    @Option(names = "--threads", paramLabel = "N", defaultValue = "4",
+            description = "With -p safe: how many batches may be synced at once (default 4).")
+    int threads;
+
     @Option(names = "--ignore-failures", description = "Keep running when a sync fails for good; its paths are retried later.")
     boolean ignoreFailures;
 
@@ -224,7 +233,25 @@ final class SyncOptions {
                 absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
                 ignoreFailures, lifecycle, excludeMountPoints ? io.jclsync.config.Mounts.EXCLUDE_ALL
                         : oneFileSystem ? io.jclsync.config.Mounts.ONE_FILE_SYSTEM : io.jclsync.config.Mounts.CROSS,
-                signature, metricsListen, cluster);
+                signature, metricsListen, cluster, parallelSyncs());
+    }
+
+    private int parallelSyncs() throws ConfigException {
+        switch (threading) {
+            case "off" -> {
+                return 1;
+            }
+            case "safe" -> {
+                if (mode == Mode.CLUSTER) {
+                    throw new ConfigException("-p safe: -M cluster announces its batches in order, one at a time; drop -p");
+                }
+                if (threads < 1 || threads > 64) throw new ConfigException("--threads must be from 1 to 64");
+                return threads;
+            }
+            case "full" -> throw new ConfigException("-p full: jclsync never syncs one path in two batches at once; "
+                    + "-p safe runs the independent batches in parallel");
+            default -> throw new ConfigException("-p/--threading '" + threading + "': expected off or safe");
+        }
     }
 
     private static Path absolute(Path p) {

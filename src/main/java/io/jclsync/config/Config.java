@@ -21,6 +21,7 @@ import java.util.Set;
  * @param listsDir         {@code -L}, or null for a private temporary directory
  * @param modificationSignature {@code --modification-signature}: stat fields a file must change in to be synced again, or null
  * @param metricsListen    {@code --metrics-listen}: where to serve Prometheus metrics, or null
+ * @param parallelSyncs    how many independent batches may be synced at once ({@code -p safe}); 1: one at a time
  */
 public record Config(
         Path watchDir,
@@ -45,9 +46,11 @@ public record Config(
         Mounts mounts,
         java.util.Set<io.jclsync.batch.ModificationSignature.Field> modificationSignature,
         java.net.InetSocketAddress metricsListen,
-        ClusterConfig cluster) {
+        ClusterConfig cluster,
+        int parallelSyncs) {
 
     public Config {
+        if (parallelSyncs < 1) throw new IllegalArgumentException("parallelSyncs " + parallelSyncs);
         rules = List.copyOf(rules);
         ignoredExitCodes = Set.copyOf(ignoredExitCodes);
     }

@@ -14,13 +14,13 @@ final class Backoff {
     }
 
     /** The wait before the next attempt, after one more failure. */
-    Duration next() {
+    synchronized Duration next() {
         long millis = first.toMillis() << Math.min(failures, 20);
         failures++;
         return Duration.ofMillis(Math.min(millis, max.toMillis()));
     }
 
-    void reset() {
+    synchronized void reset() {
         failures = 0;
     }
 }

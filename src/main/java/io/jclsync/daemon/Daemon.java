@@ -186,34 +186,69 @@ public final class Daemon {
 
     private int loop(Transfer transfer) throws InterruptedException {
         BatchBuilder builder = new BatchBuilder(config.watchDir(), config.delays());
-        while (stopRequested.getCount() > 0) {
-            Snapshot snapshot = collector.await();
-            if (snapshot == null) break;
-            BatchBuilder.Result built = builder.build(snapshot);
-            if (!built.deferred().isEmpty()) {
-                LOG.fine(() -> built.deferred().size() + " big file(s) wait for the big-file delay (-T)");
-                collector.defer(built.deferred(), snapshot.windowStart());
+        // -p safe: batches that touch no path of a running one are synced beside it, on a pool.
+        InFlight inFlight = new InFlight(config.parallelSyncs());
+        java.util.concurrent.ExecutorService pool = config.parallelSyncs() == 1 ? null
+                : java.util.concurrent.Executors.newFixedThreadPool(config.parallelSyncs(), r -> {
+                    Thread t = new Thread(r, "jclsync-sync-" + config.label());
+                    t.setDaemon(true);
+                    return t;
+                });
+        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        try {
+            while (stopRequested.getCount() > 0 && !failed.get()) {
+                Snapshot snapshot = collector.await();
+                if (snapshot == null) break;
+                BatchBuilder.Result built = builder.build(snapshot);
+                if (!built.deferred().isEmpty()) {
+                    LOG.fine(() -> built.deferred().size() + " big file(s) wait for the big-file delay (-T)");
+                    collector.defer(built.deferred(), snapshot.windowStart());
+                }
+                Batch batch = signature == null ? built.batch() : signature.changedOnly(built.batch());
+                if (batch.isEmpty()) continue;
+                if (!awaitStandbyOver()
+                        || !inFlight.acquire(batch, () -> stopRequested.getCount() == 0 || failed.get())) {
+                    collector.requeue(batch);
+                    break;
+                }
+                status.set(StatusFile.State.SYNCHRONIZING);
+                if (pool == null) {
+                    if (!syncOne(transfer, batch, inFlight)) return EXIT_FAILURE;
+                } else {
+                    pool.execute(() -> {
+                        try {
+                            if (!syncOne(transfer, batch, inFlight)) failed.set(true);
+                        } catch (InterruptedException e) {
+                            collector.requeue(batch);
+                        }
+                    });
+                }
+                if (config.exitOnNoEvents() && collector.queued() == 0) break;
+                if (++iterations == config.lifecycle().maxIterations()) {
+                    LOG.info("--max-iterations " + iterations + " reached; exiting");
+                    break;
+                }
             }
-            Batch batch = signature == null ? built.batch() : signature.changedOnly(built.batch());
-            if (batch.isEmpty()) continue;
-            if (!awaitStandbyOver()) {
-                collector.requeue(batch);
-                break;
-            }
-            status.set(StatusFile.State.SYNCHRONIZING);
+            inFlight.awaitIdle();
+        } finally {
+            if (pool != null) pool.shutdownNow(); // interrupted (stop timed out): the running syncs end too
+        }
+        return failed.get() ? EXIT_FAILURE : EXIT_OK;
+    }
+
+    /** Syncs one batch (with its retries) and counts it out of {@code inFlight}. @return false on a failure that stops the daemon */
+    private boolean syncOne(Transfer transfer, Batch batch, InFlight inFlight) throws InterruptedException {
+        try {
             boolean ok = syncWithRetries(transfer, batch);
             collector.syncFinished();
-            if (!ok) return EXIT_FAILURE;
+            if (!ok) return false;
             if (signature != null) signature.synced(batch);
             stats.batches.incrementAndGet();
-            status.set(StatusFile.State.RUNNING);
-            if (config.exitOnNoEvents() && collector.queued() == 0) break;
-            if (++iterations == config.lifecycle().maxIterations()) {
-                LOG.info("--max-iterations " + iterations + " reached; exiting");
-                break;
-            }
+            return true;
+        } finally {
+            inFlight.release(batch);
+            if (inFlight.running() == 0 && stopRequested.getCount() > 0) status.set(StatusFile.State.RUNNING);
         }
-        return EXIT_OK;
     }
 
     /** @return false when the daemon must stop with a failure */

@@ -37,8 +37,9 @@ public final class DirectTransfer implements Transfer {
         this.filter = filter;
     }
 
+    /** One run at a time (a local copy is bound by the disks, not by waiting): {@code copied} counts this run. */
     @Override
-    public TransferResult run(Batch batch) throws InterruptedException {
+    public synchronized TransferResult run(Batch batch) throws InterruptedException {
         copied = 0;
         int renamed = LocalRenamer.apply(dest, batch.renames());
         try {

@@ -91,7 +91,10 @@ class BadInputIT {
         fails("Unknown option: '--frobnicate'", "-W", src.toString(), "-D", dst.toString(), "--frobnicate");
         fails("'soon' is not a number of seconds", "-W", src.toString(), "-D", dst.toString(), "-t", "soon");
         fails("-M", "-W", src.toString(), "-D", dst.toString(), "-M", "teleport");
-        fails("not implemented in jclsync yet: --threading", "-W", src.toString(), "-D", dst.toString(), "-p", "safe");
+        fails("-p full: jclsync never syncs one path in two batches at once", "-W", src.toString(), "-D", dst.toString(),
+                "-p", "full");
+        fails("-p/--threading 'fast': expected off or safe", "-W", src.toString(), "-D", dst.toString(), "-p", "fast");
+        fails("not implemented in jclsync yet: --background", "-W", src.toString(), "-D", dst.toString(), "-b");
         fails("--modification-signature: 'colour' is not a stat field", "-W", src.toString(), "-D", dst.toString(),
                 "--modification-signature", "size,colour");
         fails("contradict", "-W", src.toString(), "-D", dst.toString(), "--skip-initialsync", "--only-initialsync");

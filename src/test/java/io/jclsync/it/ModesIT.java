@@ -118,4 +118,55 @@ class ModesIT {
         Files.writeString(src.resolve("a"), "a3, longer");
         Trees.awaitContent(dst.resolve("a"), "a3, longer", CONVERGE, jclsync);
     }
+
+    /** Waits until the handler's log has a line starting with {@code prefix}. */
+    private static List<String> awaitLine(Path log, String prefix) throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (System.nanoTime() < deadline) {
+            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
+            if (lines.stream().anyMatch(l -> l.startsWith(prefix))) return lines;
+            Thread.sleep(50);
+        }
+        throw new AssertionError("no '" + prefix + "' in " + (Files.exists(log) ? Files.readAllLines(log) : "(no log)"));
+    }
+
+    /**
+     * -p safe: a batch that shares no path with a running one is synced beside it; one that
+     * touches a running path waits for it. The handler takes 2 s for paths named slow-*.
+     */
+    @Test
+    void threadingSafeSyncsIndependentBatchesInParallelAndOnePathInOrder() throws Exception {
+        Path log = tmp.resolve("handler.log");
+        Path handler = tmp.resolve("handler.sh");
+        Files.writeString(handler, """
+                #!/bin/sh
+                [ "$1" = sync ] || exit 0
+                shift 2
+                for p in "$@"; do echo "start $(basename "$p")" >> "$HANDLER_LOG"; done
+                case "$*" in *slow-*) sleep 2 ;; esac
+                for p in "$@"; do echo "end $(basename "$p")" >> "$HANDLER_LOG"; done
+                """);
+        Files.setPosixFilePermissions(handler, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        start(Map.of("HANDLER_LOG", log.toString()), "-M", "shell", "-S", handler.toString(), "-p", "safe");
+
+        Files.writeString(src.resolve("slow-a"), "1");
+        awaitLine(log, "start slow-a");
+        Files.writeString(src.resolve("fast-b"), "1");
+        List<String> lines = awaitLine(log, "end fast-b");
+        assertTrue(!lines.contains("end slow-a"), "fast-b was synced while slow-a's batch ran: " + lines);
+        awaitLine(log, "end slow-a");
+
+        Files.writeString(src.resolve("slow-c"), "1");
+        awaitLine(log, "start slow-c");
+        Files.writeString(src.resolve("slow-c"), "2");
+        Thread.sleep(600); // the second change's batch is due now, and must wait for the first
+        lines = awaitLine(log, "end slow-c");
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (lines.stream().filter(l -> l.equals("end slow-c")).count() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            lines = Files.readAllLines(log);
+        }
+        assertEquals(List.of("start slow-c", "end slow-c", "start slow-c", "end slow-c"),
+                lines.stream().filter(l -> l.endsWith(" slow-c")).toList(), "slow-c's second batch waited for its first");
+    }
 }
