@@ -49,6 +49,8 @@ final class ConfigArgs {
         String name = block != null ? block : DEFAULT_BLOCK;
         if (block == null && !config.has(name)) {
             if (file == null) return args; // a default file without a [default] block: nothing to apply
+            // A --ctl-socket host may be given the file for its trees' blocks only.
+            if (value(args, "--ctl-socket", "--ctl-socket") != null) return args;
             throw new ConfigException(path + " has no [" + DEFAULT_BLOCK + "] block: name one with -K BLOCK");
         }
         Set<OptionSpec> onCommandLine = optionsIn(args, spec);

@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jclsync ctl add NAME DIR | remove NAME | list}: talks to a running {@code --ctl-socket} host. */
+/** {@code jclsync ctl add NAME [DIR] [-K BLOCK] | remove NAME | list}: talks to a running {@code --ctl-socket} host. */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = "Add, remove or list the trees of a running jclsync --ctl-socket host.")
 final class CtlCommand implements Callable<Integer> {
@@ -22,14 +22,28 @@ final class CtlCommand implements Callable<Integer> {
             description = "The host's --ctl-socket (default /run/jclsync/ctl.sock).")
     Path socket;
 
-    @Parameters(arity = "1..3", paramLabel = "REQUEST", description = "add NAME DIR | remove NAME | list")
+    @Parameters(arity = "1..3", paramLabel = "REQUEST", description = "add NAME [DIR] | remove NAME | list")
     List<String> request = new ArrayList<>();
+
+    @Option(names = {"-K", "--config-block"}, paramLabel = "BLOCK",
+            description = "With add: configure the tree by this block of the host's config file (its own destination, "
+                    + "rules, delays, ...) instead of the host's options; DIR then defaults to the block's watch-dir.")
+    String block;
 
     @Override
     public Integer call() throws ConfigException {
         List<String> words = new ArrayList<>(request);
-        if (words.get(0).equals("add") && words.size() == 3) {
+        boolean add = words.get(0).equals("add");
+        if (add && words.size() == 3) {
             words.set(2, Path.of(words.get(2)).toAbsolutePath().normalize().toString()); // the host has another cwd
+        }
+        if (block != null) {
+            if (!add || words.size() < 2) throw new ConfigException("-K BLOCK goes with add NAME [DIR]");
+            if (block.isBlank() || block.contains(" ")) throw new ConfigException("-K " + block + ": a block name has no spaces");
+            words.set(0, "add-block");
+            words.add(2, block);
+        } else if (add && words.size() != 3) {
+            throw new ConfigException("usage: jclsync ctl add NAME DIR, or add NAME [DIR] -K BLOCK");
         }
         for (String w : words) {
             if (w.contains("\n")) throw new ConfigException("a request cannot hold a newline");

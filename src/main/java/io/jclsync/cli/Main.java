@@ -82,8 +82,8 @@ public final class Main implements Callable<Integer> {
         Path socket = options.ctlSocket.toAbsolutePath();
         Path treesFile = options.ctlTrees != null ? options.ctlTrees.toAbsolutePath()
                 : socket.resolveSibling(socket.getFileName() + ".trees");
-        io.jclsync.daemon.TreeHost host = new io.jclsync.daemon.TreeHost(
-                (name, dir) -> options.toTreeConfig(clusterOptions, name, dir), treesFile);
+        io.jclsync.daemon.TreeHost host = new io.jclsync.daemon.TreeHost(spec -> spec.block() == null
+                ? options.toTreeConfig(clusterOptions, spec.name(), spec.dir()) : blockTreeConfig(spec), treesFile);
         options.checkHostOptions(); // a mistake in the shared options is a usage error before anything starts
         Signals.install(host);
         try {
@@ -96,6 +96,24 @@ public final class Main implements Callable<Integer> {
             throw new ConfigException("cannot read the trees file " + treesFile + ": " + e.getMessage());
         }
         return host.run(socket);
+    }
+
+    /**
+     * The config of a host's tree added with a config block ({@code jclsync ctl add NAME [DIR] -K
+     * BLOCK}): that block of the host's config file (and the blocks it inherits) alone, as if it were
+     * {@code jclsync -K BLOCK}, with DIR (if given) as its watch dir and the tree's name for %n.
+     */
+    private io.jclsync.config.Config blockTreeConfig(io.jclsync.daemon.TreeHost.Spec spec) throws ConfigException {
+        java.util.List<String> args = new java.util.ArrayList<>();
+        if (configFile != null) args.addAll(java.util.List.of("-H", configFile));
+        args.addAll(java.util.List.of("-K", spec.block()));
+        Main tree = new Main();
+        try {
+            new CommandLine(tree).parseArgs(ConfigArgs.expand(args.toArray(String[]::new)));
+        } catch (CommandLine.ParameterException e) {
+            throw new ConfigException("config block [" + spec.block() + "]: " + e.getMessage());
+        }
+        return tree.options.toBlockTreeConfig(tree.clusterOptions, spec.name(), spec.dir());
     }
 
     /** clsync options recognised but not supported yet. */

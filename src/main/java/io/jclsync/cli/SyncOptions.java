@@ -157,7 +157,20 @@ final class SyncOptions {
      */
     Config toTreeConfig(ClusterOptions clusterOptions, String tree, Path dir) throws ConfigException {
         checkHostOptions();
+        if (dir == null) throw new ConfigException("usage: add NAME DIR (or add NAME -K BLOCK, a config block with a watch-dir)");
         return toConfig(clusterOptions, dir, tree);
+    }
+
+    /**
+     * The config of tree {@code tree} of a {@code --ctl-socket} host configured by a config block
+     * of its own (these options): {@code dir}, or the block's -W, as its watch dir.
+     */
+    Config toBlockTreeConfig(ClusterOptions clusterOptions, String tree, Path dir) throws ConfigException {
+        if (ctlSocket != null) throw new ConfigException("a tree's config block cannot hold ctl-socket (that is the host's)");
+        if (dir == null && watchDir == null) {
+            throw new ConfigException("the tree's config block has no watch-dir: give the tree's DIR to jclsync ctl add");
+        }
+        return toConfig(clusterOptions, dir != null ? dir : watchDir, tree);
     }
 
     /** What a {@code --ctl-socket} host needs of the options every tree shares. */

@@ -18,7 +18,8 @@ import java.util.logging.Logger;
 
 /**
  * The {@code --ctl-socket} of a {@link TreeHost}: a unix socket only its owner may use (mode 600).
- * One request per connection, one line: {@code add NAME DIR}, {@code remove NAME} or {@code list};
+ * One request per connection, one line: {@code add NAME DIR}, {@code add-block NAME BLOCK [DIR]}
+ * (configured by config block BLOCK of the host's config file), {@code remove NAME} or {@code list};
  * the answer is lines of text, the first starting with {@code ok} or {@code error}.
  */
 final class ControlServer implements AutoCloseable {
@@ -71,13 +72,23 @@ final class ControlServer implements AutoCloseable {
         }
     }
 
+    /** How many words a request has at most: the last (a dir) may hold spaces. */
+    private static int words(String request) {
+        return request.startsWith("add-block ") ? 4 : 3;
+    }
+
     static String answer(TreeHost host, String request) {
-        String[] words = request.strip().split(" ", 3);
+        String[] words = request.strip().split(" ", words(request));
         try {
             return switch (words[0]) {
                 case "add" -> {
                     if (words.length != 3) throw new ConfigException("usage: add NAME DIR");
                     yield "ok " + host.add(words[1], Path.of(words[2]), true) + "\n";
+                }
+                case "add-block" -> {
+                    if (words.length < 3) throw new ConfigException("usage: add-block NAME BLOCK [DIR]");
+                    yield "ok " + host.add(new TreeHost.Spec(words[1], words.length == 4 ? Path.of(words[3]) : null, words[2]), true)
+                            + "\n";
                 }
                 case "remove" -> {
                     if (words.length != 2) throw new ConfigException("usage: remove NAME");

@@ -25,19 +25,31 @@ public final class TreeHost {
     private static final Logger LOG = Logger.getLogger(TreeHost.class.getName());
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
-    /** Builds (and validates) the config of tree {@code name} watching {@code dir}. */
+    /**
+     * A tree to serve: its name, its dir, and the config block it is configured by.
+     *
+     * @param dir   the dir to watch, or null for the block's watch-dir
+     * @param block null: the host's own options (with %n for the name)
+     */
+    public record Spec(String name, Path dir, String block) {}
+
+    /** Builds (and validates) the config of a tree. */
     public interface TreeConfigs {
-        Config configFor(String name, Path dir) throws ConfigException;
+        Config configFor(Spec spec) throws ConfigException;
     }
 
     /** @param saved added with {@code ctl add}, so kept in the trees file (not the command line's -W) */
-    private record Tree(String name, Path dir, Daemon daemon, Thread thread, boolean saved) {}
+    private record Tree(Spec spec, Path dir, Daemon daemon, Thread thread, boolean saved) {
+        String name() {
+            return spec.name();
+        }
+    }
 
     private final TreeConfigs configs;
     private final Path treesFile;
     private final Map<String, Tree> trees = new LinkedHashMap<>();
     /** Trees of the trees file that did not start when the host did: listed, kept in the file until removed. */
-    private final Map<String, Path> notStarted = new LinkedHashMap<>();
+    private final Map<String, Spec> notStarted = new LinkedHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Cluster trees of one cluster share a channel and an rsync daemon. */
     private final io.jclsync.cluster.ClusterLinks links = new io.jclsync.cluster.ClusterLinks();
@@ -66,29 +78,39 @@ public final class TreeHost {
 
     private void restoreFrom(List<String> lines) throws InterruptedException {
         for (String line : lines) {
-            int tab = line.indexOf('\t');
             if (line.isBlank() || line.startsWith("#")) continue;
-            if (tab < 1) {
-                LOG.warning(treesFile + ": ignoring '" + line + "' (expected NAME<tab>DIR)");
+            String[] f = line.split("\t", 3);
+            if (f.length != 3 || f[0].isEmpty() || (f[1].isEmpty() && f[2].isEmpty())) {
+                LOG.warning(treesFile + ": ignoring '" + line + "' (expected NAME<tab>BLOCK<tab>DIR)");
                 continue;
             }
-            String name = line.substring(0, tab);
-            Path dir = Path.of(line.substring(tab + 1));
+            Spec spec = new Spec(f[0], f[2].isEmpty() ? null : Path.of(f[2]), f[1].isEmpty() ? null : f[1]);
             try {
-                LOG.info(add(name, dir, true));
+                LOG.info(add(spec, true));
             } catch (ConfigException e) {
-                LOG.warning("tree " + name + " (" + dir + ") of " + treesFile + " did not start: " + e.getMessage()
-                        + "; it is kept there until `jclsync ctl remove " + name + "`");
-                notStarted.put(name, dir);
+                LOG.warning("tree " + spec.name() + " (" + where(spec) + ") of " + treesFile + " did not start: " + e.getMessage()
+                        + "; it is kept there until `jclsync ctl remove " + spec.name() + "`");
+                notStarted.put(spec.name(), spec);
             }
         }
     }
 
+    /** The tree's dir, or its config block when the block names the dir. */
+    private static String where(Spec spec) {
+        return spec.dir() != null ? spec.dir().toString() : "[" + spec.block() + "]";
+    }
+
+    private static String line(Spec spec) {
+        return spec.name() + "\t" + (spec.block() == null ? "" : spec.block()) + "\t"
+                + (spec.dir() == null ? "" : spec.dir()) + "\n";
+    }
+
     private void save() {
         if (treesFile == null || restoring) return; // while restoring, the file already holds every tree
-        StringBuilder sb = new StringBuilder("# jclsync --ctl-socket trees (jclsync ctl add/remove): NAME<tab>DIR\n");
-        for (Tree t : trees.values()) if (t.saved()) sb.append(t.name()).append('\t').append(t.dir()).append('\n');
-        notStarted.forEach((name, dir) -> sb.append(name).append('\t').append(dir).append('\n'));
+        StringBuilder sb = new StringBuilder("# jclsync --ctl-socket trees (jclsync ctl add/remove): "
+                + "NAME<tab>CONFIG-BLOCK (empty: the host's options)<tab>DIR (empty: the block's watch-dir)\n");
+        for (Tree t : trees.values()) if (t.saved()) sb.append(line(t.spec()));
+        notStarted.values().forEach(spec -> sb.append(line(spec)));
         try {
             io.jclsync.fs.FileTrees.writeAtomically(treesFile, sb.toString());
         } catch (IOException e) {
@@ -118,18 +140,28 @@ public final class TreeHost {
      * @param save keep it in the trees file (added with {@code ctl add}), so that it comes back after a restart
      */
     public synchronized String add(String name, Path dir, boolean save) throws ConfigException, InterruptedException {
+        return add(new Spec(name, dir, null), save);
+    }
+
+    /**
+     * Starts tree {@code spec}; returns a one-line report once it is syncing (or fails with why).
+     *
+     * @param save keep it in the trees file (added with {@code ctl add}), so that it comes back after a restart
+     */
+    public synchronized String add(Spec spec, boolean save) throws ConfigException, InterruptedException {
+        String name = spec.name();
         if (!NAME.matcher(name).matches()) {
             throw new ConfigException("tree name '" + name + "': use 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric");
         }
         if (trees.containsKey(name)) throw new ConfigException("tree " + name + " exists (" + trees.get(name).dir() + ")");
-        if (dir.toString().indexOf('\n') >= 0) throw new ConfigException("a tree's dir cannot hold a newline");
-        Path abs = dir.toAbsolutePath().normalize();
-        for (Tree t : trees.values()) {
-            if (abs.startsWith(t.dir()) || t.dir().startsWith(abs)) {
-                throw new ConfigException(abs + " overlaps tree " + t.name() + " (" + t.dir() + ")");
-            }
+        for (String part : new String[] {String.valueOf(spec.dir()), String.valueOf(spec.block())}) {
+            if (part.indexOf('\n') >= 0 || part.indexOf('\t') >= 0) throw new ConfigException("a tree's dir or block cannot hold a newline or tab");
         }
-        Config config = configs.configFor(name, abs);
+        Spec absolute = spec.dir() == null ? spec : new Spec(name, spec.dir().toAbsolutePath().normalize(), spec.block());
+        if (absolute.dir() != null) checkOverlap(absolute.dir());
+        Config config = configs.configFor(absolute);
+        Path abs = config.watchDir();
+        checkOverlap(abs);
         Daemon daemon = new Daemon(config, links);
         Thread thread = new Thread(() -> {
             int code = daemon.run();
@@ -143,10 +175,18 @@ public final class TreeHost {
             state = daemon.state();
         }
         if (!thread.isAlive()) throw new ConfigException("tree " + name + " could not start; the log says why");
-        trees.put(name, new Tree(name, abs, daemon, thread, save));
+        trees.put(name, new Tree(absolute, abs, daemon, thread, save));
         if (save && notStarted.remove(name) == null) save();
         LOG.info("added tree " + name + " (" + abs + ")");
         return "added " + name + " (" + abs + "): " + state;
+    }
+
+    private void checkOverlap(Path dir) throws ConfigException {
+        for (Tree t : trees.values()) {
+            if (dir.startsWith(t.dir()) || t.dir().startsWith(dir)) {
+                throw new ConfigException(dir + " overlaps tree " + t.name() + " (" + t.dir() + ")");
+            }
+        }
     }
 
     /** Stops tree {@code name} cleanly and forgets it. */
@@ -171,7 +211,7 @@ public final class TreeHost {
             String state = t.thread().isAlive() ? t.daemon().state() : "stopped";
             out.add(t.name() + "\t" + t.dir() + "\t" + state + "\t" + t.daemon().queued());
         }
-        notStarted.forEach((name, dir) -> out.add(name + "\t" + dir + "\tnot-started\t0"));
+        notStarted.values().forEach(spec -> out.add(spec.name() + "\t" + where(spec) + "\tnot-started\t0"));
         return out;
     }
 

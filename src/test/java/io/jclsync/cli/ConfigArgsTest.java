@@ -80,6 +80,10 @@ class ConfigArgsTest {
                 .contains("no block [nope]"));
         assertTrue(assertThrows(ConfigException.class, () -> expand(dir, "-H", dir.resolve("missing").toString()))
                 .getMessage().startsWith("cannot read config file"));
+        assertTrue(assertThrows(ConfigException.class, () -> expand(dir, "-H", j)).getMessage()
+                .contains("has no [default] block"), "-H without -K needs [default]...");
+        assertArrayEquals(new String[] {"--ctl-socket", "/s", "-H", j}, expand(dir, "--ctl-socket", "/s", "-H", j),
+                "... but a --ctl-socket host may hold only its trees' blocks");
     }
 
     @Test

@@ -99,7 +99,13 @@ class HostIT {
         // A restart brings back the trees added with ctl; one whose dir is gone meanwhile is listed, not lost.
         assertEquals(0, host.terminate(WAIT), host.log());
         Files.delete(c);
-        host = JclsyncProcess.start(tmp.resolve("host2.log"), "--ctl-socket", socket.toString(),
+        // This time with a config file: a tree may be configured by a block of its own.
+        Path otherSrc = Files.createDirectories(tmp.resolve("other-src"));
+        Path otherDst = Files.createDirectories(tmp.resolve("other-dst"));
+        Path conf = tmp.resolve("jclsync.conf");
+        Files.writeString(conf, "[other]\nwatch-dir = " + otherSrc + "\ndestination-dir = " + otherDst
+                + "\ndelay-collect = 0.2\n");
+        host = JclsyncProcess.start(tmp.resolve("host2.log"), "--ctl-socket", socket.toString(), "-H", conf.toString(),
                 "-D", dst + "/%n", "-t", "0.2", "--status-file", tmp.resolve("%n.status").toString());
         host.awaitLog("control socket", WAIT);
         JclsyncProcess.Result after = ctl("list");
@@ -110,7 +116,16 @@ class HostIT {
         Files.writeString(b.resolve("after-restart"), "b syncs again");
         awaitFile(dst.resolve("b/after-restart"), "b syncs again", host);
         assertEquals(0, ctl("remove", "c").exitCode(), host.log());
-        assertEquals(List.of("b\t" + b), Files.readAllLines(Path.of(socket + ".trees")).stream()
+
+        Files.writeString(otherSrc.resolve("f"), "configured by its block");
+        JclsyncProcess.Result other = ctl("add", "other", "-K", "other");
+        assertEquals(0, other.exitCode(), other.output() + host.log());
+        awaitFile(otherDst.resolve("f"), "configured by its block", host);
+        assertFalse(Files.exists(dst.resolve("other")), "the block's destination, not the host's -D");
+        JclsyncProcess.Result nope = ctl("add", "x", "-K", "nope");
+        assertEquals(1, nope.exitCode());
+        assertTrue(nope.output().contains("no block [nope]"), nope.output());
+        assertEquals(List.of("b\t\t" + b, "other\tother\t"), Files.readAllLines(Path.of(socket + ".trees")).stream()
                 .filter(l -> !l.startsWith("#")).toList(), "the trees file holds what is left");
 
         assertEquals(0, host.terminate(WAIT), host.log());
