@@ -12,34 +12,17 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Each mistake a user can make gets a clear message and a non-zero exit, and the target keeps its files. */
-class BadInputIT {
+class BadInputIT extends OneWayTestBase {
     private static final Duration EXIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path tmp;
-    Path src;
-    Path dst;
-    Path log;
-    JclsyncProcess jclsync;
-
     @BeforeEach
-    void dirs() throws IOException {
-        src = Files.createDirectories(tmp.resolve("src"));
-        dst = Files.createDirectories(tmp.resolve("dst"));
-        log = tmp.resolve("log");
+    void files() throws IOException {
         Files.writeString(src.resolve("a"), "a");
         Files.writeString(dst.resolve("precious"), "only in the target");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (jclsync != null) jclsync.close();
     }
 
     private JclsyncProcess.Result fails(String expected, String... args) throws Exception {

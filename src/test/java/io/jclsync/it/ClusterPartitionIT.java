@@ -116,6 +116,13 @@ class ClusterPartitionIT extends ClusterTestBase {
         }
     }
 
+    /** Writes each path (then its content) on n1, and waits until every node has them and all is quiet. */
+    private void beforeTheSplit(String... pathsAndContents) throws Exception {
+        for (int i = 0; i < pathsAndContents.length; i += 2) write(0, pathsAndContents[i], pathsAndContents[i + 1]);
+        awaitConverged("the files before the split");
+        awaitQuiet(java.time.Duration.ofMillis(700));
+    }
+
     /** Splits n3 off, runs both sides' writes, heals, and waits until all three trees are equal. */
     private void partitionAndHeal(Runnable sideA, Runnable sideB) throws Exception {
         link(2, "down");
@@ -171,13 +178,9 @@ class ClusterPartitionIT extends ClusterTestBase {
     @Test
     void bothSidesOfAPartitionWriteAndAfterTheMergeEveryVersionIsKept() throws Exception {
         startCluster();
-        write(0, "shared.txt", "before the split\n");
-        write(0, "hooked/doc.txt", "doc before the split\n");
-        write(0, "victim.txt", "victim before the split\n");
-        write(0, "proj/readme.txt", "readme before the split\n");
-        write(0, "proj/other.txt", "other before the split\n");
-        awaitConverged("the files before the split");
-        awaitQuiet(java.time.Duration.ofMillis(700));
+        beforeTheSplit("shared.txt", "before the split\n", "hooked/doc.txt", "doc before the split\n",
+                "victim.txt", "victim before the split\n", "proj/readme.txt", "readme before the split\n",
+                "proj/other.txt", "other before the split\n");
 
         partitionAndHeal(writes(() -> {
             write(0, "a-only.txt", "written on n1 during the split\n");
@@ -243,13 +246,9 @@ class ClusterPartitionIT extends ClusterTestBase {
     void aSubtreeChangedOnBothSidesIsDecidedAsAUnitAndTheLosingSubtreeIsKept() throws Exception {
         options = List.of("--conflict-scope", "subtree:2");
         startCluster();
-        write(0, "containers/web/index.html", "index before the split\n");
-        write(0, "containers/web/lib/a.txt", "lib before the split\n");
-        write(0, "containers/db/data.txt", "data before the split\n");
-        write(0, "containers/db/old.txt", "old before the split\n");
-        write(0, "containers/idle/x.txt", "idle before the split\n");
-        awaitConverged("the files before the split");
-        awaitQuiet(java.time.Duration.ofMillis(700));
+        beforeTheSplit("containers/web/index.html", "index before the split\n", "containers/web/lib/a.txt",
+                "lib before the split\n", "containers/db/data.txt", "data before the split\n", "containers/db/old.txt",
+                "old before the split\n", "containers/idle/x.txt", "idle before the split\n");
 
         partitionAndHeal(writes(() -> {
             write(0, "containers/web/index.html", "A's index\n");

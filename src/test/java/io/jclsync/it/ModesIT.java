@@ -4,42 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jclsync.fs.PathBytes;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The modes other than rsyncdirect, driven by the handlers shipped in examples/. */
-class ModesIT {
-    private static final Duration CONVERGE = Duration.ofSeconds(30);
+class ModesIT extends OneWayTestBase {
     private static final Path EXAMPLES = Path.of("examples").toAbsolutePath();
 
-    @TempDir
-    Path tmp;
-    Path src;
-    Path dst;
-    Path status;
-    JclsyncProcess jclsync;
-
-    @BeforeEach
-    void dirs() throws IOException {
-        src = Files.createDirectories(tmp.resolve("src"));
-        dst = Files.createDirectories(tmp.resolve("dst"));
-        status = tmp.resolve("status");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (jclsync != null) jclsync.close();
-    }
 
     private void start(Map<String, String> env, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("-W", src.toString(), "-t", "0.2", "--status-file", status.toString()));

@@ -13,32 +13,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** An rsync:// destination served by a real rsync daemon on 127.0.0.2, which starts late. */
-class RemoteIT {
+class RemoteIT extends OneWayTestBase {
     private static final Duration CONVERGE = Duration.ofSeconds(40);
 
-    @TempDir
-    Path tmp;
-    Path src;
-    Path dst;
     int port;
     Process daemon;
-    JclsyncProcess jclsync;
 
     @BeforeEach
-    void setUp() throws IOException {
-        src = Files.createDirectories(tmp.resolve("src"));
-        dst = Files.createDirectories(tmp.resolve("dst"));
+    void pickPort() throws IOException {
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
     }
 
     @AfterEach
-    void stop() throws Exception {
-        if (jclsync != null) jclsync.close();
+    void stopDaemon() throws Exception {
         if (daemon != null) {
             daemon.destroy();
             daemon.waitFor(10, TimeUnit.SECONDS);

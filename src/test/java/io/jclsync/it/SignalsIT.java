@@ -9,36 +9,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Signals, the pid file, the sync timeout, --exit-on-no-events and clsync's run-control options
  * (standby file, max iterations, exit hooks, sync on quit), on a running jclsync process.
  */
-class SignalsIT {
-    private static final Duration CONVERGE = Duration.ofSeconds(30);
-
-    @TempDir
-    Path tmp;
-    Path src;
-    Path dst;
-    Path status;
-    JclsyncProcess jclsync;
-
-    @BeforeEach
-    void dirs() throws IOException {
-        src = Files.createDirectories(tmp.resolve("src"));
-        dst = Files.createDirectories(tmp.resolve("dst"));
-        status = tmp.resolve("status");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (jclsync != null) jclsync.close();
-    }
+class SignalsIT extends OneWayTestBase {
 
     private void signal(String name) throws Exception {
         jclsync.signal(name);

@@ -19,35 +19,10 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** jclsync as a separate process, real inotify, real rsync, one-way to a local directory. */
-class SyncIT {
-    private static final Duration CONVERGE = Duration.ofSeconds(30);
-
-    @TempDir
-    Path tmp;
-    Path src;
-    Path dst;
-    Path status;
-    Path log;
-    JclsyncProcess jclsync;
-
-    @BeforeEach
-    void dirs() throws IOException {
-        src = Files.createDirectories(tmp.resolve("src"));
-        dst = Files.createDirectories(tmp.resolve("dst"));
-        status = tmp.resolve("status");
-        log = tmp.resolve("jclsync.log");
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        if (jclsync != null) jclsync.close();
-    }
+class SyncIT extends OneWayTestBase {
 
     private void start(String... extra) throws Exception {
         List<String> args = new ArrayList<>(List.of("-W", src.toString(), "-D", dst.toString(), "-M", "rsyncdirect",
