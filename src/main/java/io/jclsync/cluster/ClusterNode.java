@@ -8,12 +8,10 @@ import io.jclsync.config.ClusterConfig;
 import io.jclsync.filter.Filter;
 import io.jclsync.sync.Transfer;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -65,14 +63,7 @@ public final class ClusterNode implements AutoCloseable {
     private final Map<String, Long> appliedFrom = new ConcurrentHashMap<>();
     private volatile boolean appliedMoved;
     private final Index versions;
-    /** A catch-up in progress with one peer: what its answer brought so far. */
-    private record CatchUp(long entries, long files, long bytes, long startedNanos) {}
-
-    private final Map<String, CatchUp> catchingUp = new ConcurrentHashMap<>();
-    private long lastCatchUpLog;
-
-    /** Per peer answering our catch-up request (apply thread only): whether every pull so far worked. */
-    private final Map<String, Boolean> answerComplete = new java.util.HashMap<>();
+    private final CatchUps catchUps;
     private final java.util.concurrent.ScheduledExecutorService saver =
             Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "jclsync-index");
@@ -100,6 +91,7 @@ public final class ClusterNode implements AutoCloseable {
         this.member = link.member;
         this.counters = new Counters(config.stateDir().resolve("counters.json"));
         this.versions = new Index(config.nodeName(), config.tombstoneTtl());
+        this.catchUps = new CatchUps(versions, counters);
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
                 changes -> {
                     lastLiveBatch.set(System.nanoTime());
@@ -186,9 +178,7 @@ public final class ClusterNode implements AutoCloseable {
 
     /** Catch-ups in progress: per peer, index entries received and files and bytes pulled so far. */
     public Map<String, List<Long>> catchUpProgress() {
-        Map<String, List<Long>> out = new java.util.TreeMap<>();
-        catchingUp.forEach((peer, c) -> out.put(peer, List.of(c.entries(), c.files(), c.bytes())));
-        return out;
+        return catchUps.progress();
     }
 
     /** Per peer in view: live batches of this node it has not applied yet, their changes, the oldest's age (ms). */
@@ -364,33 +354,8 @@ public final class ClusterNode implements AutoCloseable {
                 announce(d.takeover());
             }
             if (part != null) {
-                answerComplete.merge(b.origin(), complete, Boolean::logicalAnd);
-                CatchUp was = catchingUp.getOrDefault(b.origin(), new CatchUp(0, 0, 0, System.nanoTime()));
-                CatchUp now = new CatchUp(was.entries() + b.changes().size(),
-                        was.files() + counters.filesPulled.get() - filesBefore,
-                        was.bytes() + counters.bytesPulled.get() - bytesBefore, was.startedNanos());
-                catchingUp.put(b.origin(), now);
-                if (part.last() || System.nanoTime() - lastCatchUpLog >= TimeUnit.SECONDS.toNanos(10)) {
-                    lastCatchUpLog = System.nanoTime();
-                    LOG.info(String.format("catch-up %s %s: %,d index entries, %,d file(s) (%,d bytes) pulled in %.1f s",
-                            part.last() ? "with" : "from", b.origin(), now.entries(), now.files(), now.bytes(),
-                            (System.nanoTime() - now.startedNanos()) / 1e9));
-                }
-                if (part.last()) {
-                    catchingUp.remove(b.origin());
-                    if (answerComplete.remove(b.origin()) && !waiting) {
-                        versions.caughtUp(b.origin(), new Index.Position(part.indexId(), part.through()));
-                        counters.catchUpsCompleted.incrementAndGet();
-                    } else if (waiting) {
-                        // Another node's version of a subtree won: its takeover brings it. Until it
-                        // has, this peer's answer is not taken as a whole: it is asked again next time.
-                        LOG.info("catch-up with " + b.origin() + " waits for a subtree takeover; it is asked again when it next "
-                                + "joins or the cluster is quiet");
-                    } else {
-                        LOG.warning("catch-up with " + b.origin() + " is incomplete (a pull failed); it is asked again "
-                                + "when it next joins");
-                    }
-                }
+                catchUps.applied(b.origin(), part, b.changes().size(), counters.filesPulled.get() - filesBefore,
+                        counters.bytesPulled.get() - bytesBefore, complete, waiting);
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

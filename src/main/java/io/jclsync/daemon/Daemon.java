@@ -12,9 +12,7 @@ import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
 import io.jclsync.config.RulesParser;
 import io.jclsync.filter.Filter;
-import io.jclsync.fs.PathBytes;
 import io.jclsync.sync.ListsDir;
-import io.jclsync.sync.Outcome;
 import io.jclsync.sync.Transfer;
 import io.jclsync.sync.TransferResult;
 import io.jclsync.watch.FsEvent;
@@ -31,7 +29,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import java.util.stream.Collectors;
 
 /**
  * One jclsync process in one-way mode: watch → filter → collect → transfer, with an initial full
@@ -56,7 +53,7 @@ public final class Daemon {
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<WatchException> watchFailure = new AtomicReference<>();
-    private final Backoff backoff = new Backoff(Duration.ofSeconds(1), Duration.ofSeconds(60));
+    private final Retries retries;
     private volatile Thread syncThread;
     private volatile int result = EXIT_FAILURE;
     private int iterations;
@@ -75,6 +72,7 @@ public final class Daemon {
         this.signature = config.modificationSignature() == null ? null
                 : new io.jclsync.batch.ModificationSignature(config.watchDir(), config.modificationSignature());
         this.stats = new Stats(config.label(), config.mode().cliName(), status::word, collector::queued);
+        this.retries = new Retries(config, stats, collector, this::sleepUnlessStopped);
     }
 
     /** Runs until stopped or failed; returns the process exit code. */
@@ -112,7 +110,7 @@ public final class Daemon {
             if (!config.skipInitialSync()) {
                 status.set(StatusFile.State.INITSYNC);
                 long initialStart = System.nanoTime();
-                if (!syncWithRetries(transfer, Batch.fullSync())) return exitCode(EXIT_FAILURE);
+                if (!retries.sync(transfer, Batch.fullSync())) return exitCode(EXIT_FAILURE);
                 stats.initialSyncDone(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - initialStart));
             }
             if (config.onlyInitialSync() || (config.exitOnNoEvents() && collector.queued() == 0)) {
@@ -168,7 +166,7 @@ public final class Daemon {
             if (batch.isEmpty()) continue;
             long started = System.nanoTime();
             TransferResult r = transfer.run(batch);
-            logBatch(batch, r, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+            retries.log(batch, r, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         }
     }
 
@@ -239,7 +237,7 @@ public final class Daemon {
     /** Syncs one batch (with its retries) and counts it out of {@code inFlight}. @return false on a failure that stops the daemon */
     private boolean syncOne(Transfer transfer, Batch batch, InFlight inFlight) throws InterruptedException {
         try {
-            boolean ok = syncWithRetries(transfer, batch);
+            boolean ok = retries.sync(transfer, batch);
             collector.syncFinished();
             if (!ok) return false;
             if (signature != null) signature.synced(batch);
@@ -251,57 +249,9 @@ public final class Daemon {
         }
     }
 
-    /** @return false when the daemon must stop with a failure */
-    private boolean syncWithRetries(Transfer transfer, Batch batch) throws InterruptedException {
-        for (int attempt = 0; ; attempt++) {
-            long started = System.nanoTime();
-            TransferResult r = transfer.run(batch);
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            stats.transfer(batch.full(), r, millis);
-            logBatch(batch, r, millis);
-            if (r.outcome() == Outcome.OK) {
-                backoff.reset();
-                return true;
-            }
-            boolean fatal = r.outcome() == Outcome.FATAL;
-            if (!fatal && attempt < config.retries()) {
-                Duration wait = backoff.next();
-                LOG.warning("sync failed (attempt " + (attempt + 1) + " of " + (config.retries() + 1) + "): "
-                        + r.detail() + "; retrying in " + wait.toSeconds() + " s");
-                if (sleepUnlessStopped(wait)) return true;
-                continue;
-            }
-            if (!config.ignoreFailures()) {
-                LOG.severe("sync failed" + (fatal ? "" : " after " + (attempt + 1) + " attempts") + ": "
-                        + r.detail() + "; stopping (--ignore-failures keeps going)");
-                return false;
-            }
-            Duration wait = backoff.next();
-            LOG.warning("sync failed: " + r.detail() + "; --ignore-failures: its paths are queued again, next try in "
-                    + wait.toSeconds() + " s or later");
-            collector.requeue(batch);
-            sleepUnlessStopped(wait);
-            return true;
-        }
-    }
-
     /** @return true when a stop was requested during the wait */
     private boolean sleepUnlessStopped(Duration wait) throws InterruptedException {
         return stopRequested.await(wait.toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    private void logBatch(Batch batch, TransferResult r, long millis) {
-        String what = batch.full() ? "full sync" : batch.entries().size() + " path(s)";
-        String renamed = r.renamed() > 0 ? ", " + r.renamed() + " renamed in place" : "";
-        Level level = r.outcome() == Outcome.OK ? Level.INFO : Level.WARNING;
-        LOG.log(level, () -> String.format("%s: %s%s, %s sent (%s file data), %d ms, exit %d", config.label(), what,
-                renamed, Bytes.human(r.bytesSent()), Bytes.human(r.literalBytes()), millis, r.exitCode()));
-        if (LOG.isLoggable(Level.FINE) && !batch.full()) {
-            LOG.fine(batch.entries().stream()
-                    .map(e -> "  " + e.kind().name().toLowerCase() + " " + PathBytes.display(e.path())
-                            + (e.exists() ? "" : " (gone)"))
-                    .collect(Collectors.joining("\n", "paths:\n", "")));
-        }
     }
 
     /** Stops the daemon: the running transfer gets a grace period, then is interrupted. Idempotent. */
