@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -65,7 +64,8 @@ final class MembersCommand implements Callable<Integer> {
             throw new ConfigException("--node-name '" + nodeName + "': use 1-64 of A-Z a-z 0-9 . _ -");
         }
         byte[] treeId = io.jclsync.cluster.ClusterNode.treeId(clusterName);
-        Map<String, WireMessage.Hello> hellos = new ConcurrentHashMap<>();
+        // Per node, the trees it said hello for (a --ctl-socket host serves several).
+        Map<String, java.util.Set<String>> hellos = new ConcurrentHashMap<>();
         // Everyone seen during the window: a node that leaves before we report still answered.
         java.util.Set<String> view = new java.util.LinkedHashSet<>();
         WireMessage.Hello mine = new WireMessage.Hello(nodeName, treeId, "", 0);
@@ -73,7 +73,9 @@ final class MembersCommand implements Callable<Integer> {
         ClusterMember.Listener listener = new ClusterMember.Listener() {
             @Override
             public void received(String from, WireMessage message) {
-                if (message instanceof WireMessage.Hello h) hellos.put(h.node(), h);
+                if (message instanceof WireMessage.Hello h) {
+                    hellos.computeIfAbsent(h.node(), n -> ConcurrentHashMap.newKeySet()).add(h.tree());
+                }
             }
 
             @Override
@@ -108,7 +110,8 @@ final class MembersCommand implements Callable<Integer> {
         }
     }
 
-    private int report(List<String> seen, Map<String, WireMessage.Hello> hellos, byte[] treeId) {
+    private int report(List<String> seen, Map<String, java.util.Set<String>> hellos, byte[] treeId) {
+        String cluster = java.util.HexFormat.of().formatHex(treeId);
         int wanted = expect != null ? expect : 1 + peers.size();
         Map<String, String> lines = new TreeMap<>();
         int sameTree = 0;
@@ -118,13 +121,12 @@ final class MembersCommand implements Callable<Integer> {
                 sameTree++;
                 continue;
             }
-            WireMessage.Hello h = hellos.get(name);
-            if (h == null) {
+            java.util.Set<String> trees = hellos.get(name);
+            if (trees == null) {
                 lines.put(name, "in the view, no hello yet");
-            } else if (!Arrays.equals(h.treeId(), treeId)) {
-                lines.put(name, "REFUSED: syncs another tree");
             } else {
-                lines.put(name, "ok");
+                // A host's trees have ids of their own (cluster and tree name): it is a member all the same.
+                lines.put(name, trees.contains(cluster) ? "ok" : "ok (a --ctl-socket host: " + trees.size() + " tree(s))");
                 sameTree++;
             }
         }

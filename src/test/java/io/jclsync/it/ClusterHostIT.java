@@ -106,6 +106,15 @@ class ClusterHostIT {
         assertTrue(Files.exists(tmp.resolve("state1/trees/web/counters.json")), "each tree keeps its own state");
         awaitStatus(tmp.resolve("state2/trees/db/status.json"), "\"peers\": [\"n1\"]");
 
+        // `jclsync members` sees the hosts as members, with the trees they serve.
+        JclsyncProcess.Result members = JclsyncProcess.run(tmp.resolve("members.out"), WAIT, "members",
+                "--cluster-name", "hosts", "--node-name", "probe", "--cluster-secret-file", tmp.resolve("secret").toString(),
+                "--cluster-bind", "127.0.0.4:" + port, "--cluster-peers", "127.0.0.2:" + port + ",127.0.0.3:" + port,
+                "--expect", "3", "--listen", "4");
+        assertEquals(0, members.exitCode(), members.output());
+        assertTrue(members.output().contains("n1  ok (a --ctl-socket host: 3 tree(s))"), members.output());
+        assertTrue(members.output().contains("n2  ok (a --ctl-socket host: 2 tree(s))"), members.output());
+
         // Removing web from n2 stops it there; db goes on.
         ctl(1, "remove", "web");
         Files.writeString(tree(0, "web").resolve("after-remove.txt"), "not for n2\n");
