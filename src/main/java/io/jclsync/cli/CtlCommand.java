@@ -14,7 +14,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code jclsync ctl add NAME [DIR] [-K BLOCK] | remove NAME | list}: talks to a running {@code --ctl-socket} host. */
+/** {@code jclsync ctl add NAME [DIR] [-K BLOCK] | remove NAME | list | status}: talks to a running {@code --ctl-socket} host. */
 @Command(name = "ctl", mixinStandardHelpOptions = true,
         description = "Add, remove or list the trees of a running jclsync --ctl-socket host.")
 final class CtlCommand implements Callable<Integer> {
@@ -22,7 +22,8 @@ final class CtlCommand implements Callable<Integer> {
             description = "The host's --ctl-socket (default /run/jclsync/ctl.sock).")
     Path socket;
 
-    @Parameters(arity = "1..3", paramLabel = "REQUEST", description = "add NAME [DIR] | remove NAME | list")
+    @Parameters(arity = "1..3", paramLabel = "REQUEST",
+            description = "add NAME [DIR] | remove NAME | list | status (each tree's status as JSON, one line per tree)")
     List<String> request = new ArrayList<>();
 
     @Option(names = {"-K", "--config-block"}, paramLabel = "BLOCK",

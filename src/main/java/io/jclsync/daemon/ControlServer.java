@@ -14,12 +14,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
  * The {@code --ctl-socket} of a {@link TreeHost}: a unix socket only its owner may use (mode 600).
  * One request per connection, one line: {@code add NAME DIR}, {@code add-block NAME BLOCK [DIR]}
- * (configured by config block BLOCK of the host's config file), {@code remove NAME} or {@code list};
+ * (configured by config block BLOCK of the host's config file), {@code remove NAME}, {@code list}
+ * or {@code status} (each tree's status JSON on a line);
  * the answer is lines of text, the first starting with {@code ok} or {@code error}.
  */
 final class ControlServer implements AutoCloseable {
@@ -96,7 +98,11 @@ final class ControlServer implements AutoCloseable {
                 }
                 case "list" -> "ok " + host.list().size() + " tree(s)\n" + String.join("\n", host.list())
                         + (host.list().isEmpty() ? "" : "\n");
-                default -> throw new ConfigException("unknown request '" + words[0] + "' (add, remove, list)");
+                case "status" -> {
+                    List<String> status = host.status();
+                    yield "ok " + String.join("\n", status) + (status.isEmpty() ? "" : "\n");
+                }
+                default -> throw new ConfigException("unknown request '" + words[0] + "' (add, add-block, remove, list, status)");
             };
         } catch (ConfigException e) {
             return "error " + e.getMessage() + "\n";

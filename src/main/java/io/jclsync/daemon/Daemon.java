@@ -279,6 +279,11 @@ public final class Daemon {
         return status.word();
     }
 
+    /** What {@code jclsync status --json} shows of this tree, on one line. */
+    public String statusJson() {
+        return stats.json().strip();
+    }
+
     /** Paths waiting to be synced. */
     public int queued() {
         return collector.queued();

@@ -215,6 +215,13 @@ public final class TreeHost {
         return out;
     }
 
+    /** Each running tree's status (the fields of {@code jclsync status --json}), one JSON object per line. */
+    public synchronized List<String> status() {
+        List<String> out = new ArrayList<>();
+        for (Tree t : trees.values()) out.add(t.daemon().statusJson());
+        return out;
+    }
+
     /** SIGTERM: stop every tree, then the host. Idempotent. */
     public void stopAll() {
         stopped.countDown();

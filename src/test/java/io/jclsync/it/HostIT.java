@@ -73,6 +73,13 @@ class HostIT {
         assertTrue(list.output().startsWith("2 tree(s)\n"), list.output());
         assertTrue(list.output().contains("a\t" + a + "\trunning\t"), list.output());
         assertTrue(list.output().contains("b\t" + b + "\trunning\t"), list.output());
+        JclsyncProcess.Result status = ctl("status");
+        assertEquals(0, status.exitCode(), status.output());
+        List<String> lines = status.output().lines().toList();
+        assertEquals(2, lines.size(), status.output());
+        assertTrue(lines.get(0).startsWith("{\"label\": \"a\", \"mode\": \"rsyncdirect\", \"state\": \""), lines.get(0));
+        assertTrue(lines.get(1).startsWith("{\"label\": \"b\""), lines.get(1));
+        assertTrue(lines.get(0).contains("\"initial_sync\": {\"done\": true"), lines.get(0));
 
         // Mistakes are refused with the reason; nothing else changes.
         JclsyncProcess.Result dup = ctl("add", "a", b.toString());
