@@ -24,6 +24,8 @@ public final class ClusterLinks {
     static final class Link implements ClusterMember.Listener {
         private final String key;
         private final String clusterName;
+        /** The options it was joined with: every tree using it must have the same. */
+        private final List<Object> options;
         final String password;
         final String endpoint;
         private final Map<String, ClusterMember.Listener> trees = new ConcurrentHashMap<>();
@@ -35,6 +37,7 @@ public final class ClusterLinks {
         private Link(String key, ClusterConfig config, String password) {
             this.key = key;
             this.clusterName = config.clusterName();
+            this.options = options(config);
             this.password = password;
             this.endpoint = config.bind().getAddress().getHostAddress() + ":" + config.transferPort();
         }
@@ -73,13 +76,25 @@ public final class ClusterLinks {
         }
     }
 
+    /** What the trees sharing a link must agree on. */
+    private static List<Object> options(ClusterConfig c) {
+        return List.of(c.nodeName(), c.secretFile(), c.peers(), String.valueOf(c.multicast()), c.transferPort(), c.linkDir());
+    }
+
     /**
      * The link of {@code config}'s cluster: joined (and its rsync daemon started) for its first
      * tree. Every tree of a cluster in one process MUST share its options.
+     *
+     * @throws io.jclsync.config.ConfigException when they differ from those the link was made with
      */
     synchronized Link acquire(ClusterConfig config) throws Exception {
         String key = config.clusterName() + "@" + config.bind();
         Link link = links.get(key);
+        if (link != null && !link.options.equals(options(config))) {
+            throw new io.jclsync.config.ConfigException("cluster " + config.clusterName() + " on " + config.bind()
+                    + " is already joined with other options (node name, secret, peers, multicast, transfer port or "
+                    + "state dir): every tree of one cluster in a host must use the same");
+        }
         if (link == null) {
             ClusterSecret secret = ClusterSecret.read(config.secretFile());
             // Key derivation is deliberately slow (PBKDF2): once per link.

@@ -43,6 +43,7 @@ class ClusterHostIT {
     private JclsyncProcess startHost(int i) throws IOException {
         String[] peers = {"127.0.0.2:" + port, "127.0.0.3:" + port};
         return JclsyncProcess.start(tmp.resolve("host" + (i + 1) + ".log"), "--ctl-socket", socket(i).toString(),
+                "-H", tmp.resolve("jclsync.conf").toString(),
                 "-M", "cluster", "--cluster-name", "hosts", "--node-name", "n" + (i + 1),
                 "--cluster-secret-file", tmp.resolve("secret").toString(), "--cluster-bind", peers[i],
                 "--cluster-peers", String.join(",", peers), "--transfer-port", Integer.toString(port + 1),
@@ -50,11 +51,15 @@ class ClusterHostIT {
     }
 
     private JclsyncProcess.Result ctl(int host, String... args) throws Exception {
-        List<String> full = new ArrayList<>(List.of("ctl", "--socket", socket(host).toString()));
-        full.addAll(List.of(args));
-        JclsyncProcess.Result r = JclsyncProcess.run(tmp.resolve("ctl.out"), WAIT, full.toArray(String[]::new));
+        JclsyncProcess.Result r = ctlMayFail(host, args);
         assertEquals(0, r.exitCode(), r.output() + "\n" + hosts.get(host).log());
         return r;
+    }
+
+    private JclsyncProcess.Result ctlMayFail(int host, String... args) throws Exception {
+        List<String> full = new ArrayList<>(List.of("ctl", "--socket", socket(host).toString()));
+        full.addAll(List.of(args));
+        return JclsyncProcess.run(tmp.resolve("ctl.out"), WAIT, full.toArray(String[]::new));
     }
 
     /** Tree {@code name} of host {@code i}. */
@@ -78,6 +83,11 @@ class ClusterHostIT {
         Files.writeString(tmp.resolve("secret"), "the secret of the hosts\n");
         Files.setPosixFilePermissions(tmp.resolve("secret"), PosixFilePermissions.fromString("rw-------"));
         port = ThreadLocalRandom.current().nextInt(20000, 40000);
+        // A block for a tree of the same cluster with another transfer port: refused, the channel is shared.
+        Files.writeString(tmp.resolve("jclsync.conf"), String.join("\n", "[odd]", "mode = cluster", "cluster-name = hosts",
+                "node-name = n1", "cluster-secret-file = " + tmp.resolve("secret"), "cluster-bind = 127.0.0.2:" + port,
+                "cluster-peers = 127.0.0.2:" + port + ",127.0.0.3:" + port, "transfer-port = " + (port + 2),
+                "state-dir = " + tmp.resolve("state1"), ""));
         Files.writeString(tree(0, "web").resolve("index.html"), "web, before it was added\n");
         Files.writeString(tree(1, "db").resolve("data.txt"), "db, before it was added\n");
         Files.writeString(tree(0, "solo").resolve("mine.txt"), "only n1 has this tree\n");
@@ -114,6 +124,10 @@ class ClusterHostIT {
         assertEquals(0, members.exitCode(), members.output());
         assertTrue(members.output().contains("n1  ok (a --ctl-socket host: 3 tree(s))"), members.output());
         assertTrue(members.output().contains("n2  ok (a --ctl-socket host: 2 tree(s))"), members.output());
+
+        JclsyncProcess.Result odd = ctlMayFail(0, "add", "odd", tree(0, "odd").toString(), "-K", "odd");
+        assertEquals(1, odd.exitCode(), odd.output());
+        hosts.get(0).awaitLog("is already joined with other options", WAIT);
 
         // Removing web from n2 stops it there; db goes on.
         ctl(1, "remove", "web");
