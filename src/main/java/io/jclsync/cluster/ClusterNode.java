@@ -211,6 +211,8 @@ public final class ClusterNode implements AutoCloseable {
      * the other to catch up, and it is answered with our hello, so that it knows of this tree too.
      */
     private void helloFrom(WireMessage.Hello h) {
+        // No endpoint: it serves nothing (`jclsync members` checking the cluster), so it is no peer.
+        if (h.transferEndpoint().isEmpty()) return;
         if (endpoints.put(h.node(), h.transferEndpoint()) == null) {
             LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ")");
         }
