@@ -126,27 +126,23 @@ final class Stats {
             StringBuilder cl = new StringBuilder("{\"peers\": [");
             List<String> p = peers.get();
             for (int i = 0; i < p.size(); i++) cl.append(i > 0 ? ", " : "").append(Json.quote(p.get(i)));
-            cl.append("], \"catching_up\": {");
-            String sep = "";
-            for (Map.Entry<String, List<Long>> e : catchUps.get().entrySet()) {
-                cl.append(sep).append(Json.quote(e.getKey())).append(": {\"entries\": ").append(e.getValue().get(0))
-                        .append(", \"files\": ").append(e.getValue().get(1)).append(", \"bytes\": ")
-                        .append(e.getValue().get(2)).append("}");
-                sep = ", ";
-            }
-            cl.append("}, \"behind\": {");
-            sep = "";
-            for (Map.Entry<String, List<Long>> e : behind.get().entrySet()) {
-                cl.append(sep).append(Json.quote(e.getKey())).append(": {\"batches\": ").append(e.getValue().get(0))
-                        .append(", \"changes\": ").append(e.getValue().get(1)).append(", \"oldest_ms\": ")
-                        .append(e.getValue().get(2)).append("}");
-                sep = ", ";
-            }
-            cl.append("}");
+            cl.append("], \"catching_up\": ").append(perPeer(catchUps.get(), "entries", "files", "bytes"));
+            cl.append(", \"behind\": ").append(perPeer(behind.get(), "batches", "changes", "oldest_ms"));
             c.forEach((k, v) -> cl.append(", ").append(Json.quote(k)).append(": ").append(v));
             field(sb, "cluster", cl.append("}"));
         }
         return sb.append("}\n").toString();
+    }
+
+    /** {@code {"peer": {"name1": v1, ...}, ...}}: each peer's figures under {@code names}, in order. */
+    private static String perPeer(Map<String, List<Long>> figures, String... names) {
+        StringBuilder sb = new StringBuilder("{");
+        figures.forEach((peer, values) -> {
+            Map<String, Long> named = new LinkedHashMap<>();
+            for (int i = 0; i < names.length; i++) named.put(names[i], values.get(i));
+            sb.append(sb.length() > 1 ? ", " : "").append(Json.quote(peer)).append(": ").append(Json.object(named));
+        });
+        return sb.append('}').toString();
     }
 
     /** The Prometheus text exposition format (version 0.0.4). */
