@@ -78,12 +78,7 @@ final class Announcer implements Transfer {
                     if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false);
                 }
             }
-            for (int from = 0; from < changes.size(); from += CHANGES_PER_MESSAGE) {
-                List<WireMessage.Change> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE));
-                sender.send(part);
-                counters.batchesAnnounced.incrementAndGet();
-                counters.changesAnnounced.addAndGet(part.size());
-            }
+            announce(changes);
             if (batch.full()) scanned.run();
             counters.save();
             return TransferResult.ok(0, 0, 0);
@@ -93,6 +88,19 @@ final class Announcer implements Transfer {
             throw e;
         } catch (Exception e) {
             return new TransferResult(Outcome.RETRY, -1, 0, 0, 0, "cannot announce to the cluster: " + e);
+        }
+    }
+
+    /**
+     * Sends {@code changes} as live batches of at most {@link #CHANGES_PER_MESSAGE}, and counts
+     * them: the watcher's, and changes made to the index here (a subtree takeover).
+     */
+    void announce(List<WireMessage.Change> changes) throws Exception {
+        for (int from = 0; from < changes.size(); from += CHANGES_PER_MESSAGE) {
+            List<WireMessage.Change> part = changes.subList(from, Math.min(changes.size(), from + CHANGES_PER_MESSAGE));
+            sender.send(part);
+            counters.batchesAnnounced.incrementAndGet();
+            counters.changesAnnounced.addAndGet(part.size());
         }
     }
 

@@ -198,9 +198,14 @@ public final class ClusterNode implements AutoCloseable {
         return announcer;
     }
 
+    /** What this node says of itself for this tree. */
+    private WireMessage.Hello myHello() {
+        return new WireMessage.Hello(config.nodeName(), treeId, link.endpoint, versions.indexId());
+    }
+
     private void hello() {
         try {
-            member.broadcast(new WireMessage.Hello(config.nodeName(), treeId, link.endpoint, versions.indexId()));
+            member.broadcast(myHello());
         } catch (Exception e) {
             LOG.warning("cannot send hello: " + e);
         }
@@ -221,7 +226,7 @@ public final class ClusterNode implements AutoCloseable {
         lag.joined(h.node());
         appliedFrom.remove(h.node()); // its batch sequences start again
         try {
-            member.send(h.node(), new WireMessage.Hello(config.nodeName(), treeId, link.endpoint, versions.indexId()));
+            member.send(h.node(), myHello());
         } catch (Exception e) {
             LOG.warning("cannot answer " + h.node() + "'s hello: " + e);
         }
@@ -297,12 +302,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         Index.Answer a = versions.answer(r.since().get(config.nodeName()));
         List<WireMessage.Change> changes = new java.util.ArrayList<>(a.entries().size());
-        for (Map.Entry<Path, Index.Version> e : a.entries()) {
-            Index.Version v = e.getValue();
-            changes.add(new WireMessage.Change(io.jclsync.fs.RelPath.of(e.getKey()),
-                    v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector(),
-                    v.writer(), v.takeover()));
-        }
+        for (Map.Entry<Path, Index.Version> e : a.entries()) changes.add(WireMessage.Change.of(e.getKey(), e.getValue()));
         try {
             int from = 0;
             do {
@@ -366,21 +366,12 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Announces changes made to the index here (not by the watcher), in messages of the usual size. */
+    /** Announces changes made to the index here (not by the watcher), as the watcher's are. */
     private void announce(List<WireMessage.Change> changes) {
-        for (int from = 0; from < changes.size(); from += Announcer.CHANGES_PER_MESSAGE) {
-            List<WireMessage.Change> part = changes.subList(from, Math.min(changes.size(), from + Announcer.CHANGES_PER_MESSAGE));
-            try {
-                long seq = sequence.incrementAndGet();
-                member.broadcast(new WireMessage.Batch(tree, config.nodeName(), seq, part));
-                lag.sent(seq, part.size());
-                counters.batchesAnnounced.incrementAndGet();
-                counters.changesAnnounced.addAndGet(part.size());
-                lastLiveBatch.set(System.nanoTime());
-            } catch (Exception e) {
-                LOG.warning("cannot announce " + part.size() + " changes: " + e + "; peers take them at their next catch-up");
-                return;
-            }
+        try {
+            announcer.announce(changes);
+        } catch (Exception e) {
+            LOG.warning("cannot announce " + changes.size() + " changes: " + e + "; peers take them at their next catch-up");
         }
     }
 

@@ -154,12 +154,7 @@ final class SubtreeConflicts {
                         versions.takeOver(subtree.toPath(), there.vector(), e.getValue().paths());
                 LOG.warning("conflict on subtree " + subtree + ": this node's version wins over " + peer + "'s; announcing "
                         + entries.size() + " entries that replace it (" + peer + " keeps its own under " + scope.conflictDir() + ")");
-                for (Map.Entry<Path, Index.Version> v : entries) {
-                    Index.Version ver = v.getValue();
-                    takeover.add(new WireMessage.Change(RelPath.of(v.getKey()),
-                            ver.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, ver.state(),
-                            ver.vector(), ver.writer(), true));
-                }
+                for (Map.Entry<Path, Index.Version> v : entries) takeover.add(WireMessage.Change.of(v.getKey(), v.getValue()));
             } else {
                 LOG.warning("conflict on subtree " + subtree + ": " + peer + "'s version wins; this node keeps its own under "
                         + scope.conflictDir() + " when " + peer + "'s takeover arrives");

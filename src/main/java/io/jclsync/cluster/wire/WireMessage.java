@@ -89,6 +89,12 @@ public sealed interface WireMessage {
             this(path, kind, oldPath, state, version, writer, false);
         }
 
+        /** An entry of an index as a change: MODIFY with its state, or DELETE for a tombstone. */
+        public static Change of(java.nio.file.Path path, Index.Version v) {
+            return new Change(RelPath.of(path), v.state() == null ? Kind.DELETE : Kind.MODIFY, null, v.state(), v.vector(),
+                    v.writer(), v.takeover());
+        }
+
         public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version) {
             this(path, kind, oldPath, state, version, null);
         }
