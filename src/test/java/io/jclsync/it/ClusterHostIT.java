@@ -67,17 +67,6 @@ class ClusterHostIT {
         return Files.createDirectories(tmp.resolve("n" + (i + 1)).resolve(name));
     }
 
-    private static void awaitStatus(Path file, String part) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        String status = "";
-        while (System.nanoTime() < deadline) {
-            status = Files.exists(file) ? Files.readString(file) : "";
-            if (status.contains(part)) return;
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the status " + file + " never said " + part + ": " + status);
-    }
-
     @Test
     void eachTreeOfAHostIsReplicatedOnItsOwnOverTheHostsChannel() throws Exception {
         Files.writeString(tmp.resolve("secret"), "the secret of the hosts\n");
@@ -114,7 +103,8 @@ class ClusterHostIT {
                     "the tree only n1 serves stays there");
         }
         assertTrue(Files.exists(tmp.resolve("state1/trees/web/counters.json")), "each tree keeps its own state");
-        awaitStatus(tmp.resolve("state2/trees/db/status.json"), "\"peers\": [\"n1\"]");
+        Trees.awaitText(tmp.resolve("state2/trees/db/status.json"), t -> t.contains("\"peers\": [\"n1\"]"), WAIT,
+                "a status listing n1 as db's only peer", hosts.get(1));
 
         // `jclsync members` sees the hosts as members, with the trees they serve.
         JclsyncProcess.Result members = JclsyncProcess.run(tmp.resolve("members.out"), WAIT, "members",

@@ -1,13 +1,9 @@
 package io.jclsync.it;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,7 +15,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -129,25 +124,16 @@ abstract class ClusterTestBase {
         return out;
     }
 
-    /** How many live batches of node {@code node} its status says {@code peer} has not applied yet (-1: not listed). */
-    long behind(int node, String peer) throws IOException {
-        Path file = states.get(node).resolve("status.json");
-        if (!Files.exists(file)) return -1;
-        Matcher m = Pattern.compile("\"" + peer + "\": \\{\"batches\": (\\d+), \"changes\": (\\d+)").matcher(Files.readString(file));
+    /** How many live batches a node's status text says {@code peer} has not applied yet (-1: not listed). */
+    static long behind(String status, String peer) {
+        Matcher m = Pattern.compile("\"" + peer + "\": \\{\"batches\": (\\d+), \"changes\": (\\d+)").matcher(status);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
     }
 
     /** Waits until node {@code node}'s status says {@code peer} is behind by a number of batches that {@code ok} accepts. */
     void awaitBehind(int node, String peer, java.util.function.LongPredicate ok, String what) throws Exception {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        long last;
-        while (!ok.test(last = behind(node, peer))) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("n" + (node + 1) + "'s status never said " + peer + " is " + what + " (last: " + last
-                        + "): " + Files.readString(states.get(node).resolve("status.json")));
-            }
-            Thread.sleep(200);
-        }
+        Trees.awaitText(states.get(node).resolve("status.json"), t -> ok.test(behind(t, peer)), CONVERGE,
+                "a status saying " + peer + " is " + what, nodes.get(node));
     }
 
     List<Map<String, Long>> allCounters() throws IOException {

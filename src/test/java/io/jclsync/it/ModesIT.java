@@ -96,14 +96,9 @@ class ModesIT extends OneWayTestBase {
     }
 
     /** Waits until the handler's log has a line starting with {@code prefix}. */
-    private static List<String> awaitLine(Path log, String prefix) throws Exception {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (System.nanoTime() < deadline) {
-            List<String> lines = Files.exists(log) ? Files.readAllLines(log) : List.of();
-            if (lines.stream().anyMatch(l -> l.startsWith(prefix))) return lines;
-            Thread.sleep(50);
-        }
-        throw new AssertionError("no '" + prefix + "' in " + (Files.exists(log) ? Files.readAllLines(log) : "(no log)"));
+    private List<String> awaitLine(Path log, String prefix) throws Exception {
+        return Trees.awaitText(log, t -> t.lines().anyMatch(l -> l.startsWith(prefix)), CONVERGE,
+                "a log with a line '" + prefix + "'", jclsync).lines().toList();
     }
 
     /**
@@ -136,12 +131,8 @@ class ModesIT extends OneWayTestBase {
         awaitLine(log, "start slow-c");
         Files.writeString(src.resolve("slow-c"), "2");
         Thread.sleep(600); // the second change's batch is due now, and must wait for the first
-        lines = awaitLine(log, "end slow-c");
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (lines.stream().filter(l -> l.equals("end slow-c")).count() < 2 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-            lines = Files.readAllLines(log);
-        }
+        lines = Trees.awaitText(log, t -> t.lines().filter(l -> l.equals("end slow-c")).count() >= 2, CONVERGE,
+                "a log where slow-c's two batches ended", jclsync).lines().toList();
         assertEquals(List.of("start slow-c", "end slow-c", "start slow-c", "end slow-c"),
                 lines.stream().filter(l -> l.endsWith(" slow-c")).toList(), "slow-c's second batch waited for its first");
     }

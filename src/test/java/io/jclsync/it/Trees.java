@@ -27,16 +27,29 @@ final class Trees {
         return (System.nanoTime() - start) / 1_000_000;
     }
 
-    /** A file vanishing during the walk (an rsync temp file) only means "not equal yet". */
     /** Waits until {@code file} holds exactly {@code content}; fails with {@code p}'s log. */
     static void awaitContent(Path file, String content, Duration timeout, JclsyncProcess p) throws Exception {
+        awaitText(file, content::equals, timeout, "'" + content + "'", p);
+    }
+
+    /**
+     * Waits until the text of {@code file} (empty while it does not exist) is one {@code ok} accepts,
+     * and returns it; fails saying it never became {@code what}, with the last text and {@code p}'s log (p may be null).
+     */
+    static String awaitText(Path file, java.util.function.Predicate<String> ok, Duration timeout, String what,
+                            JclsyncProcess p) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (!(java.nio.file.Files.exists(file) && java.nio.file.Files.readString(file).equals(content))) {
-            if (System.nanoTime() > deadline) throw new AssertionError(file + " never became '" + content + "':\n" + p.log());
+        while (true) {
+            String text = java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+            if (ok.test(text)) return text;
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(file + " never became " + what + "; last:\n" + text + (p != null ? "\nlog:\n" + p.log() : ""));
+            }
             Thread.sleep(50);
         }
     }
 
+    /** A file vanishing during the walk (an rsync temp file) only means "not equal yet". */
     private static List<String> differences(Path source, Path target) throws java.io.IOException {
         try {
             return TreeComparison.differences(source, target, 10);
