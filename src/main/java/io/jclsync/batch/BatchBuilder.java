@@ -3,6 +3,8 @@ package io.jclsync.batch;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
@@ -12,6 +14,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
+import io.jclsync.filter.Filter;
 import java.util.logging.Logger;
 
 /**
@@ -27,10 +31,14 @@ public final class BatchBuilder {
 
     private final Path root;
     private final Delays delays;
+    private final Supplier<Filter> filter;
+    private final HardLinks links = new HardLinks();
 
-    public BatchBuilder(Path root, Delays delays) {
+    /** @param filter the rules: a hard link's other names are synced only if they let them in */
+    public BatchBuilder(Path root, Delays delays, Supplier<Filter> filter) {
         this.root = root;
         this.delays = delays;
+        this.filter = filter;
     }
 
     public Result build(Snapshot snapshot) {
@@ -38,8 +46,9 @@ public final class BatchBuilder {
         List<Batch.Entry> entries = new ArrayList<>();
         List<Batch.Entry> deferred = new ArrayList<>();
         boolean deferBig = delays.bigfileCollect().compareTo(delays.collect()) > 0;
+        Set<Path> linked = new HashSet<>();
         for (Map.Entry<Path, ChangeKind> c : snapshot.changes().entrySet()) {
-            Batch.Entry e = entry(c.getKey(), c.getValue());
+            Batch.Entry e = entry(c.getKey(), c.getValue(), linked);
             if (e == null) continue;
             boolean big = e.type() == FileType.FILE && e.size() >= delays.bigfileThreshold();
             if (big && deferBig && !snapshot.matured().contains(e.path())) {
@@ -50,7 +59,14 @@ public final class BatchBuilder {
         }
         for (Path dir : snapshot.folded()) {
             if (snapshot.changes().containsKey(dir)) continue;
-            Batch.Entry e = entry(dir, ChangeKind.MODIFY);
+            Batch.Entry e = entry(dir, ChangeKind.MODIFY, linked);
+            if (e != null) entries.add(e);
+        }
+        // Other names of a file written through one of its hard links: no event names them.
+        if (links.hasUnknownNames()) findUnknownNames(linked);
+        linked.removeAll(snapshot.changes().keySet());
+        for (Path other : linked) {
+            Batch.Entry e = entry(other, ChangeKind.MODIFY, new HashSet<>());
             if (e != null) entries.add(e);
         }
         List<Batch.Rename> renames = new ArrayList<>();
@@ -81,11 +97,24 @@ public final class BatchBuilder {
         return false;
     }
 
-    /** The entry as the tree has it now; null to leave the path out of this batch. */
-    private Batch.Entry entry(Path rel, ChangeKind kind) {
+    /**
+     * The entry as the tree has it now; null to leave the path out of this batch.
+     *
+     * @param linked where to add the other known names of a file with several hard links
+     */
+    private Batch.Entry entry(Path rel, ChangeKind kind, Set<Path> linked) {
         Optional<BasicFileAttributes> attrs;
         try {
             attrs = FileType.lstat(root.resolve(rel));
+            if (attrs.isPresent() && attrs.get().isRegularFile()) {
+                Object nlink = Files.getAttribute(root.resolve(rel), "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+                linked.addAll(links.seen(rel, attrs.get().fileKey(), ((Number) nlink).longValue()));
+            } else {
+                links.gone(rel);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            links.gone(rel);
+            attrs = Optional.empty();
         } catch (IOException e) {
             // Not knowing is not the same as gone: never turn an unreadable path into a delete.
             LOG.warning("cannot stat " + PathBytes.display(root.resolve(rel)) + ": " + e + "; not syncing it now");
@@ -98,6 +127,48 @@ public final class BatchBuilder {
             return null;
         }
         return new Batch.Entry(rel, kind, type, type == FileType.FILE ? attrs.get().size() : 0);
+    }
+
+    /**
+     * Walks the tree once for the names of files whose link count is more than the names known
+     * (link(2) reports only the new name: the old one's IN_ATTRIB does not reach a directory watch).
+     * Costs a walk of the tree per batch that makes new links; trees where links are made all the
+     * time (snapshot backups) are better synced with other rules.
+     */
+    private void findUnknownNames(Set<Path> linked) {
+        long started = System.nanoTime();
+        Filter f = filter.get();
+        try {
+            Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+                @Override
+                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                    Path rel = root.relativize(dir);
+                    return rel.toString().isEmpty() || f.walks(rel) ? java.nio.file.FileVisitResult.CONTINUE
+                            : java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Path rel = root.relativize(file);
+                    if (attrs.isRegularFile() && links.isSought(attrs.fileKey()) && f.accepts(rel, FileType.FILE)) {
+                        Object nlink = Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
+                        linked.addAll(links.seen(rel, attrs.fileKey(), ((Number) nlink).longValue()));
+                        linked.add(rel);
+                    }
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return java.nio.file.FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException e) {
+            LOG.warning("cannot walk " + root + " for the other names of hard-linked files: " + e);
+        }
+        links.searched();
+        LOG.fine(() -> "walked the tree for the other names of hard-linked files in "
+                + (System.nanoTime() - started) / 1_000_000 + " ms");
     }
 
     private boolean exists(Path rel) {

@@ -25,6 +25,7 @@ import java.util.function.LongSupplier;
  */
 public final class Collector {
     private static final Path ROOT = Path.of("");
+    private static final long SYNC_GRACE_NANOS = 200_000_000L;
 
     private record Deferred(ChangeKind kind, long due) {}
 
@@ -42,6 +43,8 @@ public final class Collector {
     private boolean windowOpen;
     private long lastSyncEnd;
     private boolean synced;
+    /** Syncs running now. */
+    private int syncing;
     private boolean closed;
 
     public Collector(Delays delays) {
@@ -56,7 +59,7 @@ public final class Collector {
     public synchronized void record(List<FsEvent> events) {
         for (FsEvent e : events) {
             switch (e.kind()) {
-                case CREATE -> change(e.path(), ChangeKind.CREATE);
+                case CREATE -> change(e.path(), created());
                 case WRITE -> {
                     writes.written(e.path(), clock.getAsLong());
                     change(e.path(), ChangeKind.MODIFY);
@@ -110,7 +113,30 @@ public final class Collector {
             if (!origin.equals(to)) renames.put(to, origin);
         }
         change(from, ChangeKind.DELETE);
-        change(to, ChangeKind.CREATE);
+        replaced(to);
+    }
+
+    /**
+     * Something new is at {@code to} by a rename: what was there before (rename(2) replaces a file,
+     * or an empty directory) is gone. As a delete then a create, so that a later delete in the same
+     * window still deletes the old entry, and a path created in this window stays a create.
+     */
+    private void replaced(Path to) {
+        change(to, ChangeKind.DELETE);
+        change(to, created());
+    }
+
+    /**
+     * What a new entry is to the destination. A create followed by a delete in one window drops out
+     * (the destination never saw it), but only if no sync ran meanwhile: a sync copies directories
+     * whole (and a full sync the tree), so it may have taken an entry created while it ran, whose
+     * event lands in this window. Then the entry may be at the destination: a modify, which a
+     * delete later turns into a delete. Events arrive a moment after the change: a short grace
+     * after a sync ends covers them.
+     */
+    private ChangeKind created() {
+        boolean maybeCopied = syncing > 0 || (synced && clock.getAsLong() - lastSyncEnd < SYNC_GRACE_NANOS);
+        return maybeCopied ? ChangeKind.MODIFY : ChangeKind.CREATE;
     }
 
     private void change(Path path, ChangeKind kind) {
@@ -226,9 +252,18 @@ public final class Collector {
     public synchronized void syncFinished() {
         lastSyncEnd = clock.getAsLong();
         synced = true;
+        syncing = Math.max(0, syncing - 1);
     }
 
-    /** Blocks until a batch is due, and takes it; null once closed. */
+    /** A snapshot taken from here turned out to need no sync (or goes back with {@link #requeue}). */
+    public synchronized void syncSkipped() {
+        syncing = Math.max(0, syncing - 1);
+    }
+
+    /**
+     * Blocks until a batch is due, and takes it; null once closed. Every snapshot taken must be
+     * answered with {@link #syncFinished} or {@link #syncSkipped}.
+     */
     public synchronized Snapshot await() throws InterruptedException {
         while (!closed) {
             long now = clock.getAsLong();
@@ -286,7 +321,10 @@ public final class Collector {
                 it.remove();
             }
         }
-        return new Snapshot(taken, takenFolded, takenRenames, takenFull, matured, start);
+        Snapshot snapshot = new Snapshot(taken, takenFolded, takenRenames, takenFull, matured, start);
+        // From now until its sync ends (syncFinished or syncSkipped), entries may reach the destination.
+        syncing++;
+        return snapshot;
     }
 
     /** Moves files still being written out of {@code taken}, to be checked again shortly. */

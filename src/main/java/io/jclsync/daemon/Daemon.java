@@ -159,7 +159,7 @@ public final class Daemon {
     private void syncQueued(Transfer transfer) throws InterruptedException {
         Snapshot left = collector.takeAll();
         if (left == null) return;
-        BatchBuilder.Result built = new BatchBuilder(config.watchDir(), config.delays()).build(left);
+        BatchBuilder.Result built = new BatchBuilder(config.watchDir(), config.delays(), filter::get).build(left);
         List<Batch.Entry> bigs = built.deferred().stream().sorted(java.util.Comparator.comparing(Batch.Entry::path)).toList();
         LOG.info("--sync-on-quit: syncing what is queued before exiting");
         for (Batch batch : List.of(built.batch(), new Batch(List.of(), bigs, false))) {
@@ -183,7 +183,7 @@ public final class Daemon {
     }
 
     private int loop(Transfer transfer) throws InterruptedException {
-        BatchBuilder builder = new BatchBuilder(config.watchDir(), config.delays());
+        BatchBuilder builder = new BatchBuilder(config.watchDir(), config.delays(), filter::get);
         // -p safe: batches that touch no path of a running one are synced beside it, on a pool.
         InFlight inFlight = new InFlight(config.parallelSyncs());
         java.util.concurrent.ExecutorService pool = config.parallelSyncs() == 1 ? null
@@ -203,10 +203,14 @@ public final class Daemon {
                     collector.defer(built.deferred(), snapshot.windowStart());
                 }
                 Batch batch = signature == null ? built.batch() : signature.changedOnly(built.batch());
-                if (batch.isEmpty()) continue;
+                if (batch.isEmpty()) {
+                    collector.syncSkipped();
+                    continue;
+                }
                 if (!awaitStandbyOver()
                         || !inFlight.acquire(batch, () -> stopRequested.getCount() == 0 || failed.get())) {
                     collector.requeue(batch);
+                    collector.syncSkipped();
                     break;
                 }
                 status.set(StatusFile.State.SYNCHRONIZING);
@@ -237,13 +241,12 @@ public final class Daemon {
     /** Syncs one batch (with its retries) and counts it out of {@code inFlight}. @return false on a failure that stops the daemon */
     private boolean syncOne(Transfer transfer, Batch batch, InFlight inFlight) throws InterruptedException {
         try {
-            boolean ok = retries.sync(transfer, batch);
-            collector.syncFinished();
-            if (!ok) return false;
+            if (!retries.sync(transfer, batch)) return false;
             if (signature != null) signature.synced(batch);
             stats.batches.incrementAndGet();
             return true;
         } finally {
+            collector.syncFinished();
             inFlight.release(batch);
             if (inFlight.running() == 0 && stopRequested.getCount() > 0) status.set(StatusFile.State.RUNNING);
         }

@@ -100,7 +100,9 @@ public final class RsyncTransfer implements Transfer {
             if (!whole) {
                 listFile = lists.next(".list");
                 ListFile.writePaths(listFile, paths);
-                argv.addAll(List.of("-r", "--files-from=" + listFile));
+                // A listed path gone since the batch was built is news, not an error: its delete or
+                // rename is in a later batch. Without this rsync exits 23 on every retry.
+                argv.addAll(List.of("-r", "--ignore-missing-args", "--files-from=" + listFile));
             }
             ListFile.writeExcludes(excludeFile, ExclusionScan.scan(root, recursive, filter.get()));
             java.util.function.Consumer<String> lines = whole ? progress : null;

@@ -188,8 +188,10 @@ public final class InotifyWatcher implements AutoCloseable {
         RenamePairer.Pending from = pairer.movedTo(e.cookie());
         boolean toIncluded = included(f, to, isDir);
         if (from == null) {
-            // Moved in from outside the tree (or from an excluded path): a new entry.
+            // Moved in from outside the tree (or from an excluded path): a new entry, which
+            // replaces whatever was at that path (rename(2) may replace a file or an empty dir).
             if (toIncluded) {
+                out.add(FsEvent.delete(to, isDir));
                 out.add(FsEvent.create(to, isDir));
                 if (isDir) scanner.scan(to, f, out);
             }

@@ -70,8 +70,47 @@ class CollectorTest {
         Snapshot s = collector.takeIfDue(now);
         assertEquals(List.of(new Batch.Rename(Path.of("a"), Path.of("c"))), s.renames());
         assertEquals(ChangeKind.DELETE, s.changes().get(Path.of("a")));
-        assertEquals(ChangeKind.CREATE, s.changes().get(Path.of("c")));
-        assertFalse(s.changes().containsKey(Path.of("b")), "created and moved away: nothing to do for b");
+        assertEquals(ChangeKind.MODIFY, s.changes().get(Path.of("c")), "c may have been replaced: not a plain create");
+        assertEquals(ChangeKind.DELETE, s.changes().get(Path.of("b")), "b may have existed before a replaced it");
+    }
+
+    /** Issue 11: a file that replaced another by rename, then deleted, left the other at the destination. */
+    @Test
+    void aRenameOverAFileThenADeleteStillDeletesIt() {
+        collector.record(List.of(move("new", "old"), delete("old")));
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertEquals(Map.of(Path.of("new"), ChangeKind.DELETE, Path.of("old"), ChangeKind.DELETE), s.changes());
+    }
+
+    /**
+     * Found by the chaos checker: a sync copies directories whole, so an entry created while it runs
+     * may reach the destination although its create is in the next window; deleted then, it must
+     * still be deleted there.
+     */
+    @Test
+    void aCreateSeenWhileASyncRunsThenDeletedIsADelete() {
+        collector.record(List.of(create("d")));
+        now += 100 * MS;
+        assertNotNull(collector.takeIfDue(now));
+        collector.record(List.of(create("d/late"), delete("d/late")));
+        now += 10 * MS;
+        collector.syncFinished();
+        now += 100 * MS;
+        assertEquals(Map.of(Path.of("d/late"), ChangeKind.DELETE), collector.takeIfDue(now).changes());
+        collector.syncFinished();
+        now += 1000 * MS;
+        collector.record(List.of(create("quiet"), delete("quiet")));
+        now += 100 * MS;
+        assertTrue(collector.takeIfDue(now).isEmpty(), "created and deleted while nothing synced: nothing to do");
+    }
+
+    @Test
+    void aPathCreatedInTheWindowThenRenamedOverAndDeletedIsNothing() {
+        collector.record(List.of(create("old"), move("new", "old"), delete("old")));
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertEquals(Map.of(Path.of("new"), ChangeKind.DELETE), s.changes());
     }
 
     @Test

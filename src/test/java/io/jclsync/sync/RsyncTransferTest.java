@@ -96,4 +96,21 @@ class RsyncTransferTest {
         assertFalse(r.outcome() == Outcome.OK);
         assertTrue(r.exitCode() != 0);
     }
+
+    /**
+     * Issue 11: a path listed as present that is gone when rsync starts (moved again meanwhile) made
+     * rsync exit 23 on every retry, and the daemon stopped. It is news for a later batch, not an error.
+     */
+    @Test
+    void aListedPathThatVanishedIsNotAFailure() throws Exception {
+        Files.createDirectories(src.resolve("f/n/t/u"));
+        Files.writeString(src.resolve("f/n/t/u/x"), "x");
+        Files.writeString(src.resolve("here"), "here");
+        Batch stale = new Batch(List.of(), List.of(
+                new Batch.Entry(Path.of("f/u"), ChangeKind.CREATE, FileType.DIRECTORY, 0),
+                new Batch.Entry(Path.of("here"), ChangeKind.CREATE, FileType.FILE, 4)), false);
+        TransferResult r = transfer(Destination.parse(dst.toString())).run(stale);
+        assertEquals(Outcome.OK, r.outcome(), r.detail());
+        assertEquals("here", Files.readString(dst.resolve("here")));
+    }
 }

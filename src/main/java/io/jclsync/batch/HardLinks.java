@@ -1,0 +1,80 @@
+package io.jclsync.batch;
+
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The names of files that have more than one hard link in the tree, by inode. A write through one
+ * name changes every name, but inotify reports only the name written; {@link BatchBuilder} adds the
+ * other names known here to the batch. A name is learnt when a batch holds it with more than one
+ * link: link(2) changes the link count of the existing name, which inotify reports (IN_ATTRIB), so
+ * both names of a link made while watching are in one batch. Only multi-link files are kept.
+ *
+ * <p>Not thread-safe: used by the one thread that builds batches.
+ */
+final class HardLinks {
+    private final Map<Object, Set<Path>> names = new HashMap<>();
+    private final Map<Path, Object> inodeOf = new HashMap<>();
+    /** Inodes with more links than names known here, and none looked for yet. */
+    private final Map<Object, Long> sought = new HashMap<>();
+    /** Inodes looked for, with the link count they had then: looked for again only if it grows. */
+    private final Map<Object, Long> searched = new HashMap<>();
+
+    /**
+     * {@code path} is a file with inode {@code key} and {@code links} links.
+     *
+     * @return the other names known for that inode
+     */
+    Set<Path> seen(Path path, Object key, long links) {
+        Object old = inodeOf.get(path);
+        if (old != null && (!old.equals(key) || links <= 1)) forget(path, old);
+        if (links <= 1 || key == null) return Set.of();
+        Set<Path> same = names.computeIfAbsent(key, k -> new HashSet<>());
+        same.add(path);
+        inodeOf.put(path, key);
+        if (same.size() < links && searched.getOrDefault(key, 0L) < links) sought.put(key, links);
+        Set<Path> others = new HashSet<>(same);
+        others.remove(path);
+        return others;
+    }
+
+    /** {@code path} is no longer a file (deleted, or another type now). */
+    void gone(Path path) {
+        Object old = inodeOf.get(path);
+        if (old != null) forget(path, old);
+    }
+
+    /** Whether some inode has more links than names known (then a walk looks for them). */
+    boolean hasUnknownNames() {
+        return !sought.isEmpty();
+    }
+
+    boolean isSought(Object key) {
+        return sought.containsKey(key);
+    }
+
+    /** A walk looked for every sought inode: what it did not find is outside the tree (or excluded). */
+    void searched() {
+        searched.putAll(sought);
+        sought.clear();
+    }
+
+    private void forget(Path path, Object key) {
+        inodeOf.remove(path);
+        Set<Path> same = names.get(key);
+        if (same == null) return;
+        same.remove(path);
+        if (same.isEmpty()) {
+            names.remove(key);
+            searched.remove(key);
+            sought.remove(key);
+        }
+    }
+
+    int size() {
+        return inodeOf.size();
+    }
+}
