@@ -28,10 +28,3 @@ require_java() {
         return 1
     fi
 }
-
-# The JVM options of the launchers: a small, steady footprint for a daemon that mostly waits:
-# serial GC, a heap that starts at 8 MiB and gives memory back, the C1 compiler only. Raise
-# -Xmx for trees of millions of files.
-# shellcheck disable=SC2034
-jclsync_java_opts="-XX:+UseSerialGC -Xms8m -Xmx256m -XX:MinHeapFreeRatio=5 -XX:MaxHeapFreeRatio=20 \
--XX:TieredStopAtLevel=1 -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=16m -Xss512k -XX:-UsePerfData"

@@ -51,7 +51,9 @@ class InstallIT {
         if (Files.isExecutable(Path.of("/usr/bin/systemd-analyze"))) {
             Path instance = tmp.resolve("jclsync@www.service");
             Files.writeString(instance, text);
-            JclsyncProcess.Result verify = sh(tmp.resolve("verify"), "systemd-analyze", "verify", instance.toString());
+            // MANPATH: the unit's Documentation=man:jclsync(1) is checked against the installed man page.
+            JclsyncProcess.Result verify = sh(tmp.resolve("verify"), "env", "MANPATH=" + prefix.resolve("share/man"),
+                    "systemd-analyze", "verify", instance.toString());
             assertEquals(0, verify.exitCode(), verify.output());
             assertEquals("", verify.output().strip(), "systemd-analyze has no complaint");
         }

@@ -51,6 +51,15 @@ final class JclsyncProcess implements AutoCloseable {
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(prefix, List.of(args)));
         pb.environment().putAll(env);
+        return launch(pb, log);
+    }
+
+    /** Starts {@code cmd} as it is (an installed launcher, say) instead of the built jar. */
+    static JclsyncProcess startCommand(Path log, List<String> cmd) throws IOException {
+        return launch(new ProcessBuilder(cmd), log);
+    }
+
+    private static JclsyncProcess launch(ProcessBuilder pb, Path log) throws IOException {
         pb.redirectErrorStream(true);
         pb.redirectOutput(log.toFile());
         return new JclsyncProcess(pb.start(), log);

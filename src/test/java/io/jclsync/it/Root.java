@@ -16,10 +16,11 @@ final class Root {
         assumeTrue("root".equals(System.getProperty("user.name")) || System.getenv("CI") != null, what + " needs root");
     }
 
-    /** Runs a command; a non-zero exit is an IOException with its output. */
-    static void run(List<String> cmd) throws IOException, InterruptedException {
+    /** Runs a command and returns its output (stdout and stderr); a non-zero exit is an IOException with it. */
+    static String run(List<String> cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         if (p.waitFor() != 0) throw new IOException(String.join(" ", cmd) + " failed: " + out);
+        return out;
     }
 }
