@@ -29,6 +29,11 @@ public final class WireCodec {
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final int SHA256_BYTES = 32;
     /**
+     * A transfer endpoint: host (name, IPv4, or IPv6 with or without brackets) and port. It goes
+     * into an rsync URL, so nothing that could change the URL's user, module or path gets in.
+     */
+    private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,255}:([0-9]{1,5})");
+    /**
      * The node's private working dir below the root (staging, list files): never watched, never
      * served, and no peer may name it or anything below it, or it could plant a symlink where the
      * node writes pulled files.
@@ -133,8 +138,15 @@ public final class WireCodec {
 
     private static WireMessage.Hello hello(io.jclsync.cluster.wire.proto.Hello h) throws WireException {
         tree(h.getTreeId());
-        return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), h.getTransferEndpoint(),
-                h.getIndexId());
+        String endpoint = h.getTransferEndpoint();
+        if (!endpoint.isEmpty()) {
+            java.util.regex.Matcher m = ENDPOINT.matcher(endpoint);
+            if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) > 65535) {
+                throw new WireException("transfer endpoint '" + endpoint.substring(0, Math.min(endpoint.length(), 300))
+                        + "' is not host:port");
+            }
+        }
+        return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), endpoint, h.getIndexId());
     }
 
     private static WireMessage.CatchUpRequest catchUpRequest(io.jclsync.cluster.wire.proto.CatchUpRequest r)

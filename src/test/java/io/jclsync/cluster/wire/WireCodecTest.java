@@ -139,6 +139,19 @@ class WireCodecTest {
     }
 
     @Test
+    void aTransferEndpointIsHostAndPort() throws WireException {
+        for (String good : List.of("", "127.0.0.2:8730", "node-1.example.org:1", "0:0:0:0:0:0:0:1:65535", "[::1]:873")) {
+            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, good, 0);
+            assertEquals(good, ((WireMessage.Hello) WireCodec.decode(WireCodec.encode(h))).transferEndpoint());
+        }
+        for (String bad : List.of("evil@10.0.0.1:873", "10.0.0.1:873/other/", "10.0.0.1", "10.0.0.1:0", "10.0.0.1:65536",
+                "host:873 --rsh=sh", "10.0.0.1:873/../t1", ":873x")) {
+            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, bad, 0);
+            assertTrue(rejected(WireCodec.encode(h)).contains("not host:port"), bad);
+        }
+    }
+
+    @Test
     void malformedTruncatedOversizedAndForeignMessagesAreRejected() {
         byte[] good = batchOf(fileChange("a"), fileChange("b"));
         assertTrue(rejected(Arrays.copyOf(good, good.length - 3)).contains("malformed or truncated"));
