@@ -1,6 +1,7 @@
 package io.jclsync.cli;
 
 import io.jclsync.batch.Delays;
+import io.jclsync.cluster.PrivateFiles;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
@@ -232,6 +233,12 @@ final class SyncOptions {
             if (cluster.linkDir().startsWith(watch) || watch.startsWith(cluster.linkDir())) {
                 throw new ConfigException("--state-dir " + cluster.linkDir() + " and the watch dir " + watch
                         + " overlap: put the state dir elsewhere");
+            }
+            try { // a state dir others can write stops us here too, exit 2
+                PrivateFiles.checkStateDir(cluster.linkDir());
+                PrivateFiles.checkStateDir(cluster.stateDir());
+            } catch (java.io.IOException e) {
+                throw new ConfigException("cannot check --state-dir " + cluster.stateDir() + ": " + e.getMessage());
             }
         } else if (clusterOptions.used()) {
             throw new ConfigException("--cluster-* options need -M cluster");

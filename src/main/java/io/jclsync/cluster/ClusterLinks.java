@@ -88,6 +88,8 @@ public final class ClusterLinks {
      * @throws io.jclsync.config.ConfigException when they differ from those the link was made with
      */
     synchronized Link acquire(ClusterConfig config) throws Exception {
+        PrivateFiles.prepareStateDir(config.linkDir());
+        PrivateFiles.prepareStateDir(config.stateDir());
         String key = config.clusterName() + "@" + config.bind();
         Link link = links.get(key);
         if (link != null && !link.options.equals(options(config))) {

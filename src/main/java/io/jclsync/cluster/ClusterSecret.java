@@ -4,11 +4,8 @@ import io.jclsync.config.ConfigException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
-import java.util.Set;
 import javax.crypto.SecretKey;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
@@ -16,7 +13,8 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * The cluster secret, read from {@code --cluster-secret-file}, and the keys derived from it. The
- * file must be readable by its owner only, like an ssh key: a secret others can read is no secret.
+ * file must be a regular file of the user running the node, readable and writable by it only, like
+ * an ssh key: a secret others can read is no secret, and one others can write is theirs.
  */
 public final class ClusterSecret {
     private static final int ITERATIONS = 210_000;
@@ -33,11 +31,7 @@ public final class ClusterSecret {
                     + "(e.g. head -c 32 /dev/urandom | base64 > FILE; chmod 600 FILE)");
         }
         try {
-            Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS);
-            if (perms.contains(PosixFilePermission.GROUP_READ) || perms.contains(PosixFilePermission.OTHERS_READ)) {
-                throw new ConfigException("cluster secret file " + file + " is readable by group or others "
-                        + "(chmod 600 " + file + ")");
-            }
+            PrivateFiles.checkSecretFile(file);
             String text = Files.readString(file, StandardCharsets.UTF_8).strip();
             if (text.length() < 16) {
                 throw new ConfigException("cluster secret in " + file + " is " + text.length()

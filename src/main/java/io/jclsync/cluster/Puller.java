@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -83,7 +84,8 @@ final class Puller {
         Path staging = root.resolve(STAGING).resolve(Long.toString(++pulls));
         Path list = root.resolve(STAGING).resolve(pulls + ".list");
         try {
-            Files.createDirectories(staging);
+            Files.createDirectory(tree.staging().resolve(staging.getFileName()),
+                    PosixFilePermissions.asFileAttribute(LocalTree.PRIVATE_DIR));
             ListFile.writePaths(list, files.keySet().stream().map(RelPath::toPath).toList());
             List<String> argv = List.of("rsync", "-a", "--no-D", "--from0", "--files-from=" + list, "--stats",
                     "--contimeout=10", "--timeout=60", TransferDaemon.url(endpoint, module), staging + "/");

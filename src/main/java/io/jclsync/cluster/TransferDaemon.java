@@ -16,7 +16,8 @@ import java.util.logging.Logger;
  * address only, starts it with the node, restarts it if it dies, and stops it on close. A
  * daemon left running by a node that was killed (kill -9 does not take children with it) is
  * stopped first. The password is derived from the cluster secret. Trees are added and removed
- * by rewriting the config, which the daemon reads again for each connection.
+ * by rewriting the config, which the daemon reads again for each connection. Everything it
+ * writes (config, secrets, lock, pid and log files) is in the state dir, so it needs no root.
  */
 final class TransferDaemon implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransferDaemon.class.getName());
@@ -77,15 +78,24 @@ final class TransferDaemon implements AutoCloseable {
                 "# written by jclsync while it runs; edits are lost",
                 "use chroot = no",
                 "max connections = 16",
+                // Counting connections needs a lock file; rsync's default, /var/run/rsyncd.lock, is
+                // root's, and without write access there every connection fails ("failed to open
+                // lock file"). Ours is the node's own, so it also runs as an unprivileged user.
+                "lock file = " + stateDir.resolve("rsyncd.lock"),
                 "reverse lookup = no",
                 "pid file = " + stateDir.resolve("rsyncd.pid"),
                 ""));
         for (java.util.Map.Entry<String, Path> m : modules.entrySet()) {
+            sb.append("[").append(m.getKey()).append("]\n");
+            // A daemon started by root switches to these for each connection. Anyone else cannot
+            // (rsync then fails every connection with "setgroups failed") and needs not: it
+            // already runs as the user that owns the tree.
+            if (PrivateFiles.runningUid() == 0) {
+                sb.append("uid = ").append(System.getProperty("user.name")).append("\n");
+                sb.append("gid = ").append(groupOf(m.getValue())).append("\n");
+            }
             sb.append(String.join("\n",
-                    "[" + m.getKey() + "]",
                     "path = " + m.getValue(),
-                    "uid = " + System.getProperty("user.name"),
-                    "gid = " + groupOf(m.getValue()),
                     "read only = yes",
                     "list = no",
                     "auth users = " + USER,

@@ -66,9 +66,19 @@ class ClusterMemberIT {
                                     .setPath(com.google.protobuf.ByteString.copyFromUtf8("../../etc/passwd"))
                                     .setKindValue(3)))
                     .build().toByteArray());
+            mb.broadcastRaw(io.jclsync.cluster.wire.proto.Envelope.newBuilder().setProtocolVersion(1)  // into .jclsync/
+                    .setBatch(io.jclsync.cluster.wire.proto.ChangeBatch.newBuilder().setOrigin("b").setSequence(2)
+                            .setTreeId(com.google.protobuf.ByteString.copyFrom(new byte[] {1}))
+                            .addChanges(io.jclsync.cluster.wire.proto.Change.newBuilder()
+                                    .setPath(com.google.protobuf.ByteString.copyFromUtf8(".jclsync/incoming/1.list"))
+                                    .setKind(io.jclsync.cluster.wire.proto.ChangeKind.CHANGE_KIND_CREATE)
+                                    .setState(io.jclsync.cluster.wire.proto.FileState.newBuilder()
+                                            .setType(io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_SYMLINK)
+                                            .setMode(0777).setSymlinkTarget(com.google.protobuf.ByteString.copyFromUtf8("/etc/passwd")))))
+                    .build().toByteArray());
             mb.broadcast(new WireMessage.Hello("b", new byte[] {1}, "127.0.0.6:8730", 0));
             await(() -> !inA.messages.isEmpty(), "the valid hello");
-            assertEquals(3, ma.rejected(), "three bad messages dropped");
+            assertEquals(4, ma.rejected(), "four bad messages dropped");
             assertEquals(1, inA.messages.size(), "only the valid message is delivered: " + inA.messages);
             assertTrue(inA.messages.get(0) instanceof WireMessage.Hello h && h.node().equals("b"));
         }

@@ -28,6 +28,17 @@ public final class WireCodec {
     public static final int MAX_NODES = 1024;
     private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     private static final int SHA256_BYTES = 32;
+    /**
+     * A transfer endpoint: host (name, IPv4, or IPv6 with or without brackets) and port. It goes
+     * into an rsync URL, so nothing that could change the URL's user, module or path gets in.
+     */
+    private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9.:\\[\\]-]{1,255}:([0-9]{1,5})");
+    /**
+     * The node's private working dir below the root (staging, list files): never watched, never
+     * served, and no peer may name it or anything below it, or it could plant a symlink where the
+     * node writes pulled files.
+     */
+    public static final RelPath WORK_DIR = RelPath.of(new byte[] {'.', 'j', 'c', 'l', 's', 'y', 'n', 'c'});
 
     private WireCodec() {}
 
@@ -127,8 +138,15 @@ public final class WireCodec {
 
     private static WireMessage.Hello hello(io.jclsync.cluster.wire.proto.Hello h) throws WireException {
         tree(h.getTreeId());
-        return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), h.getTransferEndpoint(),
-                h.getIndexId());
+        String endpoint = h.getTransferEndpoint();
+        if (!endpoint.isEmpty()) {
+            java.util.regex.Matcher m = ENDPOINT.matcher(endpoint);
+            if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) > 65535) {
+                throw new WireException("transfer endpoint '" + endpoint.substring(0, Math.min(endpoint.length(), 300))
+                        + "' is not host:port");
+            }
+        }
+        return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), endpoint, h.getIndexId());
     }
 
     private static WireMessage.CatchUpRequest catchUpRequest(io.jclsync.cluster.wire.proto.CatchUpRequest r)
@@ -176,8 +194,8 @@ public final class WireCodec {
             for (var s : p.getScopesList()) {
                 RelPath path;
                 try {
-                    path = RelPath.of(s.getPath().toByteArray());
-                } catch (IllegalArgumentException e) {
+                    path = treePath(s.getPath());
+                } catch (WireException | IllegalArgumentException e) {
                     throw new WireException("catch-up answer from " + origin + ", scope: " + e.getMessage());
                 }
                 if (s.getFiles() < 0 || s.getBytes() < 0) throw new WireException("scope " + path + " counts exceed 2^63");
@@ -191,7 +209,7 @@ public final class WireCodec {
     }
 
     private static WireMessage.Change change(io.jclsync.cluster.wire.proto.Change c) throws WireException {
-        RelPath path = RelPath.of(c.getPath().toByteArray());
+        RelPath path = treePath(c.getPath());
         WireMessage.Kind kind = switch (c.getKind()) {
             case CHANGE_KIND_CREATE -> WireMessage.Kind.CREATE;
             case CHANGE_KIND_MODIFY -> WireMessage.Kind.MODIFY;
@@ -200,7 +218,7 @@ public final class WireCodec {
             default -> throw new WireException("unknown change kind " + c.getKindValue());
         };
         RelPath oldPath = null;
-        if (kind == WireMessage.Kind.RENAME) oldPath = RelPath.of(c.getOldPath().toByteArray());
+        if (kind == WireMessage.Kind.RENAME) oldPath = treePath(c.getOldPath());
         else if (!c.getOldPath().isEmpty()) throw new WireException("old_path set on a " + kind + " of " + path);
         FileState state = null;
         if (kind != WireMessage.Kind.DELETE) {
@@ -209,6 +227,18 @@ public final class WireCodec {
         }
         String writer = c.getWriter().isEmpty() ? null : node(c.getWriter());
         return new WireMessage.Change(path, kind, oldPath, state, vector(c.getVersionMap()), writer, c.getTakeover());
+    }
+
+    /**
+     * A path a peer names: one {@link RelPath} accepts (inside the tree) and not the node's
+     * working dir.
+     *
+     * @throws IllegalArgumentException when it leaves the tree (the {@link RelPath} rule)
+     */
+    private static RelPath treePath(ByteString raw) throws WireException {
+        RelPath path = RelPath.of(raw.toByteArray());
+        if (path.startsWith(WORK_DIR)) throw new WireException("path " + path + " in the node's working dir " + WORK_DIR + "/");
+        return path;
     }
 
     private static FileState state(io.jclsync.cluster.wire.proto.FileState s, RelPath path)

@@ -1,6 +1,7 @@
 package io.jclsync.cluster.wire;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -113,6 +114,41 @@ class WireCodecTest {
         Change.Builder rename = fileChange("ok").setKind(ChangeKind.CHANGE_KIND_RENAME)
                 .setOldPath(ByteString.copyFromUtf8("../../outside"));
         assertTrue(rejected(batchOf(rename)).contains("'.' or '..'"));
+    }
+
+    @Test
+    void theWorkingDirCannotBeNamed() {
+        for (String bad : List.of(".jclsync", ".jclsync/incoming", ".jclsync/incoming/1.list", ".jclsync/incoming/7/a/b")) {
+            String why = rejected(batchOf(fileChange(bad)));
+            assertTrue(why.contains("change 0") && why.contains("working dir .jclsync/"), bad + ": " + why);
+            Change.Builder link = fileChange(bad).setState(FileState.newBuilder()
+                    .setType(io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_SYMLINK).setMode(0777)
+                    .setSymlinkTarget(ByteString.copyFromUtf8("/etc")));
+            assertTrue(rejected(batchOf(link)).contains("working dir"), "a symlink at " + bad);
+            Change.Builder from = fileChange("ok").setKind(ChangeKind.CHANGE_KIND_RENAME).setOldPath(ByteString.copyFromUtf8(bad));
+            assertTrue(rejected(batchOf(from)).contains("working dir"), "a rename from " + bad);
+            Change.Builder to = fileChange(bad).setKind(ChangeKind.CHANGE_KIND_RENAME).setOldPath(ByteString.copyFromUtf8("ok"));
+            assertTrue(rejected(batchOf(to)).contains("working dir"), "a rename to " + bad);
+            Change.Builder delete = Change.newBuilder().setPath(ByteString.copyFromUtf8(bad)).setKind(ChangeKind.CHANGE_KIND_DELETE);
+            assertTrue(rejected(batchOf(delete)).contains("working dir"), "a delete of " + bad);
+        }
+        // Only the top-level dir of that name: elsewhere it is an ordinary name, and so are its look-alikes.
+        for (String fine : List.of("a/.jclsync", "a/.jclsync/incoming/x", ".jclsync2", ".jclsyncx/y", "jclsync", ".JCLSYNC")) {
+            assertDoesNotThrow(() -> WireCodec.decode(batchOf(fileChange(fine))), fine);
+        }
+    }
+
+    @Test
+    void aTransferEndpointIsHostAndPort() throws WireException {
+        for (String good : List.of("", "127.0.0.2:8730", "node-1.example.org:1", "0:0:0:0:0:0:0:1:65535", "[::1]:873")) {
+            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, good, 0);
+            assertEquals(good, ((WireMessage.Hello) WireCodec.decode(WireCodec.encode(h))).transferEndpoint());
+        }
+        for (String bad : List.of("evil@10.0.0.1:873", "10.0.0.1:873/other/", "10.0.0.1", "10.0.0.1:0", "10.0.0.1:65536",
+                "host:873 --rsh=sh", "10.0.0.1:873/../t1", ":873x")) {
+            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, bad, 0);
+            assertTrue(rejected(WireCodec.encode(h)).contains("not host:port"), bad);
+        }
     }
 
     @Test

@@ -1,0 +1,83 @@
+package io.jclsync.cluster;
+
+import io.jclsync.config.ConfigException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+
+/**
+ * What only the user running a node may change: its state dir (index, counters, the rsync
+ * daemon's secrets and config) and the cluster secret file. Anyone else who could write them
+ * could feed the node a forged index or learn or replace the secret.
+ */
+public final class PrivateFiles {
+    private static final int GROUP_OTHER_WRITE = 0022;
+    private static final int GROUP_OTHER_ALL = 0077;
+
+    private PrivateFiles() {}
+
+    /**
+     * Creates {@code dir} with mode 0700 if it is missing (its parents as usual), and checks it.
+     *
+     * @throws ConfigException when it exists but is not a directory of this user, or is writable
+     *                         by group or others
+     */
+    public static void prepareStateDir(Path dir) throws IOException, ConfigException {
+        if (!Files.exists(dir)) {
+            if (dir.getParent() != null) Files.createDirectories(dir.getParent());
+            try {
+                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(LocalTree.PRIVATE_DIR));
+            } catch (java.nio.file.FileAlreadyExistsException raced) {
+                // made meanwhile (a second tree of a host): checked below like any existing one
+            }
+        }
+        checkStateDir(dir);
+    }
+
+    /** @throws ConfigException when {@code dir} exists and is not a private directory of this user */
+    public static void checkStateDir(Path dir) throws IOException, ConfigException {
+        if (!Files.exists(dir)) return;
+        if (!Files.isDirectory(dir)) throw new ConfigException("state dir " + dir + " is not a directory");
+        // Follows a symlink: a state dir linked elsewhere is fine if where it leads is private.
+        Map<String, Object> a = Files.readAttributes(dir, "unix:uid,mode");
+        int uid = (Integer) a.get("uid");
+        if (uid != runningUid()) {
+            throw new ConfigException("state dir " + dir + " belongs to uid " + uid + ", but jclsync runs as uid "
+                    + runningUid() + " (chown it to the user that runs the node, or use another --state-dir)");
+        }
+        if (((Integer) a.get("mode") & GROUP_OTHER_WRITE) != 0) {
+            throw new ConfigException("state dir " + dir + " is writable by group or others, who could change the node's "
+                    + "index and secrets (chmod 700 " + dir + ")");
+        }
+    }
+
+    /**
+     * @throws ConfigException when {@code file} is not a regular file (a symlink is not followed)
+     *                         of this user that only this user may read or write
+     */
+    static void checkSecretFile(Path file) throws IOException, ConfigException {
+        Map<String, Object> a = Files.readAttributes(file, "unix:uid,mode,isRegularFile", LinkOption.NOFOLLOW_LINKS);
+        if (!(Boolean) a.get("isRegularFile")) {
+            throw new ConfigException("cluster secret file " + file + " is not a regular file (a symlink is not followed: "
+                    + "name the file itself)");
+        }
+        int uid = (Integer) a.get("uid");
+        if (uid != runningUid()) {
+            throw new ConfigException("cluster secret file " + file + " belongs to uid " + uid + ", but jclsync runs as uid "
+                    + runningUid() + ": whoever owns it can change the secret (chown it to the user that runs the node)");
+        }
+        int mode = (Integer) a.get("mode");
+        if ((mode & GROUP_OTHER_ALL) != 0) {
+            throw new ConfigException("cluster secret file " + file + " is readable or writable by group or others "
+                    + "(mode " + Integer.toOctalString(mode & 07777) + "; chmod 600 " + file + ")");
+        }
+    }
+
+    /** The uid this process runs as. */
+    static int runningUid() {
+        return (int) new com.sun.security.auth.module.UnixSystem().getUid();
+    }
+}
