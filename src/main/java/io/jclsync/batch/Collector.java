@@ -14,9 +14,9 @@ import java.util.function.LongSupplier;
 
 /**
  * The queue between the watcher and the transfer. Events are coalesced per path with
- * {@link ChangeKind#combine}; a window opens with the first event and falls due
- * {@link Delays#collect()} later (later events do not push it back, so constant churn still
- * syncs). Big files wait on their own timer. When one directory piles up more than
+ * {@link ChangeKind#combine}; a window opens with the first event and falls due once no event
+ * has come for {@link Delays#settle()}, or {@link Delays#collect()} after its first event,
+ * whichever is first (later events never push it past that, so constant churn still syncs). Big files wait on their own timer. When one directory piles up more than
  * {@link Delays#foldThreshold()} entries they fold into the directory, which is then synced
  * recursively; more than 100 times that many queued paths in all make a full sync. Memory and
  * list length stay bounded however many events arrive.
@@ -41,6 +41,8 @@ public final class Collector {
     private boolean full;
     private long windowStart;
     private boolean windowOpen;
+    /** When the latest event of the open window came: it falls due once quiet for {@link Delays#settle()}. */
+    private long lastEvent;
     private long lastSyncEnd;
     private boolean synced;
     /** Syncs running now. */
@@ -209,10 +211,19 @@ public final class Collector {
     }
 
     private void openWindow() {
+        long now = clock.getAsLong();
         if (!windowOpen) {
             windowOpen = true;
-            windowStart = clock.getAsLong();
+            windowStart = now;
         }
+        lastEvent = now;
+    }
+
+    /** Two timers: quiet for the settle time, or the collect delay since the first event, whichever is first. */
+    private long windowDue() {
+        long byCollect = windowStart + delays.collect().toNanos();
+        long bySettle = lastEvent + delays.settle().toNanos();
+        return bySettle - byCollect < 0 ? bySettle : byCollect;
     }
 
     /** Queue big files found when a batch was built; they sync {@link Delays#bigfileCollect()} after their window opened. */
@@ -289,7 +300,7 @@ public final class Collector {
     private Snapshot take(long now, boolean force) {
         long at = dueAt();
         if (!force && (at == Long.MAX_VALUE || now - at < 0)) return null;
-        boolean windowDue = windowOpen && (force || now - (windowStart + delays.collect().toNanos()) >= 0);
+        boolean windowDue = windowOpen && (force || now - windowDue() >= 0);
         LinkedHashMap<Path, ChangeKind> taken = new LinkedHashMap<>();
         Set<Path> takenFolded = Set.of();
         List<Batch.Rename> takenRenames = List.of();
@@ -370,7 +381,7 @@ public final class Collector {
     /** When the next batch falls due ({@link System#nanoTime()} scale), or Long.MAX_VALUE if nothing waits. */
     private long dueAt() {
         long at = Long.MAX_VALUE;
-        if (windowOpen) at = windowStart + delays.collect().toNanos();
+        if (windowOpen) at = windowDue();
         for (Deferred d : bigfiles.values()) {
             if (at == Long.MAX_VALUE || d.due() - at < 0) at = d.due();
         }

@@ -45,6 +45,10 @@ final class SyncOptions {
             converter = DurationConverter.class, description = "Collect events this long before syncing (default 1).")
     Duration collect;
 
+    @Option(names = "--settle", paramLabel = "SECONDS", defaultValue = "0.3", converter = DurationConverter.class,
+            description = "Sync a batch as soon as no event came for this long, before -t is up (default 0.3).")
+    Duration settle;
+
     @Option(names = {"-T", "--delay-collect-bigfile"}, paramLabel = "SECONDS", defaultValue = "30",
             converter = DurationConverter.class, description = "The same for big files (default 30).")
     Duration bigfileCollect;
@@ -199,7 +203,7 @@ final class SyncOptions {
         if (skipInitialSync && onlyInitialSync) {
             throw new ConfigException("--skip-initialsync and --only-initialsync contradict each other: pick one");
         }
-        for (Duration d : List.of(collect, bigfileCollect, betweenSyncs, timeoutSync)) {
+        for (Duration d : List.of(collect, bigfileCollect, betweenSyncs, timeoutSync, settle)) {
             if (d.isNegative()) throw new ConfigException("delays and timeouts cannot be negative");
         }
         if (retries < 0) throw new ConfigException("-r/--retries cannot be negative");
@@ -247,7 +251,8 @@ final class SyncOptions {
         List<Rule> rules = rulesFile == null ? List.of() : RulesParser.parse(rulesFile);
         Set<Integer> ignored = new HashSet<>(ExitCodePolicy.DEFAULT_IGNORED);
         ignored.addAll(ignoreExitCodes);
-        Delays delays = new Delays(collect, bigfileCollect, bigfileThreshold, betweenSyncs, Delays.DEFAULT_FOLD_THRESHOLD);
+        Delays delays = new Delays(collect, bigfileCollect, bigfileThreshold, betweenSyncs, Delays.DEFAULT_FOLD_THRESHOLD,
+                settle);
         return new Config(watch, destination, mode, handler, rulesFile, rules, delays, timeoutSync, retries, ignored,
                 listsDir == null ? null : listsDir.toAbsolutePath().normalize(), label,
                 absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,

@@ -63,6 +63,30 @@ class CollectorTest {
         assertNull(collector.takeIfDue(now + 1000 * MS), "the queue is empty after the take");
     }
 
+    /** Issue 15: a burst syncs once it is over (quiet for the settle time), not a whole -t later. */
+    @Test
+    void aWindowFallsDueWhenQuietForTheSettleTimeOrAtTheCollectDelay() {
+        Collector settling = new Collector(new Delays(Duration.ofMillis(1000), Duration.ofMillis(1000), 1 << 20,
+                Duration.ZERO, 100, Duration.ofMillis(300)), () -> now);
+        settling.record(List.of(create("a")));
+        now += 200 * MS;
+        settling.record(List.of(create("b")));
+        now += 250 * MS;
+        assertNull(settling.takeIfDue(now), "an event 250 ms ago: the burst may go on");
+        now += 60 * MS;
+        assertEquals(Set.of(Path.of("a"), Path.of("b")), settling.takeIfDue(now).changes().keySet());
+        settling.syncFinished();
+        // Constant churn: never quiet for 300 ms, yet due 1 s after the first event, as -t says.
+        long first = now;
+        for (int i = 0; now - first < 990 * MS; i++) {
+            settling.record(List.of(create("c" + i)));
+            now += 100 * MS;
+            if (now - first < 1000 * MS) assertNull(settling.takeIfDue(now), "due too early, " + (now - first) / MS + " ms in");
+        }
+        now = first + 1000 * MS;
+        assertNotNull(settling.takeIfDue(now));
+    }
+
     @Test
     void renameChainsCollapseToOneRename() {
         collector.record(List.of(move("a", "b"), move("b", "c")));
