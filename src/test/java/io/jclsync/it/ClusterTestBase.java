@@ -58,10 +58,15 @@ abstract class ClusterTestBase {
                 trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
                 "--cluster-secret-file", secret.toString(), "--cluster-bind", address(i) + ":" + port,
                 "--transfer-port", Integer.toString(port + 1),
-                "--state-dir", states.get(i).toString(), "-t", "0.3", "-v"));
+                "--state-dir", states.get(i).toString(), "-t", collectDelay(), "-v"));
         args.addAll(discovery());
         args.addAll(extraArgs(i));
         nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), launcher(i), env, args.toArray(String[]::new)));
+    }
+
+    /** The nodes' collect delay ({@code -t}), in seconds. */
+    String collectDelay() {
+        return "0.3";
     }
 
     /** Node {@code i}'s cluster address. */
@@ -117,9 +122,12 @@ abstract class ClusterTestBase {
         }
     }
 
+    /** Node {@code node}'s counters; none before it has saved them (nothing has happened there yet). */
     Map<String, Long> counters(int node) throws IOException {
         Map<String, Long> out = new HashMap<>();
-        Matcher m = COUNTER.matcher(Files.readString(states.get(node).resolve("counters.json")));
+        Path file = states.get(node).resolve("counters.json");
+        if (!Files.exists(file)) return out;
+        Matcher m = COUNTER.matcher(Files.readString(file));
         while (m.find()) out.put(m.group(1), Long.parseLong(m.group(2)));
         return out;
     }
