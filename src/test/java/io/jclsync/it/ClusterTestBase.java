@@ -113,13 +113,18 @@ abstract class ClusterTestBase {
             try {
                 Trees.awaitEqual(trees.get(0), trees.get(i), Duration.ofNanos(left), nodes.get(i));
             } catch (AssertionError e) {
-                StringBuilder logs = new StringBuilder();
-                for (int n = 0; n < 3; n++) {
-                    if (nodes.get(n) != null) logs.append("\n--- n").append(n + 1).append(" log:\n").append(nodes.get(n).log());
-                }
-                throw new AssertionError(what + ": n" + (i + 1) + " differs from n1: " + e.getMessage() + logs);
+                throw new AssertionError(what + ": n" + (i + 1) + " differs from n1: " + e.getMessage() + logs());
             }
         }
+    }
+
+    /** The logs of the nodes started so far, to explain a failure. */
+    String logs() throws IOException {
+        StringBuilder logs = new StringBuilder();
+        for (int n = 0; n < 3; n++) {
+            if (nodes.get(n) != null) logs.append("\n--- n").append(n + 1).append(" log:\n").append(nodes.get(n).log());
+        }
+        return logs.toString();
     }
 
     /** Node {@code node}'s counters; none before it has saved them (nothing has happened there yet). */
