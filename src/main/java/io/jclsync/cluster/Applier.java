@@ -128,12 +128,13 @@ final class Applier {
         if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
             return order == Index.Order.STALE ? null : new Plan(merged, origin, local, c.takeover()); // only the mode differs
         }
-        // Content this node never agreed on with anyone (found by a new node's first scan) counts as its own.
-        boolean changedHere = mine == null || mine.vector().isEmpty() || !FileStates.same(local, mine.state());
+        if (FileStates.sameContent(local, c.state()) && (order != Index.Order.STALE || localVector.equals(c.version()))) {
+            return sameContent(rel, local, mine, c, origin, order, merged);
+        }
+        boolean changedHere = mine == null || !FileStates.same(local, mine.state());
         if (order == Index.Order.NEWER && !changedHere) return new Plan(merged, origin, local, c.takeover());
-        // Not newer than ours: our version (or a change made here since, which is announced from
-        // here) stands. Two empty vectors are two new nodes' unrelated contents: a conflict.
-        if (order == Index.Order.STALE && !(localVector.isEmpty() && c.version().isEmpty())) return null;
+        // Not newer than ours: our version (or a change made here since, which is announced from here) stands.
+        if (order == Index.Order.STALE) return null;
         // Both sides have content for this path, and neither version descends from the other.
         if (c.kind() == WireMessage.Kind.DELETE) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
@@ -160,6 +161,20 @@ final class Applier {
         if (c.state().type() == FileType.FILE) {
             pull.put(c.path(), new Puller.Pull(aside, c.state(), Map.of(origin, 1L), origin, false));
         }
+        return null;
+    }
+
+    /**
+     * A peer has the content this node has, with another version or only another mtime: never a
+     * conflict. The versions merge; a newer version's mtime is taken, and between concurrent (or
+     * equal) versions the later mtime, so every node ends with the same one whatever the order.
+     */
+    private Plan sameContent(Path rel, FileState local, Index.Version mine, WireMessage.Change c, String origin,
+                             Index.Order order, Map<String, Long> merged) {
+        if (order == Index.Order.NEWER || c.state().mtimeNanos() > local.mtimeNanos()) {
+            return new Plan(merged, origin, local, c.takeover()); // apply() stamps it: the bytes are here
+        }
+        versions.applied(rel, local, merged, mine == null ? versions.self() : mine.writer());
         return null;
     }
 

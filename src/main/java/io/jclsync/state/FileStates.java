@@ -74,6 +74,17 @@ public final class FileStates {
         };
     }
 
+    /**
+     * Whether two states hold the same content: type, mode, and a file's size and sha256 or a
+     * link's target. Unlike {@link #same} the mtime does not count: equal content is never a
+     * conflict, whatever the time on it.
+     */
+    public static boolean sameContent(FileState a, FileState b) {
+        if (a == null || b == null) return a == b;
+        if (a.type() != b.type() || a.type() == FileType.SPECIAL) return false;
+        return a.type() != FileType.FILE ? same(a, b)
+                : a.size() == b.size() && a.mode() == b.mode() && Arrays.equals(a.sha256(), b.sha256());
+    }
 
     public static int mode(Set<PosixFilePermission> perms) {
         int mode = 0;

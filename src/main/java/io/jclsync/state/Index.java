@@ -158,12 +158,16 @@ public final class Index {
         return Map.copyOf(vv);
     }
 
-    /** The state this node has at start (or finds in a rescan): no new version. */
+    /**
+     * What a new node's first scan finds at a path it has not indexed: no change of ours, but the
+     * content's own version ({@link ContentVersion}), the same on every node that has this content.
+     */
     public synchronized Map<String, Long> observed(Path path, FileState state) {
         Version old = versions.get(path);
         if (old == null) {
-            put(path, state, Map.of(), self);
-            return Map.of();
+            Map<String, Long> vv = ContentVersion.of(state);
+            put(path, state, vv, self);
+            return vv;
         }
         return old.vector();
     }
@@ -321,6 +325,14 @@ public final class Index {
         sequence = max;
         forgotten = saved.forgotten();
         fresh = false;
+        // Indexes written before content versions observed with an empty vector: give those their
+        // content's version (a new sequence, so peers are sent it).
+        for (Path p : List.copyOf(versions.keySet())) {
+            Version v = versions.get(p);
+            if (v.vector().isEmpty() && v.state() != null) {
+                put(p, v.state(), ContentVersion.of(v.state()), v.writer(), v.takeover());
+            }
+        }
         expireTombstones(System.currentTimeMillis());
     }
 

@@ -58,10 +58,15 @@ abstract class ClusterTestBase {
                 trees.get(i).toString(), "--cluster-name", "it", "--node-name", "n" + (i + 1),
                 "--cluster-secret-file", secret.toString(), "--cluster-bind", address(i) + ":" + port,
                 "--transfer-port", Integer.toString(port + 1),
-                "--state-dir", states.get(i).toString(), "-t", "0.3", "-v"));
+                "--state-dir", states.get(i).toString(), "-t", collectDelay(), "-v"));
         args.addAll(discovery());
         args.addAll(extraArgs(i));
         nodes.set(i, JclsyncProcess.start(tmp.resolve("n" + (i + 1) + ".log"), launcher(i), env, args.toArray(String[]::new)));
+    }
+
+    /** The nodes' collect delay ({@code -t}), in seconds. */
+    String collectDelay() {
+        return "0.3";
     }
 
     /** Node {@code i}'s cluster address. */
@@ -108,18 +113,26 @@ abstract class ClusterTestBase {
             try {
                 Trees.awaitEqual(trees.get(0), trees.get(i), Duration.ofNanos(left), nodes.get(i));
             } catch (AssertionError e) {
-                StringBuilder logs = new StringBuilder();
-                for (int n = 0; n < 3; n++) {
-                    if (nodes.get(n) != null) logs.append("\n--- n").append(n + 1).append(" log:\n").append(nodes.get(n).log());
-                }
-                throw new AssertionError(what + ": n" + (i + 1) + " differs from n1: " + e.getMessage() + logs);
+                throw new AssertionError(what + ": n" + (i + 1) + " differs from n1: " + e.getMessage() + logs());
             }
         }
     }
 
+    /** The logs of the nodes started so far, to explain a failure. */
+    String logs() throws IOException {
+        StringBuilder logs = new StringBuilder();
+        for (int n = 0; n < 3; n++) {
+            if (nodes.get(n) != null) logs.append("\n--- n").append(n + 1).append(" log:\n").append(nodes.get(n).log());
+        }
+        return logs.toString();
+    }
+
+    /** Node {@code node}'s counters; none before it has saved them (nothing has happened there yet). */
     Map<String, Long> counters(int node) throws IOException {
         Map<String, Long> out = new HashMap<>();
-        Matcher m = COUNTER.matcher(Files.readString(states.get(node).resolve("counters.json")));
+        Path file = states.get(node).resolve("counters.json");
+        if (!Files.exists(file)) return out;
+        Matcher m = COUNTER.matcher(Files.readString(file));
         while (m.find()) out.put(m.group(1), Long.parseLong(m.group(2)));
         return out;
     }

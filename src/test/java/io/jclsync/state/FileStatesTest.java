@@ -44,4 +44,20 @@ class FileStatesTest {
         assertTrue(FileStates.same(first, first.withInode(99)), "the inode alone never makes states differ");
         assertNull(FileStates.of(dir.resolve("missing")));
     }
+
+    @Test
+    void sameContentIgnoresOnlyTheMtime() {
+        byte[] hash = new byte[32];
+        FileState f = new FileState(FileType.FILE, 4, 100, 0644, new byte[0], hash);
+        assertTrue(FileStates.sameContent(f, new FileState(FileType.FILE, 4, 200, 0644, new byte[0], hash)));
+        assertFalse(FileStates.same(f, new FileState(FileType.FILE, 4, 200, 0644, new byte[0], hash)));
+        assertFalse(FileStates.sameContent(f, new FileState(FileType.FILE, 4, 100, 0600, new byte[0], hash)), "mode");
+        assertFalse(FileStates.sameContent(f, new FileState(FileType.FILE, 5, 100, 0644, new byte[0], hash)), "size");
+        hash[0] = 1;
+        assertFalse(FileStates.sameContent(f, new FileState(FileType.FILE, 4, 100, 0644, new byte[0], hash)), "bytes");
+        assertFalse(FileStates.sameContent(f, null));
+        assertTrue(FileStates.sameContent(null, null));
+        FileState link = new FileState(FileType.SYMLINK, 0, 1, 0777, "t".getBytes(), new byte[0]);
+        assertTrue(FileStates.sameContent(link, new FileState(FileType.SYMLINK, 0, 9, 0777, "t".getBytes(), new byte[0])));
+    }
 }

@@ -36,8 +36,9 @@ class IndexTest {
         assertEquals(Map.of("n1", 3L, "n2", 1L), v.localChange(f, null));
         assertEquals(Map.of("n1", 3L, "n2", 2L), v.localChange(f, null));
         assertEquals("n2", v.get(f).writer());
-        assertEquals(Map.of(), v.observed(Path.of("new"), null), "observing is not a change");
-        assertEquals(Map.of("n1", 3L, "n2", 2L), v.observed(f, null));
+        FileState found = file(3, 7);
+        assertEquals(ContentVersion.of(found), v.observed(Path.of("new"), found), "observing is not a change of ours");
+        assertEquals(Map.of("n1", 3L, "n2", 2L), v.observed(f, found), "an indexed path keeps its version");
     }
 
     @Test
@@ -86,7 +87,8 @@ class IndexTest {
         index.localChange(Path.of("a"), null);
         for (String p : List.of("a", "a/x", "a/b/y")) assertNull(index.get(Path.of(p)).state(), p + " is deleted");
         for (String p : List.of("a-z", "a.txt", "ab/c", "b")) assertEquals(file, index.get(Path.of(p)).state(), p + " stays");
-        assertEquals(Map.of("n1", 1L), index.get(Path.of("a/b/y")).vector(), "a delete is a change: peers take it");
+        assertEquals(Index.merge(ContentVersion.of(file), Map.of("n1", 1L)), index.get(Path.of("a/b/y")).vector(),
+                "a delete is a change of what was found: peers take it");
     }
 
     @Test
@@ -116,6 +118,55 @@ class IndexTest {
 
     private static FileState file(long size, long mtime) {
         return new FileState(FileType.FILE, size, mtime, 0644, new byte[0], new byte[32]);
+    }
+
+    private static FileState file(String content, long mtime, int mode) {
+        try {
+            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(content.getBytes());
+            return new FileState(FileType.FILE, content.length(), mtime, mode, new byte[0], sha);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
+    void whatFirstScansFindIsVersionedByItsContent() {
+        Path f = Path.of("d/f");
+        Index n1 = new Index("n1");
+        Index n2 = new Index("n2");
+        Index n3 = new Index("n3");
+        // The same content on two nodes (one copy did not keep the mtime): the same version, no node's.
+        Map<String, Long> v1 = n1.observed(f, file("common\n", 100, 0644));
+        Map<String, Long> v2 = n2.observed(f, file("common\n", 200, 0644));
+        assertEquals(v1, v2, "equal content, equal version, whoever scanned first");
+        assertEquals(STALE, Index.compare(v1, v2));
+        assertTrue(ContentVersion.isKey(v1.keySet().iterator().next()));
+        // A change made to it descends from it, on every node.
+        Map<String, Long> appended = n2.localChange(f, file("common\nmore\n", 300, 0644));
+        assertEquals(NEWER, Index.compare(v1, appended), "n1 takes n2's change as newer: no conflict");
+        // Different contents found by two new nodes are concurrent: a real conflict, both kept.
+        Map<String, Long> other = n3.observed(f, file("something else\n", 100, 0644));
+        assertEquals(CONCURRENT, Index.compare(v1, other));
+        assertEquals(CONCURRENT, Index.compare(v1, n3.observed(Path.of("m"), file("common\n", 100, 0600))),
+                "the mode is part of the content");
+        FileState dir = new FileState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]);
+        assertEquals(ContentVersion.of(dir), ContentVersion.of(new FileState(FileType.DIRECTORY, 0, 9, 0755,
+                new byte[0], new byte[0])), "a directory's version is its mode");
+        FileState link = new FileState(FileType.SYMLINK, 0, 5, 0777, "a".getBytes(), new byte[0]);
+        assertFalse(ContentVersion.of(link).equals(ContentVersion.of(new FileState(FileType.SYMLINK, 0, 5, 0777,
+                "b".getBytes(), new byte[0]))), "a link's version is its target");
+    }
+
+    @Test
+    void anIndexSavedWithEmptyFirstScanVectorsGetsContentVersions() {
+        FileState found = file("old\n", 7, 0644);
+        Index old = new Index("n1");
+        old.restore(new Index.Snapshot(42, 5, 0, Map.of(), Map.of(
+                Path.of("found"), new Index.Version(found, Map.of(), "n1", 0, 5),
+                Path.of("gone"), new Index.Version(null, Map.of(), "n1", System.currentTimeMillis(), 4))));
+        assertEquals(ContentVersion.of(found), old.get(Path.of("found")).vector());
+        assertEquals(6, old.get(Path.of("found")).sequence(), "restamped: peers are sent the new version");
+        assertEquals(Map.of(), old.get(Path.of("gone")).vector(), "tombstones have no content");
     }
 
     @Test

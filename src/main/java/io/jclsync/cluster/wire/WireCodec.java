@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.jclsync.cluster.wire.proto.Envelope;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
+import io.jclsync.state.ContentVersion;
 import io.jclsync.state.FileState;
 import io.jclsync.state.Index;
 import java.util.ArrayList;
@@ -131,7 +132,7 @@ public final class WireCodec {
             case BATCH -> batch(env.getBatch());
             case CATCH_UP_REQUEST -> catchUpRequest(env.getCatchUpRequest());
             case PROGRESS -> new WireMessage.Progress(tree(env.getProgress().getTreeId()), node(env.getProgress().getNode()),
-                    vector(env.getProgress().getAppliedMap()));
+                    counts(env.getProgress().getAppliedMap(), false));
             case BODY_NOT_SET -> throw new WireException("message without a body (or of a kind this version does not know)");
         };
     }
@@ -292,10 +293,17 @@ public final class WireCodec {
         return name;
     }
 
+    /** A version vector: node names, and content keys for content found by a first scan ({@link ContentVersion}). */
     private static Map<String, Long> vector(Map<String, Long> raw) throws WireException {
+        return counts(raw, true);
+    }
+
+    private static Map<String, Long> counts(Map<String, Long> raw, boolean contentKeys) throws WireException {
         if (raw.size() > MAX_NODES) throw new WireException(raw.size() + " entries in a version vector (max " + MAX_NODES + ")");
         Map<String, Long> out = new HashMap<>();
-        for (Map.Entry<String, Long> e : raw.entrySet()) out.put(node(e.getKey()), e.getValue());
+        for (Map.Entry<String, Long> e : raw.entrySet()) {
+            out.put(contentKeys && ContentVersion.isKey(e.getKey()) ? e.getKey() : node(e.getKey()), e.getValue());
+        }
         return out;
     }
 

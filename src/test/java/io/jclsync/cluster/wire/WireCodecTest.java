@@ -14,6 +14,7 @@ import io.jclsync.cluster.wire.proto.ChangeBatch;
 import io.jclsync.cluster.wire.proto.ChangeKind;
 import io.jclsync.cluster.wire.proto.Envelope;
 import io.jclsync.cluster.wire.proto.FileState;
+import io.jclsync.cluster.wire.proto.Progress;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import java.nio.charset.StandardCharsets;
@@ -39,7 +40,8 @@ class WireCodecTest {
                 new WireMessage.Change(RelPath.of("new".getBytes()), WireMessage.Kind.RENAME, RelPath.of("old".getBytes()),
                         new io.jclsync.state.FileState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]), Map.of()),
                 new WireMessage.Change(RelPath.of("ln".getBytes()), WireMessage.Kind.MODIFY, null,
-                        new io.jclsync.state.FileState(FileType.SYMLINK, 0, 5, 0777, "../x".getBytes(), new byte[0]), Map.of()),
+                        new io.jclsync.state.FileState(FileType.SYMLINK, 0, 5, 0777, "../x".getBytes(), new byte[0]),
+                        Map.of("#0123456789abcdef", 1L, "node-2", 2L)),
                 new WireMessage.Change(RelPath.of("gone".getBytes()), WireMessage.Kind.DELETE, null, null,
                         Map.of("node-1", 4L, "node-2", 1L), "node-2")));
         WireMessage.Batch back = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(batch)));
@@ -52,6 +54,8 @@ class WireCodecTest {
         assertEquals(0644, back.changes().get(0).state().mode());
         assertEquals(RelPath.of("old".getBytes()), back.changes().get(1).oldPath());
         assertArrayEquals("../x".getBytes(), back.changes().get(2).state().linkTarget(), "symlink targets are data, not paths");
+        assertEquals(Map.of("#0123456789abcdef", 1L, "node-2", 2L), back.changes().get(2).version(),
+                "a first scan's content key counts in a vector like a node");
         assertNull(back.changes().get(3).state());
         assertEquals(Map.of("node-1", 4L, "node-2", 1L), back.changes().get(3).version());
         assertEquals("node-2", back.changes().get(3).writer());
@@ -175,6 +179,10 @@ class WireCodecTest {
         assertTrue(rejected(batchOf(fileChange("f").setKindValue(9))).contains("change kind"));
         assertTrue(rejected(batchOf(fileChange("same"), fileChange("same"))).contains("twice"));
         assertTrue(rejected(batchOf(fileChange("f").putVersion("bad name!", 1))).contains("node name"));
+        assertTrue(rejected(batchOf(fileChange("f").putVersion("#0123", 1))).contains("node name"), "a content key is # and 16 hex digits");
+        assertTrue(rejected(Envelope.newBuilder().setProtocolVersion(1).setProgress(Progress.newBuilder()
+                .setTreeId(ByteString.fromHex(TREE)).setNode("n2").putApplied("#0123456789abcdef", 1)).build()
+                .toByteArray()).contains("node name"), "progress is counted per node only");
     }
 
     @Test

@@ -1,0 +1,131 @@
+package io.jclsync.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.conflict.ConflictPolicy;
+import io.jclsync.conflict.ConflictScope;
+import io.jclsync.echo.EchoFilter;
+import io.jclsync.fs.RelPath;
+import io.jclsync.state.ContentVersion;
+import io.jclsync.state.FileState;
+import io.jclsync.state.FileStates;
+import io.jclsync.state.Index;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The applier's decisions on changes that need no pull (deletes, links, equal contents), on node n1
+ * of a real directory: what a first scan found versus a peer's change of it, and equal contents.
+ */
+class ApplierTest {
+    @TempDir
+    Path root;
+    @TempDir
+    Path state;
+    private final Index index = new Index("n1");
+    private Counters counters;
+    private Applier applier;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        counters = new Counters(state.resolve("counters.json"));
+        Files.createDirectories(root.resolve(Applier.STAGING));
+        applier = new Applier(root, new EchoFilter(), counters, "password", "module", index, ConflictPolicy.NEWEST,
+                new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters, root));
+    }
+
+    /** What this node's first scan finds at {@code rel}, indexed as observed. */
+    private FileState found(String rel) throws Exception {
+        FileState s = FileStates.of(root.resolve(rel));
+        index.observed(Path.of(rel), s);
+        return s;
+    }
+
+    private void receive(String from, WireMessage.Change... changes) throws Exception {
+        applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes), null), List.of("127.0.0.1:9"));
+    }
+
+    private static WireMessage.Change change(String rel, WireMessage.Kind kind, FileState s, Map<String, Long> v) {
+        return new WireMessage.Change(RelPath.of(rel.getBytes()), kind, null, s, v);
+    }
+
+    private List<Path> conflictCopies() throws Exception {
+        try (Stream<Path> all = Files.walk(root)) {
+            return all.filter(p -> p.getFileName().toString().contains(".sync-conflict-")).toList();
+        }
+    }
+
+    @Test
+    void aPeersChangeOfWhatAFirstScanFoundIsNewerNotAConflict() throws Exception {
+        Files.createSymbolicLink(root.resolve("ln"), Path.of("a"));
+        Files.createDirectories(root.resolve("dir"));
+        Files.writeString(root.resolve("dir/f"), "found here\n");
+        FileState link = found("ln");
+        FileState dir = found("dir");
+        FileState file = found("dir/f");
+
+        // n2 got these in its catch-up, then changed the link and deleted the directory.
+        Map<String, Long> relinked = Index.merge(ContentVersion.of(link), Map.of("n2", 1L));
+        receive("n2", change("ln", WireMessage.Kind.MODIFY,
+                        new FileState(link.type(), 0, link.mtimeNanos() + 1, 0777, "b".getBytes(), new byte[0]), relinked),
+                change("dir/f", WireMessage.Kind.DELETE, null, Index.merge(ContentVersion.of(file), Map.of("n2", 1L))),
+                change("dir", WireMessage.Kind.DELETE, null, Index.merge(ContentVersion.of(dir), Map.of("n2", 1L))));
+
+        assertEquals(Path.of("b"), Files.readSymbolicLink(root.resolve("ln")), "the link's change is applied");
+        assertEquals(relinked, index.get(Path.of("ln")).vector());
+        assertFalse(Files.exists(root.resolve("dir"), LinkOption.NOFOLLOW_LINKS), "the delete is applied");
+        assertEquals(0, counters.conflicts.get());
+        assertEquals(List.of(), conflictCopies());
+    }
+
+    @Test
+    void equalContentIsNeverAConflictAndSettlesOnTheLaterMtime() throws Exception {
+        Path f = root.resolve("f");
+        Files.writeString(f, "the same bytes\n");
+        Files.setLastModifiedTime(f, FileTime.from(1_000, TimeUnit.SECONDS));
+        FileState mine = found("f");
+        Map<String, Long> here = index.localChange(Path.of("f"), mine); // also written here, announced
+
+        // n3 wrote the same bytes concurrently, a second later: no conflict; its later mtime is taken.
+        FileState later = new FileState(mine.type(), mine.size(), mine.mtimeNanos() + 1_000_000_000L, mine.mode(),
+                new byte[0], mine.sha256());
+        Map<String, Long> fromN3 = Index.merge(ContentVersion.of(mine), Map.of("n3", 1L));
+        receive("n3", change("f", WireMessage.Kind.MODIFY, later, fromN3));
+        assertEquals(later.mtimeNanos(), FileStates.of(f).mtimeNanos());
+        assertEquals(Index.merge(here, fromN3), index.get(Path.of("f")).vector(), "the versions merge");
+
+        // n2's equal content with an earlier mtime: merged too, and the later mtime stays.
+        FileState earlier = new FileState(mine.type(), mine.size(), mine.mtimeNanos() - 5, mine.mode(), new byte[0],
+                mine.sha256());
+        Map<String, Long> fromN2 = Index.merge(ContentVersion.of(mine), Map.of("n2", 1L));
+        receive("n2", change("f", WireMessage.Kind.MODIFY, earlier, fromN2));
+        assertEquals(later.mtimeNanos(), FileStates.of(f).mtimeNanos());
+        assertEquals(Index.merge(Index.merge(here, fromN3), fromN2), index.get(Path.of("f")).vector());
+        assertEquals("the same bytes\n", Files.readString(f));
+        assertEquals(0, counters.conflicts.get());
+        assertEquals(List.of(), conflictCopies());
+    }
+
+    @Test
+    void twoNewNodesDifferentContentsStillConflict() throws Exception {
+        Files.createSymbolicLink(root.resolve("ln"), Path.of("mine"));
+        FileState link = found("ln");
+        FileState theirs = new FileState(link.type(), 0, link.mtimeNanos() + 1, 0777, "theirs".getBytes(), new byte[0]);
+        receive("n2", change("ln", WireMessage.Kind.MODIFY, theirs, ContentVersion.of(theirs)));
+        assertEquals(1, counters.conflicts.get(), "found on two new nodes, neither descends from the other");
+        assertEquals(Path.of("theirs"), Files.readSymbolicLink(root.resolve("ln")), "the newer mtime keeps the path");
+        assertTrue(conflictCopies().size() == 1, "this node's version is kept beside it");
+    }
+}
