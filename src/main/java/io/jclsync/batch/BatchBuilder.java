@@ -65,6 +65,7 @@ public final class BatchBuilder {
         // Other names of a file written through one of its hard links: no event names them.
         if (links.hasUnknownNames()) findUnknownNames(linked);
         linked.removeAll(snapshot.changes().keySet());
+        if (!linked.isEmpty()) LOG.fine(() -> "other names of files written through a hard link: " + linked);
         for (Path other : linked) {
             Batch.Entry e = entry(other, ChangeKind.MODIFY, new HashSet<>());
             if (e != null) entries.add(e);

@@ -77,6 +77,7 @@ public final class Collector {
                 }
                 case MOVE -> {
                     writes.gone(e.from());
+                    if (e.directory()) carryQueued(e.from(), e.path());
                     move(e.from(), e.path());
                 }
             }
@@ -106,6 +107,24 @@ public final class Collector {
         folded.clear();
         renames.clear();
         openWindow();
+    }
+
+    /**
+     * A directory moved: changes queued below it now happen below its new name. The move's own
+     * delete and create cover the destination either way; what this keeps is each file's own
+     * entry, which the batch builder needs to look at the file (a hard link's other names).
+     */
+    private void carryQueued(Path from, Path to) {
+        if (full || changes.isEmpty()) return;
+        List<Map.Entry<Path, ChangeKind>> below = new ArrayList<>();
+        for (Map.Entry<Path, ChangeKind> c : changes.entrySet()) {
+            if (c.getKey().startsWith(from) && !c.getKey().equals(from)) below.add(c);
+        }
+        for (Map.Entry<Path, ChangeKind> c : below) {
+            changes.remove(c.getKey());
+            entriesPerDir.merge(parent(c.getKey()), -1, Integer::sum);
+        }
+        for (Map.Entry<Path, ChangeKind> c : below) change(to.resolve(from.relativize(c.getKey())), c.getValue());
     }
 
     private void move(Path from, Path to) {

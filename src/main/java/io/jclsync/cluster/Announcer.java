@@ -67,7 +67,7 @@ final class Announcer implements Transfer {
         List<WireMessage.Change> changes = new ArrayList<>();
         try {
             if (batch.full()) {
-                walk(Path.of(""), changes, true);
+                walk(Path.of(""), changes, true, new HashSet<>());
             } else {
                 Set<Path> done = new HashSet<>();
                 Set<Path> echoedRenames = new HashSet<>();
@@ -75,7 +75,7 @@ final class Announcer implements Transfer {
                 for (Batch.Entry e : batch.entries()) {
                     if (done.add(e.path())) entry(e.path(), e.kind(), changes, done);
                     // A directory a peer renamed here moved with its contents: nothing below to announce.
-                    if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false);
+                    if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false, done);
                 }
             }
             announce(changes);
@@ -143,14 +143,15 @@ final class Announcer implements Transfer {
     }
 
     /**
-     * Announces everything below {@code relDir} (parents before children). {@code all}: a scan of
+     * Announces everything below {@code relDir} (parents before children) that is not in {@code done}
+     * yet (a path may appear once per batch; updated). {@code all}: a scan of
      * the whole tree (at start, after an overflow or SIGHUP) that reconciles it with the index:
      * only what differs from the index is a change (no echo check), new paths are local changes
      * (except in a new node's first scan, which only observes), and indexed paths no longer found
      * are deleted, except below directories that could not be read. Peers learn the rest of the
      * index by asking for it (catch-up).
      */
-    private void walk(Path relDir, List<WireMessage.Change> out, boolean all) throws IOException {
+    private void walk(Path relDir, List<WireMessage.Change> out, boolean all, Set<Path> done) throws IOException {
         Path start = root.resolve(relDir);
         if (!Files.isDirectory(start, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         Filter f = filter.get();
@@ -188,6 +189,7 @@ final class Announcer implements Transfer {
             }
 
             private void add(Path rel) throws IOException {
+                if (!done.add(rel)) return; // already in this batch (a rename's target below a new directory)
                 Index.Version known = versions.get(rel);
                 FileState state = FileStates.of(root.resolve(rel),
                         known != null ? known.state() : hint(rel));

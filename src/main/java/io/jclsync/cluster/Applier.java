@@ -194,9 +194,6 @@ final class Applier {
         if (c.state() == null || c.state().type() != FileType.FILE) {
             versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer(), plan.takeover());
         }
-        if (c.kind() == WireMessage.Kind.RENAME) {
-            versions.applied(c.oldPath().toPath(), null, plan.vector(), plan.writer());
-        }
         Path target = root.resolve(c.path().toPath());
         FileState local = plan.local();
         if (c.kind() == WireMessage.Kind.DELETE) {
@@ -211,6 +208,10 @@ final class Applier {
                 echoes.expect(c.oldPath(), null);
                 echoes.expect(c.path(), old);
                 Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+                // Only a path that did move is gone here. Otherwise (the new name was taken, the old
+                // one missing) the old path is the delete's business that follows in the batch, with
+                // its own version: a tombstone now would make our unchanged copy look changed here.
+                versions.applied(c.oldPath().toPath(), null, plan.vector(), plan.writer());
                 local = old;
             }
         }

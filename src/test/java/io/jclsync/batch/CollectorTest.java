@@ -137,6 +137,17 @@ class CollectorTest {
         assertEquals(Map.of(Path.of("new"), ChangeKind.DELETE), s.changes());
     }
 
+    /** Found by the chaos checker (seed 12): a file written, then its directory renamed: its change follows it. */
+    @Test
+    void changesQueuedBelowAMovedDirectoryFollowIt() {
+        collector.record(List.of(modify("d/sub/f"), move("d", "e")));
+        now += 100 * MS;
+        Snapshot s = collector.takeIfDue(now);
+        assertEquals(ChangeKind.MODIFY, s.changes().get(Path.of("e/sub/f")));
+        assertFalse(s.changes().containsKey(Path.of("d/sub/f")));
+        assertEquals(ChangeKind.DELETE, s.changes().get(Path.of("d")));
+    }
+
     @Test
     void aRenameBackIsNoRename() {
         collector.record(List.of(move("a", "b"), move("b", "a")));

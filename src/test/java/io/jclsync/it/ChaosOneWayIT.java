@@ -124,7 +124,7 @@ class ChaosOneWayIT {
             if (savedQueued != null) Files.writeString(Path.of(QUEUED), "1024\n");
             Path status = work.resolve("status");
             List<String> args = new ArrayList<>(List.of("-W", src.toString(), "-D", dst.toString(), "-M", v.mode(),
-                    "-t", "0.5", "-v", "--status-file", status.toString()));
+                    "-t", "0.5", System.getProperty("chaos.verbosity", "-v"), "--status-file", status.toString()));
             if (v.ignoreFailures()) args.add("--ignore-failures");
             p = JclsyncProcess.start(work.resolve("jclsync.log"), args.toArray(String[]::new));
             p.awaitStatus(status, "running", Duration.ofSeconds(30));
