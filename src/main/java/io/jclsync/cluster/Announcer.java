@@ -112,9 +112,16 @@ final class Announcer implements Transfer {
             echoed.add(r.to());
             counters.echoesSuppressed.incrementAndGet();
         } else {
+            List<Path> below = versions.liveBelow(r.from());
             versions.localChange(r.from(), null);
             out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state,
                     versions.localChange(r.to(), state)));
+            // What was indexed below the old name is gone from there: each entry's tombstone goes
+            // with the rename, or peers' indexes (and their catch-up answers) keep it alive.
+            for (Path b : below) {
+                if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
+                        versions.get(b).vector()));
+            }
         }
         // The old path is still looked at as an entry: something new may have taken its place.
         done.add(r.to());
@@ -200,8 +207,10 @@ final class Announcer implements Transfer {
                     return;
                 }
                 Map<String, Long> vv;
-                if (!all || (known == null ? !firstScan : !FileStates.same(known.state(), state))) {
+                if (!all) {
                     vv = versions.localChange(rel, state);
+                } else if (known == null ? !firstScan : !FileStates.same(known.state(), state)) {
+                    vv = versions.foundChanged(rel, state);
                 } else {
                     if (known == null) versions.observed(rel, state);
                     return; // as indexed: peers have it, or take it when they catch up

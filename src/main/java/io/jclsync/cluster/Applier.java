@@ -159,7 +159,7 @@ final class Applier {
                 + "'s is kept as " + aside);
         versions.applied(rel, local, merged, localWriter);
         if (c.state().type() == FileType.FILE) {
-            pull.put(c.path(), new Puller.Pull(aside, c.state(), Map.of(origin, 1L), origin, false));
+            pull.put(c.path(), new Puller.Pull(aside, c.state(), Map.of(origin, 1L), origin, false, null, true));
         }
         return null;
     }
@@ -246,7 +246,7 @@ final class Applier {
                     LocalTree.stamp(target, want);
                     versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
                 } else {
-                    pull.put(c.path(), new Puller.Pull(c.path(), want, plan.vector(), plan.writer(), plan.takeover()));
+                    pull.put(c.path(), new Puller.Pull(c.path(), want, plan.vector(), plan.writer(), plan.takeover(), local, false));
                 }
             }
             default -> { }

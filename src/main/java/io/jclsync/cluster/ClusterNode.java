@@ -1,6 +1,7 @@
 package io.jclsync.cluster;
 
 import io.jclsync.cluster.wire.IndexCodec;
+import io.jclsync.cluster.wire.IndexJournal;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.echo.EchoFilter;
 import io.jclsync.state.Index;
@@ -150,6 +151,8 @@ public final class ClusterNode implements AutoCloseable {
         try {
             try {
                 if (Files.exists(node.indexFile())) node.versions.restore(IndexCodec.read(node.indexFile()));
+                node.journal = IndexJournal.open(node.config.stateDir(), node.versions);
+                node.versions.journal(node.journal);
             } catch (io.jclsync.cluster.wire.WireException e) {
                 throw new IOException("the index " + node.indexFile() + " is damaged (" + e.getMessage() + "); move it "
                         + "away to start over: the node then compares its whole tree with its peers as a new node would");
@@ -387,6 +390,9 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
+    /** Every index change as it happens, between two saves of the whole index (null until started). */
+    private IndexJournal journal;
+
     private Path indexFile() {
         return config.stateDir().resolve("index");
     }
@@ -394,7 +400,10 @@ public final class ClusterNode implements AutoCloseable {
     private void saveIndex() {
         try {
             Index.Snapshot snapshot = versions.snapshotIfDirty();
-            if (snapshot != null) IndexCodec.write(indexFile(), snapshot);
+            if (snapshot != null) {
+                IndexCodec.write(indexFile(), snapshot);
+                if (journal != null) journal.snapshotSaved();
+            }
         } catch (IOException | RuntimeException e) {
             LOG.warning("cannot save the index " + indexFile() + ": " + e);
         }
@@ -419,5 +428,6 @@ public final class ClusterNode implements AutoCloseable {
         }
         links.release(link); // the last tree of the cluster leaves it and stops the rsync daemon
         saveIndex();
+        if (journal != null) journal.close();
     }
 }

@@ -1,5 +1,7 @@
 package io.jclsync.cluster;
 
+import io.jclsync.conflict.Candidate;
+import io.jclsync.conflict.ConflictCopies;
 import io.jclsync.fs.ContentHash;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
@@ -35,7 +37,14 @@ final class Puller {
      * A file to pull, placed at {@code target} here; once it is in place the path's version
      * becomes {@code vector}, written by {@code writer} ({@code takeover}: a subtree conflict's winner).
      */
-    record Pull(RelPath target, FileState want, Map<String, Long> vector, String writer, boolean takeover) {}
+    /**
+     * @param before the state the target had when the change was decided (null: none): if the target
+     *               is something else by the time the file is placed, it was written here meanwhile
+     * @param copy   a conflict copy of the losing version: announced from here like a new file (not an
+     *               echo), so every node ends up with it even one that decided the conflict otherwise
+     */
+    record Pull(RelPath target, FileState want, Map<String, Long> vector, String writer, boolean takeover,
+                FileState before, boolean copy) {}
 
     private final LocalTree tree;
     private final Path root;
@@ -105,7 +114,11 @@ final class Puller {
             for (var it = files.entrySet().iterator(); it.hasNext(); ) {
                 Map.Entry<RelPath, Pull> f = it.next();
                 Pull p = f.getValue();
-                if (place(staging.resolve(f.getKey().toPath()), p.target(), p.want())) {
+                RelPath at = place(staging.resolve(f.getKey().toPath()), p);
+                if (at != null && !at.equals(p.target())) {
+                    it.remove();
+                    placed++;
+                } else if (at != null) {
                     long ino = (Long) Files.getAttribute(root.resolve(p.target().toPath()), "unix:ino", LinkOption.NOFOLLOW_LINKS);
                     versions.applied(p.target().toPath(), p.want().withInode(ino), p.vector(), p.writer(), p.takeover());
                     it.remove();
@@ -128,24 +141,38 @@ final class Puller {
         return exitCode == 0 || exitCode == 23 || exitCode == 24;
     }
 
-    private boolean place(Path staged, RelPath rel, FileState want) throws IOException {
-        if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) return false; // vanished at the origin
+    /** @return where the file went (its target, or beside it if the target changed here meanwhile), or null */
+    private RelPath place(Path staged, Pull p) throws IOException {
+        RelPath rel = p.target();
+        FileState want = p.want();
+        if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) return null; // vanished at the origin
         if (!Arrays.equals(ContentHash.sha256(staged), want.sha256())) {
             LOG.fine(() -> rel + " changed at the origin during the pull; its next announcement brings it");
-            return false;
+            return null;
         }
         LocalTree.stamp(staged, want);
         Path target = root.resolve(rel.toPath());
         tree.createParents(rel);
-        FileState local = FileStates.of(target);
+        FileState local = FileStates.of(target, p.before());
+        if (!FileStates.same(local, p.before()) && !FileStates.same(local, want)) {
+            // Written here while the pull ran: that write stands (it is announced from here), and
+            // the peer's version is kept beside it, announced as a new file. Nothing is lost.
+            RelPath aside = ConflictCopies.copyOf(rel, new Candidate(p.writer(), want, p.vector(), 0));
+            LOG.warning("conflict on " + rel + ": it changed here while " + p.writer() + "'s version was pulled; "
+                    + "that version is kept as " + aside);
+            counters.conflicts.incrementAndGet();
+            tree.createParents(aside);
+            Files.move(staged, root.resolve(aside.toPath()), StandardCopyOption.ATOMIC_MOVE);
+            return aside;
+        }
         if (local != null && local.type() == FileType.DIRECTORY) {
             tree.echoes.expect(rel, null);
             tree.deleteTree(target);
         }
-        tree.echoes.expect(rel, want);
+        if (!p.copy()) tree.echoes.expect(rel, want);
         Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         counters.filesPulled.incrementAndGet();
         counters.bytesPulled.addAndGet(want.size());
-        return true;
+        return rel;
     }
 }

@@ -81,6 +81,36 @@ public final class Index {
     private long forgotten;
     private boolean dirty;
     private boolean fresh = true;
+    private Journal journal;
+
+    /**
+     * Where every change of an entry is written as it happens, so that a node killed between two
+     * saves of the whole index (every few seconds) finds its latest entries again at start.
+     */
+    public interface Journal {
+        /** {@code path} now has {@code version}. Must not block for long: called with the index locked. */
+        void put(Path path, Version version);
+
+        /** A snapshot is being taken: what follows goes to a new journal, kept until that snapshot is saved. */
+        void rotate();
+    }
+
+    /** From now on every change of an entry also goes to {@code journal}. */
+    public synchronized void journal(Journal journal) {
+        this.journal = journal;
+    }
+
+    /**
+     * Takes an entry back from the journal at start, unless the saved index has it at the same or
+     * a later index sequence.
+     */
+    public synchronized void replayed(Path path, Version version) {
+        Version have = versions.get(path);
+        if (have != null && have.sequence() >= version.sequence()) return;
+        versions.put(path, version);
+        sequence = Math.max(sequence, version.sequence());
+        dirty = true;
+    }
 
     public Index(String self) {
         this(self, Duration.ofDays(30));
@@ -138,8 +168,10 @@ public final class Index {
             return; // nothing new: peers that have this entry need not be sent it again
         }
         long deletedAt = state == null ? System.currentTimeMillis() : 0;
-        versions.put(path, new Version(state, vector, writer, deletedAt, ++sequence, takeover));
+        Version v = new Version(state, vector, writer, deletedAt, ++sequence, takeover);
+        versions.put(path, v);
         dirty = true;
+        if (journal != null) journal.put(path, v);
     }
 
     /**
@@ -170,6 +202,23 @@ public final class Index {
             return vv;
         }
         return old.vector();
+    }
+
+    /**
+     * A scan (at start, after an overflow) found {@code path} in another state than indexed. It
+     * descends from the indexed version, but who made it is not known: an edit made here while
+     * jclsync was down, or a peer's change this node applied just before it was killed, whose index
+     * entry was not saved yet. So the new version counts its content ({@link ContentVersion#key}),
+     * not this node: equal to the peer's version by content, it merges with it instead of
+     * conflicting; different, it conflicts with it, as it must. Deletes stay this node's.
+     */
+    public synchronized Map<String, Long> foundChanged(Path path, FileState state) {
+        if (state == null) return localChange(path, null);
+        Version old = versions.get(path);
+        Map<String, Long> vv = new HashMap<>(old == null ? Map.of() : old.vector());
+        vv.merge(ContentVersion.key(state), 1L, Long::sum);
+        put(path, state, vv, self);
+        return Map.copyOf(vv);
     }
 
     /** A peer's change was applied (or merged into a conflict resolution). */
@@ -310,6 +359,7 @@ public final class Index {
         if (!dirty) return null;
         dirty = false;
         expireTombstones(System.currentTimeMillis());
+        if (journal != null) journal.rotate();
         return new Snapshot(indexId, sequence, forgotten, peers, versions);
     }
 

@@ -39,18 +39,30 @@ public final class IndexCodec {
             index.peers().forEach((peer, pos) -> header.putPeers(peer, WireCodec.position(pos)));
             header.build().writeDelimitedTo(out);
             for (Map.Entry<Path, Index.Version> e : index.entries().entrySet()) {
-                Index.Version v = e.getValue();
-                WireMessage.Change change = new WireMessage.Change(RelPath.of(e.getKey()),
-                        v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector(),
-                        null, v.takeover());
-                IndexEntry.newBuilder().setChange(WireCodec.encodeChange(change)).setWriter(v.writer())
-                        .setDeletedAtMs(v.deletedAtMillis()).setSequence(v.sequence())
-                        .setInode(v.state() == null ? 0 : v.state().inode()).build().writeDelimitedTo(out);
+                entry(e.getKey(), e.getValue()).writeDelimitedTo(out);
             }
             out.flush();
             ch.force(true);
         }
         Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /** One index entry as its record (the same in the index file and in the journal). */
+    static IndexEntry entry(Path path, Index.Version v) {
+        WireMessage.Change change = new WireMessage.Change(RelPath.of(path),
+                v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector(),
+                null, v.takeover());
+        return IndexEntry.newBuilder().setChange(WireCodec.encodeChange(change)).setWriter(v.writer())
+                .setDeletedAtMs(v.deletedAtMillis()).setSequence(v.sequence())
+                .setInode(v.state() == null ? 0 : v.state().inode()).build();
+    }
+
+    /** A record back as an entry, validated like a peer's message. */
+    static Map.Entry<Path, Index.Version> version(IndexEntry e) throws WireException {
+        WireMessage.Change c = WireCodec.decodeChange(e.getChange());
+        return Map.entry(c.path().toPath(), new Index.Version(
+                c.state() == null ? null : c.state().withInode(e.getInode()), c.version(), e.getWriter(),
+                c.state() == null ? e.getDeletedAtMs() : 0, e.getSequence(), c.takeover()));
     }
 
     /** @throws WireException naming the record that is not valid */
@@ -67,10 +79,8 @@ public final class IndexCodec {
             IndexEntry e;
             while ((e = IndexEntry.parseDelimitedFrom(in)) != null) {
                 try {
-                    WireMessage.Change c = WireCodec.decodeChange(e.getChange());
-                    entries.put(c.path().toPath(), new Index.Version(
-                            c.state() == null ? null : c.state().withInode(e.getInode()), c.version(), e.getWriter(),
-                            c.state() == null ? e.getDeletedAtMs() : 0, e.getSequence(), c.takeover()));
+                    Map.Entry<Path, Index.Version> decoded = version(e);
+                    entries.put(decoded.getKey(), decoded.getValue());
                 } catch (IllegalArgumentException | WireException bad) {
                     throw new WireException("index record " + entries.size() + ": " + bad.getMessage());
                 }

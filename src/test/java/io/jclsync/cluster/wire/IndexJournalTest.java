@@ -1,0 +1,70 @@
+package io.jclsync.cluster.wire;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import io.jclsync.fs.FileType;
+import io.jclsync.state.FileState;
+import io.jclsync.state.Index;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Found by the chaos checker: a node killed a few seconds after it applied peers' changes lost
+ * them from its index (saved every 5 s), took the files for its own changes at restart and
+ * resurrected what peers had deleted since. The journal keeps every change between two saves.
+ */
+class IndexJournalTest {
+    @TempDir
+    Path state;
+
+    private static FileState file(int size) {
+        return new FileState(FileType.FILE, size, 7, 0644, new byte[0], new byte[32]);
+    }
+
+    @Test
+    void changesAfterTheLastSaveComeBackAfterAKill() throws Exception {
+        Index index = new Index("n1");
+        IndexJournal journal = IndexJournal.open(state, index);
+        index.journal(journal);
+        index.applied(Path.of("a"), file(1), Map.of("n2", 1L), "n2");
+        Index.Snapshot saved = index.snapshotIfDirty();
+        IndexCodec.write(state.resolve("index"), saved);
+        journal.snapshotSaved();
+        index.applied(Path.of("a"), file(2), Map.of("n2", 2L), "n2");
+        index.applied(Path.of("b"), file(3), Map.of("n3", 1L), "n3");
+        index.localChange(Path.of("a"), null);
+        // killed here: no close, no save
+
+        Index restarted = new Index("n1");
+        restarted.restore(IndexCodec.read(state.resolve("index")));
+        IndexJournal again = IndexJournal.open(state, restarted);
+        assertNull(restarted.get(Path.of("a")).state(), "a's delete after the save is back");
+        assertEquals(Map.of("n2", 2L, "n1", 1L), restarted.get(Path.of("a")).vector());
+        assertEquals(file(3).size(), restarted.get(Path.of("b")).state().size());
+        assertEquals(index.sequence(), restarted.sequence());
+        again.close();
+    }
+
+    @Test
+    void aJournalTheSavedIndexCoversChangesNothingAndIsDeleted() throws Exception {
+        Index index = new Index("n1");
+        IndexJournal journal = IndexJournal.open(state, index);
+        index.journal(journal);
+        index.applied(Path.of("a"), file(1), Map.of("n2", 1L), "n2");
+        index.applied(Path.of("a"), file(2), Map.of("n2", 2L), "n2");
+        IndexCodec.write(state.resolve("index"), index.snapshotIfDirty());
+        // killed before the old journal was deleted: replaying it must not take a back to n2:1
+        Index restarted = new Index("n1");
+        restarted.restore(IndexCodec.read(state.resolve("index")));
+        IndexJournal.open(state, restarted).close();
+        assertEquals(Map.of("n2", 2L), restarted.get(Path.of("a")).vector());
+
+        journal.snapshotSaved();
+        assertEquals(false, Files.exists(state.resolve("index.journal.1")), "the journal the saved index covers is gone");
+        assertEquals(true, Files.exists(state.resolve("index.journal.2")), "the one after the snapshot stays");
+    }
+}
