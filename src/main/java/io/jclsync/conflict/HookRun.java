@@ -109,8 +109,11 @@ final class HookRun {
         }
     }
 
-    /** Reads one of the hook's output pipes to its end: keeps the head of stdout, or logs stderr line by line. */
-    private static final class Drain implements Runnable {
+    /**
+     * Reads one of the hook's output pipes to its end (on a thread of its own, so a full pipe never
+     * blocks the hook): keeps the head of stdout, or logs stderr line by line.
+     */
+    private static final class Drain extends OutputStream implements Runnable {
         private final InputStream in;
         private final String logPrefix;
         private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
@@ -134,25 +137,31 @@ final class HookRun {
 
         @Override
         public void run() {
-            byte[] buf = new byte[8192];
             try (in) {
-                int n;
-                while ((n = in.read(buf)) > 0) {
-                    if (logPrefix == null) keep(buf, n);
-                    else log(buf, n);
-                }
+                in.transferTo(this);
             } catch (IOException e) {
                 // the hook's group was killed; what was read counts
             }
             if (logPrefix != null && line.size() > 0) emit();
         }
 
-        private synchronized void keep(byte[] buf, int n) {
-            kept.write(buf, 0, Math.min(n, STDOUT_BYTES - kept.size()));
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
         }
 
-        private void log(byte[] buf, int n) {
-            for (int i = 0; i < n; i++) {
+        @Override
+        public void write(byte[] buf, int off, int n) {
+            if (logPrefix == null) keep(buf, off, n);
+            else log(buf, off, n);
+        }
+
+        private synchronized void keep(byte[] buf, int off, int n) {
+            kept.write(buf, off, Math.min(n, STDOUT_BYTES - kept.size()));
+        }
+
+        private void log(byte[] buf, int off, int n) {
+            for (int i = off; i < off + n; i++) {
                 if (loggedBytes >= STDERR_LOGGED_BYTES || loggedLines >= STDERR_LOGGED_LINES) {
                     dropped++;
                     continue;

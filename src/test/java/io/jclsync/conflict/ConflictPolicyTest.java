@@ -250,7 +250,7 @@ class ConflictPolicyTest {
         long took = System.nanoTime() - start;
         assertTrue(took < Duration.ofSeconds(4).toNanos(), "1,000 conflicts in " + took / 1_000_000 + " ms, not 1,000 timeouts");
         int asked = Files.readAllLines(calls).size();
-        assertTrue(asked >= 3 && asked <= 5, "the hook was asked until its 1 s were spent: " + asked);
+        assertTrue(asked >= 2 && asked <= 5, "the hook was asked until its 1 s were spent: " + asked);
         List<String> spent = warnings("budget of 1.0 s is spent");
         assertEquals(1, spent.size(), "logged once: " + spent);
         assertTrue(spent.get(0).contains("after " + asked + " conflict(s)"), spent.get(0));
