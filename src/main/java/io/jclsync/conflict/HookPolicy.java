@@ -26,7 +26,7 @@ public final class HookPolicy implements ConflictPolicy {
     private static final Logger LOG = Logger.getLogger(HookPolicy.class.getName());
 
     /** The hook's time per batch: six of its usual 10 s timeouts. */
-    public static final Duration BATCH_BUDGET = Duration.ofSeconds(60);
+    static final Duration BATCH_BUDGET = Duration.ofSeconds(60);
     /** A pause between two conflicts this long ends a batch (see {@link HookBudget}). */
     static final Duration BATCH_PAUSE = Duration.ofSeconds(1);
 
