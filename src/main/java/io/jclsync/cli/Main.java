@@ -85,6 +85,7 @@ public final class Main implements Callable<Integer> {
         io.jclsync.daemon.TreeHost host = new io.jclsync.daemon.TreeHost(spec -> spec.block() == null
                 ? options.toTreeConfig(clusterOptions, spec.name(), spec.dir()) : blockTreeConfig(spec), treesFile);
         options.checkHostOptions(); // a mistake in the shared options is a usage error before anything starts
+        io.jclsync.daemon.TreeHost.prepareSocketDir(socket);
         Signals.install(host);
         try {
             if (options.watchDir != null) host.add(options.label, options.watchDir, false);

@@ -226,6 +226,10 @@ final class SyncOptions {
         }
         ClusterConfig cluster = null;
         if (mode == Mode.CLUSTER) {
+            if (listsDir != null) {
+                throw new ConfigException("-L/--lists-dir: -M cluster writes no list files but its pulls', which go to the "
+                        + "node's private staging dir (WATCH_DIR/.jclsync/incoming, 0700): drop -L");
+            }
             if (skipInitialSync || onlyInitialSync) {
                 throw new ConfigException("-M cluster always scans the tree at start (to find what changed while it was "
                         + "down) and then keeps running: drop --skip-initialsync/--only-initialsync");

@@ -1,11 +1,11 @@
 package io.jclsync.cluster;
 
 import io.jclsync.config.ConfigException;
+import io.jclsync.fs.PrivateDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 
 /**
@@ -26,14 +26,7 @@ public final class PrivateFiles {
      *                         by group or others
      */
     public static void prepareStateDir(Path dir) throws IOException, ConfigException {
-        if (!Files.exists(dir)) {
-            if (dir.getParent() != null) Files.createDirectories(dir.getParent());
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(LocalTree.PRIVATE_DIR));
-            } catch (java.nio.file.FileAlreadyExistsException raced) {
-                // made meanwhile (a second tree of a host): checked below like any existing one
-            }
-        }
+        PrivateDirs.makeIfMissing(dir);
         checkStateDir(dir);
     }
 
@@ -78,6 +71,6 @@ public final class PrivateFiles {
 
     /** The uid this process runs as. */
     static int runningUid() {
-        return (int) new com.sun.security.auth.module.UnixSystem().getUid();
+        return PrivateDirs.runningUid();
     }
 }

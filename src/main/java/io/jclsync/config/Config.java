@@ -18,7 +18,7 @@ import java.util.Set;
  * @param timeoutSync      {@code -k}: kill a transfer after this long; zero for no limit
  * @param retries          {@code -r}: attempts after the first failure before giving up on a batch
  * @param ignoredExitCodes {@code -x} plus the defaults: exit codes that count as success
- * @param listsDir         {@code -L}, or null for a private temporary directory
+ * @param listsDir         {@code -L}, or null for a private temporary directory (one-way modes; -M cluster has none)
  * @param modificationSignature {@code --modification-signature}: stat fields a file must change in to be synced again, or null
  * @param metricsListen    {@code --metrics-listen}: where to serve Prometheus metrics, or null
  * @param parallelSyncs    how many independent batches may be synced at once ({@code -p safe}); 1: one at a time

@@ -3,38 +3,49 @@ package io.jclsync.conflict;
 import io.jclsync.fs.RelPath;
 import io.jclsync.fs.Json;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
  * Asks the user's {@code --conflict-hook} script which version wins. The script gets the conflict
  * as JSON on stdin and as environment variables (see README, "Conflict hooks"), and prints the
  * winning node's name, or {@code keep-both} (no preference), on its first line. A script that
- * fails, times out or prints anything else falls back to {@code fallback}, with a log line.
+ * fails, times out or prints anything else falls back to {@code fallback}, with a log line. Each
+ * run is a {@link HookRun} (own process group, killed whole; stderr to the log); all the runs of a
+ * batch share a {@link HookBudget}, after which {@code fallback} decides without asking.
  */
 public final class HookPolicy implements ConflictPolicy {
     private static final Logger LOG = Logger.getLogger(HookPolicy.class.getName());
+
+    /** The hook's time per batch: six of its usual 10 s timeouts. */
+    static final Duration BATCH_BUDGET = Duration.ofSeconds(60);
+    /** A pause between two conflicts this long ends a batch (see {@link HookBudget}). */
+    static final Duration BATCH_PAUSE = Duration.ofSeconds(1);
 
     private final Path script;
     private final Path root;
     private final Duration timeout;
     private final ConflictPolicy fallback;
+    private final HookBudget budget;
 
     public HookPolicy(Path script, Path root, Duration timeout, ConflictPolicy fallback) {
+        this(script, root, timeout, fallback, new HookBudget(BATCH_BUDGET, BATCH_PAUSE, System::nanoTime, script.toString()));
+    }
+
+    HookPolicy(Path script, Path root, Duration timeout, ConflictPolicy fallback, HookBudget budget) {
         this.script = script;
         this.root = root;
         this.timeout = timeout;
         this.fallback = fallback;
+        this.budget = budget;
     }
 
     @Override
@@ -50,7 +61,9 @@ public final class HookPolicy implements ConflictPolicy {
     private Candidate decide(String scope, RelPath path, Candidate a, Candidate b, ConflictPolicy fallback) {
         // The same order on every node, whichever side is local.
         List<Candidate> both = a.node().compareTo(b.node()) <= 0 ? List.of(a, b) : List.of(b, a);
+        if (!budget.mayAsk()) return fallback.winner(path, a, b);
         String answer;
+        long start = System.nanoTime();
         try {
             answer = ask(scope, path, both);
         } catch (IOException e) {
@@ -59,6 +72,8 @@ public final class HookPolicy implements ConflictPolicy {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return fallback.winner(path, a, b);
+        } finally {
+            budget.charge(System.nanoTime() - start);
         }
         if (answer.equals("keep-both")) {
             LOG.info("conflict hook: keep both versions of " + path + "; the default policy picks which keeps the path");
@@ -76,9 +91,7 @@ public final class HookPolicy implements ConflictPolicy {
     }
 
     private String ask(String scope, RelPath path, List<Candidate> both) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(script.toString()).directory(root.toFile())
-                .redirectError(ProcessBuilder.Redirect.DISCARD);
-        Map<String, String> env = pb.environment();
+        Map<String, String> env = new HashMap<>();
         env.put("JCLSYNC_CONFLICT_PATH", new String(path.bytes(), StandardCharsets.UTF_8));
         env.put("JCLSYNC_CONFLICT_SCOPE", scope);
         env.put("JCLSYNC_WATCH_DIR", root.toString());
@@ -92,22 +105,12 @@ public final class HookPolicy implements ConflictPolicy {
             env.put("JCLSYNC_SHA256_" + n, HexFormat.of().formatHex(c.state().sha256()));
             env.put("JCLSYNC_FILES_" + n, Long.toString(c.files()));
         }
-        Process p = pb.start();
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(json(scope, path, both).getBytes(StandardCharsets.UTF_8));
-        } catch (IOException ignored) {
-            // The script need not read its stdin.
+        HookRun.Result r = HookRun.run(script, root, env, json(scope, path, both), timeout);
+        if (r.timedOut()) {
+            throw new IOException("no answer within " + timeout.toMillis() / 1000.0 + " s; its process group was killed");
         }
-        if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            p.destroyForcibly();
-            throw new IOException("no answer within " + timeout.toSeconds() + " s");
-        }
-        String out;
-        try (InputStream stdout = p.getInputStream()) {
-            out = new String(stdout.readNBytes(4096), StandardCharsets.UTF_8);
-        }
-        if (p.exitValue() != 0) throw new IOException("exit code " + p.exitValue());
-        return out.lines().findFirst().orElse("").strip();
+        if (r.exitCode() != 0) throw new IOException("exit code " + r.exitCode());
+        return r.stdout().lines().findFirst().orElse("").strip();
     }
 
     /** The conflict as JSON: the path (UTF-8, and exact as base64), the scope, both candidates. */

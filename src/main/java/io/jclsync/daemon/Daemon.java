@@ -82,7 +82,8 @@ public final class Daemon {
         writePidFile();
         InotifyWatcher watcher = null;
         try {
-            ListsDir lists = listsDir();
+            // Cluster mode writes list files only for its pulls, in WATCH_DIR/.jclsync/incoming (0700).
+            ListsDir lists = config.mode() == Mode.CLUSTER ? null : listsDir();
             filter.set(baseFilter(config.rules()));
             Transfer transfer;
             if (config.mode() == Mode.CLUSTER) {

@@ -118,6 +118,14 @@ public final class TreeHost {
         }
     }
 
+    /**
+     * Makes the ctl socket's directory (0700) if it is missing, and refuses one that others may
+     * write; called before any tree starts, so the mistake is a usage error.
+     */
+    public static void prepareSocketDir(Path socket) throws ConfigException {
+        ControlServer.prepareDir(socket);
+    }
+
     /** Serves {@code socket} until {@link #stopAll()}; returns the exit code. */
     public int run(Path socket) {
         try (ControlServer server = ControlServer.start(socket, this)) {

@@ -12,11 +12,54 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Handler;
+import java.util.logging.Level;
+import java.util.logging.LogRecord;
+import java.util.logging.Logger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ConflictPolicyTest {
+    private final Logger conflictLog = Logger.getLogger("io.jclsync.conflict");
+    private final List<LogRecord> logged = new ArrayList<>();
+    private final Handler capture = new Handler() {
+        @Override
+        public void publish(LogRecord r) {
+            synchronized (logged) {
+                logged.add(r);
+            }
+        }
+
+        @Override
+        public void flush() {}
+
+        @Override
+        public void close() {}
+    };
+
+    @BeforeEach
+    void captureLog() {
+        conflictLog.addHandler(capture);
+    }
+
+    @AfterEach
+    void releaseLog() {
+        conflictLog.removeHandler(capture);
+    }
+
+    private List<String> warnings(String containing) {
+        synchronized (logged) {
+            return logged.stream().filter(r -> r.getLevel() == Level.WARNING && r.getMessage().contains(containing))
+                    .map(LogRecord::getMessage).toList();
+        }
+    }
+
     // 2026-11-26 03:04:05 UTC
     private static final long T = 1_795_662_245_000_000_000L;
     private static final RelPath PATH = RelPath.of("site/index.html".getBytes(StandardCharsets.UTF_8));
@@ -125,5 +168,97 @@ class ConflictPolicyTest {
         HookPolicy keepBoth = new HookPolicy(examples.resolve("keep-both.sh").toAbsolutePath(), dir,
                 Duration.ofSeconds(10), ConflictPolicy.NEWEST);
         assertSame(newer, keepBoth.winner(PATH, older, newer), "keep-both: the default decides");
+    }
+
+    /** Whether process {@code pid} is gone (a zombie counts as gone: it runs nothing). */
+    private static boolean gone(long pid) throws Exception {
+        Path stat = Path.of("/proc", Long.toString(pid), "stat");
+        if (!Files.exists(stat)) return true;
+        try {
+            String s = Files.readString(stat);
+            return s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
+        } catch (java.io.IOException vanished) {
+            return true;
+        }
+    }
+
+    private static void awaitGone(long pid) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!gone(pid)) {
+            assertTrue(System.nanoTime() < deadline, "process " + pid + " is still running");
+            Thread.sleep(20);
+        }
+    }
+
+    @Test
+    void aHookThatTimesOutIsKilledWithEveryProcessItStarted(@TempDir Path dir) throws Exception {
+        Path pids = dir.resolve("pids");
+        // A child in the background, and one in a pipeline: both in the hook's process group.
+        Path hook = script(dir, "hook", "sleep 1000 & echo $! > " + pids + "; sleep 1000 | cat; echo n9");
+        Candidate older = candidate("n9", T);
+        Candidate newer = candidate("n1", T + 1);
+        HookPolicy policy = new HookPolicy(hook, dir, Duration.ofMillis(500), ConflictPolicy.NEWEST);
+        long start = System.nanoTime();
+        assertSame(newer, policy.winner(PATH, older, newer), "timed out: the default decides");
+        assertTrue(System.nanoTime() - start < Duration.ofSeconds(5).toNanos(), "not held up by the hook's children");
+        long child = Long.parseLong(Files.readString(pids).strip());
+        awaitGone(child);
+        assertEquals(List.of(), HookRun.members(child), "nothing left in the group");
+        assertEquals(1, warnings("no answer within 0.5 s; its process group was killed").size(), logged.toString());
+    }
+
+    @Test
+    void aHookThatAnswersLeavesNothingRunning(@TempDir Path dir) throws Exception {
+        Path pids = dir.resolve("pids");
+        Path hook = script(dir, "hook", "sleep 1000 & echo $! > " + pids + "; echo n9");
+        Candidate n9 = candidate("n9", T);
+        HookPolicy policy = new HookPolicy(hook, dir, Duration.ofSeconds(10), ConflictPolicy.NEWEST);
+        assertSame(n9, policy.winner(PATH, n9, candidate("n1", T + 1)), "the answer counts; the child holding stdout does not stall it");
+        awaitGone(Long.parseLong(Files.readString(pids).strip()));
+    }
+
+    @Test
+    void theHooksStderrIsLoggedLineByLineAndBounded(@TempDir Path dir) throws Exception {
+        Path hook = script(dir, "hook", "echo 'cannot read /etc/site.conf' >&2; echo 'using defaults' >&2; echo n9");
+        Candidate n9 = candidate("n9", T);
+        new HookPolicy(hook, dir, Duration.ofSeconds(10), ConflictPolicy.NEWEST).winner(PATH, n9, candidate("n1", T + 1));
+        assertEquals(List.of("conflict hook " + hook + " (stderr): cannot read /etc/site.conf",
+                "conflict hook " + hook + " (stderr): using defaults"), warnings("(stderr)"));
+
+        logged.clear();
+        // 1 MB of stderr: the hook is not blocked on a full pipe, and the log gets a bounded part of it.
+        Path noisy = script(dir, "noisy", "i=0; while [ $i -lt 20000 ]; do echo \"line $i of a noisy hook with a long message\" >&2; "
+                + "i=$((i+1)); done; echo n9");
+        assertSame(n9, new HookPolicy(noisy, dir, Duration.ofSeconds(30), ConflictPolicy.NEWEST).winner(PATH, n9, candidate("n1", T + 1)));
+        List<String> lines = warnings("(stderr)");
+        assertEquals(HookRun.STDERR_LOGGED_LINES + 1, lines.size(), "the first lines, then how much was left out");
+        assertEquals("conflict hook " + noisy + " (stderr): line 0 of a noisy hook with a long message", lines.get(0));
+        assertTrue(lines.get(lines.size() - 1).matches(".*\\(stderr\\): \\d+ more bytes not logged .*"), lines.get(lines.size() - 1));
+    }
+
+    @Test
+    void aBatchOfConflictsCannotTakeMoreThanTheHooksBudget(@TempDir Path dir) throws Exception {
+        Path calls = dir.resolve("calls");
+        Path hook = script(dir, "hook", "echo call >> " + calls + "; sleep 1000");
+        AtomicLong skew = new AtomicLong();
+        HookBudget budget = new HookBudget(Duration.ofSeconds(1), Duration.ofSeconds(1), () -> System.nanoTime() + skew.get(), "hook");
+        HookPolicy policy = new HookPolicy(hook, dir, Duration.ofMillis(300), ConflictPolicy.NEWEST, budget);
+        Candidate older = candidate("n9", T);
+        Candidate newer = candidate("n1", T + 1);
+        long start = System.nanoTime();
+        for (int i = 0; i < 1000; i++) assertSame(newer, policy.winner(PATH, older, newer));
+        long took = System.nanoTime() - start;
+        assertTrue(took < Duration.ofSeconds(4).toNanos(), "1,000 conflicts in " + took / 1_000_000 + " ms, not 1,000 timeouts");
+        int asked = Files.readAllLines(calls).size();
+        assertTrue(asked >= 2 && asked <= 5, "the hook was asked until its 1 s were spent: " + asked);
+        List<String> spent = warnings("budget of 1.0 s is spent");
+        assertEquals(1, spent.size(), "logged once: " + spent);
+        assertTrue(spent.get(0).contains("after " + asked + " conflict(s)"), spent.get(0));
+
+        skew.addAndGet(Duration.ofSeconds(2).toNanos()); // a pause: the next batch
+        policy.winner(PATH, older, newer);
+        assertEquals(asked + 1, Files.readAllLines(calls).size(), "a new batch asks the hook again");
+        assertEquals(List.of("conflict hook hook: the default policy decided " + (1000 - asked) + " conflict(s) of the last "
+                + "batch after the hook's budget of 1.0 s was spent"), warnings("decided"));
     }
 }

@@ -90,6 +90,7 @@ class BadInputIT extends OneWayTestBase {
         fails("--conflict-dir ../kept must be a plain path relative to the watch dir",
                 concat(cluster, "--conflict-scope", "subtree:1", "--conflict-dir", "../kept"));
         fails("--conflict-dir /var/kept must be a plain path", concat(cluster, "--conflict-dir", "/var/kept"));
+        fails("-L/--lists-dir: -M cluster writes no list files but its pulls'", concat(cluster, "-L", tmp.resolve("lists").toString()));
     }
 
     private static String[] concat(String[] a, String... b) {

@@ -4,6 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -31,10 +35,14 @@ class HostIT {
     }
 
     private JclsyncProcess.Result ctl(String... args) throws Exception {
+        return ctlAt(tmp.resolve("ctl.sock"), args);
+    }
+
+    private JclsyncProcess.Result ctlAt(Path socket, String... args) throws Exception {
         String[] full = new String[args.length + 3];
         full[0] = "ctl";
         full[1] = "--socket";
-        full[2] = tmp.resolve("ctl.sock").toString();
+        full[2] = socket.toString();
         System.arraycopy(args, 0, full, 3, args.length);
         return JclsyncProcess.run(tmp.resolve("ctl.out"), WAIT, full);
     }
@@ -140,5 +148,54 @@ class HostIT {
         JclsyncProcess.Result gone = ctl("list");
         assertEquals(2, gone.exitCode());
         assertTrue(gone.output().contains("is jclsync running with --ctl-socket"), gone.output());
+    }
+
+    /** A client that connects and says nothing, or half a request, is dropped after 5 s; meanwhile others are served. */
+    @Test
+    @org.junit.jupiter.api.Timeout(90) // before the fix, the second client waited for the silent one forever
+    void aSilentClientIsDroppedWithoutStallingOthers() throws Exception {
+        Path socket = tmp.resolve("run/ctl.sock");
+        host = JclsyncProcess.start(tmp.resolve("host.log"), "--ctl-socket", socket.toString(), "-D", tmp + "/%n");
+        host.awaitLog("control socket", WAIT);
+        assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket.getParent())),
+                "a missing socket dir is made 0700");
+        try (SocketChannel silent = SocketChannel.open(UnixDomainSocketAddress.of(socket));
+             SocketChannel slow = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            long opened = System.nanoTime();
+            slow.write(ByteBuffer.wrap("li".getBytes(StandardCharsets.UTF_8)));
+            try (SocketChannel other = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                other.write(ByteBuffer.wrap("list\n".getBytes(StandardCharsets.UTF_8)));
+                assertEquals("ok 0 tree(s)\n", readAll(other));
+            }
+            assertTrue(System.nanoTime() - opened < 2_000_000_000L, "answered while the silent clients wait");
+            JclsyncProcess.Result list = ctlAt(socket, "list");
+            assertEquals(0, list.exitCode(), list.output() + host.log());
+            assertTrue(list.output().startsWith("0 tree(s)"), list.output());
+            assertEquals("", readAll(silent), "the server closes the silent client without an answer");
+            assertEquals("", readAll(slow));
+            long dropped = (System.nanoTime() - opened) / 1_000_000;
+            assertTrue(dropped >= 4_500 && dropped < 15_000, "dropped after the 5 s timeout: " + dropped + " ms");
+        }
+        host.awaitLog("dropped a client that did not send its request", WAIT);
+        JclsyncProcess.Result list = ctlAt(socket, "list");
+        assertEquals(0, list.exitCode(), "still serving: " + list.output() + host.log());
+    }
+
+    private static String readAll(SocketChannel ch) throws Exception {
+        return new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+    }
+
+    /** Whoever may write the socket's directory could put a socket of their own in its place. */
+    @Test
+    void aSocketDirOthersMayWriteIsRefused() throws Exception {
+        Path shared = Files.createDirectories(tmp.resolve("shared"));
+        Files.setPosixFilePermissions(shared, PosixFilePermissions.fromString("rwxrwxrwx"));
+        Path socket = shared.resolve("ctl.sock");
+        host = JclsyncProcess.start(tmp.resolve("host.log"), "--ctl-socket", socket.toString(), "-D", tmp + "/%n");
+        assertEquals(2, host.waitFor(WAIT), "a usage error: " + host.log());
+        assertTrue(host.log().contains("the ctl socket's directory " + shared + " is writable by group or others (mode 777)"),
+                host.log());
+        assertTrue(host.log().contains("chmod go-w " + shared), host.log());
+        assertFalse(Files.exists(socket), "no socket made there");
     }
 }

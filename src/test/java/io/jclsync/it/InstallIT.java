@@ -56,6 +56,17 @@ class InstallIT {
                     "systemd-analyze", "verify", instance.toString());
             assertEquals(0, verify.exitCode(), verify.output());
             assertEquals("", verify.output().strip(), "systemd-analyze has no complaint");
+            // The same with the drop-in that runs it as the jclsync user (examples/systemd/jclsync-user.conf).
+            Path dropIns = Files.createDirectories(tmp.resolve("jclsync@www.service.d"));
+            Files.copy(Path.of("examples/systemd/jclsync-user.conf"), dropIns.resolve("user.conf"));
+            JclsyncProcess.Result asUser = sh(tmp.resolve("verify-user"), "env", "MANPATH=" + prefix.resolve("share/man"),
+                    "systemd-analyze", "verify", instance.toString());
+            assertEquals(0, asUser.exitCode(), asUser.output());
+            assertEquals("", asUser.output().strip(), "systemd-analyze has no complaint with the drop-in");
+            JclsyncProcess.Result security = sh(tmp.resolve("security"), "systemd-analyze", "security", "--offline=true",
+                    "--no-pager", instance.toString());
+            assertTrue(security.output().contains("User=/DynamicUser=") && !security.output().contains("Service runs as root user"),
+                    "the drop-in was read: " + security.output());
         }
 
         JclsyncProcess.Result removed = sh(log, "scripts/install", "--uninstall", "--prefix", prefix.toString(),
