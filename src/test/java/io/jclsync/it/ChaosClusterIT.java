@@ -51,31 +51,25 @@ class ChaosClusterIT {
     @TempDir
     Path tmp;
 
-    record Outcome(long seed, int nodes, int steps, int faults, int conflictCopies, long quietMillis, String failure) {}
+    record Outcome(long seed, int nodes, int steps, int faults, int conflictCopies, long quietMillis, String failure)
+            implements ChaosRun.Result {}
 
     private static String namespace(int i) {
         return "jclsync-c" + (i + 1) + "-" + TAG;
     }
 
+    private static final String ADDRESS_PREFIX = "10.214.0.";
+
     private static String address(int i) {
-        return "10.214.0." + (i + 1);
+        return ADDRESS_PREFIX + (i + 1);
     }
 
     @BeforeAll
     static void createNetwork() throws Exception {
         Root.assume("network namespaces");
-        Namespaces.ip("netns", "add", BRIDGE);
-        Namespaces.ip("-n", BRIDGE, "link", "add", "br0", "type", "bridge");
-        Namespaces.ip("-n", BRIDGE, "link", "set", "br0", "up");
-        for (int i = 0; i < MAX_NODES; i++) {
-            String ns = namespace(i);
-            Namespaces.ip("netns", "add", ns);
-            Namespaces.ip("-n", ns, "link", "set", "lo", "up");
-            Namespaces.ip("-n", BRIDGE, "link", "add", "v" + i, "type", "veth", "peer", "name", "eth0", "netns", ns);
-            Namespaces.ip("-n", BRIDGE, "link", "set", "v" + i, "master", "br0", "up");
-            Namespaces.ip("-n", ns, "addr", "add", address(i) + "/24", "dev", "eth0");
-            Namespaces.ip("-n", ns, "link", "set", "eth0", "up");
-        }
+        List<String> all = new ArrayList<>();
+        for (int i = 0; i < MAX_NODES; i++) all.add(namespace(i));
+        Namespaces.bridged(BRIDGE, all, ADDRESS_PREFIX);
     }
 
     @AfterAll
@@ -113,23 +107,14 @@ class ChaosClusterIT {
                         candidate -> new Cluster(n, Files.createTempDirectory(tmp, "shrink-" + s)).run(candidate).failure() != null);
             }
         }
-        ChaosRun.report("cluster", results);
-        assertTrue(results.stream().allMatch(r -> r.failure() == null), "failing seeds: "
-                + results.stream().filter(r -> r.failure() != null).map(r -> r.seed() + ": " + r.failure()).toList());
+        ChaosRun.finish("cluster", results);
     }
 
     /** Every history kept as a regression (src/test/resources/chaos/cluster-*.history) still passes. */
     @Test
     void keptHistories() throws Exception {
-        Path dir = Path.of("src/test/resources/chaos");
-        if (!Files.isDirectory(dir)) return;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "cluster-*.history")) {
-            for (Path f : files) {
-                Outcome r = new Cluster(nodesOf(f), Files.createDirectories(tmp.resolve(f.getFileName().toString())))
-                        .run(ChaosOp.read(f));
-                assertTrue(r.failure() == null, f + ": " + r.failure());
-            }
-        }
+        ChaosRun.replayKept("cluster-", f -> new Cluster(nodesOf(f),
+                Files.createDirectories(tmp.resolve(f.getFileName().toString()))).run(ChaosOp.read(f)).failure());
     }
 
     private static int nodesOf(Path history) throws IOException {

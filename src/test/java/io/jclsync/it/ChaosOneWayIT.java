@@ -33,7 +33,8 @@ class ChaosOneWayIT {
     @TempDir
     Path tmp;
 
-    record Outcome(long seed, String variant, int steps, int faults, long quietMillis, String failure) {}
+    record Outcome(long seed, String variant, int steps, int faults, long quietMillis, String failure)
+            implements ChaosRun.Result {}
 
     /**
      * How the daemon runs: its mode, and whether with {@code --ignore-failures}. Only then is the
@@ -85,23 +86,14 @@ class ChaosOneWayIT {
                 ChaosRun.keep("oneway", seed, v.header(), ops, o, candidate -> fails(candidate, v));
             }
         }
-        ChaosRun.report("one-way", results);
-        assertTrue(results.stream().allMatch(r -> r.failure() == null), "failing seeds: "
-                + results.stream().filter(r -> r.failure() != null).map(r -> r.seed() + ": " + r.failure()).toList());
+        ChaosRun.finish("one-way", results);
     }
 
     /** Every history kept as a regression (src/test/resources/chaos/oneway-*.history) still passes. */
     @Test
     void keptHistories() throws Exception {
-        Path dir = Path.of("src/test/resources/chaos");
-        if (!Files.isDirectory(dir)) return;
-        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir, "oneway-*.history")) {
-            for (Path f : files) {
-                Outcome r = run(f.getFileName().toString(), ChaosOp.read(f), Variant.of(f),
-                        Files.createDirectories(tmp.resolve(f.getFileName().toString())));
-                assertTrue(r.failure() == null, f + ": " + r.failure());
-            }
-        }
+        ChaosRun.replayKept("oneway-", f -> run(f.getFileName().toString(), ChaosOp.read(f), Variant.of(f),
+                Files.createDirectories(tmp.resolve(f.getFileName().toString()))).failure());
     }
 
     private boolean fails(List<ChaosOp> ops, Variant v) throws Exception {

@@ -82,6 +82,41 @@ final class ChaosRun {
         return current;
     }
 
+    /** One history's outcome: {@code failure} null when it passed. */
+    interface Result {
+        long seed();
+
+        String failure();
+    }
+
+    /** A kept history run again: its failure, or null. */
+    interface Replay {
+        String failure(Path history) throws Exception;
+    }
+
+    /** Reports the results and fails naming every failing seed. */
+    static void finish(String kind, List<? extends Result> results) throws IOException {
+        report(kind, results);
+        org.junit.jupiter.api.Assertions.assertTrue(results.stream().allMatch(r -> r.failure() == null),
+                "failing seeds: " + results.stream().filter(r -> r.failure() != null)
+                        .map(r -> r.seed() + ": " + r.failure()).toList());
+    }
+
+    /** Runs every history kept in src/test/resources/chaos/PREFIX*.history; each must pass. */
+    static void replayKept(String prefix, Replay replay) throws Exception {
+        Path dir = Path.of("src/test/resources/chaos");
+        if (!Files.isDirectory(dir)) return;
+        List<Path> kept = new ArrayList<>();
+        try (var files = Files.newDirectoryStream(dir, prefix + "*.history")) {
+            files.forEach(kept::add);
+        }
+        kept.sort(null);
+        for (Path f : kept) {
+            String failure = replay.failure(f);
+            org.junit.jupiter.api.Assertions.assertTrue(failure == null, f + ": " + failure);
+        }
+    }
+
     /** Prints the results table and appends it to target/chaos/results.md. */
     static void report(String kind, List<?> outcomes) throws IOException {
         StringBuilder t = new StringBuilder("\n" + kind + " chaos, " + java.time.Instant.now() + "\n");

@@ -41,18 +41,7 @@ class ClusterPartitionIT extends ClusterTestBase {
     @BeforeAll
     static void createNetwork() throws Exception {
         Root.assume("network namespaces");
-        Namespaces.ip("netns", "add", BRIDGE);
-        Namespaces.ip("-n", BRIDGE, "link", "add", "br0", "type", "bridge");
-        Namespaces.ip("-n", BRIDGE, "link", "set", "br0", "up");
-        for (int i = 0; i < 3; i++) {
-            String ns = namespace(i);
-            Namespaces.ip("netns", "add", ns);
-            Namespaces.ip("-n", ns, "link", "set", "lo", "up");
-            Namespaces.ip("-n", BRIDGE, "link", "add", "v" + i, "type", "veth", "peer", "name", "eth0", "netns", ns);
-            Namespaces.ip("-n", BRIDGE, "link", "set", "v" + i, "master", "br0", "up");
-            Namespaces.ip("-n", ns, "addr", "add", "10.213.0." + (i + 1) + "/24", "dev", "eth0");
-            Namespaces.ip("-n", ns, "link", "set", "eth0", "up");
-        }
+        Namespaces.bridged(BRIDGE, List.of(namespace(0), namespace(1), namespace(2)), "10.213.0.");
     }
 
     @AfterAll

@@ -25,11 +25,22 @@ class IndexJournalTest {
         return new FileState(FileType.FILE, size, 7, 0644, new byte[0], new byte[32]);
     }
 
+    private IndexJournal journaled(Index index) throws Exception {
+        IndexJournal journal = IndexJournal.open(state, index);
+        index.journal(journal);
+        return journal;
+    }
+
+    private Index restarted() throws Exception {
+        Index index = new Index("n1");
+        index.restore(IndexCodec.read(state.resolve("index")));
+        return index;
+    }
+
     @Test
     void changesAfterTheLastSaveComeBackAfterAKill() throws Exception {
         Index index = new Index("n1");
-        IndexJournal journal = IndexJournal.open(state, index);
-        index.journal(journal);
+        IndexJournal journal = journaled(index);
         index.applied(Path.of("a"), file(1), Map.of("n2", 1L), "n2");
         Index.Snapshot saved = index.snapshotIfDirty();
         IndexCodec.write(state.resolve("index"), saved);
@@ -39,8 +50,7 @@ class IndexJournalTest {
         index.localChange(Path.of("a"), null);
         // killed here: no close, no save
 
-        Index restarted = new Index("n1");
-        restarted.restore(IndexCodec.read(state.resolve("index")));
+        Index restarted = restarted();
         IndexJournal again = IndexJournal.open(state, restarted);
         assertNull(restarted.get(Path.of("a")).state(), "a's delete after the save is back");
         assertEquals(Map.of("n2", 2L, "n1", 1L), restarted.get(Path.of("a")).vector());
@@ -52,14 +62,12 @@ class IndexJournalTest {
     @Test
     void aJournalTheSavedIndexCoversChangesNothingAndIsDeleted() throws Exception {
         Index index = new Index("n1");
-        IndexJournal journal = IndexJournal.open(state, index);
-        index.journal(journal);
+        IndexJournal journal = journaled(index);
         index.applied(Path.of("a"), file(1), Map.of("n2", 1L), "n2");
         index.applied(Path.of("a"), file(2), Map.of("n2", 2L), "n2");
         IndexCodec.write(state.resolve("index"), index.snapshotIfDirty());
         // killed before the old journal was deleted: replaying it must not take a back to n2:1
-        Index restarted = new Index("n1");
-        restarted.restore(IndexCodec.read(state.resolve("index")));
+        Index restarted = restarted();
         IndexJournal.open(state, restarted).close();
         assertEquals(Map.of("n2", 2L), restarted.get(Path.of("a")).vector());
 
