@@ -79,6 +79,14 @@ final class Announcer implements Transfer {
                 }
             }
             announce(changes);
+            if (LOG.isLoggable(java.util.logging.Level.FINE) && !changes.isEmpty()) {
+                StringBuilder what = new StringBuilder("announced " + changes.size() + " change(s):");
+                for (WireMessage.Change c : changes.subList(0, Math.min(changes.size(), 50))) {
+                    what.append("\n  ").append(c.kind().name().toLowerCase()).append(' ').append(c.path())
+                            .append(c.oldPath() == null ? "" : " from " + c.oldPath()).append(' ').append(c.version());
+                }
+                LOG.fine(what.toString());
+            }
             if (batch.full()) scanned.run();
             counters.save();
             return TransferResult.ok(0, 0, 0);
@@ -165,7 +173,7 @@ final class Announcer implements Transfer {
         Set<Path> seen = new HashSet<>();
         Set<Path> unreadable = new HashSet<>();
         // Taken before the walk: what a peer's change adds to the index meanwhile is not ours to tombstone.
-        Map<Path, Index.Version> before = all && relDir.toString().isEmpty() ? versions.all() : Map.of();
+        Map<Path, Index.Version> before = relDir.toString().isEmpty() ? versions.all() : versions.entriesBelow(relDir);
         boolean firstScan = all && versions.fresh();
         Files.walkFileTree(start, new SimpleFileVisitor<>() {
             @Override
@@ -196,7 +204,10 @@ final class Announcer implements Transfer {
             }
 
             private void add(Path rel) throws IOException {
-                if (!done.add(rel)) return; // already in this batch (a rename's target below a new directory)
+                if (!done.add(rel)) { // already in this batch (a rename's target below a new directory)
+                    seen.add(rel);
+                    return;
+                }
                 Index.Version known = versions.get(rel);
                 FileState state = FileStates.of(root.resolve(rel),
                         known != null ? known.state() : hint(rel));
@@ -218,17 +229,20 @@ final class Announcer implements Transfer {
                 out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.MODIFY, null, state, vv));
             }
         });
-        if (!all || !relDir.toString().isEmpty()) return;
-        if (firstScan) versions.scanned();
+        if (firstScan && relDir.toString().isEmpty()) versions.scanned();
+        // Indexed below the walked directory, gone from it: moved away or deleted without an event
+        // of its own here (the directory was renamed away and a peer's write made it again, an
+        // overflow, changes while jclsync was down).
         for (Map.Entry<Path, Index.Version> e : before.entrySet()) {
             Path p = e.getKey();
             if (e.getValue().state() == null || seen.contains(p) || below(p, unreadable)
-                    || !included(f, p, e.getValue().state())) {
+                    || !included(f, p, e.getValue().state()) || done.contains(p)) {
                 continue;
             }
             if (!e.getValue().equals(versions.get(p)) || Files.exists(root.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                 continue; // changed or created during the walk: its own events announce it
             }
+            done.add(p);
             out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, versions.localChange(p, null)));
         }
     }

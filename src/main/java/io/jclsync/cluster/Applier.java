@@ -202,8 +202,12 @@ final class Applier {
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
             Path source = root.resolve(c.oldPath().toPath());
-            FileState old = FileStates.of(source);
-            if (old != null) {
+            Index.Version known = versions.get(c.oldPath().toPath());
+            FileState old = FileStates.of(source, known == null ? null : known.state());
+            // Only what is here as this node last agreed on moves: an entry changed here since (a
+            // rewrite, a type change) stays put, and the delete of the old path that follows finds
+            // it changed here and keeps it; the new path's content is pulled.
+            if (old != null && known != null && FileStates.same(old, known.state())) {
                 tree.createParents(c.path());
                 echoes.expect(c.oldPath(), null);
                 echoes.expect(c.path(), old);

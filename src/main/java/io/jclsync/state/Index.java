@@ -345,6 +345,13 @@ public final class Index {
         dirty = true;
     }
 
+    /** The entries indexed below {@code dir} (not {@code dir} itself), tombstones included. */
+    public synchronized Map<Path, Version> entriesBelow(Path dir) {
+        Map<Path, Version> out = new HashMap<>();
+        for (Map.Entry<Path, Version> e : below(dir)) out.put(e.getKey(), e.getValue());
+        return out;
+    }
+
     /** The paths indexed below {@code dir} that are not deleted. */
     public synchronized List<Path> liveBelow(Path dir) {
         List<Path> out = new ArrayList<>();

@@ -163,7 +163,7 @@ class ChaosClusterIT {
                     "--node-name", "n" + (i + 1), "--cluster-secret-file", secret.toString(),
                     "--cluster-bind", address(i) + ":" + port, "--transfer-port", Integer.toString(port + 1),
                     "--cluster-peers", peers.toString(), "--state-dir", work.resolve("state" + (i + 1)).toString(),
-                    "-t", "0.5", "-v");
+                    "-t", "0.5", System.getProperty("chaos.verbosity", "-v"));
         }
 
         Outcome run(List<ChaosOp> ops) throws Exception {
