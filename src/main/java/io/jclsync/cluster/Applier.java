@@ -204,10 +204,14 @@ final class Applier {
             Path source = root.resolve(c.oldPath().toPath());
             Index.Version known = versions.get(c.oldPath().toPath());
             FileState old = FileStates.of(source, known == null ? null : known.state());
-            // Only what is here as this node last agreed on moves: an entry changed here since (a
-            // rewrite, a type change) stays put, and the delete of the old path that follows finds
-            // it changed here and keeps it; the new path's content is pulled.
-            if (old != null && known != null && FileStates.same(old, known.state())) {
+            // Only what the origin renamed moves: a file or symlink with the content the new path
+            // has, a directory as this node last agreed on it. Anything else here (rewritten, or
+            // another type, here or by a peer the origin had not heard from) stays put for the
+            // delete of the old path to decide; the new path's content is pulled.
+            boolean renamed = old != null && (old.type() == FileType.DIRECTORY
+                    ? known != null && FileStates.same(old, known.state())
+                    : FileStates.sameContent(old, c.state()));
+            if (renamed) {
                 tree.createParents(c.path());
                 echoes.expect(c.oldPath(), null);
                 echoes.expect(c.path(), old);
