@@ -27,6 +27,10 @@ public enum FileType {
             return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
         } catch (NoSuchFileException e) {
             return Optional.empty();
+        } catch (java.nio.file.FileSystemException e) {
+            // ENOTDIR: a parent is no longer a directory (replaced by a file meanwhile): the path is gone.
+            if ("Not a directory".equals(e.getReason())) return Optional.empty();
+            throw e;
         }
     }
 }

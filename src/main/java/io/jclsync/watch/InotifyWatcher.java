@@ -7,7 +7,6 @@ import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -275,7 +274,10 @@ public final class InotifyWatcher implements AutoCloseable {
         try {
             return FileType.lstat(root.resolve(rel)).map(FileType::of).orElse(FileType.FILE);
         } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // Unreadable now (a parent's permissions changed): take it for a file; its sync will
+            // say what is wrong. Never a reason to stop watching.
+            LOG.fine(() -> "cannot stat " + PathBytes.display(rel) + ": " + e);
+            return FileType.FILE;
         }
     }
 

@@ -175,9 +175,11 @@ class ChaosClusterIT {
                 }
                 List<ChaosFs> fs = new ArrayList<>();
                 for (int i = 0; i < n; i++) fs.add(new ChaosFs(trees.get(i), outside.get(i), false));
+                String died = null;
                 for (ChaosOp op : ops) {
                     TimeUnit.MILLISECONDS.sleep(op.pauseMillis());
                     healDue(false);
+                    if ((died = diedUnasked()) != null) break;
                     int node = op.node() % n;
                     if (op.kind().isFault()) {
                         if (healAt[node] == 0) {
@@ -194,7 +196,7 @@ class ChaosClusterIT {
                 }
                 healDue(true);
                 long quietStart = System.nanoTime();
-                String failure = awaitIdentical();
+                String failure = died != null ? died : awaitIdentical();
                 long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quietStart);
                 if (failure == null) failure = lostWrites();
                 for (int i = 0; i < n && failure == null; i++) {
@@ -215,11 +217,21 @@ class ChaosClusterIT {
                 for (int i = 0; i < n; i++) {
                     link(i, "up");
                     if (procs[i] != null) {
-                        JclsyncProcess.signal("CONT", procs[i].pid());
+                        if (procs[i].isAlive()) JclsyncProcess.signal("CONT", procs[i].pid());
                         procs[i].close();
                     }
                 }
             }
+        }
+
+        /** A node that is not running although no fault of ours stopped it, or null. */
+        private String diedUnasked() throws IOException {
+            for (int i = 0; i < n; i++) {
+                if (ailment[i] != ChaosOp.Kind.KILL || healAt[i] == 0) {
+                    if (!procs[i].isAlive()) return "n" + (i + 1) + " died unasked:\n" + procs[i].log();
+                }
+            }
+            return null;
         }
 
         /** Whether the step puts its token in a file (a retype to a symlink does not). */
