@@ -82,6 +82,10 @@ public final class ClusterStack implements ProtocolStackConfigurator {
                 case "TCP" -> {
                     pc.getProperties().put("bind_addr", host);
                     pc.getProperties().put("bind_port", Integer.toString(bind.getPort()));
+                    advertised().ifPresent(a -> {
+                        pc.getProperties().put("external_addr", a.getHostString());
+                        pc.getProperties().put("external_port", Integer.toString(a.getPort()));
+                    });
                 }
                 case "FD_SOCK2" -> pc.getProperties().put("bind_addr", host);
                 case "TCPPING" -> pc.getProperties().put("initial_hosts", initialHosts);
@@ -89,6 +93,20 @@ public final class ClusterStack implements ProtocolStackConfigurator {
             }
         }
         return new ClusterStack(xml, keys);
+    }
+
+    /**
+     * The address peers are told to reach this node at, when it is not the bound one: system property
+     * {@code jclsync.cluster.advertise=HOST:PORT} (a port forwarded through NAT, or the frame relay of
+     * {@code ClusterFramesIT}). The failure detector's port is that port + 100, as on the bound address.
+     */
+    private static java.util.Optional<InetSocketAddress> advertised() {
+        String a = System.getProperty("jclsync.cluster.advertise");
+        if (a == null || a.isBlank()) return java.util.Optional.empty();
+        int colon = a.lastIndexOf(':');
+        if (colon < 1) throw new IllegalArgumentException("jclsync.cluster.advertise=" + a + ": use HOST:PORT");
+        return java.util.Optional.of(InetSocketAddress.createUnresolved(a.substring(0, colon),
+                Integer.parseInt(a.substring(colon + 1))));
     }
 
     @Override

@@ -64,12 +64,15 @@ public class FrameSeal extends Protocol {
     private final AtomicLong lastCounter = new AtomicLong();
     private final ReplayWindows windows = new ReplayWindows();
     private final Map<Rejection, AtomicLong> rejected = new EnumMap<>(Rejection.class);
-    private final AtomicLong lastWarning = new AtomicLong();
+    private final Map<Rejection, AtomicLong> lastWarning = new EnumMap<>(Rejection.class);
     private volatile Address senderAddress;
     private volatile byte[] sender;
 
     public FrameSeal() {
-        for (Rejection r : Rejection.values()) rejected.put(r, new AtomicLong());
+        for (Rejection r : Rejection.values()) {
+            rejected.put(r, new AtomicLong());
+            lastWarning.put(r, new AtomicLong());
+        }
     }
 
     /** Hands the keys over; called as the stack is created, before {@link #init()}. */
@@ -210,12 +213,13 @@ public class FrameSeal extends Protocol {
     private Message reject(Rejection reason, Address from) {
         long total = rejected.get(reason).incrementAndGet();
         long now = System.nanoTime();
-        long last = lastWarning.get();
-        // One line per 10 s at most: a replaying or misconfigured peer must not flood the log.
-        if ((last == 0 || now - last > TimeUnit.SECONDS.toNanos(10)) && lastWarning.compareAndSet(last, now)) {
+        AtomicLong warned = lastWarning.get(reason);
+        long last = warned.get();
+        // One line per reason per 10 s at most: a replaying or misconfigured peer must not flood the log.
+        if ((last == 0 || now - last > TimeUnit.SECONDS.toNanos(10)) && warned.compareAndSet(last, now)) {
             log.warn("%s: dropped a frame from %s: %s (%d dropped for this reason so far%s)", local_addr, from, reason,
                     total, reason == Rejection.UNKNOWN_KEY || reason == Rejection.FORGED
-                            ? "; a node with another cluster secret?" : "");
+                            ? "; a changed frame, or a node with another cluster secret" : "");
         }
         return null;
     }
