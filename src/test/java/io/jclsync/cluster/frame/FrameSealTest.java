@@ -23,6 +23,9 @@ class FrameSealTest {
 
     private final Address n1 = UUID.randomUUID();
     private final Address n2 = UUID.randomUUID();
+    /** n1 seals, n2 opens, both with secret A, unless a test says otherwise. */
+    private final FrameSeal sender = seal(n1, SECRET_A);
+    private final FrameSeal receiver = seal(n2, SECRET_A);
 
     private static FrameSeal seal(Address self, byte[]... secrets) {
         FrameSeal s = new FrameSeal().keys(FrameKeys.of(List.of(secrets)));
@@ -44,8 +47,6 @@ class FrameSealTest {
 
     @Test
     void opensWhatItSealsWithHeadersAndFlags() throws Exception {
-        FrameSeal sender = seal(n1, SECRET_A);
-        FrameSeal receiver = seal(n2, SECRET_A);
         Message m = payload("hello").setFlag(Message.Flag.OOB);
         m.putHeader((short) 14, GMS.GmsHeader.class.getConstructor(byte.class).newInstance(GMS.GmsHeader.JOIN_REQ));
         Message opened = receiver.open(frame(n1, sender.seal(m)), n1);
@@ -66,8 +67,6 @@ class FrameSealTest {
 
     @Test
     void eachBitFlippedIsDropped() throws Exception {
-        FrameSeal sender = seal(n1, SECRET_A);
-        FrameSeal receiver = seal(n2, SECRET_A);
         byte[] frame = sender.seal(payload("some content"));
         for (int bit = 0; bit < frame.length * 8; bit++) {
             byte[] flipped = frame.clone();
@@ -80,8 +79,6 @@ class FrameSealTest {
 
     @Test
     void aReplayIsDropped() throws Exception {
-        FrameSeal sender = seal(n1, SECRET_A);
-        FrameSeal receiver = seal(n2, SECRET_A);
         byte[] first = sender.seal(payload("delete x"));
         byte[] second = sender.seal(payload("create x"));
         assertNotNull(receiver.open(frame(n1, first), n1));
@@ -93,8 +90,6 @@ class FrameSealTest {
 
     @Test
     void framesOvertakingEachOtherAreAccepted() throws Exception {
-        FrameSeal sender = seal(n1, SECRET_A);
-        FrameSeal receiver = seal(n2, SECRET_A);
         byte[][] frames = new byte[20][];
         for (int i = 0; i < frames.length; i++) frames[i] = sender.seal(payload("m" + i));
         for (int i = frames.length - 1; i >= 0; i--) assertNotNull(receiver.open(frame(n1, frames[i]), n1), "m" + i);
@@ -103,8 +98,6 @@ class FrameSealTest {
 
     @Test
     void aSpliceOfTwoFramesIsDropped() throws Exception {
-        FrameSeal sender = seal(n1, SECRET_A);
-        FrameSeal receiver = seal(n2, SECRET_A);
         byte[] a = sender.seal(payload("x".repeat(100)));
         byte[] b = sender.seal(payload("y".repeat(100)));
         // Header and first half of a, second half of b; and the header of b on the body of a.
@@ -119,7 +112,6 @@ class FrameSealTest {
 
     @Test
     void aPayloadLessControlMessageIsDropped() throws Exception {
-        FrameSeal receiver = seal(n2, SECRET_A);
         Message forged = new EmptyMessage(null).setSrc(n1);
         forged.putHeader((short) 14, GMS.GmsHeader.class.getConstructor(byte.class).newInstance(GMS.GmsHeader.LEAVE_REQ));
         assertNull(receiver.open(forged, n1));
@@ -130,7 +122,6 @@ class FrameSealTest {
     @Test
     void aFrameUnderAnotherSecretIsDropped() throws Exception {
         FrameSeal stranger = seal(n1, SECRET_B);
-        FrameSeal receiver = seal(n2, SECRET_A);
         byte[] frame = stranger.seal(payload("join me"));
         assertNull(receiver.open(frame(n1, frame), n1));
         // The key id is one byte: another secret's may collide with ours; then the tag fails instead.
@@ -139,8 +130,6 @@ class FrameSealTest {
 
     @Test
     void aFrameMovedToAnotherSendersConnectionIsDropped() throws Exception {
-        FrameSeal sender = seal(n1, SECRET_A);
-        FrameSeal receiver = seal(n2, SECRET_A);
         Address n3 = UUID.randomUUID();
         assertNull(receiver.open(frame(n3, sender.seal(payload("m"))), n3));
         assertEquals(1, receiver.rejected(FrameSeal.Rejection.MISDIRECTED));
@@ -148,8 +137,6 @@ class FrameSealTest {
 
     @Test
     void aUnicastToAnotherMemberIsDropped() throws Exception {
-        FrameSeal sender = seal(n1, SECRET_A);
-        FrameSeal receiver = seal(n2, SECRET_A);
         Message toOther = new BytesMessage(UUID.randomUUID(), new byte[] {1});
         assertNull(receiver.open(frame(n1, sender.seal(toOther)), n1));
         Message toMe = new BytesMessage(n2, new byte[] {1});
