@@ -16,7 +16,8 @@ final class ClusterOptions {
     @Option(names = "--node-name", paramLabel = "NAME", description = "This node's unique name (-M cluster).")
     String nodeName;
 
-    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "The secret every node shares (mode 600).")
+    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "The secret every node shares (mode 600); while changing it, two lines: "
+                    + "the secret in use, then another also accepted (SECURITY.md).")
     Path secretFile;
 
     @Option(names = "--cluster-bind", paramLabel = "HOST:PORT", converter = HostPort.class,

@@ -98,7 +98,7 @@ final class MembersCommand implements Callable<Integer> {
             synchronized (view) {
                 seen = new ArrayList<>(view);
             }
-            return report(seen, hellos, treeId);
+            return report(seen, hellos, treeId, member.rejected().frames());
         }
     }
 
@@ -110,7 +110,7 @@ final class MembersCommand implements Callable<Integer> {
         }
     }
 
-    private int report(List<String> seen, Map<String, java.util.Set<String>> hellos, byte[] treeId) {
+    private int report(List<String> seen, Map<String, java.util.Set<String>> hellos, byte[] treeId, long refused) {
         String cluster = java.util.HexFormat.of().formatHex(treeId);
         int wanted = expect != null ? expect : 1 + peers.size();
         Map<String, String> lines = new TreeMap<>();
@@ -132,6 +132,11 @@ final class MembersCommand implements Callable<Integer> {
         }
         System.out.println("cluster " + clusterName + ": " + sameTree + " of " + wanted + " expected member(s)");
         lines.forEach((name, what) -> System.out.println("  " + name + "  " + what));
+        // Frames that did not open come from someone who is not a member: say so rather than stay silent.
+        if (refused > 0) {
+            System.out.println("  refused: " + refused + " frame(s) that did not authenticate (a node with another "
+                    + "secret, or frames changed or replayed on the way)");
+        }
         if (sameTree >= wanted) return 0;
         System.err.println("jclsync: only " + sameTree + " of " + wanted + " members answered: check --cluster-bind/"
                 + "--cluster-peers (or that multicast reaches every node) on every node, that the ports are open between them, and that every node has "

@@ -1,5 +1,6 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.frame.FrameSeal;
 import io.jclsync.cluster.wire.WireCodec;
 import io.jclsync.cluster.wire.WireException;
 import io.jclsync.cluster.wire.WireMessage;
@@ -30,12 +31,19 @@ public final class ClusterMember implements AutoCloseable {
         void viewChanged(List<String> members);
     }
 
+    /** What this member dropped: messages that did not decode, and frames that did not open (FrameSeal). */
+    public record Rejections(long messages, long frames) {
+    }
+
     private final JChannel channel;
+    private final FrameSeal seal;
     private final AtomicLong rejected = new AtomicLong();
     private volatile java.util.Map<String, Address> addresses = java.util.Map.of();
 
     private ClusterMember(JChannel channel) {
         this.channel = channel;
+        this.seal = channel.getProtocolStack().findProtocol(FrameSeal.class);
+        if (seal == null) throw new IllegalStateException("the cluster stack has no FrameSeal: every frame must be sealed");
     }
 
     /**
@@ -47,7 +55,7 @@ public final class ClusterMember implements AutoCloseable {
     public static ClusterMember joinTcp(String clusterName, String nodeName, InetSocketAddress bind,
                                         List<InetSocketAddress> peers, ClusterSecret secret, Listener listener)
             throws Exception {
-        return join(clusterName, nodeName, ClusterStack.tcp(bind, peers, secret.channelKey(clusterName)), listener);
+        return join(clusterName, nodeName, ClusterStack.tcp(bind, peers, secret.frameKeys(clusterName)), listener);
     }
 
     /**
@@ -59,7 +67,7 @@ public final class ClusterMember implements AutoCloseable {
     public static ClusterMember joinMulticast(String clusterName, String nodeName, InetSocketAddress bind,
                                               InetSocketAddress group, ClusterSecret secret, Listener listener)
             throws Exception {
-        return join(clusterName, nodeName, ClusterStack.udp(bind, group, secret.channelKey(clusterName)), listener);
+        return join(clusterName, nodeName, ClusterStack.udp(bind, group, secret.frameKeys(clusterName)), listener);
     }
 
     private static ClusterMember join(String clusterName, String nodeName, ClusterStack stack, Listener listener)
@@ -141,9 +149,9 @@ public final class ClusterMember implements AutoCloseable {
         channel.send(new BytesMessage(null, bytes));
     }
 
-    /** Messages dropped because they did not decode. */
-    public long rejected() {
-        return rejected.get();
+    /** Messages dropped because they did not decode, and frames dropped because they did not open. */
+    public Rejections rejected() {
+        return new Rejections(rejected.get(), seal.rejected());
     }
 
     @Override

@@ -4,25 +4,25 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.stream.Collectors;
-import javax.crypto.SecretKey;
+import io.jclsync.cluster.frame.FrameKeys;
+import io.jclsync.cluster.frame.FrameSeal;
 import org.jgroups.conf.ConfiguratorFactory;
 import org.jgroups.conf.ProtocolConfiguration;
 import org.jgroups.conf.ProtocolStackConfigurator;
-import org.jgroups.protocols.SYM_ENCRYPT;
 import org.jgroups.stack.Protocol;
 
 /**
  * The JGroups protocol stack of a node: an XML resource with this node's addresses filled in and
- * the channel key handed to SYM_ENCRYPT as the protocol is created, before it initialises (so no
- * key store is ever written to disk).
+ * the frame keys handed to {@link FrameSeal} as the protocol is created, before it initialises (so
+ * no key store is ever written to disk).
  */
 public final class ClusterStack implements ProtocolStackConfigurator {
     private final ProtocolStackConfigurator xml;
-    private final SecretKey key;
+    private final FrameKeys keys;
 
-    private ClusterStack(ProtocolStackConfigurator xml, SecretKey key) {
+    private ClusterStack(ProtocolStackConfigurator xml, FrameKeys keys) {
         this.xml = xml;
-        this.key = key;
+        this.keys = keys;
     }
 
     /** Port of the default multicast group. */
@@ -52,7 +52,7 @@ public final class ClusterStack implements ProtocolStackConfigurator {
     }
 
     /** The UDP multicast stack on {@code bind}'s interface and port, in multicast group {@code group}. */
-    static ClusterStack udp(InetSocketAddress bind, InetSocketAddress group, SecretKey key) throws Exception {
+    static ClusterStack udp(InetSocketAddress bind, InetSocketAddress group, FrameKeys keys) throws Exception {
         ProtocolStackConfigurator xml = load("udp.xml");
         String host = bind.getAddress().getHostAddress();
         for (ProtocolConfiguration pc : xml.getProtocolStack()) {
@@ -67,11 +67,11 @@ public final class ClusterStack implements ProtocolStackConfigurator {
                 default -> { }
             }
         }
-        return new ClusterStack(xml, key);
+        return new ClusterStack(xml, keys);
     }
 
     /** The TCP + TCPPING stack bound to {@code bind}, discovering {@code peers}. */
-    static ClusterStack tcp(InetSocketAddress bind, List<InetSocketAddress> peers, SecretKey key) throws Exception {
+    static ClusterStack tcp(InetSocketAddress bind, List<InetSocketAddress> peers, FrameKeys keys) throws Exception {
         ProtocolStackConfigurator xml = load("tcp.xml");
         String host = bind.getAddress().getHostAddress();
         String initialHosts = java.util.stream.Stream.concat(java.util.stream.Stream.of(bind), peers.stream())
@@ -82,13 +82,31 @@ public final class ClusterStack implements ProtocolStackConfigurator {
                 case "TCP" -> {
                     pc.getProperties().put("bind_addr", host);
                     pc.getProperties().put("bind_port", Integer.toString(bind.getPort()));
+                    advertised().ifPresent(a -> {
+                        pc.getProperties().put("external_addr", a.getHostString());
+                        pc.getProperties().put("external_port", Integer.toString(a.getPort()));
+                    });
                 }
                 case "FD_SOCK2" -> pc.getProperties().put("bind_addr", host);
                 case "TCPPING" -> pc.getProperties().put("initial_hosts", initialHosts);
                 default -> { }
             }
         }
-        return new ClusterStack(xml, key);
+        return new ClusterStack(xml, keys);
+    }
+
+    /**
+     * The address peers are told to reach this node at, when it is not the bound one: system property
+     * {@code jclsync.cluster.advertise=HOST:PORT} (a port forwarded through NAT, or the frame relay of
+     * {@code ClusterFramesIT}). The failure detector's port is that port + 100, as on the bound address.
+     */
+    private static java.util.Optional<InetSocketAddress> advertised() {
+        String a = System.getProperty("jclsync.cluster.advertise");
+        if (a == null || a.isBlank()) return java.util.Optional.empty();
+        int colon = a.lastIndexOf(':');
+        if (colon < 1) throw new IllegalArgumentException("jclsync.cluster.advertise=" + a + ": use HOST:PORT");
+        return java.util.Optional.of(InetSocketAddress.createUnresolved(a.substring(0, colon),
+                Integer.parseInt(a.substring(colon + 1))));
     }
 
     @Override
@@ -103,7 +121,7 @@ public final class ClusterStack implements ProtocolStackConfigurator {
 
     @Override
     public void afterCreation(Protocol protocol) throws Exception {
-        if (protocol instanceof SYM_ENCRYPT encrypt) encrypt.setSecretKey(key);
+        if (protocol instanceof FrameSeal seal) seal.keys(keys);
         xml.afterCreation(protocol);
     }
 }

@@ -20,7 +20,8 @@ final class Counters {
     final AtomicLong catchUpsCompleted = new AtomicLong();
 
     private final Path file;
-    private volatile java.util.function.LongSupplier rejected = () -> 0;
+    private volatile java.util.function.Supplier<ClusterMember.Rejections> rejected =
+            () -> new ClusterMember.Rejections(0, 0);
 
     Counters(Path file) {
         this.file = file;
@@ -41,7 +42,9 @@ final class Counters {
         out.put("catch_up_entries_sent", catchUpEntriesSent.get());
         out.put("catch_up_entries_received", catchUpEntriesReceived.get());
         out.put("catch_ups_completed", catchUpsCompleted.get());
-        out.put("rejected_messages", rejected.getAsLong());
+        ClusterMember.Rejections r = rejected.get();
+        out.put("rejected_messages", r.messages());
+        out.put("rejected_frames", r.frames());
         return out;
     }
 
@@ -49,8 +52,8 @@ final class Counters {
         return io.jclsync.fs.Json.object(values()) + "\n";
     }
 
-    /** Where the count of dropped malformed messages comes from (the channel counts them). */
-    void rejectedFrom(java.util.function.LongSupplier source) {
+    /** Where the counts of dropped malformed messages and frames come from (the channel counts them). */
+    void rejectedFrom(java.util.function.Supplier<ClusterMember.Rejections> source) {
         rejected = source;
     }
 

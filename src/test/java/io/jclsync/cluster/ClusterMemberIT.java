@@ -78,7 +78,8 @@ class ClusterMemberIT {
                     .build().toByteArray());
             mb.broadcast(new WireMessage.Hello("b", new byte[] {1}, "127.0.0.6:8730", 0));
             await(() -> !inA.messages.isEmpty(), "the valid hello");
-            assertEquals(4, ma.rejected(), "four bad messages dropped");
+            assertEquals(4, ma.rejected().messages(), "four bad messages dropped");
+            assertEquals(0, ma.rejected().frames(), "every frame of a member with the secret opens");
             assertEquals(1, inA.messages.size(), "only the valid message is delivered: " + inA.messages);
             assertTrue(inA.messages.get(0) instanceof WireMessage.Hello h && h.node().equals("b"));
         }

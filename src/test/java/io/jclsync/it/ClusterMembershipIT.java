@@ -50,6 +50,9 @@ class ClusterMembershipIT {
             assertFalse(n1.log().contains("  intruder"), n1.log());
             assertFalse(intruder.log().contains("  n1"), intruder.log());
             assertFalse(intruder.log().contains("  n2"), intruder.log());
+            // Not silence: each side reports the other's attempts as refused frames.
+            assertTrue(n1.log().contains("  refused: "), n1.log());
+            assertTrue(intruder.log().contains("  refused: "), intruder.log());
         }
     }
 
