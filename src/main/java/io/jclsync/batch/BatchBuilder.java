@@ -62,13 +62,22 @@ public final class BatchBuilder {
             Batch.Entry e = entry(dir, ChangeKind.MODIFY, linked);
             if (e != null) entries.add(e);
         }
-        // Other names of a file written through one of its hard links: no event names them.
-        if (links.hasUnknownNames()) findUnknownNames(linked);
-        linked.removeAll(snapshot.changes().keySet());
-        if (!linked.isEmpty()) LOG.fine(() -> "other names of files written through a hard link: " + linked);
-        for (Path other : linked) {
-            Batch.Entry e = entry(other, ChangeKind.MODIFY, new HashSet<>());
-            if (e != null) entries.add(e);
+        // Other names of a file written through one of its hard links: no event names them. A
+        // name known but gone (its directory renamed) makes the inode sought again: a second round.
+        Set<Path> added = new HashSet<>(snapshot.changes().keySet());
+        for (int round = 0; round < 2; round++) {
+            if (links.hasUnknownNames()) findUnknownNames(linked);
+            linked.removeAll(added);
+            if (linked.isEmpty()) break;
+            LOG.fine("other names of files written through a hard link: " + linked);
+            Set<Path> more = new HashSet<>();
+            for (Path other : linked) {
+                added.add(other);
+                Batch.Entry e = entry(other, ChangeKind.MODIFY, more);
+                if (e != null) entries.add(e);
+            }
+            linked.clear();
+            linked.addAll(more);
         }
         List<Batch.Rename> renames = new ArrayList<>();
         for (Batch.Rename r : snapshot.renames()) {

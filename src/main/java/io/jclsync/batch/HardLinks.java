@@ -41,10 +41,18 @@ final class HardLinks {
         return others;
     }
 
-    /** {@code path} is no longer a file (deleted, or another type now). */
+    /**
+     * {@code path} is no longer a file (deleted, renamed with its directory, another type now). The
+     * inode's other names may be elsewhere now: it is looked for again when next written.
+     */
     void gone(Path path) {
         Object old = inodeOf.get(path);
-        if (old != null) forget(path, old);
+        if (old != null) {
+            forget(path, old);
+            searched.remove(old);
+            Set<Path> left = names.get(old);
+            if (left != null) sought.put(old, (long) left.size() + 1);
+        }
     }
 
     /** Whether some inode has more links than names known (then a walk looks for them). */
