@@ -2,6 +2,7 @@ package io.jclsync.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -63,7 +64,11 @@ class ClusterFramesIT extends ClusterTestBase {
             awaitConverged("the file that was there before start", List.of(0, 1));
             Files.writeString(trees.get(1).resolve("from-n2.txt"), "written on n2\n");
             awaitConverged("a file written on n2", List.of(0, 1));
-            assertTrue(relay.recorded() > 10, "n2's frames reach n1 through the relay: " + relay.recorded());
+            // JGroups keeps one TCP connection per pair of members; when n1 opens it first (to n2's own
+            // address), n2's frames bypass the relay and there is nothing to tamper with: this run
+            // cannot test anything (seen under load), which is not a failure of the frame layer.
+            assumeTrue(relay.recorded() > 10, "n2's frames went to n1 over n1's own connection, not through the relay ("
+                    + relay.recorded() + " recorded)");
             Map<String, Long> n1Before = counters(0);
             Map<String, Long> n2Before = counters(1);
             long rejected = rejectedFrames(Files.readString(states.get(0).resolve("status.json")));
