@@ -178,7 +178,8 @@ public final class TreeHost {
         thread.start();
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         String state = daemon.state();
-        while (thread.isAlive() && (state.equals("starting")) && System.nanoTime() < deadline) {
+        // "stopping" before it ever ran is a start that failed: wait for the thread to end and say so.
+        while (thread.isAlive() && (state.equals("starting") || state.equals("stopping")) && System.nanoTime() < deadline) {
             Thread.sleep(20);
             state = daemon.state();
         }
