@@ -117,8 +117,7 @@ public final class BatchBuilder {
         try {
             attrs = FileType.lstat(root.resolve(rel));
             if (attrs.isPresent() && attrs.get().isRegularFile()) {
-                Object nlink = Files.getAttribute(root.resolve(rel), "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-                linked.addAll(links.seen(rel, attrs.get().fileKey(), ((Number) nlink).longValue()));
+                linked.addAll(links.seen(rel, attrs.get().fileKey(), linkCount(root.resolve(rel))));
             } else {
                 links.gone(rel);
             }
@@ -161,8 +160,7 @@ public final class BatchBuilder {
                 public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Path rel = root.relativize(file);
                     if (attrs.isRegularFile() && links.isSought(attrs.fileKey()) && f.accepts(rel, FileType.FILE)) {
-                        Object nlink = Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS);
-                        linked.addAll(links.seen(rel, attrs.fileKey(), ((Number) nlink).longValue()));
+                        linked.addAll(links.seen(rel, attrs.fileKey(), linkCount(file)));
                         linked.add(rel);
                     }
                     return java.nio.file.FileVisitResult.CONTINUE;
@@ -179,6 +177,10 @@ public final class BatchBuilder {
         links.searched();
         LOG.fine(() -> "walked the tree for the other names of hard-linked files in "
                 + (System.nanoTime() - started) / 1_000_000 + " ms");
+    }
+
+    private static long linkCount(Path file) throws IOException {
+        return ((Number) Files.getAttribute(file, "unix:nlink", LinkOption.NOFOLLOW_LINKS)).longValue();
     }
 
     private boolean exists(Path rel) {

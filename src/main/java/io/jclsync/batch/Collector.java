@@ -16,7 +16,8 @@ import java.util.function.LongSupplier;
  * The queue between the watcher and the transfer. Events are coalesced per path with
  * {@link ChangeKind#combine}; a window opens with the first event and falls due once no event
  * has come for {@link Delays#settle()}, or {@link Delays#collect()} after its first event,
- * whichever is first (later events never push it past that, so constant churn still syncs). Big files wait on their own timer. When one directory piles up more than
+ * whichever is first (later events never push it past that, so constant churn still syncs). Big
+ * files wait on their own timer. When one directory piles up more than
  * {@link Delays#foldThreshold()} entries they fold into the directory, which is then synced
  * recursively; more than 100 times that many queued paths in all make a full sync. Memory and
  * list length stay bounded however many events arrive.

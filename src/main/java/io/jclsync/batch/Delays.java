@@ -16,8 +16,6 @@ import java.time.Duration;
 public record Delays(Duration collect, Duration bigfileCollect, long bigfileThreshold, Duration betweenSyncs,
                      int foldThreshold, Duration settle) {
     public static final int DEFAULT_FOLD_THRESHOLD = 1000;
-    /** Chosen by measurement (DEVELOPING.md, "Benchmark"): long enough that a burst stays one sync. */
-    public static final Duration DEFAULT_SETTLE = Duration.ofMillis(300);
 
     /** Without a settle time: a window falls due {@code collect} after its first event. */
     public Delays(Duration collect, Duration bigfileCollect, long bigfileThreshold, Duration betweenSyncs,

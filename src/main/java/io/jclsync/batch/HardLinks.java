@@ -10,8 +10,9 @@ import java.util.Set;
  * The names of files that have more than one hard link in the tree, by inode. A write through one
  * name changes every name, but inotify reports only the name written; {@link BatchBuilder} adds the
  * other names known here to the batch. A name is learnt when a batch holds it with more than one
- * link: link(2) changes the link count of the existing name, which inotify reports (IN_ATTRIB), so
- * both names of a link made while watching are in one batch. Only multi-link files are kept.
+ * link. link(2) is reported for the new name only (the old name's IN_ATTRIB does not reach a
+ * directory watch), so an inode with more links than names known is sought by one walk of the
+ * tree ({@link BatchBuilder}). Only multi-link files are kept.
  *
  * <p>Not thread-safe: used by the one thread that builds batches.
  */
