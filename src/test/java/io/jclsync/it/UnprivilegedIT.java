@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,22 @@ class UnprivilegedIT extends ClusterTestBase {
         for (int i = 0; i < 3; i++) states.set(i, home.resolve("state" + (i + 1)));
         Root.run(List.of("chown", "-R", uid + ":" + gid, home.toString(), secret.toString(),
                 trees.get(0).toString(), trees.get(1).toString(), trees.get(2).toString()));
+        // The build's jar may sit below a dir only root can enter (a clone in a 0700 temp dir): the
+        // user runs a readable copy, as an installed jar would be.
+        Path jarDir = Files.createDirectory(tmp.resolve("jar"), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwxr-xr-x")));
+        Path jar = Files.copy(JclsyncProcess.jar(), jarDir.resolve("jclsync.jar"));
+        Files.setPosixFilePermissions(jar, PosixFilePermissions.fromString("rw-r--r--"));
+        buildJar = System.getProperty("jclsync.jar");
+        System.setProperty("jclsync.jar", jar.toString());
+    }
+
+    /** The build's jar, put back after each test. */
+    private String buildJar;
+
+    @AfterEach
+    void buildJarAgain() {
+        if (buildJar != null) System.setProperty("jclsync.jar", buildJar);
     }
 
     private static String output(String... cmd) throws IOException, InterruptedException {
