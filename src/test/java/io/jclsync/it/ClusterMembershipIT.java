@@ -32,15 +32,19 @@ class ClusterMembershipIT {
         Path bad = secret("bad", "a different secret of some length");
         int port = ThreadLocalRandom.current().nextInt(20000, 40000);
         String a = "127.0.0.2:" + port, b = "127.0.0.3:" + port, c = "127.0.0.4:" + port;
-        JclsyncProcess n1 = JclsyncProcess.start(tmp.resolve("n1.log"), "members", "--cluster-name", "web",
-                "--node-name", "n1", "--cluster-secret-file", good.toString(), "--cluster-bind", a,
-                "--cluster-peers", b + "," + c, "--expect", "2", "--listen", "8");
-        JclsyncProcess n2 = JclsyncProcess.start(tmp.resolve("n2.log"), "members", "--cluster-name", "web",
-                "--node-name", "n2", "--cluster-secret-file", good.toString(), "--cluster-bind", b,
-                "--cluster-peers", a + "," + c, "--expect", "2", "--listen", "8");
+        // The intruder first, and n1 and n2 only once it listens: both sides then try each other
+        // for the whole of n1's window (its discovery and MERGE3's, every 2-8 s), however slowly
+        // the three JVMs start on a loaded machine.
         JclsyncProcess intruder = JclsyncProcess.start(tmp.resolve("n3.log"), "members", "--cluster-name", "web",
                 "--node-name", "intruder", "--cluster-secret-file", bad.toString(), "--cluster-bind", c,
-                "--cluster-peers", a + "," + b, "--listen", "8");
+                "--cluster-peers", a + "," + b, "--listen", "20");
+        awaitListening("127.0.0.4", port, intruder);
+        JclsyncProcess n1 = JclsyncProcess.start(tmp.resolve("n1.log"), "members", "--cluster-name", "web",
+                "--node-name", "n1", "--cluster-secret-file", good.toString(), "--cluster-bind", a,
+                "--cluster-peers", b + "," + c, "--expect", "2", "--listen", "12");
+        JclsyncProcess n2 = JclsyncProcess.start(tmp.resolve("n2.log"), "members", "--cluster-name", "web",
+                "--node-name", "n2", "--cluster-secret-file", good.toString(), "--cluster-bind", b,
+                "--cluster-peers", a + "," + c, "--expect", "2", "--listen", "12");
         try (n1; n2; intruder) {
             assertEquals(0, n1.waitFor(EXIT), n1.log());
             assertEquals(0, n2.waitFor(EXIT), n2.log());
@@ -53,6 +57,19 @@ class ClusterMembershipIT {
             // Not silence: each side reports the other's attempts as refused frames.
             assertTrue(n1.log().contains("  refused: "), n1.log());
             assertTrue(intruder.log().contains("  refused: "), intruder.log());
+        }
+    }
+
+    /** Waits until something listens on {@code host:port} (seen with ss, without connecting to it). */
+    private static void awaitListening(String host, int port, JclsyncProcess process) throws Exception {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (true) {
+            Process ss = new ProcessBuilder("ss", "-Hltn", "src " + host + ":" + port).redirectErrorStream(true).start();
+            String out = new String(ss.getInputStream().readAllBytes());
+            ss.waitFor();
+            if (!out.isBlank()) return;
+            if (System.nanoTime() > deadline) throw new AssertionError("nothing listens on " + host + ":" + port + "\n" + process.log());
+            Thread.sleep(100);
         }
     }
 
