@@ -1,25 +1,17 @@
 package io.jclsync.cluster;
 
+import io.jclsync.beneath.NotBeneathException;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.conflict.Candidate;
 import io.jclsync.conflict.ConflictCopies;
 import io.jclsync.conflict.ConflictPolicy;
-import io.jclsync.echo.EchoFilter;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
 import io.jclsync.fs.FileType;
-import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
 import java.io.IOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,10 +26,6 @@ import java.util.logging.Logger;
  */
 final class Applier {
     private static final Logger LOG = Logger.getLogger(Applier.class.getName());
-    static final Path STAGING = Puller.STAGING;
-
-    private final Path root;
-    private final EchoFilter echoes;
     private final Counters counters;
     private final Index versions;
     private final ConflictPolicy policy;
@@ -52,14 +40,12 @@ final class Applier {
     private record Plan(Map<String, Long> vector, String writer, FileState local, boolean takeover) {}
 
     /** @param module the tree's rsync module on every node */
-    Applier(Path root, EchoFilter echoes, Counters counters, String password, String module, Index versions,
+    Applier(LocalTree tree, Counters counters, String password, String module, Index versions,
             ConflictPolicy policy, SubtreeConflicts subtrees) {
         this.policy = policy;
         this.subtrees = subtrees;
-        this.tree = new LocalTree(root, echoes);
+        this.tree = tree;
         this.puller = new Puller(tree, counters, password, module, versions);
-        this.root = root;
-        this.echoes = echoes;
         this.counters = counters;
         this.versions = versions;
     }
@@ -78,13 +64,15 @@ final class Applier {
         for (WireMessage.Change c : batch.changes()) {
             if (!notKept.isEmpty() && notKept.contains(subtrees.scope().scopeOf(c.path()))) continue;
             try {
-                if (!tree.insideTree(c.path()) || (c.oldPath() != null && !tree.insideTree(c.oldPath()))) {
-                    LOG.warning("ignored " + c.kind() + " of " + c.path() + " from " + batch.origin()
-                            + ": it would write through a symbolic link");
+                if (!tree.allowed(c.path()) || (c.oldPath() != null && !tree.allowed(c.oldPath()))) {
+                    counters.refusedWrites.incrementAndGet();
                     continue;
                 }
                 Plan plan = resolve(c, batch.origin(), pull);
                 if (plan != null) apply(c, pull, plan);
+            } catch (NotBeneathException e) {
+                counters.refusedWrites.incrementAndGet();
+                LOG.warning("refused " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e.getMessage());
             } catch (IOException e) {
                 LOG.warning("could not apply " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e);
             }
@@ -106,8 +94,7 @@ final class Applier {
     private Plan resolve(WireMessage.Change c, String sender, Map<RelPath, Puller.Pull> pull) throws IOException {
         String origin = c.writer() != null ? c.writer() : sender;
         Path rel = c.path().toPath();
-        Path target = root.resolve(rel);
-        FileState local = FileStates.of(target);
+        FileState local = tree.state(c.path(), null);
         Index.Version mine = versions.get(rel);
         Map<String, Long> localVector = mine == null ? Map.of() : mine.vector();
         Index.Order order = Index.compare(localVector, c.version());
@@ -151,7 +138,7 @@ final class Applier {
                     + localWriter + ") is kept as " + aside);
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
             // even if its own pull of this version fails.
-            keepAside(target, aside, local);
+            tree.copyAside(c.path(), aside, local);
             return new Plan(merged, origin, local, false);
         }
         RelPath aside = ConflictCopies.copyOf(c.path(), there);
@@ -178,32 +165,18 @@ final class Applier {
         return null;
     }
 
-    private void keepAside(Path target, RelPath aside, FileState local) throws IOException {
-        Path copy = root.resolve(aside.toPath());
-        if (local.type() == FileType.FILE) {
-            Path tmp = root.resolve(STAGING).resolve("conflict-" + System.nanoTime());
-            Files.copy(target, tmp, StandardCopyOption.COPY_ATTRIBUTES, java.nio.file.LinkOption.NOFOLLOW_LINKS);
-            LocalTree.stamp(tmp, local);
-            Files.move(tmp, copy, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } else if (local.type() == FileType.SYMLINK) {
-            Files.createSymbolicLink(copy, PathBytes.path(local.linkTarget()));
-        }
-    }
-
     private void apply(WireMessage.Change c, Map<RelPath, Puller.Pull> pull, Plan plan) throws IOException {
         if (c.state() == null || c.state().type() != FileType.FILE) {
             versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer(), plan.takeover());
         }
-        Path target = root.resolve(c.path().toPath());
         FileState local = plan.local();
         if (c.kind() == WireMessage.Kind.DELETE) {
             if (local != null) deleteKnown(c.path(), c.version());
             return;
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
-            Path source = root.resolve(c.oldPath().toPath());
             Index.Version known = versions.get(c.oldPath().toPath());
-            FileState old = FileStates.of(source, known == null ? null : known.state());
+            FileState old = tree.state(c.oldPath(), known == null ? null : known.state());
             // Only what the origin renamed moves: a file or symlink with the content the new path
             // has, a directory as this node last agreed on it. Anything else here (rewritten, or
             // another type, here or by a peer the origin had not heard from) stays put for the
@@ -212,10 +185,7 @@ final class Applier {
                     ? known != null && FileStates.same(old, known.state())
                     : FileStates.sameContent(old, c.state()));
             if (renamed) {
-                tree.createParents(c.path());
-                echoes.expect(c.oldPath(), null);
-                echoes.expect(c.path(), old);
-                Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+                tree.rename(c.oldPath(), c.path(), old);
                 // Only a path that did move is gone here. Otherwise (the new name was taken, the old
                 // one missing) the old path is the delete's business that follows in the batch, with
                 // its own version: a tombstone now would make our unchanged copy look changed here.
@@ -230,28 +200,14 @@ final class Applier {
         }
         switch (want.type()) {
             case DIRECTORY -> {
-                if (local != null && local.type() != FileType.DIRECTORY) {
-                    echoes.expect(c.path(), null);
-                    tree.deleteTree(target);
-                }
-                tree.createParents(c.path());
-                echoes.expect(c.path(), want);
-                if (local == null || local.type() != FileType.DIRECTORY) Files.createDirectory(target);
-                Files.setPosixFilePermissions(target, FileStates.permissions(want.mode()));
+                boolean isDir = local != null && local.type() == FileType.DIRECTORY;
+                if (local != null && !isDir) tree.delete(c.path());
+                tree.directory(c.path(), want, isDir);
             }
-            case SYMLINK -> {
-                tree.createParents(c.path());
-                if (local != null) {
-                    echoes.expect(c.path(), null);
-                    tree.deleteTree(target);
-                }
-                echoes.expect(c.path(), want);
-                Files.createSymbolicLink(target, PathBytes.path(want.linkTarget()));
-            }
+            case SYMLINK -> tree.symlink(c.path(), want);
             case FILE -> {
                 if (local != null && local.type() == FileType.FILE && Arrays.equals(local.sha256(), want.sha256())) {
-                    echoes.expect(c.path(), want); // same bytes: only mode and mtime differ
-                    LocalTree.stamp(target, want);
+                    tree.stamp(c.path(), want); // same bytes: only mode and mtime differ
                     versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
                 } else {
                     pull.put(c.path(), new Puller.Pull(c.path(), want, plan.vector(), plan.writer(), plan.takeover(), local, false));
@@ -268,39 +224,10 @@ final class Applier {
      * leading to it), and announced from here as usual.
      */
     private void deleteKnown(RelPath rel, Map<String, Long> deleteVector) throws IOException {
-        Path top = root.resolve(rel.toPath());
-        if (!Files.isDirectory(top, LinkOption.NOFOLLOW_LINKS)) {
-            echoes.expect(rel, null);
-            Files.deleteIfExists(top);
-            return;
-        }
-        List<Path> kept = new ArrayList<>();
-        Files.walkFileTree(top, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path r = root.relativize(file);
-                Index.Version known = versions.get(r);
-                FileState now = FileStates.of(file, known == null ? null : known.state());
-                if (known != null && FileStates.same(now, known.state()) && covered(known.vector(), deleteVector)) {
-                    echoes.expect(RelPath.of(r), null);
-                    Files.deleteIfExists(file);
-                } else {
-                    kept.add(r);
-                }
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) throw e;
-                try (var entries = Files.list(dir)) {
-                    if (entries.findAny().isEmpty()) {
-                        echoes.expect(RelPath.of(root.relativize(dir)), null);
-                        Files.delete(dir);
-                    }
-                }
-                return FileVisitResult.CONTINUE;
-            }
+        List<RelPath> kept = tree.deleteBelow(rel, (r, readable) -> {
+            Index.Version known = versions.get(r.toPath());
+            FileState now = FileStates.of(readable, known == null ? null : known.state());
+            return known != null && FileStates.same(now, known.state()) && covered(known.vector(), deleteVector);
         });
         if (!kept.isEmpty()) {
             LOG.warning("a peer deleted " + rel + ", but " + kept.size() + " file(s) below it changed here and are kept, "

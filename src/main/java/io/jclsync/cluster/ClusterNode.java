@@ -58,6 +58,8 @@ public final class ClusterNode implements AutoCloseable {
     private final Announcer announcer;
     private final Applier applier;
     private final SubtreeConflicts subtrees;
+    /** The only writer of peers' changes to the tree. */
+    private final LocalTree localTree;
     /** How far behind this node each peer is, from their {@link WireMessage.Progress} reports. */
     private final PeerLag lag = new PeerLag();
     /** Per origin: the highest sequence of its live batches applied here, reported every 2 s when it moves. */
@@ -83,7 +85,8 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterMember member;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link) {
+    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link)
+            throws IOException {
         this.config = config;
         this.treeId = treeId(config.clusterName(), config.treeName());
         this.tree = java.util.HexFormat.of().formatHex(treeId);
@@ -101,13 +104,14 @@ public final class ClusterNode implements AutoCloseable {
                     lag.sent(seq, changes.size());
                 },
                 scanned::countDown);
+        this.localTree = new LocalTree(root, echoes);
         io.jclsync.conflict.ConflictPolicy policy = config.conflictHook() == null
                 ? io.jclsync.conflict.ConflictPolicy.NEWEST
                 : new io.jclsync.conflict.HookPolicy(config.conflictHook(), root, java.time.Duration.ofSeconds(10),
                         io.jclsync.conflict.ConflictPolicy.NEWEST);
         this.subtrees = new SubtreeConflicts(new io.jclsync.conflict.ConflictScope(config.conflictScopeDepth(),
-                io.jclsync.fs.RelPath.of(config.conflictDir())), versions, policy, counters, root);
-        this.applier = new Applier(root, echoes, counters, link.password, TransferDaemon.module(tree), versions, policy,
+                io.jclsync.fs.RelPath.of(config.conflictDir())), versions, policy, counters, localTree);
+        this.applier = new Applier(localTree, counters, link.password, TransferDaemon.module(tree), versions, policy,
                 subtrees);
     }
 
@@ -137,14 +141,12 @@ public final class ClusterNode implements AutoCloseable {
         Files.createDirectories(config.stateDir());
         Files.createDirectories(config.linkDir());
         // What a killed run left half-pulled: never at a final path, and useless now.
-        Path staging = root.resolve(Applier.STAGING);
-        if (Files.exists(staging, java.nio.file.LinkOption.NOFOLLOW_LINKS)) io.jclsync.fs.FileTrees.delete(staging, root);
-        Files.createDirectories(staging);
+        LocalTree.prepareStaging(root);
         ClusterLinks.Link link = links.acquire(config);
         ClusterNode node;
         try {
             node = new ClusterNode(config, root, filter, links, link);
-        } catch (RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             links.release(link);
             throw e;
         }
@@ -429,5 +431,6 @@ public final class ClusterNode implements AutoCloseable {
         links.release(link); // the last tree of the cluster leaves it and stops the rsync daemon
         saveIndex();
         if (journal != null) journal.close();
+        localTree.close();
     }
 }

@@ -18,6 +18,10 @@ final class Counters {
     final AtomicLong catchUpEntriesSent = new AtomicLong();
     final AtomicLong catchUpEntriesReceived = new AtomicLong();
     final AtomicLong catchUpsCompleted = new AtomicLong();
+    /** A peer's changes refused because they would write through a symbolic link or in .jclsync/. */
+    final AtomicLong refusedWrites = new AtomicLong();
+    /** Pulled files not placed: not what was announced (size or sha256), or more bytes than it. */
+    final AtomicLong rejectedPulls = new AtomicLong();
 
     private final Path file;
     private volatile java.util.function.Supplier<ClusterMember.Rejections> rejected =
@@ -42,6 +46,8 @@ final class Counters {
         out.put("catch_up_entries_sent", catchUpEntriesSent.get());
         out.put("catch_up_entries_received", catchUpEntriesReceived.get());
         out.put("catch_ups_completed", catchUpsCompleted.get());
+        out.put("refused_writes", refusedWrites.get());
+        out.put("rejected_pulls", rejectedPulls.get());
         ClusterMember.Rejections r = rejected.get();
         out.put("rejected_messages", r.messages());
         out.put("rejected_frames", r.frames());

@@ -1,86 +1,326 @@
 package io.jclsync.cluster;
 
+import io.jclsync.beneath.Dir;
+import io.jclsync.beneath.NotBeneathException;
+import io.jclsync.beneath.OpenFile;
+import io.jclsync.beneath.Stat;
 import io.jclsync.cluster.wire.WireCodec;
 import io.jclsync.echo.EchoFilter;
-import io.jclsync.fs.FileTrees;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * The writes a node makes to its own tree for its peers: each one registered with the
- * {@link EchoFilter} first (so its events are not announced back), none through a symlink, none
- * outside the tree.
+ * The only writer of a peer's changes to a node's tree. Every create, rename, delete, chmod and
+ * utimes is made through directory handles ({@link Dir}) resolved from the tree's root without
+ * following a symbolic link, each right before it is made, so neither a peer's batch (a link
+ * {@code d -> /etc}, then a file {@code d/x}) nor a local user swapping a directory for a link
+ * mid-pull can send a write outside the tree: the write is refused ({@link NotBeneathException}),
+ * logged, and counted. Each write is registered with the {@link EchoFilter} first, so its events
+ * are not announced back. Nothing a peer names is written in the node's working dir
+ * ({@code .jclsync/}), which is the node's own and private (0700).
  */
-final class LocalTree {
+final class LocalTree implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalTree.class.getName());
-    static final Set<PosixFilePermission> PRIVATE_DIR = PosixFilePermissions.fromString("rwx------");
+    static final int PRIVATE_DIR = 0700;
+    /** Parent directories a peer's change needs are made like mkdir(1) would (the umask applies). */
+    private static final int NEW_DIR = 0777;
+    private static final byte[] WORK = bytes(".jclsync");
+    private static final byte[] INCOMING = bytes("incoming");
 
     final Path root;
     final EchoFilter echoes;
+    private final Dir top;
 
-    LocalTree(Path root, EchoFilter echoes) {
+    LocalTree(Path root, EchoFilter echoes) throws IOException {
         this.root = root;
         this.echoes = echoes;
+        this.top = Dir.root(root);
     }
 
-    /** Sets a file's mode and nanosecond mtime to {@code want}'s. */
-    static void stamp(Path file, FileState want) throws IOException {
-        Files.setPosixFilePermissions(file, FileStates.permissions(want.mode()));
-        Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setTimes(FileTime.from(want.mtimeNanos(), TimeUnit.NANOSECONDS), null, null);
-    }
-
-    /** Creates missing parent directories of {@code rel}, registering each so it is not announced back. */
-    void createParents(RelPath rel) throws IOException {
-        List<Path> missing = new ArrayList<>();
-        for (Path p = rel.toPath().getParent(); p != null; p = p.getParent()) {
-            if (Files.isDirectory(root.resolve(p), LinkOption.NOFOLLOW_LINKS)) break;
-            missing.add(0, p);
-        }
-        for (Path p : missing) {
-            Files.createDirectory(root.resolve(p));
-            echoes.expect(RelPath.of(p), FileStates.of(root.resolve(p)));
-        }
-    }
-
-    /**
-     * No component of {@code rel} above the last one may be a symlink: writes would leave the tree.
-     * Nor may it be in the node's working dir, whatever a peer's codec let through (logged).
-     */
-    boolean insideTree(RelPath rel) {
+    /** Whether a peer may name {@code rel}: never the node's working dir, whatever a codec let through (logged). */
+    boolean allowed(RelPath rel) {
         if (rel.startsWith(WireCodec.WORK_DIR)) {
             LOG.warning("refused a peer's change of " + rel + ": " + WireCodec.WORK_DIR + "/ is this node's private working dir");
             return false;
         }
-        for (Path p = rel.toPath().getParent(); p != null; p = p.getParent()) {
-            if (Files.isSymbolicLink(root.resolve(p))) return false;
-        }
         return true;
     }
 
+    /** The state of {@code rel} here (null: none), read through its directory's handle; a link on the way is refused. */
+    FileState state(RelPath rel, FileState known) throws IOException {
+        try (Dir parent = top.parentOf(rel)) {
+            return FileStates.of(parent.path(Dir.name(rel)), known);
+        } catch (NoSuchFileException missingParent) {
+            return null;
+        }
+    }
+
+    /** The directory {@code rel} goes in, made (and registered as echoes) where missing. */
+    private Dir parentMade(RelPath rel) throws IOException {
+        return top.makeParents(rel, NEW_DIR, (made, path) -> echoes.expect(made, FileStates.of(path)));
+    }
+
+    /** Makes directory {@code rel} with {@code want}'s mode, or sets the mode of the one there. */
+    void directory(RelPath rel, FileState want, boolean exists) throws IOException {
+        try (Dir parent = parentMade(rel)) {
+            byte[] name = Dir.name(rel);
+            echoes.expect(rel, want);
+            if (!exists) parent.mkdir(name, PRIVATE_DIR);
+            parent.chmod(name, want.mode());
+        }
+    }
+
+    /** Makes symlink {@code rel} pointing at {@code target}, replacing what is there. */
+    void symlink(RelPath rel, FileState want) throws IOException {
+        try (Dir parent = parentMade(rel)) {
+            byte[] name = Dir.name(rel);
+            if (parent.stat(name) != null) {
+                echoes.expect(rel, null);
+                parent.deleteTree(name);
+            }
+            echoes.expect(rel, want);
+            parent.symlink(want.linkTarget(), name);
+        }
+    }
+
+    /** Sets mode and nanosecond mtime of what is at {@code rel} (the bytes are already right). */
+    void stamp(RelPath rel, FileState want) throws IOException {
+        try (Dir parent = top.parentOf(rel)) {
+            byte[] name = Dir.name(rel);
+            echoes.expect(rel, want);
+            if (want.type() != FileType.SYMLINK) parent.chmod(name, want.mode());
+            parent.setMtime(name, want.mtimeNanos());
+        }
+    }
+
+    /** Renames {@code from} to {@code to} (a peer's rename), registering both. */
+    void rename(RelPath from, RelPath to, FileState state) throws IOException {
+        try (Dir source = top.parentOf(from); Dir target = parentMade(to)) {
+            echoes.expect(from, null);
+            echoes.expect(to, state);
+            source.rename(Dir.name(from), target, Dir.name(to));
+        }
+    }
+
+    /** Deletes {@code rel} (a file, link or whole directory) if it exists. */
+    void delete(RelPath rel) throws IOException {
+        try (Dir parent = top.parentOf(rel)) {
+            echoes.expect(rel, null);
+            parent.deleteTree(Dir.name(rel));
+        } catch (NoSuchFileException missingParent) {
+            // nothing there to delete
+        }
+    }
+
+    /** Decides, per file below a directory a peer deletes, whether it goes. */
+    interface Deletable {
+        boolean test(RelPath rel, Path readable) throws IOException;
+    }
+
     /**
-     * The staging dir ({@code .jclsync/incoming}), checked before each pull: it and {@code .jclsync}
-     * must be real directories (made 0700 if missing). Either one a symlink, or not a directory, is
-     * refused, logged and left as it is: staging through it would write elsewhere. Each pull then
-     * stages in a 0700 dir of its own below it, so no other local user can reach what is staged.
+     * Deletes {@code rel}: a file or link at once; below a directory, the files {@code deletable}
+     * lets go, and every directory left empty (itself included). @return the files kept
      */
-    Path staging() throws IOException {
-        return privateDirs(root, false);
+    List<RelPath> deleteBelow(RelPath rel, Deletable deletable) throws IOException {
+        List<RelPath> kept = new ArrayList<>();
+        try (Dir parent = top.parentOf(rel)) {
+            byte[] name = Dir.name(rel);
+            Stat st = parent.stat(name);
+            if (st != null && st.type() != FileType.DIRECTORY) {
+                echoes.expect(rel, null);
+                parent.unlink(name);
+            } else {
+                deleteBelow(parent, name, rel, deletable, kept);
+            }
+        } catch (NoSuchFileException gone) {
+            // deleted meanwhile
+        }
+        return kept;
+    }
+
+    private void deleteBelow(Dir parent, byte[] name, RelPath rel, Deletable deletable, List<RelPath> kept) throws IOException {
+        Stat st = parent.stat(name);
+        if (st == null) return;
+        if (st.type() != FileType.DIRECTORY) {
+            if (deletable.test(rel, parent.path(name))) {
+                echoes.expect(rel, null);
+                parent.unlink(name);
+            } else {
+                kept.add(rel);
+            }
+            return;
+        }
+        try (Dir dir = parent.openDir(name)) {
+            for (byte[] child : dir.list()) deleteBelow(dir, child, child(rel, child), deletable, kept);
+            if (dir.list().isEmpty()) {
+                echoes.expect(rel, null);
+                parent.rmdir(name);
+            }
+        }
+    }
+
+    /**
+     * Keeps a copy of the file or symlink at {@code rel} as {@code aside} (a conflict's loser): a
+     * copy, not a rename, announced from here as a new file. The file is read through its open
+     * descriptor and copied into the staging dir before it is renamed into place.
+     */
+    void copyAside(RelPath rel, RelPath aside, FileState local) throws IOException {
+        if (local.type() == FileType.SYMLINK) {
+            try (Dir parent = parentMade(aside)) {
+                parent.symlink(local.linkTarget(), Dir.name(aside));
+            }
+            return;
+        }
+        if (local.type() != FileType.FILE) return;
+        byte[] tmp = bytes("conflict-" + System.nanoTime());
+        try (Dir staging = staging(); Dir from = top.parentOf(rel); OpenFile in = from.openFile(Dir.name(rel))) {
+            try (OpenFile out = staging.createFile(tmp, 0600)) {
+                try (InputStream src = in.read(); OutputStream dst = out.write()) {
+                    src.transferTo(dst);
+                }
+                out.chmod(local.mode());
+                out.setMtime(local.mtimeNanos());
+            }
+            try (Dir to = parentMade(aside)) {
+                staging.rename(tmp, to, Dir.name(aside));
+            } catch (IOException e) {
+                staging.unlink(tmp);
+                throw e;
+            }
+        }
+    }
+
+    enum Copied { COPIED, EXISTS, NOT_A_DIRECTORY }
+
+    /**
+     * Copies directory {@code from} (files, links and directories, with modes and mtimes) to
+     * {@code to}, which must not exist: built in the staging dir, then renamed into place whole.
+     */
+    Copied copyTreeAside(RelPath from, RelPath to) throws IOException {
+        try (Dir parent = top.parentOf(from)) {
+            Stat st = parent.stat(Dir.name(from));
+            if (st == null || st.type() != FileType.DIRECTORY) return Copied.NOT_A_DIRECTORY;
+        } catch (NoSuchFileException gone) {
+            return Copied.NOT_A_DIRECTORY;
+        }
+        byte[] tmp = bytes("subtree-" + System.nanoTime());
+        try (Dir staging = staging(); Dir source = top.dir(from)) {
+            staging.mkdir(tmp, PRIVATE_DIR);
+            try {
+                copyInto(source, staging, tmp);
+                try (Dir dest = parentMade(to)) {
+                    if (dest.stat(Dir.name(to)) != null) return Copied.EXISTS;
+                    staging.rename(tmp, dest, Dir.name(to));
+                }
+                return Copied.COPIED;
+            } finally {
+                staging.deleteTree(tmp); // left only if it was not renamed
+            }
+        }
+    }
+
+    /** Copies the directory {@code source} as {@code name} in {@code into} (which must not have it). */
+    private static void copyInto(Dir source, Dir into, byte[] name) throws IOException {
+        Stat self = source.stat(new byte[] {'.'});
+        if (into.stat(name) == null) into.mkdir(name, PRIVATE_DIR);
+        try (Dir dest = into.openDir(name)) {
+            for (byte[] child : source.list()) {
+                Stat st = source.stat(child);
+                if (st == null) continue;
+                switch (st.type()) {
+                    case DIRECTORY -> {
+                        try (Dir sub = source.openDir(child)) {
+                            copyInto(sub, dest, child);
+                        }
+                    }
+                    case SYMLINK -> dest.symlink(PathBytes.of(java.nio.file.Files.readSymbolicLink(source.path(child))), child);
+                    case FILE -> {
+                        try (OpenFile in = source.openFile(child); OpenFile out = dest.createFile(child, 0600)) {
+                            try (InputStream src = in.read(); OutputStream dst = out.write()) {
+                                src.transferTo(dst);
+                            }
+                            out.chmod(st.mode());
+                            out.setMtime(st.mtimeNanos());
+                        }
+                    }
+                    default -> { }
+                }
+            }
+        }
+        into.chmod(name, self.mode());
+        into.setMtime(name, self.mtimeNanos());
+    }
+
+    /**
+     * Places a pulled file: checks it against {@code want} (size and sha256, through its open
+     * descriptor), stamps mode and mtime on it, then renames it to {@code rel}, whose directory is
+     * resolved (and made) now, right before the rename.
+     *
+     * @param decide told the state at {@code rel} now; returns where the file goes: {@code rel},
+     *               another path (a conflict copy) or null to drop it
+     * @return where the file went and its inode, or null if it was not placed
+     */
+    Placed place(Dir staged, RelPath stagedAs, FileState want, Decide decide) throws IOException {
+        try (Dir from = staged.parentOf(stagedAs)) {
+            byte[] stagedName = Dir.name(stagedAs);
+            try (OpenFile f = from.openFile(stagedName)) {
+                Stat st = f.stat();
+                if (st.size() != want.size() || !java.util.Arrays.equals(f.sha256(), want.sha256())) {
+                    return null;
+                }
+                f.chmod(want.mode());
+                f.setMtime(want.mtimeNanos());
+            }
+            RelPath at = decide.where(this);
+            if (at == null) return null;
+            try (Dir to = parentMade(at)) {
+                byte[] name = Dir.name(at);
+                Stat there = to.stat(name);
+                if (there != null && there.type() == FileType.DIRECTORY) {
+                    echoes.expect(at, null);
+                    to.deleteTree(name);
+                }
+                decide.placing(at);
+                from.rename(stagedName, to, name);
+                Stat placed = to.stat(name);
+                return new Placed(at, placed == null ? 0 : placed.inode());
+            }
+        } catch (NoSuchFileException vanished) {
+            return null; // not served (gone at the origin)
+        }
+    }
+
+    interface Decide {
+        /** Where the checked file goes, seeing the tree as it is now (null: nowhere). */
+        RelPath where(LocalTree tree) throws IOException;
+
+        /** Called right before the rename to {@code at}: registers the echo. */
+        void placing(RelPath at);
+    }
+
+    record Placed(RelPath at, long inode) {}
+
+    /**
+     * The staging dir ({@code .jclsync/incoming}), opened fresh before each pull: it and
+     * {@code .jclsync} must be real directories (made 0700 if missing). Either one a symlink, or
+     * not a directory, is refused, logged and left as it is: staging through it would write
+     * elsewhere. Each pull then stages in a 0700 dir of its own below it.
+     */
+    Dir staging() throws IOException {
+        return privateDirs(top, false);
     }
 
     /**
@@ -88,42 +328,55 @@ final class LocalTree {
      * at a final path, and useless now), and {@code .jclsync} and the staging dir are made 0700
      * whatever their mode was; a symlink is refused as in {@link #staging()}.
      */
-    static Path prepareStaging(Path root) throws IOException {
-        Path staging = privateDirs(root, true);
-        FileTrees.delete(staging, root);
-        return privateDirs(root, true);
-    }
-
-    private static Path privateDirs(Path root, boolean tighten) throws IOException {
-        Path dir = root;
-        for (Path name : Puller.STAGING) {
-            dir = dir.resolve(name);
-            try {
-                Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(PRIVATE_DIR));
-            } catch (FileAlreadyExistsException exists) {
-                if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
-                    String what = Files.isSymbolicLink(dir) ? "a symbolic link" : "not a directory";
-                    LOG.warning("refusing to stage pulled files in " + dir + ": it is " + what
-                            + " (remove it; jclsync makes it again as a private directory)");
-                    throw new IOException(dir + " is " + what + ", not the node's private staging directory");
-                }
-                if (tighten) Files.setPosixFilePermissions(dir, PRIVATE_DIR);
-            }
+    static void prepareStaging(Path root) throws IOException {
+        try (Dir top = Dir.root(root); Dir work = privateDirs(top, true)) {
+            for (byte[] left : work.list()) work.deleteTree(left);
         }
-        return dir;
     }
 
-    /** Deletes {@code top} (a file or a whole directory) if it exists; never outside the tree. */
-    void deleteTree(Path top) throws IOException {
-        if (Files.exists(top, LinkOption.NOFOLLOW_LINKS)) FileTrees.delete(top, root);
-    }
-
-    /** Deletes a working file or dir, logging (not throwing) a failure. */
-    void deleteQuietly(Path p) {
+    private static Dir privateDirs(Dir top, boolean tighten) throws IOException {
+        Dir at = top.parentOf(RelPath.of(WORK)); // a new handle of the root
         try {
-            if (Files.exists(p, LinkOption.NOFOLLOW_LINKS)) FileTrees.delete(p, root);
-        } catch (IOException e) {
-            LOG.fine("cannot clean " + p + ": " + e);
+            for (byte[] name : List.of(WORK, INCOMING)) {
+                try {
+                    at.mkdir(name, PRIVATE_DIR);
+                } catch (FileAlreadyExistsException exists) {
+                    Stat st = at.stat(name);
+                    if (st == null || st.type() != FileType.DIRECTORY) {
+                        String what = st != null && st.type() == FileType.SYMLINK ? "a symbolic link" : "not a directory";
+                        LOG.warning("refusing to stage pulled files in " + at + "/" + PathBytes.display(name) + ": it is "
+                                + what + " (remove it; jclsync makes it again as a private directory)");
+                        throw new NotBeneathException(at + "/" + PathBytes.display(name) + " is " + what
+                                + ", not the node's private staging directory");
+                    }
+                    if (tighten) at.chmod(name, PRIVATE_DIR);
+                }
+                Dir next = at.openDir(name);
+                at.close();
+                at = next;
+            }
+            return at;
+        } catch (IOException | RuntimeException e) {
+            at.close();
+            throw e;
         }
+    }
+
+    private static RelPath child(RelPath dir, byte[] name) {
+        byte[] d = dir.bytes();
+        byte[] joined = new byte[d.length + 1 + name.length];
+        System.arraycopy(d, 0, joined, 0, d.length);
+        joined[d.length] = '/';
+        System.arraycopy(name, 0, joined, d.length + 1, name.length);
+        return RelPath.of(joined);
+    }
+
+    private static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Override
+    public void close() {
+        top.close();
     }
 }

@@ -2,22 +2,21 @@ package io.jclsync.cluster;
 
 import io.jclsync.conflict.Candidate;
 import io.jclsync.conflict.ConflictCopies;
-import io.jclsync.fs.ContentHash;
-import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
 import io.jclsync.sync.ListFile;
 import io.jclsync.sync.ProcessRunner;
+import io.jclsync.beneath.Dir;
+import io.jclsync.beneath.NotBeneathException;
+import io.jclsync.beneath.OpenFile;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +30,6 @@ import java.util.logging.Logger;
  */
 final class Puller {
     private static final Logger LOG = Logger.getLogger(Puller.class.getName());
-    static final Path STAGING = Path.of(".jclsync", "incoming");
 
     /**
      * A file to pull, placed at {@code target} here; once it is in place the path's version
@@ -47,7 +45,6 @@ final class Puller {
                 FileState before, boolean copy) {}
 
     private final LocalTree tree;
-    private final Path root;
     private final Counters counters;
     private final String password;
     private final String module;
@@ -57,7 +54,6 @@ final class Puller {
     Puller(LocalTree tree, Counters counters, String password, String module, Index versions) {
         this.module = module;
         this.tree = tree;
-        this.root = tree.root;
         this.counters = counters;
         this.password = password;
         this.versions = versions;
@@ -90,49 +86,73 @@ final class Puller {
 
     /** Pulls {@code files} from one endpoint; removes those placed. @return whether rsync ran through */
     private boolean pullFrom(String endpoint, Map<RelPath, Pull> files, int attempts) throws InterruptedException {
-        Path staging = root.resolve(STAGING).resolve(Long.toString(++pulls));
-        Path list = root.resolve(STAGING).resolve(pulls + ".list");
-        try {
-            Files.createDirectory(tree.staging().resolve(staging.getFileName()),
-                    PosixFilePermissions.asFileAttribute(LocalTree.PRIVATE_DIR));
-            ListFile.writePaths(list, files.keySet().stream().map(RelPath::toPath).toList());
-            List<String> argv = List.of("rsync", "-a", "--no-D", "--from0", "--files-from=" + list, "--stats",
-                    "--contimeout=10", "--timeout=60", TransferDaemon.url(endpoint, module), staging + "/");
-            ProcessRunner.Result r = null;
-            for (int attempt = 0; attempt < attempts; attempt++) {
-                TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);
-                counters.rsyncCalls.incrementAndGet();
-                r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1));
-                if (ranThrough(r.exitCode())) break;
-            }
-            if (!ranThrough(r.exitCode())) {
-                LOG.warning("pull of " + files.size() + " file(s) from " + endpoint + " failed (rsync exit "
-                        + r.exitCode() + "): " + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
-                return false;
-            }
-            int placed = 0;
-            for (var it = files.entrySet().iterator(); it.hasNext(); ) {
-                Map.Entry<RelPath, Pull> f = it.next();
-                Pull p = f.getValue();
-                RelPath at = place(staging.resolve(f.getKey().toPath()), p);
-                if (at != null && !at.equals(p.target())) {
-                    it.remove();
-                    placed++;
-                } else if (at != null) {
-                    long ino = (Long) Files.getAttribute(root.resolve(p.target().toPath()), "unix:ino", LinkOption.NOFOLLOW_LINKS);
-                    versions.applied(p.target().toPath(), p.want().withInode(ino), p.vector(), p.writer(), p.takeover());
-                    it.remove();
-                    placed++;
+        long n = ++pulls;
+        byte[] dirName = Long.toString(n).getBytes(StandardCharsets.US_ASCII);
+        byte[] listName = (n + ".list").getBytes(StandardCharsets.US_ASCII);
+        try (Dir staging = tree.staging()) {
+            try {
+                staging.mkdir(dirName, LocalTree.PRIVATE_DIR);
+                try (Dir pulled = staging.openDir(dirName)) {
+                    try (OpenFile list = staging.createFile(listName, 0600); OutputStream out = list.write()) {
+                        ListFile.writePaths(out, files.keySet().stream().map(RelPath::toPath).toList());
+                    }
+                    ProcessRunner.Result r = rsync(endpoint, files, staging.pathForChildren().resolve(
+                            new String(listName, StandardCharsets.US_ASCII)), pulled.pathForChildren(), attempts);
+                    if (!ranThrough(r.exitCode())) {
+                        LOG.warning("pull of " + files.size() + " file(s) from " + endpoint + " failed (rsync exit "
+                                + r.exitCode() + "): " + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
+                        return false;
+                    }
+                    int placed = 0;
+                    for (var it = files.entrySet().iterator(); it.hasNext(); ) {
+                        Map.Entry<RelPath, Pull> f = it.next();
+                        if (place(pulled, f.getKey(), f.getValue(), endpoint)) {
+                            it.remove();
+                            placed++;
+                        }
+                    }
+                    LOG.info("pulled " + placed + " file(s) from " + endpoint);
+                    return true;
                 }
+            } finally {
+                cleanUp(staging, dirName);
+                cleanUp(staging, listName);
             }
-            LOG.info("pulled " + placed + " file(s) from " + endpoint);
-            return true;
         } catch (IOException e) {
             LOG.warning("pull from " + endpoint + " failed: " + e);
             return false;
-        } finally {
-            tree.deleteQuietly(staging);
-            tree.deleteQuietly(list);
+        }
+    }
+
+    /**
+     * One rsync into {@code into}, the pull's own 0700 dir, named by its {@code /proc} link so that
+     * nothing renamed or swapped in the tree meanwhile can redirect it. Regular files only (no
+     * links, devices, nor anything over the largest announced size); modes are not taken from the
+     * origin (the announced ones are stamped after the hash check); owners are, as root only.
+     */
+    private ProcessRunner.Result rsync(String endpoint, Map<RelPath, Pull> files, Path list, Path into, int attempts)
+            throws IOException, InterruptedException {
+        long largest = files.values().stream().mapToLong(p -> p.want().size()).max().orElse(0);
+        List<String> argv = new ArrayList<>(List.of("rsync", "-t", "--no-D", "--no-p", "--chmod=D700,F600",
+                "--max-size=" + Math.max(1, largest) + "b", "--from0", "--files-from=" + list, "--stats",
+                "--contimeout=10", "--timeout=60"));
+        if (PrivateFiles.runningUid() == 0) argv.addAll(List.of("-o", "-g"));
+        argv.addAll(List.of(TransferDaemon.url(endpoint, module), into + "/"));
+        ProcessRunner.Result r = null;
+        for (int attempt = 0; attempt < attempts; attempt++) {
+            TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);
+            counters.rsyncCalls.incrementAndGet();
+            r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1));
+            if (ranThrough(r.exitCode())) break;
+        }
+        return r;
+    }
+
+    private static void cleanUp(Dir staging, byte[] name) {
+        try {
+            staging.deleteTree(name);
+        } catch (IOException e) {
+            LOG.fine("cannot clean " + staging + ": " + e);
         }
     }
 
@@ -141,38 +161,52 @@ final class Puller {
         return exitCode == 0 || exitCode == 23 || exitCode == 24;
     }
 
-    /** @return where the file went (its target, or beside it if the target changed here meanwhile), or null */
-    private RelPath place(Path staged, Pull p) throws IOException {
+    /**
+     * Checks, stamps and places one pulled file; records its version if it went to its target.
+     *
+     * @return whether this pull is done with it: placed (at its target, or beside it if the target
+     *         changed here meanwhile), or refused for a reason another pull would not change
+     */
+    private boolean place(Dir pulled, RelPath staged, Pull p, String endpoint) throws IOException {
         RelPath rel = p.target();
         FileState want = p.want();
-        if (!Files.isRegularFile(staged, LinkOption.NOFOLLOW_LINKS)) return null; // vanished at the origin
-        if (!Arrays.equals(ContentHash.sha256(staged), want.sha256())) {
-            LOG.fine(() -> rel + " changed at the origin during the pull; its next announcement brings it");
-            return null;
+        LocalTree.Placed placed;
+        try {
+            placed = tree.place(pulled, staged, want, new LocalTree.Decide() {
+                @Override
+                public RelPath where(LocalTree t) throws IOException {
+                    FileState local = t.state(rel, p.before());
+                    if (FileStates.same(local, p.before()) || FileStates.same(local, want)) return rel;
+                    // Written here while the pull ran: that write stands (it is announced from here), and
+                    // the peer's version is kept beside it, announced as a new file. Nothing is lost.
+                    RelPath aside = ConflictCopies.copyOf(rel, new Candidate(p.writer(), want, p.vector(), 0));
+                    LOG.warning("conflict on " + rel + ": it changed here while " + p.writer() + "'s version was pulled; "
+                            + "that version is kept as " + aside);
+                    counters.conflicts.incrementAndGet();
+                    return aside;
+                }
+
+                @Override
+                public void placing(RelPath at) {
+                    if (at.equals(rel) && !p.copy()) tree.echoes.expect(rel, want);
+                }
+            });
+        } catch (NotBeneathException e) {
+            counters.refusedWrites.incrementAndGet();
+            LOG.warning("refused to place " + rel + " pulled from " + endpoint + ": " + e.getMessage());
+            return true;
         }
-        LocalTree.stamp(staged, want);
-        Path target = root.resolve(rel.toPath());
-        tree.createParents(rel);
-        FileState local = FileStates.of(target, p.before());
-        if (!FileStates.same(local, p.before()) && !FileStates.same(local, want)) {
-            // Written here while the pull ran: that write stands (it is announced from here), and
-            // the peer's version is kept beside it, announced as a new file. Nothing is lost.
-            RelPath aside = ConflictCopies.copyOf(rel, new Candidate(p.writer(), want, p.vector(), 0));
-            LOG.warning("conflict on " + rel + ": it changed here while " + p.writer() + "'s version was pulled; "
-                    + "that version is kept as " + aside);
-            counters.conflicts.incrementAndGet();
-            tree.createParents(aside);
-            Files.move(staged, root.resolve(aside.toPath()), StandardCopyOption.ATOMIC_MOVE);
-            return aside;
+        if (placed == null) {
+            counters.rejectedPulls.incrementAndGet();
+            LOG.info(rel + " pulled from " + endpoint + " is not the announced version (size " + want.size()
+                    + ", sha256 as announced): not placed; changed there since, or a faulty peer");
+            return false;
         }
-        if (local != null && local.type() == FileType.DIRECTORY) {
-            tree.echoes.expect(rel, null);
-            tree.deleteTree(target);
+        if (placed.at().equals(rel)) {
+            counters.filesPulled.incrementAndGet();
+            counters.bytesPulled.addAndGet(want.size());
+            versions.applied(rel.toPath(), want.withInode(placed.inode()), p.vector(), p.writer(), p.takeover());
         }
-        if (!p.copy()) tree.echoes.expect(rel, want);
-        Files.move(staged, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        counters.filesPulled.incrementAndGet();
-        counters.bytesPulled.addAndGet(want.size());
-        return rel;
+        return true;
     }
 }

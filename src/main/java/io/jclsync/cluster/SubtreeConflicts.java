@@ -9,14 +9,7 @@ import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
 import java.io.IOException;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -54,7 +47,7 @@ final class SubtreeConflicts {
     private final Index versions;
     private final ConflictPolicy policy;
     private final Counters counters;
-    private final Path root;
+    private final LocalTree tree;
     /**
      * Per peer and subtree: what this node told that peer it has below it (or will tell it), since
      * the peer last joined. Both sides decide a conflict with the two summaries they exchanged.
@@ -65,12 +58,12 @@ final class SubtreeConflicts {
     /** Takeovers this node has kept its subtree aside for (apply thread only): subtree and version. */
     private final Set<List<Object>> keptAside = new HashSet<>();
 
-    SubtreeConflicts(ConflictScope scope, Index versions, ConflictPolicy policy, Counters counters, Path root) {
+    SubtreeConflicts(ConflictScope scope, Index versions, ConflictPolicy policy, Counters counters, LocalTree tree) {
         this.scope = scope;
         this.versions = versions;
         this.policy = policy;
         this.counters = counters;
-        this.root = root;
+        this.tree = tree;
     }
 
     ConflictScope scope() {
@@ -196,53 +189,14 @@ final class SubtreeConflicts {
     }
 
     private void keepAside(RelPath subtree) throws IOException {
-        Path source = root.resolve(subtree.toPath());
-        if (!Files.isDirectory(source, LinkOption.NOFOLLOW_LINKS)) return;
         Index.ScopeState here = versions.scope(subtree.toPath());
         RelPath name = ConflictCopies.subtreeCopyOf(scope.conflictDir(), subtree, here.latestMtimeNanos(),
                 here.latestWriter().isEmpty() ? versions.self() : here.latestWriter());
-        Path target = root.resolve(name.toPath());
-        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
-            LOG.info("subtree " + subtree + " is already kept as " + name);
-            return;
-        }
         // Copied in the staging dir (never watched), then moved in whole: the watcher announces it as new files.
-        Path staging = root.resolve(Puller.STAGING).resolve("subtree-" + System.nanoTime());
-        copyTree(source, staging);
-        Files.createDirectories(target.getParent());
-        try {
-            Files.move(staging, target, StandardCopyOption.ATOMIC_MOVE);
-        } catch (FileAlreadyExistsException e) {
-            io.jclsync.fs.FileTrees.delete(staging, root);
-            return;
+        switch (tree.copyTreeAside(subtree, name)) {
+            case COPIED -> LOG.warning("subtree " + subtree + " (this node's version) is kept as " + name);
+            case EXISTS -> LOG.info("subtree " + subtree + " is already kept as " + name);
+            case NOT_A_DIRECTORY -> { }
         }
-        LOG.warning("subtree " + subtree + " (this node's version) is kept as " + name);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        Files.walkFileTree(from, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                Files.createDirectories(to.resolve(from.relativize(dir)));
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path dest = to.resolve(from.relativize(file));
-                if (attrs.isSymbolicLink()) Files.createSymbolicLink(dest, Files.readSymbolicLink(file));
-                else if (attrs.isRegularFile()) Files.copy(file, dest, StandardCopyOption.COPY_ATTRIBUTES, LinkOption.NOFOLLOW_LINKS);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-                if (e != null) throw e;
-                Path dest = to.resolve(from.relativize(dir));
-                Files.setLastModifiedTime(dest, Files.getLastModifiedTime(dir));
-                Files.setPosixFilePermissions(dest, Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS));
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

@@ -14,17 +14,22 @@ public final class ContentHash {
 
     /** Reads {@code file} without following a symlink in its last component. */
     public static byte[] sha256(Path file) throws IOException {
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            return sha256(in);
+        }
+    }
+
+    /** Reads {@code in} to its end. */
+    public static byte[] sha256(InputStream in) throws IOException {
         MessageDigest md;
         try {
             md = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JDK", e);
         }
-        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            byte[] buf = new byte[1 << 16];
-            int n;
-            while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
-        }
+        byte[] buf = new byte[1 << 16];
+        int n;
+        while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
         return md.digest();
     }
 }

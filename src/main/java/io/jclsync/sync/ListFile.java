@@ -21,12 +21,19 @@ public final class ListFile {
 
     /** One relative path per record: the {@code --files-from} format. */
     public static void writePaths(Path file, Collection<Path> paths) throws IOException {
-        try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(file), 1 << 16)) {
-            for (Path p : paths) {
-                out.write(PathBytes.of(p));
-                out.write(0);
-            }
+        try (OutputStream out = Files.newOutputStream(file)) {
+            writePaths(out, paths);
         }
+    }
+
+    /** The same, to a stream the caller opened (and closes). */
+    public static void writePaths(OutputStream stream, Collection<Path> paths) throws IOException {
+        OutputStream out = new BufferedOutputStream(stream, 1 << 16);
+        for (Path p : paths) {
+            out.write(PathBytes.of(p));
+            out.write(0);
+        }
+        out.flush();
     }
 
     /**

@@ -37,13 +37,20 @@ class ApplierTest {
     private final Index index = new Index("n1");
     private Counters counters;
     private Applier applier;
+    private LocalTree tree;
 
     @BeforeEach
     void setUp() throws Exception {
         counters = new Counters(state.resolve("counters.json"));
-        Files.createDirectories(root.resolve(Applier.STAGING));
-        applier = new Applier(root, new EchoFilter(), counters, "password", "module", index, ConflictPolicy.NEWEST,
-                new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters, root));
+        LocalTree.prepareStaging(root);
+        tree = new LocalTree(root, new EchoFilter());
+        applier = new Applier(tree, counters, "password", "module", index, ConflictPolicy.NEWEST,
+                new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters, tree));
+    }
+
+    @org.junit.jupiter.api.AfterEach
+    void closeTree() {
+        tree.close();
     }
 
     /** What this node's first scan finds at {@code rel}, indexed as observed. */
@@ -127,5 +134,52 @@ class ApplierTest {
         assertEquals(1, counters.conflicts.get(), "found on two new nodes, neither descends from the other");
         assertEquals(Path.of("theirs"), Files.readSymbolicLink(root.resolve("ln")), "the newer mtime keeps the path");
         assertTrue(conflictCopies().size() == 1, "this node's version is kept beside it");
+    }
+
+    /** Every entry below {@code dir}: path, type, mode, mtime and content (or link target). */
+    private static List<String> snapshot(Path dir) throws Exception {
+        try (Stream<Path> all = Files.walk(dir)) {
+            return all.map(p -> {
+                try {
+                    FileState st = FileStates.of(p);
+                    return dir.relativize(p) + " " + st.type() + " " + Integer.toOctalString(st.mode()) + " "
+                            + st.mtimeNanos() + " " + java.util.HexFormat.of().formatHex(st.sha256())
+                            + " " + new String(st.linkTarget());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }).sorted().toList();
+        }
+    }
+
+    @Test
+    void noChangeOfAPeersBatchWritesThroughALinkItMade(@TempDir Path outside) throws Exception {
+        Files.writeString(outside.resolve("canary"), "outside the tree\n");
+        Files.createDirectories(outside.resolve("sub"));
+        Files.writeString(root.resolve("y0"), "a file of the tree\n");
+        FileState y0 = found("y0");
+        FileState canary = FileStates.of(outside.resolve("canary"));
+        List<String> before = snapshot(outside);
+        Map<String, Long> v = Map.of("n2", 1L);
+        FileState dir = new FileState(io.jclsync.fs.FileType.DIRECTORY, 0, 1, 0777, new byte[0], new byte[0]);
+        FileState link = new FileState(io.jclsync.fs.FileType.SYMLINK, 0, 1, 0777, "/etc/passwd".getBytes(), new byte[0]);
+        receive("n2",
+                change("d", WireMessage.Kind.CREATE, new FileState(io.jclsync.fs.FileType.SYMLINK, 0, 1, 0777,
+                        outside.toString().getBytes(), new byte[0]), v),
+                change("d/made", WireMessage.Kind.CREATE, dir, v),
+                change("d/sub/l", WireMessage.Kind.CREATE, link, v),
+                // the canary's own bytes with another mode and mtime: only a stamp would be needed
+                change("d/canary", WireMessage.Kind.MODIFY, new FileState(canary.type(), canary.size(), 5, 0777,
+                        new byte[0], canary.sha256()), v),
+                change("d/canary", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)),
+                change("d/sub", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)),
+                new WireMessage.Change(RelPath.of("d/moved".getBytes()), WireMessage.Kind.RENAME, RelPath.of("y0".getBytes()), y0, v),
+                new WireMessage.Change(RelPath.of("y1".getBytes()), WireMessage.Kind.RENAME, RelPath.of("d/canary".getBytes()), canary, v));
+
+        assertEquals(before, snapshot(outside), "nothing outside the tree changed");
+        assertEquals(outside, Files.readSymbolicLink(root.resolve("d")), "the link itself is the peer's to make");
+        assertEquals("a file of the tree\n", Files.readString(root.resolve("y0")));
+        assertFalse(Files.exists(root.resolve("y1"), LinkOption.NOFOLLOW_LINKS), "nothing is copied in from outside");
+        assertEquals(7, counters.refusedWrites.get());
     }
 }

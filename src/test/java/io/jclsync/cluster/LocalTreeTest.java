@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jclsync.beneath.Dir;
 import io.jclsync.echo.EchoFilter;
 import io.jclsync.fs.RelPath;
 import java.io.IOException;
@@ -50,6 +51,7 @@ class LocalTreeTest {
     @AfterEach
     void stopCapture() {
         Logger.getLogger(LocalTree.class.getName()).removeHandler(capture);
+        tree.close();
     }
 
     private static RelPath rel(String p) {
@@ -62,22 +64,22 @@ class LocalTreeTest {
 
     @Test
     void aPeersChangeInTheWorkingDirIsRefusedAndLogged() throws IOException {
-        assertTrue(tree.insideTree(rel("a/b/c")));
-        assertTrue(tree.insideTree(rel("a/.jclsync/x")), "only the top-level working dir is the node's");
+        assertTrue(tree.allowed(rel("a/b/c")));
+        assertTrue(tree.allowed(rel("a/.jclsync/x")), "only the top-level working dir is the node's");
         for (String p : List.of(".jclsync", ".jclsync/incoming/1.list", ".jclsync/incoming/3/f")) {
-            assertFalse(tree.insideTree(rel(p)), p);
+            assertFalse(tree.allowed(rel(p)), p);
         }
         assertEquals(3, warnings.stream().filter(w -> w.contains("private working dir")).count(), warnings.toString());
-        Files.createSymbolicLink(root.resolve("out"), tmp);
-        assertFalse(tree.insideTree(rel("out/f")), "through a symlinked parent");
     }
 
     @Test
     void stagingIsPrivate() throws IOException {
-        Path staging = tree.staging();
-        assertEquals(root.resolve(".jclsync/incoming"), staging);
+        try (Dir staging = tree.staging()) {
+            assertEquals(Files.readAttributes(root.resolve(".jclsync/incoming"), "unix:ino").get("ino"),
+                    Files.readAttributes(staging.path(), "unix:ino").get("ino"));
+        }
         assertEquals("rwx------", mode(root.resolve(".jclsync")));
-        assertEquals("rwx------", mode(staging));
+        assertEquals("rwx------", mode(root.resolve(".jclsync/incoming")));
     }
 
     @Test
@@ -101,11 +103,87 @@ class LocalTreeTest {
         Path incoming = Files.createDirectories(root.resolve(".jclsync/incoming/7"));
         Files.writeString(incoming.resolve("half"), "half pulled");
         Files.setPosixFilePermissions(root.resolve(".jclsync"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        Path staging = LocalTree.prepareStaging(root);
+        LocalTree.prepareStaging(root);
+        Path staging = root.resolve(".jclsync/incoming");
         try (var s = Files.list(staging)) {
             assertEquals(0, s.count());
         }
         assertEquals("rwx------", mode(root.resolve(".jclsync")));
         assertEquals("rwx------", mode(staging));
+    }
+
+    /** Stages {@code content} as a pull would, in a pull dir of its own below the staging dir. */
+    private Dir staged(String rel, String content) throws IOException {
+        Path f = root.resolve(".jclsync/incoming/1").resolve(rel);
+        Files.createDirectories(f.getParent());
+        Files.writeString(f, content);
+        try (Dir staging = tree.staging()) {
+            return staging.openDir("1".getBytes());
+        }
+    }
+
+    private static io.jclsync.state.FileState stateOf(String content) throws IOException {
+        byte[] b = content.getBytes();
+        byte[] sha;
+        try {
+            sha = java.security.MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        return new io.jclsync.state.FileState(io.jclsync.fs.FileType.FILE, b.length, 7_000_000_123L, 0640, new byte[0], sha);
+    }
+
+    private LocalTree.Decide to(String rel, Runnable meanwhile) {
+        return new LocalTree.Decide() {
+            @Override
+            public RelPath where(LocalTree t) {
+                meanwhile.run();
+                return rel(rel);
+            }
+
+            @Override
+            public void placing(RelPath at) {}
+        };
+    }
+
+    @Test
+    void aPulledFileIsCheckedStampedAndPlacedThroughHandles() throws IOException {
+        try (Dir pulled = staged("a/b/f", "pulled")) {
+            LocalTree.Placed placed = tree.place(pulled, rel("a/b/f"), stateOf("pulled"), to("x/y/f", () -> { }));
+            assertEquals(rel("x/y/f"), placed.at());
+        }
+        Path f = root.resolve("x/y/f");
+        assertEquals("pulled", Files.readString(f));
+        assertEquals("rw-r-----", mode(f));
+        assertEquals(java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(7, 123)), Files.getLastModifiedTime(f));
+        try (Dir pulled = staged("g", "not what was announced")) {
+            assertEquals(null, tree.place(pulled, rel("g"), stateOf("announced"), to("g", () -> { })));
+            assertEquals(null, tree.place(pulled, rel("missing"), stateOf("announced"), to("missing", () -> { })));
+        }
+        assertFalse(Files.exists(root.resolve("g")));
+    }
+
+    @Test
+    void aDirectorySwappedForALinkWhileAPullRunsIsNotWrittenThrough() throws IOException {
+        Path outside = Files.createDirectories(tmp.resolve("outside/d"));
+        Files.createDirectories(root.resolve("d"));
+        try (Dir pulled = staged("d/f", "pulled")) {
+            // A local user replaces d/ with a link to outside/d between the pull and the placing.
+            assertThrows(io.jclsync.beneath.NotBeneathException.class, () -> tree.place(pulled, rel("d/f"), stateOf("pulled"),
+                    to("d/f", () -> {
+                        try {
+                            Files.move(root.resolve("d"), root.resolve("d.old"));
+                            Files.createSymbolicLink(root.resolve("d"), outside);
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    })));
+        }
+        try (var s = Files.list(outside)) {
+            assertEquals(0, s.count());
+        }
+        try (var s = Files.list(root.resolve("d.old"))) {
+            assertEquals(0, s.count());
+        }
     }
 }
