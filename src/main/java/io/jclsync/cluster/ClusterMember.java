@@ -83,6 +83,7 @@ public final class ClusterMember implements AutoCloseable {
                 WireMessage decoded;
                 try {
                     decoded = WireCodec.decode(payload(msg));
+                    member.checkSender(msg.getSrc(), from, decoded);
                 } catch (WireException e) {
                     member.rejected.incrementAndGet();
                     LOG.warning("dropped a message from " + from + ": " + e.getMessage());
@@ -96,8 +97,18 @@ public final class ClusterMember implements AutoCloseable {
                 List<String> names = new ArrayList<>();
                 java.util.Map<String, Address> byName = new java.util.HashMap<>();
                 for (Address a : view.getMembers()) {
-                    names.add(String.valueOf(a));
-                    byName.put(String.valueOf(a), a);
+                    String name = String.valueOf(a);
+                    Address first = byName.putIfAbsent(name, a);
+                    if (first == null) {
+                        names.add(name);
+                    } else if (a.equals(channel.getAddress())) {
+                        LOG.severe("another member is already named " + name + " in this cluster (" + first
+                                + "): this process's messages are refused by every node until it leaves; "
+                                + "give each node its own --node-name");
+                    } else {
+                        LOG.warning("a second member named " + name + " joined (" + a + " after " + first
+                                + "): its messages are refused; a node is its name");
+                    }
                 }
                 member.addresses = java.util.Map.copyOf(byName);
                 listener.viewChanged(names);
@@ -114,6 +125,27 @@ public final class ClusterMember implements AutoCloseable {
             throw e;
         }
         return member;
+    }
+
+    /**
+     * A node is its name: the name a message gives as its sender (a hello's node, a batch's origin,
+     * a catch-up's requester, a progress report's node) must be the JGroups name of the member that
+     * sent it, and that member the first of that name in the view (a later one with the same name
+     * is an impostor or a misconfigured twin).
+     */
+    private void checkSender(Address src, String from, WireMessage m) throws WireException {
+        String claimed;
+        if (m instanceof WireMessage.Hello h) claimed = h.node();
+        else if (m instanceof WireMessage.Batch b) claimed = b.origin();
+        else if (m instanceof WireMessage.CatchUpRequest r) claimed = r.requester();
+        else claimed = ((WireMessage.Progress) m).node();
+        if (!claimed.equals(from)) {
+            throw new WireException("it names " + claimed + " as its sender (a node is its name)");
+        }
+        Address first = addresses.get(from);
+        if (first != null && !first.equals(src)) {
+            throw new WireException("another member named " + from + " (" + first + ") was in the view first");
+        }
     }
 
     private static byte[] payload(Message msg) {
@@ -142,6 +174,12 @@ public final class ClusterMember implements AutoCloseable {
         if (to == null) return false;
         channel.send(new BytesMessage(to, WireCodec.encode(message)));
         return true;
+    }
+
+    /** How many members the current view holds, twins with a taken name included. */
+    int viewSize() {
+        View v = channel.getView();
+        return v == null ? 0 : v.size();
     }
 
     /** Sends raw bytes; for tests of how peers treat malformed input. */

@@ -45,11 +45,27 @@ public final class ClusterNode implements AutoCloseable {
     /** Open once the first scan has reconciled the index with the tree: only then is it worth sending. */
     private final java.util.concurrent.CountDownLatch scanned = new java.util.concurrent.CountDownLatch(1);
     private final Map<String, String> endpoints = new ConcurrentHashMap<>();
-    private final ExecutorService applyThread = Executors.newSingleThreadExecutor(r -> {
-        Thread t = new Thread(r, "jclsync-apply");
-        t.setDaemon(true);
-        return t;
-    });
+    /**
+     * Received batches wait here to be applied, at most {@link #APPLY_QUEUE}: beyond that the
+     * channel's delivery thread blocks until one is taken (back-pressure on the sender: JGroups'
+     * flow control then holds its further messages), so a fast or hostile peer cannot fill the
+     * heap and nothing is dropped.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor applyThread = new java.util.concurrent.ThreadPoolExecutor(
+            1, 1, 0, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(APPLY_QUEUE), r -> {
+                Thread t = new Thread(r, "jclsync-apply");
+                t.setDaemon(true);
+                return t;
+            }, (task, pool) -> {
+                if (pool.isShutdown()) return;
+                try {
+                    pool.getQueue().put(task);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+    static final int APPLY_QUEUE = 16;
+    private final CatchUpAnswers answers = new CatchUpAnswers(CatchUpAnswers.MIN_INTERVAL_NANOS);
     private final ExecutorService answerThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "jclsync-answer");
         t.setDaemon(true);
@@ -248,7 +264,9 @@ public final class ClusterNode implements AutoCloseable {
                 if (b.part() == null) lastLiveBatch.set(System.nanoTime());
                 applyThread.execute(() -> apply(b));
             } else if (message instanceof WireMessage.CatchUpRequest r) {
-                if (r.since().containsKey(config.nodeName())) answerThread.execute(() -> answer(r));
+                if (r.since().containsKey(config.nodeName()) && answers.offer(r)) {
+                    answerThread.execute(() -> answerNext(r.requester()));
+                }
             } else if (message instanceof WireMessage.Progress p) {
                 Long applied = p.applied().get(config.nodeName());
                 if (applied != null) lag.applied(p.node(), applied);
@@ -298,9 +316,11 @@ public final class ClusterNode implements AutoCloseable {
     }
 
     /** Sends {@code r}'s requester the entries of our index it lacks, in parts, oldest change first. */
-    private void answer(WireMessage.CatchUpRequest r) {
+    private void answerNext(String requester) {
+        WireMessage.CatchUpRequest r;
         try {
             scanned.await();
+            r = answers.take(requester);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;

@@ -216,6 +216,11 @@ final class LocalTree implements AutoCloseable {
         } catch (NoSuchFileException gone) {
             return Copied.NOT_A_DIRECTORY;
         }
+        try (Dir dest = top.parentOf(to)) {
+            if (dest.stat(Dir.name(to)) != null) return Copied.EXISTS;
+        } catch (NoSuchFileException noParentYet) {
+            // made below
+        }
         byte[] tmp = bytes("subtree-" + System.nanoTime());
         try (Dir staging = staging(); Dir source = top.dir(from)) {
             staging.mkdir(tmp, PRIVATE_DIR);

@@ -84,4 +84,49 @@ class ClusterMemberIT {
             assertTrue(inA.messages.get(0) instanceof WireMessage.Hello h && h.node().equals("b"));
         }
     }
+
+    @Test
+    void aNodeIsItsNameAndASecondMemberWithATakenNameIsRefused() throws Exception {
+        Path secretFile = tmp.resolve("secret");
+        Files.writeString(secretFile, "a shared secret of enough length\n");
+        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
+        ClusterSecret secret = ClusterSecret.read(secretFile);
+        int port = ThreadLocalRandom.current().nextInt(20000, 40000);
+        InetSocketAddress a = new InetSocketAddress("127.0.0.5", port);
+        InetSocketAddress b = new InetSocketAddress("127.0.0.6", port);
+        InetSocketAddress twin = new InetSocketAddress("127.0.0.7", port);
+        Inbox inA = new Inbox();
+        Inbox inB = new Inbox();
+        Inbox inTwin = new Inbox();
+        try (ClusterMember ma = ClusterMember.joinTcp("t", "a", a, List.of(b, twin), secret, inA);
+             ClusterMember mb = ClusterMember.joinTcp("t", "b", b, List.of(a, twin), secret, inB)) {
+            await(() -> inA.view.size() == 2 && inB.view.size() == 2, "a view of two");
+            byte[] tree = {1};
+            // b speaks in a's and in c's name: every such message is dropped and counted.
+            mb.broadcast(new WireMessage.Hello("a", tree, "127.0.0.6:9999", 0));
+            mb.broadcast(new WireMessage.Hello("c", tree, "127.0.0.6:9999", 0));
+            mb.broadcast(new WireMessage.Progress("00", "c", java.util.Map.of("a", 5L)));
+            mb.broadcast(new WireMessage.Batch("00", "c", 1, List.of(), null));
+            mb.broadcast(new WireMessage.CatchUpRequest("00", "c", java.util.Map.of()));
+            mb.broadcast(new WireMessage.Hello("b", tree, "127.0.0.6:8730", 0));
+            await(() -> !inA.messages.isEmpty(), "b's own hello");
+            assertEquals(5, ma.rejected().messages(), "five messages naming another sender dropped");
+            assertEquals(List.of("b"), inA.messages.stream().map(m -> ((WireMessage.Hello) m).node()).toList());
+
+            // A second process calling itself "b" joins: it is in the view, but nobody takes its word.
+            try (ClusterMember impostor = ClusterMember.joinTcp("t", "b", twin, List.of(a, b), secret, inTwin)) {
+                await(() -> addressesOf(ma) == 3, "the twin in a's view");
+                impostor.broadcast(new WireMessage.Hello("b", tree, "127.0.0.7:6666", 0));
+                mb.broadcast(new WireMessage.Hello("b", tree, "127.0.0.6:8731", 0));
+                await(() -> inA.messages.size() == 2 && ma.rejected().messages() == 6, "b's second hello, the twin's dropped");
+                assertEquals(List.of("127.0.0.6:8730", "127.0.0.6:8731"),
+                        inA.messages.stream().map(m -> ((WireMessage.Hello) m).transferEndpoint()).toList());
+                assertEquals(List.of("a", "b"), inA.view, "the view lists each name once");
+            }
+        }
+    }
+
+    private static int addressesOf(ClusterMember m) {
+        return m.viewSize();
+    }
 }
