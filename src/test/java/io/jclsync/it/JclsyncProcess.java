@@ -13,7 +13,7 @@ import java.util.concurrent.TimeUnit;
  * jclsync started from the shaded jar as a separate JVM, the way a user runs it. Its stdout and
  * stderr go to a log file the test can read while it runs.
  */
-final class JclsyncProcess implements AutoCloseable {
+public final class JclsyncProcess implements AutoCloseable {
     private final Process process;
     private final Path log;
 
@@ -38,7 +38,7 @@ final class JclsyncProcess implements AutoCloseable {
         return cmd;
     }
 
-    static JclsyncProcess start(Path log, String... args) throws IOException {
+    public static JclsyncProcess start(Path log, String... args) throws IOException {
         return start(log, List.of(), args);
     }
 
@@ -89,11 +89,11 @@ final class JclsyncProcess implements AutoCloseable {
 
     record Result(int exitCode, String output) {}
 
-    String log() throws IOException {
+    public String log() throws IOException {
         return Files.readString(log, StandardCharsets.ISO_8859_1);
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 

@@ -1,0 +1,217 @@
+package io.jclsync.cluster;
+
+import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.PathBytes;
+import io.jclsync.fs.RelPath;
+import io.jclsync.state.FileState;
+import io.jclsync.state.FileStates;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A member with the cluster secret that says what a test tells it to: it joins with the project's
+ * stack, says hello for a tree with the endpoint of an rsync daemon of its own (the module name and
+ * password a node pulls with), and sends batches the test builds, true or not. The daemon serves
+ * {@link #served()}, whatever the batches announced, at a limited rate, so that a test can act
+ * while a node pulls from it. Batches go to one node (unicast), in order, so a later batch's
+ * effect shows that the earlier ones were handled.
+ */
+final class HostilePeer implements AutoCloseable {
+    static final String NAME = "mallory";
+    /** The rate the daemon serves at (KiB/s): 200 MiB take about 4 s. */
+    static final int SERVE_KIB_PER_SECOND = 50 * 1024;
+
+    private final byte[] treeId;
+    private final String tree;
+    private final String endpoint;
+    private final Path served;
+    private final Path dir;
+    private final Set<String> greeted = ConcurrentHashMap.newKeySet();
+    private final AtomicLong sequence = new AtomicLong();
+    /** Each change gets a counter above every earlier one: a peer's version of anything is newer. */
+    private final AtomicLong version = new AtomicLong();
+    private Process daemon;
+    private volatile ClusterMember member;
+
+    private HostilePeer(Path dir, byte[] treeId, String endpoint) {
+        this.dir = dir;
+        this.treeId = treeId.clone();
+        this.tree = java.util.HexFormat.of().formatHex(treeId);
+        this.endpoint = endpoint;
+        this.served = dir.resolve("served");
+    }
+
+    /**
+     * Starts the daemon on {@code bind}'s address and {@code transferPort}, then joins
+     * {@code clusterName} at {@code bind} with {@code peers} as discovery seeds.
+     */
+    static HostilePeer start(Path dir, String clusterName, Path secretFile, InetSocketAddress bind, int transferPort,
+                             List<InetSocketAddress> peers) throws Exception {
+        String host = bind.getAddress().getHostAddress();
+        HostilePeer peer = new HostilePeer(dir, ClusterNode.treeId(clusterName), host + ":" + transferPort);
+        Files.createDirectories(peer.served);
+        ClusterSecret secret = ClusterSecret.read(secretFile);
+        try {
+            peer.startDaemon(new InetSocketAddress(bind.getAddress(), transferPort),
+                    secret.transferPassword(clusterName));
+            peer.member = ClusterMember.joinTcp(clusterName, NAME, bind, peers, secret, peer.new Greeter());
+            peer.member.broadcast(peer.hello());
+        } catch (Exception e) {
+            peer.close();
+            throw e;
+        }
+        return peer;
+    }
+
+    /** The dir the daemon serves as the tree's module: what pulls from this peer get. */
+    Path served() {
+        return served;
+    }
+
+    /** Says hello to everyone again (a node that missed it, e.g. while it registered its tree). */
+    void greet() throws Exception {
+        member.broadcast(hello());
+    }
+
+    private WireMessage.Hello hello() {
+        return new WireMessage.Hello(NAME, treeId, endpoint, 1);
+    }
+
+    /** Answers each node's first hello, as nodes do, so that it takes this member as a peer of the tree. */
+    private final class Greeter implements ClusterMember.Listener {
+        @Override
+        public void received(String from, WireMessage message) {
+            ClusterMember m = member;
+            if (m == null || !(message instanceof WireMessage.Hello h) || !h.tree().equals(tree)) return;
+            if (!greeted.add(h.node())) return;
+            try {
+                m.send(h.node(), hello());
+            } catch (Exception e) {
+                greeted.remove(h.node());
+            }
+        }
+
+        @Override
+        public void viewChanged(List<String> members) {
+            ClusterMember m = member;
+            if (m == null) return;
+            try {
+                m.broadcast(hello());
+            } catch (Exception ignored) {
+                // the next view, or greet(), says it again
+            }
+        }
+    }
+
+    /** Writes {@code content} at {@code rel} in the served dir; its true state. */
+    FileState serve(String rel, byte[] content) throws IOException {
+        Path file = served.resolve(rel);
+        Files.createDirectories(file.getParent());
+        Files.write(file, content);
+        return FileStates.of(file);
+    }
+
+    /** The state of a symlink to {@code target}, as an announcement carries it. */
+    static FileState symlinkTo(Path target) {
+        return new FileState(FileType.SYMLINK, 0, System.currentTimeMillis() * 1_000_000L, 0777,
+                PathBytes.of(target), new byte[0]);
+    }
+
+    /** The state of a directory with {@code mode}. */
+    static FileState directory(int mode) {
+        return new FileState(FileType.DIRECTORY, 0, System.currentTimeMillis() * 1_000_000L, mode, new byte[0],
+                new byte[0]);
+    }
+
+    WireMessage.Change create(String path, FileState state) {
+        return change(path, WireMessage.Kind.CREATE, null, state);
+    }
+
+    WireMessage.Change modify(String path, FileState state) {
+        return change(path, WireMessage.Kind.MODIFY, null, state);
+    }
+
+    WireMessage.Change rename(String from, String to, FileState state) {
+        return change(to, WireMessage.Kind.RENAME, from, state);
+    }
+
+    WireMessage.Change delete(String path) {
+        return change(path, WireMessage.Kind.DELETE, null, null);
+    }
+
+    private WireMessage.Change change(String path, WireMessage.Kind kind, String from, FileState state) {
+        return new WireMessage.Change(rel(path), kind, from == null ? null : rel(from), state,
+                Map.of(NAME, version.incrementAndGet()));
+    }
+
+    private static RelPath rel(String path) {
+        return RelPath.of(path.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends one batch of {@code changes} to {@code node} alone. */
+    void send(String node, WireMessage.Change... changes) throws Exception {
+        WireMessage.Batch batch = new WireMessage.Batch(tree, NAME, sequence.incrementAndGet(), List.of(changes));
+        if (!member.send(node, batch)) throw new AssertionError(node + " is not in " + NAME + "'s view");
+    }
+
+    /** The daemon a node pulls from: read-only, the module and password of the cluster, rate-limited. */
+    private void startDaemon(InetSocketAddress address, String password) throws IOException, InterruptedException {
+        Path secrets = dir.resolve("rsyncd.secrets");
+        Files.createFile(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(secrets, TransferDaemon.USER + ":" + password + "\n");
+        Path conf = dir.resolve("rsyncd.conf");
+        StringBuilder c = new StringBuilder(String.join("\n",
+                "use chroot = no",
+                "lock file = " + dir.resolve("rsyncd.lock"),
+                "pid file = " + dir.resolve("rsyncd.pid"),
+                "reverse lookup = no",
+                "[" + TransferDaemon.module(tree) + "]",
+                "path = " + served,
+                "read only = yes",
+                "list = no",
+                "auth users = " + TransferDaemon.USER,
+                "secrets file = " + secrets,
+                ""));
+        // Started by root, rsync would switch to "nobody" for each connection.
+        if (PrivateFiles.runningUid() == 0) c.append("uid = root\ngid = root\n");
+        Files.writeString(conf, c);
+        daemon = new ProcessBuilder("rsync", "--daemon", "--no-detach", "--config=" + conf,
+                "--address=" + address.getAddress().getHostAddress(), "--port=" + address.getPort(),
+                "--log-file=" + dir.resolve("rsyncd.log"), "--bwlimit=" + SERVE_KIB_PER_SECOND)
+                .redirectErrorStream(true).redirectOutput(dir.resolve("rsyncd.out").toFile()).start();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try (Socket s = new Socket()) {
+                s.connect(address, 200);
+                return;
+            } catch (IOException notYet) {
+                if (!daemon.isAlive() || System.nanoTime() > deadline) {
+                    throw new IOException("the hostile peer's rsync daemon is not listening on " + address + ": "
+                            + Files.readString(dir.resolve("rsyncd.out")));
+                }
+                Thread.sleep(50);
+            }
+        }
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (member != null) member.close();
+        if (daemon != null) {
+            daemon.destroy();
+            if (!daemon.waitFor(5, TimeUnit.SECONDS)) daemon.destroyForcibly().waitFor();
+        }
+    }
+}
