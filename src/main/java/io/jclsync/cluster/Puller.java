@@ -198,8 +198,8 @@ final class Puller {
         }
         if (placed == null) {
             counters.rejectedPulls.incrementAndGet();
-            LOG.info(rel + " pulled from " + endpoint + " is not the announced version (size " + want.size()
-                    + ", sha256 as announced): not placed; changed there since, or a faulty peer");
+            LOG.warning(rel + " pulled from " + endpoint + " was not served, or not as announced (" + want.size()
+                    + " bytes and the announced sha256): not placed (changed there since, or a faulty peer)");
             return false;
         }
         if (placed.at().equals(rel)) {

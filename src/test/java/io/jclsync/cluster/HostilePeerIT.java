@@ -50,7 +50,6 @@ class HostilePeerIT {
     private static final String CLUSTER = "hostile";
     private static final String VICTIM = "victim";
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Pattern REJECTED = Pattern.compile("\"rejected_messages\": (\\d+)");
 
     @TempDir
     Path tmp;
@@ -145,7 +144,7 @@ class HostilePeerIT {
                 mallory.create("d1", HostilePeer.symlinkTo(canary.dir())),
                 mallory.create("d2", HostilePeer.symlinkTo(canary.dir())),
                 mallory.create("d2/new/evil", second));
-        afterTheAttack(List.of("d1/sub/evil", "d2/new/evil"));
+        afterTheAttack(List.of("d1/sub/evil", "d2/new/evil"), counted("refused_writes", 2));
     }
 
     /**
@@ -197,7 +196,7 @@ class HostilePeerIT {
         mallory.send(VICTIM, mallory.rename("l2/secret.txt", "stolen2.txt", secret),
                 mallory.create("l2", HostilePeer.symlinkTo(canary.dir())));
         mallory.send(VICTIM, mallory.rename("x", "l3/x", x), mallory.create("l3", HostilePeer.symlinkTo(canary.dir())));
-        afterTheAttack(List.of("stolen.txt or l/secret.txt", "l/x"));
+        afterTheAttack(List.of("stolen.txt or l/secret.txt", "l/x"), counted("refused_writes", 2));
     }
 
     /** A delete, and chmods of a directory and of a file, each through a symlinked parent made by an earlier batch. */
@@ -212,7 +211,7 @@ class HostilePeerIT {
         mallory.send(VICTIM, mallory.delete("l/sub"));
         mallory.send(VICTIM, mallory.modify("l/sub", HostilePeer.directory(0777)));
         mallory.send(VICTIM, mallory.modify("l/run.sh", worldWritable));
-        afterTheAttack(List.of("l/secret.txt", "l/sub", "l/run.sh"));
+        afterTheAttack(List.of("l/secret.txt", "l/sub", "l/run.sh"), counted("refused_writes", 4));
     }
 
     /**
@@ -241,7 +240,7 @@ class HostilePeerIT {
         }
         assertTrue(Files.exists(partial),
                 "the pull still ran when the dirs were swapped (else serve slower): " + partial);
-        afterTheAttack(List.of("big/sub/huge.bin", "big2/small.bin"));
+        afterTheAttack(List.of("big/sub/huge.bin", "big2/small.bin"), counted("refused_writes", 2));
     }
 
     /** Mallory announces 64 KiB and serves 8 MiB more: the file must not be placed. */
@@ -255,7 +254,7 @@ class HostilePeerIT {
             out.write(new byte[8 << 20]);
         }
         mallory.send(VICTIM, mallory.create("more.bin", told));
-        afterTheAttack(List.of("more.bin"),
+        afterTheAttack(List.of("more.bin"), counted("rejected_pulls", 1),
                 () -> assertFalse(Files.exists(victimTree.resolve("more.bin"), LinkOption.NOFOLLOW_LINKS),
                         "more.bin is not placed"));
     }
@@ -269,7 +268,7 @@ class HostilePeerIT {
         FileState told = mallory.serve("victim.txt", bytes("version 2, honest\n"));
         Files.writeString(mallory.served().resolve("victim.txt"), "version 2, forged\n");
         mallory.send(VICTIM, mallory.modify("victim.txt", told));
-        afterTheAttack(List.of("victim.txt"),
+        afterTheAttack(List.of("victim.txt"), counted("rejected_pulls", 1),
                 () -> assertEquals("version 1, honest\n", Files.readString(victimTree.resolve("victim.txt")),
                         "victim.txt unchanged"));
     }
@@ -405,8 +404,17 @@ class HostilePeerIT {
     }
 
     private static long rejected(String status) {
-        Matcher m = REJECTED.matcher(status);
+        return counter(status, "rejected_messages");
+    }
+
+    private static long counter(String status, String name) {
+        Matcher m = Pattern.compile("\"" + name + "\": (\\d+)").matcher(status);
         return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    /** Waits until the victim's status counts at least {@code n} as {@code name}. */
+    private Executable counted(String name, long n) {
+        return () -> awaitStatus(s -> counter(s, name) >= n, n + " " + name);
     }
 
     private interface Condition {
