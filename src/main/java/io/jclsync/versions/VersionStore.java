@@ -187,6 +187,16 @@ public final class VersionStore {
         }
     }
 
+    /** A time as version names and backup dirs carry it: {@code YYYYMMDD-HHMMSS.mmm}, UTC. */
+    public static String stamp(Instant time) {
+        return VersionName.format(time);
+    }
+
+    /** A time as {@link #stamp} writes it, or ISO-8601 ({@code 2026-01-02T15:04:05Z}). */
+    public static Instant parseStamp(String text) {
+        return VersionName.parseTime(text);
+    }
+
     /** A fresh directory for one rsync run's {@code --backup-dir} (not made: rsync makes it), adopted by {@link #adoptIncoming}. */
     public Path incomingDir() {
         return incoming.resolve(VersionName.format(clock.instant()));
