@@ -161,7 +161,7 @@ public final class RsyncTransfer implements Transfer {
         List<String> withBackup = new ArrayList<>(argv);
         withBackup.addAll(argv.size() - 2, List.of("--backup", "--backup-dir=" + backupDir));
         TransferResult r = runOnce(withBackup, renamed, lines);
-        versions.adoptIncoming();
+        if (versions.keeps()) versions.adoptIncoming(Path.of(backupDir), r.outcome() != Outcome.OK);
         if (r.outcome() == Outcome.OK || (r.exitCode() != RERR_FILEIO && r.exitCode() != RERR_PARTIAL)) return r;
         versions.failed("rsync could not keep every replaced file in " + backupDir + " (exit " + r.exitCode() + ": "
                 + r.detail() + "); running it again without keeping them");

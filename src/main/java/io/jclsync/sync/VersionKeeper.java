@@ -59,14 +59,24 @@ final class VersionKeeper {
         if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) FileTrees.delete(target, destDir);
     }
 
-    /** After an rsync run: its --backup-dir moved into the store. */
-    void adoptIncoming() {
+    /**
+     * After an rsync run: its --backup-dir moved into the store. When the run failed and the store is
+     * on another file system than the destination, rsync copied its backups and one may be cut
+     * short, so that run's are dropped instead (renames on one file system are always whole).
+     */
+    void adoptIncoming(Path run, boolean runFailed) {
         if (store == null) return;
         try {
+            if (runFailed && !onDestinationFileSystem()) store.discardIncoming(run);
             store.adoptIncoming();
         } catch (IOException | IllegalArgumentException e) {
             failed("cannot move rsync's backups into " + store.dir() + ": " + e.getMessage());
         }
+    }
+
+    private boolean onDestinationFileSystem() throws IOException {
+        return Files.getAttribute(store.dir(), "unix:dev", LinkOption.NOFOLLOW_LINKS)
+                .equals(Files.getAttribute(destDir, "unix:dev", LinkOption.NOFOLLOW_LINKS));
     }
 
     void failed(String what) {

@@ -1,5 +1,6 @@
 package io.jclsync.versions;
 
+import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.PrivateDirs;
 import io.jclsync.fs.RelPath;
@@ -215,6 +216,16 @@ public final class VersionStore {
             for (Path run : runs) adopted += VersionWalk.adopt(this, run);
         }
         return adopted;
+    }
+
+    /**
+     * Removes one rsync run's backup dir unread: after a run that failed while copying backups
+     * across file systems, a file there may be cut short and must not pass for a version.
+     */
+    public void discardIncoming(Path run) throws IOException {
+        Path r = run.toAbsolutePath().normalize();
+        if (!r.getParent().equals(incoming)) throw new IOException(run + " is not a run's dir in " + incoming);
+        if (Files.exists(r, LinkOption.NOFOLLOW_LINKS)) FileTrees.delete(r, incoming);
     }
 
     /** Adopts one backed-up file as the version of {@code rel} kept at {@code time}. */
