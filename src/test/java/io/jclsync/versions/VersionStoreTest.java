@@ -319,6 +319,14 @@ class VersionStoreTest {
         List<Version> all = store.list(null);
         assertEquals(List.of(rel("a/b/c"), rel("top")), all.stream().map(Version::path).toList());
         assertEquals(T0, all.get(0).time(), "the run's time, not the adoption's");
+
+        Path failed = store.incomingDir();
+        Files.createDirectories(failed);
+        Files.writeString(failed.resolve("cut-short"), "half");
+        store.discardIncoming(failed);
+        assertEquals(0, store.adoptIncoming(), "a failed run's copies are dropped, not adopted");
+        assertEquals(2, store.list(null).size());
+        assertThrows(IOException.class, () -> store.discardIncoming(tmp), "only a run's dir in incoming/");
     }
 
     @Test
