@@ -78,7 +78,7 @@ final class DemoCommand implements Callable<Integer> {
                         Delays.DEFAULT_FOLD_THRESHOLD),
                 Duration.ofMinutes(5), 3, ExitCodePolicy.DEFAULT_IGNORED, null, "demo",
                 base.resolve("status"), null, false, false, false, false, io.jclsync.config.Lifecycle.DEFAULT,
-                io.jclsync.config.Mounts.CROSS, null, null, null, 1);
+                io.jclsync.config.Mounts.CROSS, null, null, null, 1, io.jclsync.config.Versioning.NONE);
         Daemon daemon = new Daemon(config);
         int[] exit = {-1};
         Thread runner = new Thread(() -> exit[0] = daemon.run(), "jclsync-demo-daemon");

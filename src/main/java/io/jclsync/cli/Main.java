@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 
 /** {@code jclsync}: watch a directory and keep a copy in sync. */
 @Command(name = "jclsync", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        subcommands = {DemoCommand.class, MembersCommand.class, StatusCommand.class, CtlCommand.class},
+        subcommands = {DemoCommand.class, MembersCommand.class, StatusCommand.class, CtlCommand.class,
+                VersionsCommand.class},
         description = "Live sync of a directory tree: inotify, batches, rsync.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:clean stop", "1:sync or watch failure", "2:bad options, configuration or rules"})

@@ -35,7 +35,7 @@ public final class ManPage {
         out.println("[\\fIOPTIONS\\fR] \\fB\\-W\\fR \\fIDIR\\fR [\\fB\\-D\\fR \\fIDEST\\fR]");
         out.println(".br");
         out.println(".B jclsync");
-        out.println("\\fBdemo\\fR | \\fBstatus\\fR | \\fBmembers\\fR [\\fIOPTIONS\\fR]");
+        out.println("\\fBdemo\\fR | \\fBstatus\\fR | \\fBmembers\\fR | \\fBctl\\fR | \\fBversions\\fR [\\fIOPTIONS\\fR]");
         out.println(".SH DESCRIPTION");
         out.println("jclsync watches a directory tree with inotify, collects changes into batches and moves them");
         out.println("with one rsync per batch: one way to a local or remote destination, to a handler script,");
@@ -70,7 +70,8 @@ public final class ManPage {
             out.println(e.substring(2));
         }
         out.println(".SH FILES");
-        out.println("~/.jclsync.conf, /etc/jclsync/jclsync.conf (config blocks); STATE_DIR/index (cluster mode).");
+        out.println("~/.jclsync.conf, /etc/jclsync/jclsync.conf (config blocks); STATE_DIR/index (cluster mode);");
+        out.println("VERSIONS_DIR/files/DIR/NAME~YYYYMMDD\\-HHMMSS.mmm (\\fB\\-\\-versioning\\fR: old versions, UTC time kept).");
         out.println(".SH SEE ALSO");
         out.println("rsync(1), clsync(1); README.md and PROTOCOL.md in the source tree.");
     }

@@ -7,9 +7,11 @@ import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
 import io.jclsync.config.Mode;
 import io.jclsync.config.RulesParser;
+import io.jclsync.config.Versioning;
 import io.jclsync.filter.Rule;
 import io.jclsync.sync.Destination;
 import io.jclsync.sync.ExitCodePolicy;
+import io.jclsync.versions.VersioningPolicy;
 import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -149,6 +151,19 @@ final class SyncOptions {
             description = "With -p safe: how many batches may be synced at once (default 4).")
     int threads;
 
+    @Option(names = "--versioning", paramLabel = "none|trash[:DAYS]|simple:N|staggered[:DAYS]",
+            description = "Keep what a sync replaces or deletes, renamed into --versions-dir: trash keeps every version "
+                    + "DAYS days (default 30), simple:N the newest N per path, staggered thins them with age like Syncthing "
+                    + "(one per hour for a day, per day for a month, per week to DAYS, default 365). Default: trash with "
+                    + "-M cluster, none in one-way modes. See jclsync versions.")
+    String versioning;
+
+    @Option(names = "--versions-dir", paramLabel = "DIR",
+            description = "Where versions are kept, outside the tree (default with -M cluster: STATE_DIR/versions). One-way "
+                    + "to a local destination: a dir on its file system; to a remote one: rsync's --backup-dir there "
+                    + "(absolute, or ../DIR relative to the destination).")
+    String versionsDir;
+
     @Option(names = "--ignore-failures", description = "Keep running when a sync fails for good; its paths are retried later.")
     boolean ignoreFailures;
 
@@ -252,6 +267,7 @@ final class SyncOptions {
             throw new ConfigException("--cluster-* options need -M cluster");
         }
         checkDestination(watch, destination);
+        Versioning versioning = versioning(watch, destination, cluster, tree);
         List<Rule> rules = rulesFile == null ? List.of() : RulesParser.parse(rulesFile);
         Set<Integer> ignored = new HashSet<>(ExitCodePolicy.DEFAULT_IGNORED);
         ignored.addAll(ignoreExitCodes);
@@ -262,7 +278,64 @@ final class SyncOptions {
                 absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
                 ignoreFailures, lifecycle, excludeMountPoints ? io.jclsync.config.Mounts.EXCLUDE_ALL
                         : oneFileSystem ? io.jclsync.config.Mounts.ONE_FILE_SYSTEM : io.jclsync.config.Mounts.CROSS,
-                signature, metricsListen, cluster, parallelSyncs());
+                signature, metricsListen, cluster, parallelSyncs(), versioning);
+    }
+
+    /** {@code --versioning} and {@code --versions-dir}, checked for the mode and destination. */
+    private Versioning versioning(Path watch, String destination, ClusterConfig cluster, String tree) throws ConfigException {
+        VersioningPolicy policy;
+        try {
+            policy = versioning != null ? VersioningPolicy.parse(versioning)
+                    : mode == Mode.CLUSTER ? new VersioningPolicy.Trash(VersioningPolicy.DEFAULT_TRASH_DAYS)
+                    : new VersioningPolicy.None();
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException("--versioning " + e.getMessage());
+        }
+        String dirOption = tree == null || versionsDir == null ? versionsDir : versionsDir.replace("%n", tree);
+        if (!policy.keeps()) {
+            if (dirOption != null) throw new ConfigException("--versions-dir without versioning: drop it, or add --versioning");
+            return Versioning.NONE;
+        }
+        if (mode == Mode.RSYNCSHELL || mode == Mode.SHELL) {
+            throw new ConfigException("--versioning: " + mode.cliName() + " hands each change to your script, which "
+                    + "decides what to keep; drop --versioning");
+        }
+        Destination dest = destination == null ? null : Destination.parse(destination);
+        if (dest != null && !dest.isLocal()) {
+            if (dirOption == null || !(dirOption.startsWith("/") || dirOption.startsWith("../"))) {
+                throw new ConfigException("--versioning to the remote " + destination + " keeps versions there: give "
+                        + "--versions-dir as rsync's --backup-dir on the remote, absolute or ../DIR (relative to the "
+                        + "destination, outside it; an rsync daemon module must contain it)");
+            }
+            if (!(policy instanceof VersioningPolicy.Trash)) {
+                throw new ConfigException("--versioning " + policy.describe() + " thins out versions jclsync can read; "
+                        + "a remote destination keeps them on the remote: use --versioning trash there and expire them "
+                        + "on the remote (README, Versions)");
+            }
+            return new Versioning(policy, dirOption, true);
+        }
+        Path dir;
+        if (dirOption != null) {
+            dir = Path.of(dirOption).toAbsolutePath().normalize();
+        } else if (cluster != null) {
+            dir = cluster.stateDir().resolve("versions");
+        } else {
+            throw new ConfigException("--versioning needs --versions-dir in " + mode.cliName() + " mode (it has no state "
+                    + "dir): a dir outside the watch dir and the destination, on the destination's file system so that "
+                    + "versions are renamed, not copied");
+        }
+        if (dir.startsWith(watch) || watch.startsWith(dir)) {
+            throw new ConfigException("--versions-dir " + dir + " and the watch dir " + watch + " overlap: versions would "
+                    + "be synced; put them elsewhere");
+        }
+        if (dest != null && (dir.startsWith(dest.localDir()) || dest.localDir().startsWith(dir))) {
+            throw new ConfigException("--versions-dir " + dir + " and the destination " + dest.localDir() + " overlap: "
+                    + "put the versions next to it, not in it");
+        }
+        if (Files.isSymbolicLink(dir)) {
+            throw new ConfigException("--versions-dir " + dir + " is a symlink: give the directory it leads to");
+        }
+        return new Versioning(policy, dir.toString(), false);
     }
 
     private int parallelSyncs() throws ConfigException {

@@ -22,6 +22,7 @@ import java.util.Set;
  * @param modificationSignature {@code --modification-signature}: stat fields a file must change in to be synced again, or null
  * @param metricsListen    {@code --metrics-listen}: where to serve Prometheus metrics, or null
  * @param parallelSyncs    how many independent batches may be synced at once ({@code -p safe}); 1: one at a time
+ * @param versioning       what is kept of replaced and deleted files ({@code --versioning}, {@code --versions-dir})
  */
 public record Config(
         Path watchDir,
@@ -47,10 +48,12 @@ public record Config(
         java.util.Set<io.jclsync.batch.ModificationSignature.Field> modificationSignature,
         java.net.InetSocketAddress metricsListen,
         ClusterConfig cluster,
-        int parallelSyncs) {
+        int parallelSyncs,
+        Versioning versioning) {
 
     public Config {
         if (parallelSyncs < 1) throw new IllegalArgumentException("parallelSyncs " + parallelSyncs);
+        if (versioning == null) throw new IllegalArgumentException("versioning: Versioning.NONE for none");
         rules = List.copyOf(rules);
         ignoredExitCodes = Set.copyOf(ignoredExitCodes);
     }

@@ -1,5 +1,6 @@
 /**
  * Immutable configuration: the {@link io.jclsync.config.Config} record and the rules-file parser.
- * May import {@code fs}, {@code filter} and {@code batch} (for {@link io.jclsync.batch.Delays}).
+ * May import {@code fs}, {@code filter}, {@code batch} (for {@link io.jclsync.batch.Delays}) and {@code versions}
+ * (for {@link io.jclsync.versions.VersioningPolicy}).
  */
 package io.jclsync.config;

@@ -11,10 +11,13 @@ import io.jclsync.batch.Snapshot;
 import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
 import io.jclsync.config.RulesParser;
+import io.jclsync.config.Versioning;
 import io.jclsync.filter.Filter;
 import io.jclsync.sync.ListsDir;
 import io.jclsync.sync.Transfer;
 import io.jclsync.sync.TransferResult;
+import io.jclsync.versions.VersionExpiry;
+import io.jclsync.versions.VersionStore;
 import io.jclsync.watch.FsEvent;
 import io.jclsync.watch.InotifyWatcher;
 import io.jclsync.watch.WatchException;
@@ -22,6 +25,7 @@ import io.jclsync.watch.WatchSink;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -58,6 +62,7 @@ public final class Daemon {
     private volatile int result = EXIT_FAILURE;
     private int iterations;
     private Path ownListsDir;
+    private VersionExpiry versionExpiry;
 
     public Daemon(Config config) {
         this(config, new ClusterLinks());
@@ -97,7 +102,7 @@ public final class Daemon {
                 ClusterNode node = clusterNode;
                 stats.cluster(node::counterValues, node::peers, node::catchUpProgress, node::behind);
             } else {
-                transfer = Transfers.create(config, filter::get, lists);
+                transfer = Transfers.create(config, filter::get, lists, openVersions());
             }
             reporter = Reporter.start(config, stats);
             transfer.onProgress(stats::progress);
@@ -136,6 +141,7 @@ public final class Daemon {
             if (watcher != null) watcher.close();
             if (clusterNode != null) clusterNode.close();
             if (reporter != null) reporter.close();
+            if (versionExpiry != null) versionExpiry.close();
             cleanUp();
             runHook(config.lifecycle().exitHook(), "exit hook", result);
             finished.countDown();
@@ -343,6 +349,27 @@ public final class Daemon {
             }
         }
         return f;
+    }
+
+    /**
+     * One-way versioning at a local destination: the store (leftovers of a stopped run adopted or
+     * removed) and its expiry thread; null when nothing is kept here. Cluster mode's store is the node's.
+     */
+    private VersionStore openVersions() throws IOException {
+        Versioning v = config.versioning();
+        if (!v.keeps() || v.remote()) {
+            if (v.keeps()) {
+                LOG.info("replaced and deleted files are kept on the remote in " + v.dir() + "/TIME; jclsync does not "
+                        + "expire them there");
+            }
+            return null;
+        }
+        VersionStore store = VersionStore.open(v.localDir(), v.policy(), Clock.systemUTC());
+        store.cleanTmp();
+        store.adoptIncoming();
+        versionExpiry = VersionExpiry.start(store, config.label(), VersionExpiry.DEFAULT_EVERY);
+        LOG.info("keeping replaced and deleted files in " + store.dir() + " (" + v.policy().describe() + ")");
+        return store;
     }
 
     private ListsDir listsDir() throws IOException {

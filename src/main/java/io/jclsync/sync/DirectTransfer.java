@@ -4,6 +4,7 @@ import io.jclsync.batch.Batch;
 import io.jclsync.filter.Filter;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
+import io.jclsync.versions.VersionStore;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -22,19 +23,23 @@ import java.util.function.Supplier;
 /**
  * The {@code direct} mode: copies and removes in this process, for local destinations only.
  * Files are written to a temporary name in the target directory and renamed into place, so a
- * reader never sees half a file. Entries the rules reject are neither copied nor deleted.
+ * reader never sees half a file. Entries the rules reject are neither copied nor deleted. With
+ * versioning, what a copy replaces and what is deleted is moved into the versions store first.
  */
 public final class DirectTransfer implements Transfer {
     private static final String TEMP_PREFIX = ".jclsync-tmp-";
     private final Path root;
     private final Path dest;
     private final Supplier<Filter> filter;
+    private final VersionKeeper versions;
     private long copied;
 
-    public DirectTransfer(Path root, Path dest, Supplier<Filter> filter) {
+    /** @param versions where replaced and deleted entries are kept, or null to keep nothing */
+    public DirectTransfer(Path root, Path dest, Supplier<Filter> filter, VersionStore versions) {
         this.root = root;
         this.dest = dest;
         this.filter = filter;
+        this.versions = new VersionKeeper(versions, dest);
     }
 
     /** One run at a time (a local copy is bound by the disks, not by waiting): {@code copied} counts this run. */
@@ -79,7 +84,7 @@ public final class DirectTransfer implements Transfer {
         Path s = root.resolve(rel);
         Path d = dest.resolve(rel);
         Optional<BasicFileAttributes> existing = FileType.lstat(d);
-        if (existing.isPresent() && !existing.get().isDirectory()) Files.delete(d);
+        if (existing.isPresent() && !existing.get().isDirectory()) deleteTree(d);
         Files.createDirectories(d);
         Set<Path> seen = new HashSet<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(s)) {
@@ -118,6 +123,7 @@ public final class DirectTransfer implements Transfer {
         // COPY_ATTRIBUTES keeps only microseconds on JDK 17; stamp the mtime seen before the copy,
         // to the nanosecond, so a file changed during the copy differs and is copied again.
         Files.getFileAttributeView(tmp, PosixFileAttributeView.class).setTimes(src.lastModifiedTime(), null, null);
+        if (existing.isPresent() && existing.get().isRegularFile()) versions.keep(d);
         Files.move(tmp, d, StandardCopyOption.ATOMIC_MOVE);
         copied += src.size();
     }
@@ -141,11 +147,12 @@ public final class DirectTransfer implements Transfer {
         view.setTimes(a.lastModifiedTime(), null, null);
     }
 
-    /** Removes a destination entry; only ever called with a path inside the destination. */
+    /** Removes a destination entry (kept as a version first, with versioning); only ever called with a path inside the destination. */
     private void deleteTree(Path d) throws IOException {
         if (!d.startsWith(dest) || d.equals(dest)) {
             throw new IOException("refusing to delete " + PathBytes.display(d) + " outside " + dest);
         }
+        versions.keep(d);
         Optional<BasicFileAttributes> a = FileType.lstat(d);
         if (a.isEmpty()) return;
         if (a.get().isDirectory()) {

@@ -2,8 +2,10 @@ package io.jclsync.sync;
 
 import io.jclsync.batch.Batch;
 import io.jclsync.filter.Filter;
+import io.jclsync.versions.VersionStore;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,8 +22,19 @@ import java.util.function.Supplier;
  * paths. rsync's own {@code --delete-missing-args} would do it in one call, but rsync 3.2.7 as
  * shipped by Debian 12 aborts with "invalid file mode 00" on any missing argument, so it is not
  * used. Renames are applied first when the destination is local.
+ *
+ * <p>With versioning, rsync keeps what it replaces or deletes with {@code --backup --backup-dir}: at
+ * a local destination into the store's {@code incoming/RUN_TIME}, adopted into the store after the
+ * run (deletes done in Java go through the store directly); at a remote one into
+ * {@code VERSIONS_DIR/RUN_TIME} on the remote, which keeps them. rsync stops a run with exit code 11
+ * (and a failed delete gives 23) when it cannot make a backup, leaving that file as it was; so a
+ * run with backups that ends in 11 or 23 is run once more without them, logged, and the change still
+ * arrives.
  */
 public final class RsyncTransfer implements Transfer {
+    /** rsync's exit codes for an I/O error (a backup it could not make stops the run) and a partial transfer. */
+    private static final int RERR_FILEIO = 11;
+    private static final int RERR_PARTIAL = 23;
     private final Path root;
     private final Destination destination;
     private final String rsync;
@@ -30,9 +43,22 @@ public final class RsyncTransfer implements Transfer {
     private final ListsDir lists;
     private final Duration timeout;
     private final ExitCodePolicy policy;
+    private final VersionKeeper versions;
+    private final String remoteVersionsDir;
+    private final Clock clock;
 
     public RsyncTransfer(Path root, Destination destination, String rsync, Supplier<Filter> filter,
                          ListsDir lists, Duration timeout, ExitCodePolicy policy) {
+        this(root, destination, rsync, filter, lists, timeout, policy, null, null, Clock.systemUTC());
+    }
+
+    /**
+     * @param versions          the store replaced and deleted files go to at a local destination, or null
+     * @param remoteVersionsDir at a remote destination, the --backup-dir base there, or null
+     */
+    public RsyncTransfer(Path root, Destination destination, String rsync, Supplier<Filter> filter, ListsDir lists,
+                         Duration timeout, ExitCodePolicy policy, VersionStore versions, String remoteVersionsDir,
+                         Clock clock) {
         this.root = root;
         this.destination = destination;
         this.rsync = rsync;
@@ -40,6 +66,9 @@ public final class RsyncTransfer implements Transfer {
         this.lists = lists;
         this.timeout = timeout;
         this.policy = policy;
+        this.versions = new VersionKeeper(versions, destination.localDir());
+        this.remoteVersionsDir = remoteVersionsDir;
+        this.clock = clock;
     }
 
     @Override
@@ -68,7 +97,7 @@ public final class RsyncTransfer implements Transfer {
     private TransferResult delete(List<Path> missing, int renamed) throws InterruptedException {
         if (destination.isLocal()) {
             try {
-                LocalDeleter.apply(root, destination.localDir(), missing);
+                LocalDeleter.apply(root, destination.localDir(), missing, versions);
                 return TransferResult.ok(0, 0, renamed);
             } catch (IOException e) {
                 return new TransferResult(Outcome.RETRY, -1, 0, 0, renamed, "cannot delete at the destination: " + e);
@@ -78,9 +107,9 @@ public final class RsyncTransfer implements Transfer {
         try {
             ListFile.writeIncludes(includes, missing);
             // --existing + --ignore-existing: transfer nothing, only delete what the rules select.
-            return run(List.of(rsync, "-r", "--no-D", "--existing", "--ignore-existing", "--delete", "--force",
-                    "--stats", "--from0", "--include-from=" + includes, "--exclude=*", root + "/",
-                    destination.rsyncTarget()), renamed);
+            return run(new ArrayList<>(List.of(rsync, "-r", "--no-D", "--existing", "--ignore-existing", "--delete",
+                    "--force", "--stats", "--from0", "--include-from=" + includes, "--exclude=*", root + "/",
+                    destination.rsyncTarget())), renamed, null);
         } catch (IOException e) {
             return listFailure(e, renamed);
         } finally {
@@ -123,11 +152,23 @@ public final class RsyncTransfer implements Transfer {
                 + lists.dir() + ": " + e.getMessage());
     }
 
-    private TransferResult run(List<String> argv, int renamed) throws InterruptedException {
-        return run(argv, renamed, null);
+    /** Runs rsync ({@code argv} ends with source and target), with backups when versions are kept. */
+    private TransferResult run(List<String> argv, int renamed, java.util.function.Consumer<String> lines)
+            throws InterruptedException {
+        String backupDir = versions.keeps() ? versions.store().incomingDir().toString()
+                : remoteVersionsDir != null ? remoteVersionsDir + "/" + VersionStore.stamp(clock.instant()) : null;
+        if (backupDir == null) return runOnce(argv, renamed, lines);
+        List<String> withBackup = new ArrayList<>(argv);
+        withBackup.addAll(argv.size() - 2, List.of("--backup", "--backup-dir=" + backupDir));
+        TransferResult r = runOnce(withBackup, renamed, lines);
+        if (versions.keeps()) versions.adoptIncoming(Path.of(backupDir), r.outcome() != Outcome.OK);
+        if (r.outcome() == Outcome.OK || (r.exitCode() != RERR_FILEIO && r.exitCode() != RERR_PARTIAL)) return r;
+        versions.failed("rsync could not keep every replaced file in " + backupDir + " (exit " + r.exitCode() + ": "
+                + r.detail() + "); running it again without keeping them");
+        return runOnce(argv, renamed, lines);
     }
 
-    private TransferResult run(List<String> argv, int renamed, java.util.function.Consumer<String> lines)
+    private TransferResult runOnce(List<String> argv, int renamed, java.util.function.Consumer<String> lines)
             throws InterruptedException {
         return ChildRun.run("rsync", argv, Map.of(), timeout, policy, renamed,
                 "install rsync: apt-get install rsync, or point -S at it", lines);
