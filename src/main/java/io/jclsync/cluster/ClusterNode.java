@@ -101,8 +101,8 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterMember member;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link)
-            throws IOException {
+    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link,
+                        io.jclsync.versions.VersionStore kept) throws IOException {
         this.config = config;
         this.treeId = treeId(config.clusterName(), config.treeName());
         this.tree = java.util.HexFormat.of().formatHex(treeId);
@@ -120,7 +120,7 @@ public final class ClusterNode implements AutoCloseable {
                     lag.sent(seq, changes.size());
                 },
                 scanned::countDown);
-        this.localTree = new LocalTree(root, echoes);
+        this.localTree = new LocalTree(root, echoes, kept);
         io.jclsync.conflict.ConflictPolicy policy = config.conflictHook() == null
                 ? io.jclsync.conflict.ConflictPolicy.NEWEST
                 : new io.jclsync.conflict.HookPolicy(config.conflictHook(), root, java.time.Duration.ofSeconds(10),
@@ -151,9 +151,11 @@ public final class ClusterNode implements AutoCloseable {
      * trees of this cluster share) and serves the tree to peers. The caller runs a full scan
      * through {@link #announcer()} next: it reconciles the index with the tree and announces what
      * changed while the node was down.
+     *
+     * @param versions where the files peers' changes replace or delete here are kept (null: nowhere)
      */
-    public static ClusterNode start(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links)
-            throws Exception {
+    public static ClusterNode start(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links,
+                                    io.jclsync.versions.VersionStore versions) throws Exception {
         Files.createDirectories(config.stateDir());
         Files.createDirectories(config.linkDir());
         // What a killed run left half-pulled: never at a final path, and useless now.
@@ -161,7 +163,7 @@ public final class ClusterNode implements AutoCloseable {
         ClusterLinks.Link link = links.acquire(config);
         ClusterNode node;
         try {
-            node = new ClusterNode(config, root, filter, links, link);
+            node = new ClusterNode(config, root, filter, links, link, versions);
         } catch (IOException | RuntimeException e) {
             links.release(link);
             throw e;

@@ -11,6 +11,7 @@ import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
+import io.jclsync.versions.VersionStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -43,10 +44,17 @@ final class LocalTree implements AutoCloseable {
     final Path root;
     final EchoFilter echoes;
     private final Dir top;
+    /** Where what a peer's change replaces or deletes is kept; null: nowhere. */
+    private final VersionStore versions;
 
     LocalTree(Path root, EchoFilter echoes) throws IOException {
+        this(root, echoes, null);
+    }
+
+    LocalTree(Path root, EchoFilter echoes, VersionStore versions) throws IOException {
         this.root = root;
         this.echoes = echoes;
+        this.versions = versions;
         this.top = Dir.root(root);
     }
 
@@ -89,7 +97,7 @@ final class LocalTree implements AutoCloseable {
             byte[] name = Dir.name(rel);
             if (parent.stat(name) != null) {
                 echoes.expect(rel, null);
-                parent.deleteTree(name);
+                discard(parent, name, rel);
             }
             echoes.expect(rel, want);
             parent.symlink(want.linkTarget(), name);
@@ -115,11 +123,11 @@ final class LocalTree implements AutoCloseable {
         }
     }
 
-    /** Deletes {@code rel} (a file, link or whole directory) if it exists. */
+    /** Deletes {@code rel} (a file, link or whole directory) if it exists; its files are kept as versions. */
     void delete(RelPath rel) throws IOException {
         try (Dir parent = top.parentOf(rel)) {
             echoes.expect(rel, null);
-            parent.deleteTree(Dir.name(rel));
+            discard(parent, Dir.name(rel), rel);
         } catch (NoSuchFileException missingParent) {
             // nothing there to delete
         }
@@ -141,7 +149,7 @@ final class LocalTree implements AutoCloseable {
             Stat st = parent.stat(name);
             if (st != null && st.type() != FileType.DIRECTORY) {
                 echoes.expect(rel, null);
-                parent.unlink(name);
+                discard(parent, name, rel);
             } else {
                 deleteBelow(parent, name, rel, deletable, kept);
             }
@@ -157,7 +165,7 @@ final class LocalTree implements AutoCloseable {
         if (st.type() != FileType.DIRECTORY) {
             if (deletable.test(rel, parent.path(name))) {
                 echoes.expect(rel, null);
-                parent.unlink(name);
+                discard(parent, name, rel);
             } else {
                 kept.add(rel);
             }
@@ -296,7 +304,9 @@ final class LocalTree implements AutoCloseable {
                 Stat there = to.stat(name);
                 if (there != null && there.type() == FileType.DIRECTORY) {
                     echoes.expect(at, null);
-                    to.deleteTree(name);
+                    discard(to, name, at);
+                } else if (there != null) {
+                    keepCopy(to, name, at);
                 }
                 decide.placing(at);
                 from.rename(stagedName, to, name);
@@ -305,6 +315,44 @@ final class LocalTree implements AutoCloseable {
             }
         } catch (NoSuchFileException vanished) {
             return null; // not served (gone at the origin)
+        }
+    }
+
+    /**
+     * Removes {@code name} (at {@code rel}) from {@code parent}: a file or link moves into the
+     * versions store (a rename on the same file system, else a copy), a directory's entries one by
+     * one (through handles, never following a link) before it goes. With no store, or a store
+     * that cannot take it (a full disk), it is deleted all the same, with a warning: the peer's
+     * change is applied whatever happens to the version.
+     */
+    private void discard(Dir parent, byte[] name, RelPath rel) throws IOException {
+        Stat st = parent.stat(name);
+        if (st == null) return;
+        if (st.type() == FileType.DIRECTORY) {
+            try (Dir dir = parent.openDir(name)) {
+                for (byte[] child : dir.list()) discard(dir, child, child(rel, child));
+            }
+            parent.rmdir(name);
+            return;
+        }
+        if (versions != null && (st.type() == FileType.FILE || st.type() == FileType.SYMLINK)) {
+            try {
+                versions.keep(parent.path(name), rel);
+                return;
+            } catch (IOException e) {
+                LOG.warning("the old version of " + rel + " is not kept: " + e.getMessage() + "; the peer's change is applied all the same");
+            }
+        }
+        parent.unlink(name);
+    }
+
+    /** Keeps the file or link at {@code name}, which a rename is about to replace, as a version (a hard link where it can). */
+    private void keepCopy(Dir parent, byte[] name, RelPath rel) {
+        if (versions == null) return;
+        try {
+            versions.keepCopy(parent.path(name), rel);
+        } catch (IOException e) {
+            LOG.warning("the old version of " + rel + " is not kept: " + e.getMessage() + "; the peer's version replaces it all the same");
         }
     }
 

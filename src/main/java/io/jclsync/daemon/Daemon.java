@@ -91,9 +91,10 @@ public final class Daemon {
             ListsDir lists = config.mode() == Mode.CLUSTER ? null : listsDir();
             filter.set(baseFilter(config.rules()));
             Transfer transfer;
+            VersionStore versions = openVersions();
             if (config.mode() == Mode.CLUSTER) {
                 try {
-                    clusterNode = ClusterNode.start(config.cluster(), config.watchDir(), filter::get, links);
+                    clusterNode = ClusterNode.start(config.cluster(), config.watchDir(), filter::get, links, versions);
                 } catch (Exception e) {
                     LOG.severe("cannot start cluster mode: " + e.getMessage());
                     return exitCode(EXIT_FAILURE);
@@ -102,7 +103,7 @@ public final class Daemon {
                 ClusterNode node = clusterNode;
                 stats.cluster(node::counterValues, node::peers, node::catchUpProgress, node::behind);
             } else {
-                transfer = Transfers.create(config, filter::get, lists, openVersions());
+                transfer = Transfers.create(config, filter::get, lists, versions);
             }
             reporter = Reporter.start(config, stats);
             transfer.onProgress(stats::progress);
@@ -352,8 +353,9 @@ public final class Daemon {
     }
 
     /**
-     * One-way versioning at a local destination: the store (leftovers of a stopped run adopted or
-     * removed) and its expiry thread; null when nothing is kept here. Cluster mode's store is the node's.
+     * Versioning at a local destination or of a cluster node's tree: the store (leftovers of a stopped run adopted or
+     * removed) and its expiry thread; null when nothing is kept here. In cluster mode the store
+     * keeps what peers' changes replace or delete here.
      */
     private VersionStore openVersions() throws IOException {
         Versioning v = config.versioning();

@@ -166,7 +166,7 @@ public final class VersionStore {
      * Keeps a copy of {@code current}, which stays where it is: a hard link when the store is on the
      * same file system (the caller then replaces {@code current} by a rename, never by writing into it), else a copy.
      */
-    void keepCopy(Path current, RelPath rel) throws IOException {
+    public void keepCopy(Path current, RelPath rel) throws IOException {
         Path target = reserve(rel);
         try {
             Files.createLink(target, current);
