@@ -2,10 +2,12 @@ package io.jclsync.beneath;
 
 import com.sun.jna.LastErrorException;
 import com.sun.jna.NativeLong;
+import com.sun.jna.Platform;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
 import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -43,6 +45,10 @@ public final class Dir implements AutoCloseable {
 
     /** Opens a tree's root (the configured path, which may itself be reached through links). */
     public static Dir root(Path root) throws IOException {
+        if (!Platform.is64Bit() || !(Platform.isIntel() || Platform.isARM())) {
+            throw new IOException("writes through directory handles are implemented for amd64 and arm64 only, not "
+                    + Platform.ARCH);
+        }
         try {
             return new Dir(C.openat(Syscalls.AT_FDCWD, cString(PathBytes.of(root)),
                     Syscalls.O_RDONLY | Syscalls.O_DIRECTORY | Syscalls.O_CLOEXEC, 0), root.toString());
@@ -156,12 +162,37 @@ public final class Dir implements AutoCloseable {
         }
     }
 
-    /** Sets the permission bits of {@code name} (never of what a symlink there points at). */
+    /**
+     * Sets the permission bits of {@code name}, never of what a symlink there points at (a symlink's
+     * own bits mean nothing on Linux: it is left alone). A directory is opened and fchmod'ed; anything
+     * else goes through fchmodat(AT_SYMLINK_NOFOLLOW), or, where glibc refuses that flag (before
+     * 2.32), is opened without following and fchmod'ed.
+     */
     public void chmod(byte[] name, int mode) throws IOException {
+        Stat st = stat(name);
+        if (st == null) throw new NoSuchFileException(shown + "/" + PathBytes.display(name));
+        if (st.type() == FileType.SYMLINK) return;
+        if (st.type() == FileType.DIRECTORY) {
+            try (Dir d = openDir(name)) {
+                d.fchmod(mode);
+            }
+            return;
+        }
         try {
             C.fchmodat(fd, cString(name), mode & 07777, Syscalls.AT_SYMLINK_NOFOLLOW);
         } catch (LastErrorException e) {
-            throw error(e, name);
+            if (e.getErrorCode() != Syscalls.EOPNOTSUPP) throw error(e, name);
+            try (OpenFile f = openFile(name)) {
+                f.chmod(mode);
+            }
+        }
+    }
+
+    private void fchmod(int mode) throws IOException {
+        try {
+            C.fchmod(fd, mode & 07777);
+        } catch (LastErrorException e) {
+            throw error(e, shown);
         }
     }
 
@@ -174,13 +205,43 @@ public final class Dir implements AutoCloseable {
         }
     }
 
-    /** Renames {@code name} here to {@code toName} in {@code to}, replacing a file (or an empty dir) there. */
+    /**
+     * Renames {@code name} here to {@code toName} in {@code to}, replacing a file (or an empty dir) there.
+     *
+     * @throws AtomicMoveNotSupportedException when {@code to} is on another file system
+     */
     public void rename(byte[] name, Dir to, byte[] toName) throws IOException {
         try {
             C.renameat(fd, cString(name), to.fd, cString(toName));
         } catch (LastErrorException e) {
-            throw error(e, name);
+            throw moveError(e, name, to, toName);
         }
+    }
+
+    /** The same, but never replacing anything: {@link FileAlreadyExistsException} if {@code toName} exists. */
+    public void renameNoReplace(byte[] name, Dir to, byte[] toName) throws IOException {
+        try {
+            C.renameat2(fd, cString(name), to.fd, cString(toName), Syscalls.RENAME_NOREPLACE);
+        } catch (LastErrorException e) {
+            throw moveError(e, name, to, toName);
+        }
+    }
+
+    /** A hard link {@code toName} in {@code to} of {@code name} here (a symlink is linked itself). */
+    public void link(byte[] name, Dir to, byte[] toName) throws IOException {
+        try {
+            C.linkat(fd, cString(name), to.fd, cString(toName), 0);
+        } catch (LastErrorException e) {
+            throw moveError(e, name, to, toName);
+        }
+    }
+
+    private IOException moveError(LastErrorException e, byte[] name, Dir to, byte[] toName) {
+        String from = shown + "/" + PathBytes.display(name);
+        String dest = to.shown + "/" + PathBytes.display(toName);
+        if (e.getErrorCode() == Syscalls.EXDEV) return new AtomicMoveNotSupportedException(from, dest, "another file system");
+        if (e.getErrorCode() == Syscalls.EEXIST) return new FileAlreadyExistsException(dest);
+        return plainError(e, from);
     }
 
     /** The directory {@code name} here, not followed if it is a link. */
@@ -268,10 +329,15 @@ public final class Dir implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        close(fd);
+    }
+
+    /** close(2): the descriptor is released even when it reports an error, so there is nothing to do about one. */
+    static void close(int fd) {
         try {
             C.close(fd);
         } catch (LastErrorException ignored) {
-            // close(2) releases the descriptor even when it reports an error
+            // released all the same
         }
     }
 
@@ -320,15 +386,26 @@ public final class Dir implements AutoCloseable {
         }
     }
 
-    /** errno as the exception a caller can act on; a link or a non-directory on the way is {@link NotBeneathException}. */
-    static IOException error(LastErrorException e, byte[] name) {
-        return error(e, PathBytes.display(name));
+    /**
+     * errno of a call that resolves a name here without following it (openat with O_NOFOLLOW,
+     * openat2) as the exception a caller can act on: a link or a non-directory on the way is
+     * {@link NotBeneathException}.
+     */
+    private IOException error(LastErrorException e, byte[] name) {
+        return error(e, shown + "/" + PathBytes.display(name));
     }
 
     static IOException error(LastErrorException e, String what) {
         return switch (e.getErrorCode()) {
             case Syscalls.ELOOP, Syscalls.ENOTDIR, Syscalls.EXDEV ->
                     new NotBeneathException(what + ": a symbolic link or a non-directory is on the way; not followed");
+            default -> plainError(e, what);
+        };
+    }
+
+    /** errno of any other call, where ELOOP, ENOTDIR or EXDEV mean what they say. */
+    static IOException plainError(LastErrorException e, String what) {
+        return switch (e.getErrorCode()) {
             case Syscalls.ENOENT -> new NoSuchFileException(what);
             case Syscalls.EEXIST -> new FileAlreadyExistsException(what);
             default -> new IOException(what + ": " + e.getMessage());

@@ -88,10 +88,6 @@ public final class OpenFile implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        try {
-            C.close(fd);
-        } catch (LastErrorException ignored) {
-            // the descriptor is released anyway
-        }
+        Dir.close(fd);
     }
 }

@@ -25,7 +25,7 @@ interface Syscalls extends Library {
     int O_EXCL = 0200;
     int O_NONBLOCK = 04000;
     int O_CLOEXEC = 02000000;
-    /** O_DIRECTORY and O_NOFOLLOW differ between arm and the rest. */
+    /** O_DIRECTORY and O_NOFOLLOW differ between arm and x86; other architectures are refused ({@link Dir#root}). */
     int O_DIRECTORY = Platform.isARM() ? 040000 : 0200000;
     int O_NOFOLLOW = Platform.isARM() ? 0100000 : 0400000;
 
@@ -36,7 +36,6 @@ interface Syscalls extends Library {
     long SYS_OPENAT2 = 437;
 
     int STATX_BASIC_STATS = 0x7ff;
-    int STATX_SIZE = 256;
     long UTIME_OMIT = (1L << 30) - 2;
 
     int EPERM = 1;
@@ -51,6 +50,8 @@ interface Syscalls extends Library {
     int ELOOP = 40;
     int E2BIG = 7;
     int EAGAIN = 11;
+    int EOPNOTSUPP = 95;
+    int RENAME_NOREPLACE = 1;
 
     /** {@code how} is struct open_how: flags, mode, resolve (three u64). */
     NativeLong syscall(NativeLong number, int dirfd, byte[] path, long[] how, NativeLong size) throws LastErrorException;
@@ -62,6 +63,11 @@ interface Syscalls extends Library {
     int unlinkat(int dirfd, byte[] path, int flags) throws LastErrorException;
 
     int renameat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath) throws LastErrorException;
+
+    int renameat2(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags) throws LastErrorException;
+
+    /** flags 0: a symlink at {@code oldpath} is linked itself, not followed. */
+    int linkat(int olddirfd, byte[] oldpath, int newdirfd, byte[] newpath, int flags) throws LastErrorException;
 
     int symlinkat(byte[] target, int newdirfd, byte[] linkpath) throws LastErrorException;
 

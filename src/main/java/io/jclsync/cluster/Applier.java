@@ -60,6 +60,10 @@ final class Applier {
         (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
                 .addAndGet(batch.changes().size());
         Map<RelPath, Puller.Pull> pull = new LinkedHashMap<>();
+        Map<RelPath, Map<String, Long>> tombstones = new java.util.HashMap<>();
+        for (WireMessage.Change c : batch.changes()) {
+            if (c.kind() == WireMessage.Kind.DELETE) tombstones.put(c.path(), c.version());
+        }
         java.util.Set<RelPath> notKept = subtrees.keepAsideBeforeTakeover(batch.changes());
         for (WireMessage.Change c : batch.changes()) {
             if (!notKept.isEmpty() && notKept.contains(subtrees.scope().scopeOf(c.path()))) continue;
@@ -69,7 +73,7 @@ final class Applier {
                     continue;
                 }
                 Plan plan = resolve(c, batch.origin(), pull);
-                if (plan != null) apply(c, pull, plan);
+                if (plan != null) apply(c, pull, plan, tombstones);
             } catch (NotBeneathException e) {
                 counters.refusedWrites.incrementAndGet();
                 LOG.warning("refused " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e.getMessage());
@@ -165,7 +169,9 @@ final class Applier {
         return null;
     }
 
-    private void apply(WireMessage.Change c, Map<RelPath, Puller.Pull> pull, Plan plan) throws IOException {
+    /** @param tombstones the batch's deletes: what the origin knew below a directory it renamed */
+    private void apply(WireMessage.Change c, Map<RelPath, Puller.Pull> pull, Plan plan,
+                       Map<RelPath, Map<String, Long>> tombstones) throws IOException {
         if (c.state() == null || c.state().type() != FileType.FILE) {
             versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer(), plan.takeover());
         }
@@ -182,10 +188,13 @@ final class Applier {
             // another type, here or by a peer the origin had not heard from) stays put for the
             // delete of the old path to decide; the new path's content is pulled.
             boolean renamed = old != null && (old.type() == FileType.DIRECTORY
-                    ? known != null && FileStates.same(old, known.state())
+                    ? known != null && FileStates.same(old, known.state()) && onlyWhatTheOriginRenamed(c.oldPath(), tombstones)
                     : FileStates.sameContent(old, c.state()));
+            if (renamed && !tree.rename(c.oldPath(), c.path(), old)) {
+                renamed = false; // something appeared at the new path meanwhile: the pull below decides
+                LOG.info(c.path() + " appeared here while " + c.oldPath() + " was renamed to it; not renaming over it");
+            }
             if (renamed) {
-                tree.rename(c.oldPath(), c.path(), old);
                 // Only a path that did move is gone here. Otherwise (the new name was taken, the old
                 // one missing) the old path is the delete's business that follows in the batch, with
                 // its own version: a tombstone now would make our unchanged copy look changed here.
@@ -233,6 +242,26 @@ final class Applier {
             LOG.warning("a peer deleted " + rel + ", but " + kept.size() + " file(s) below it changed here and are kept, "
                     + "e.g. " + kept.get(0));
         }
+    }
+
+    /**
+     * Whether everything indexed below directory {@code dir} is what the origin renamed with it:
+     * the rename's batch tombstones each such entry with a version that covers ours. An entry it
+     * did not know (written here or by another node while it renamed) keeps the directory where it
+     * is: the new directory is made and its contents pulled, and the old one keeps what the origin
+     * had not seen, as on the origin, where that write recreates the old directory.
+     */
+    private boolean onlyWhatTheOriginRenamed(RelPath dir, Map<RelPath, Map<String, Long>> tombstones) {
+        for (Map.Entry<Path, Index.Version> e : versions.entriesBelow(dir.toPath()).entrySet()) {
+            if (e.getValue().state() == null) continue;
+            Map<String, Long> gone = tombstones.get(RelPath.of(e.getKey()));
+            if (gone == null || !covered(e.getValue().vector(), gone)) {
+                LOG.info("not moving " + dir + " for a peer's rename: " + e.getKey() + " below it changed concurrently; "
+                        + "the new directory's contents are pulled instead");
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Whether every counter of {@code version} is at most that of {@code by}. */

@@ -440,8 +440,9 @@ public final class ClusterNode implements AutoCloseable {
         link.unregister(tree);
         answerThread.shutdownNow();
         applyThread.shutdownNow();
+        boolean applyStopped = false;
         try {
-            applyThread.awaitTermination(10, TimeUnit.SECONDS);
+            applyStopped = applyThread.awaitTermination(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -453,6 +454,8 @@ public final class ClusterNode implements AutoCloseable {
         links.release(link); // the last tree of the cluster leaves it and stops the rsync daemon
         saveIndex();
         if (journal != null) journal.close();
-        localTree.close();
+        // A descriptor closed under a write still running could be reused for another directory.
+        if (applyStopped) localTree.close();
+        else LOG.warning("the apply thread did not stop within 10 s; the tree's directory handle stays open");
     }
 }

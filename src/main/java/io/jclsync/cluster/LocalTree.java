@@ -58,6 +58,16 @@ final class LocalTree implements AutoCloseable {
         this.top = Dir.root(root);
     }
 
+    /**
+     * The mode a peer's state is given here: setuid and setgid bits are dropped from files (a peer
+     * with the secret could otherwise plant a setuid binary owned by root); directories keep setgid
+     * and the sticky bit. The local state then differs from the announced one, so the file is
+     * announced back without them and every node ends up with the same safe mode.
+     */
+    static int safeMode(FileState want) {
+        return want.type() == FileType.FILE ? want.mode() & 01777 : want.mode() & 03777;
+    }
+
     /** Whether a peer may name {@code rel}: never the node's working dir, whatever a codec let through (logged). */
     boolean allowed(RelPath rel) {
         if (rel.startsWith(WireCodec.WORK_DIR)) {
@@ -87,7 +97,7 @@ final class LocalTree implements AutoCloseable {
             byte[] name = Dir.name(rel);
             echoes.expect(rel, want);
             if (!exists) parent.mkdir(name, PRIVATE_DIR);
-            parent.chmod(name, want.mode());
+            parent.chmod(name, safeMode(want));
         }
     }
 
@@ -109,17 +119,24 @@ final class LocalTree implements AutoCloseable {
         try (Dir parent = top.parentOf(rel)) {
             byte[] name = Dir.name(rel);
             echoes.expect(rel, want);
-            if (want.type() != FileType.SYMLINK) parent.chmod(name, want.mode());
+            if (want.type() != FileType.SYMLINK) parent.chmod(name, safeMode(want));
             parent.setMtime(name, want.mtimeNanos());
         }
     }
 
-    /** Renames {@code from} to {@code to} (a peer's rename), registering both. */
-    void rename(RelPath from, RelPath to, FileState state) throws IOException {
+    /**
+     * Renames {@code from} to {@code to} (a peer's rename), registering both; never over something
+     * that appeared at {@code to} meanwhile. @return false if something is there now (nothing moved)
+     */
+    boolean rename(RelPath from, RelPath to, FileState state) throws IOException {
         try (Dir source = top.parentOf(from); Dir target = parentMade(to)) {
             echoes.expect(from, null);
             echoes.expect(to, state);
-            source.rename(Dir.name(from), target, Dir.name(to));
+            source.renameNoReplace(Dir.name(from), target, Dir.name(to));
+            return true;
+        } catch (FileAlreadyExistsException taken) {
+            echoes.expect(from, null);
+            return false;
         }
     }
 
@@ -195,18 +212,19 @@ final class LocalTree implements AutoCloseable {
         if (local.type() != FileType.FILE) return;
         byte[] tmp = bytes("conflict-" + System.nanoTime());
         try (Dir staging = staging(); Dir from = top.parentOf(rel); OpenFile in = from.openFile(Dir.name(rel))) {
-            try (OpenFile out = staging.createFile(tmp, 0600)) {
-                try (InputStream src = in.read(); OutputStream dst = out.write()) {
-                    src.transferTo(dst);
+            try {
+                try (OpenFile out = staging.createFile(tmp, 0600)) {
+                    try (InputStream src = in.read(); OutputStream dst = out.write()) {
+                        src.transferTo(dst);
+                    }
+                    out.chmod(local.mode());
+                    out.setMtime(local.mtimeNanos());
                 }
-                out.chmod(local.mode());
-                out.setMtime(local.mtimeNanos());
-            }
-            try (Dir to = parentMade(aside)) {
-                staging.rename(tmp, to, Dir.name(aside));
-            } catch (IOException e) {
-                staging.unlink(tmp);
-                throw e;
+                try (Dir to = parentMade(aside)) {
+                    staging.rename(tmp, to, Dir.name(aside));
+                }
+            } finally {
+                staging.unlink(tmp); // left only if it was not renamed
             }
         }
     }
@@ -294,7 +312,7 @@ final class LocalTree implements AutoCloseable {
                 if (st.size() != want.size() || !java.util.Arrays.equals(f.sha256(), want.sha256())) {
                     return null;
                 }
-                f.chmod(want.mode());
+                f.chmod(safeMode(want));
                 f.setMtime(want.mtimeNanos());
             }
             RelPath at = decide.where(this);
@@ -306,7 +324,7 @@ final class LocalTree implements AutoCloseable {
                     echoes.expect(at, null);
                     discard(to, name, at);
                 } else if (there != null) {
-                    keepCopy(to, name, at);
+                    keepCopy(to, name, at, there);
                 }
                 decide.placing(at);
                 from.rename(stagedName, to, name);
@@ -337,7 +355,7 @@ final class LocalTree implements AutoCloseable {
         }
         if (versions != null && (st.type() == FileType.FILE || st.type() == FileType.SYMLINK)) {
             try {
-                versions.keep(parent.path(name), rel);
+                keep(parent, name, rel, st, true);
                 return;
             } catch (IOException e) {
                 LOG.warning("the old version of " + rel + " is not kept: " + e.getMessage() + "; the peer's change is applied all the same");
@@ -347,13 +365,52 @@ final class LocalTree implements AutoCloseable {
     }
 
     /** Keeps the file or link at {@code name}, which a rename is about to replace, as a version (a hard link where it can). */
-    private void keepCopy(Dir parent, byte[] name, RelPath rel) {
-        if (versions == null) return;
+    private void keepCopy(Dir parent, byte[] name, RelPath rel, Stat st) {
+        if (versions == null || (st.type() != FileType.FILE && st.type() != FileType.SYMLINK)) return;
         try {
-            versions.keepCopy(parent.path(name), rel);
+            keep(parent, name, rel, st, false);
         } catch (IOException e) {
             LOG.warning("the old version of " + rel + " is not kept: " + e.getMessage() + "; the peer's version replaces it all the same");
         }
+    }
+
+    /**
+     * Puts the file or link {@code name} (at {@code rel}) into the versions store, by handles only:
+     * renamed ({@code move}) or hard-linked there when the store is on the tree's file system;
+     * else copied from its open descriptor (a link: made again) through the store's tmp dir, and,
+     * when moving, unlinked after. What is kept is always the entry the handle's directory holds.
+     */
+    private void keep(Dir parent, byte[] name, RelPath rel, Stat st, boolean move) throws IOException {
+        Path slot = versions.reserve(rel);
+        byte[] slotName = PathBytes.of(slot.getFileName());
+        try (Dir store = Dir.root(slot.getParent())) {
+            try {
+                if (move) parent.renameNoReplace(name, store, slotName);
+                else parent.link(name, store, slotName);
+            } catch (java.nio.file.AtomicMoveNotSupportedException otherFileSystem) {
+                try (Dir tmp = Dir.root(versions.tmpDir())) {
+                    byte[] part = bytes(java.util.UUID.randomUUID().toString());
+                    try {
+                        if (st.type() == FileType.SYMLINK) {
+                            tmp.symlink(PathBytes.of(java.nio.file.Files.readSymbolicLink(parent.path(name))), part);
+                        } else {
+                            try (OpenFile in = parent.openFile(name); OpenFile out = tmp.createFile(part, 0600)) {
+                                try (InputStream src = in.read(); OutputStream dst = out.write()) {
+                                    src.transferTo(dst);
+                                }
+                                out.chmod(st.mode());
+                                out.setMtime(st.mtimeNanos());
+                            }
+                        }
+                        tmp.renameNoReplace(part, store, slotName);
+                    } finally {
+                        tmp.unlink(part); // left only if it was not renamed
+                    }
+                }
+                if (move) parent.unlink(name);
+            }
+        }
+        versions.kept(rel);
     }
 
     interface Decide {
@@ -402,6 +459,11 @@ final class LocalTree implements AutoCloseable {
                         throw new NotBeneathException(at + "/" + PathBytes.display(name) + " is " + what
                                 + ", not the node's private staging directory");
                     }
+                    if (st.uid() != PrivateFiles.runningUid()) {
+                        LOG.warning("refusing to stage pulled files in " + at + "/" + PathBytes.display(name)
+                                + ": it belongs to uid " + st.uid() + ", not to this node's user (remove it; jclsync makes it again)");
+                        throw new NotBeneathException(at + "/" + PathBytes.display(name) + " is not the node's own directory");
+                    }
                     if (tighten) at.chmod(name, PRIVATE_DIR);
                 }
                 Dir next = at.openDir(name);
@@ -415,13 +477,18 @@ final class LocalTree implements AutoCloseable {
         }
     }
 
-    private static RelPath child(RelPath dir, byte[] name) {
+    /** {@code dir/name}; an IOException (never a runtime one) for a path too long to be one. */
+    private static RelPath child(RelPath dir, byte[] name) throws IOException {
         byte[] d = dir.bytes();
         byte[] joined = new byte[d.length + 1 + name.length];
         System.arraycopy(d, 0, joined, 0, d.length);
         joined[d.length] = '/';
         System.arraycopy(name, 0, joined, d.length + 1, name.length);
-        return RelPath.of(joined);
+        try {
+            return RelPath.of(joined);
+        } catch (IllegalArgumentException e) {
+            throw new IOException("below " + dir + ": " + e.getMessage());
+        }
     }
 
     private static byte[] bytes(String s) {

@@ -10,9 +10,7 @@ import io.jclsync.sync.ListFile;
 import io.jclsync.sync.ProcessRunner;
 import io.jclsync.beneath.Dir;
 import io.jclsync.beneath.NotBeneathException;
-import io.jclsync.beneath.OpenFile;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -88,16 +86,11 @@ final class Puller {
     private boolean pullFrom(String endpoint, Map<RelPath, Pull> files, int attempts) throws InterruptedException {
         long n = ++pulls;
         byte[] dirName = Long.toString(n).getBytes(StandardCharsets.US_ASCII);
-        byte[] listName = (n + ".list").getBytes(StandardCharsets.US_ASCII);
         try (Dir staging = tree.staging()) {
             try {
                 staging.mkdir(dirName, LocalTree.PRIVATE_DIR);
                 try (Dir pulled = staging.openDir(dirName)) {
-                    try (OpenFile list = staging.createFile(listName, 0600); OutputStream out = list.write()) {
-                        ListFile.writePaths(out, files.keySet().stream().map(RelPath::toPath).toList());
-                    }
-                    ProcessRunner.Result r = rsync(endpoint, files, staging.pathForChildren().resolve(
-                            new String(listName, StandardCharsets.US_ASCII)), pulled.pathForChildren(), attempts);
+                    ProcessRunner.Result r = rsync(endpoint, files, pulled.pathForChildren(), attempts);
                     if (!ranThrough(r.exitCode())) {
                         LOG.warning("pull of " + files.size() + " file(s) from " + endpoint + " failed (rsync exit "
                                 + r.exitCode() + "): " + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
@@ -116,7 +109,6 @@ final class Puller {
                 }
             } finally {
                 cleanUp(staging, dirName);
-                cleanUp(staging, listName);
             }
         } catch (IOException e) {
             LOG.warning("pull from " + endpoint + " failed: " + e);
@@ -126,15 +118,16 @@ final class Puller {
 
     /**
      * One rsync into {@code into}, the pull's own 0700 dir, named by its {@code /proc} link so that
-     * nothing renamed or swapped in the tree meanwhile can redirect it. Regular files only (no
+     * nothing renamed or swapped in the tree meanwhile can redirect it; the list of files goes to
+     * rsync's standard input, so there is no list file anyone could swap. Regular files only (no
      * links, devices, nor anything over the largest announced size); modes are not taken from the
      * origin (the announced ones are stamped after the hash check); owners are, as root only.
      */
-    private ProcessRunner.Result rsync(String endpoint, Map<RelPath, Pull> files, Path list, Path into, int attempts)
+    private ProcessRunner.Result rsync(String endpoint, Map<RelPath, Pull> files, Path into, int attempts)
             throws IOException, InterruptedException {
         long largest = files.values().stream().mapToLong(p -> p.want().size()).max().orElse(0);
         List<String> argv = new ArrayList<>(List.of("rsync", "-t", "--no-D", "--no-p", "--chmod=D700,F600",
-                "--max-size=" + Math.max(1, largest) + "b", "--from0", "--files-from=" + list, "--stats",
+                "--max-size=" + Math.max(1, largest) + "b", "--from0", "--files-from=-", "--stats",
                 "--contimeout=10", "--timeout=60"));
         if (PrivateFiles.runningUid() == 0) argv.addAll(List.of("-o", "-g"));
         argv.addAll(List.of(TransferDaemon.url(endpoint, module), into + "/"));
@@ -142,7 +135,8 @@ final class Puller {
         for (int attempt = 0; attempt < attempts; attempt++) {
             TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);
             counters.rsyncCalls.incrementAndGet();
-            r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1));
+            r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1), null,
+                    ListFile.paths(files.keySet().stream().map(RelPath::toPath).toList()));
             if (ranThrough(r.exitCode())) break;
         }
         return r;

@@ -26,6 +26,17 @@ public final class ListFile {
         }
     }
 
+    /** The same, as bytes (for a program's standard input: {@code --files-from=-}). */
+    public static byte[] paths(Collection<Path> paths) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try {
+            writePaths(out, paths);
+        } catch (IOException impossible) {
+            throw new java.io.UncheckedIOException(impossible);
+        }
+        return out.toByteArray();
+    }
+
     /** The same, to a stream the caller opened (and closes). */
     public static void writePaths(OutputStream stream, Collection<Path> paths) throws IOException {
         OutputStream out = new BufferedOutputStream(stream, 1 << 16);

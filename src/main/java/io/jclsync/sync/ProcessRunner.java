@@ -30,10 +30,28 @@ public final class ProcessRunner {
     /** @param lines called (on a reader thread) with each line of output as it comes, split at \n or \r; or null */
     public static Result run(List<String> argv, Map<String, String> env, Duration timeout,
                              java.util.function.Consumer<String> lines) throws IOException, InterruptedException {
+        return run(argv, env, timeout, lines, new byte[0]);
+    }
+
+    /** @param input written to the program's standard input (on a thread of its own), which is then closed */
+    public static Result run(List<String> argv, Map<String, String> env, Duration timeout,
+                             java.util.function.Consumer<String> lines, byte[] input) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
-        p.getOutputStream().close();
+        if (input.length == 0) {
+            p.getOutputStream().close();
+        } else {
+            Thread writer = new Thread(() -> {
+                try (java.io.OutputStream in = p.getOutputStream()) {
+                    in.write(input);
+                } catch (IOException closedEarly) {
+                    // the program exited without reading all of it: its exit code says what happened
+                }
+            }, "jclsync-child-input");
+            writer.setDaemon(true);
+            writer.start();
+        }
         Tail tail = new Tail(p.getInputStream(), lines);
         Thread reader = new Thread(tail, "jclsync-child-output");
         reader.setDaemon(true);

@@ -109,6 +109,11 @@ public final class VersionStore {
      *
      * @throws IOException when the directory cannot be made, or the name is too long for a version's suffix
      */
+    /** Where copies wait on their way in (same file system as the versions), so a copy cut short never shows as one. */
+    public Path tmpDir() {
+        return tmp;
+    }
+
     public Path reserve(RelPath rel) throws IOException {
         Slot slot = Slot.of(files, rel);
         synchronized (lock) {

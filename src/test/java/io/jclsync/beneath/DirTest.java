@@ -80,7 +80,9 @@ class DirTest {
             }
             // A link as the last name is changed itself, never what it points at.
             try (Dir a = top.dir(rel("a"))) {
-                assertThrows(java.io.IOException.class, () -> a.chmod(b("up"), 0777));
+                String before = PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp));
+                a.chmod(b("up"), 0777); // a link's own mode means nothing: left alone
+                assertEquals(before, PosixFilePermissions.toString(Files.getPosixFilePermissions(tmp)));
                 top.setMtime(b("link"), 1_000_000_123L);
                 assertEquals(FileType.SYMLINK, top.stat(b("link")).type());
                 assertEquals(1_000_000_123L, top.stat(b("link")).mtimeNanos());
@@ -156,5 +158,21 @@ class DirTest {
             assertThrows(java.io.IOException.class, () -> top.openFile(b("a"))); // nor a directory
             assertEquals(List.of("b", "up"), a.list().stream().map(n -> new String(n, StandardCharsets.UTF_8)).sorted().toList());
         }
+    }
+
+    @Test
+    void noReplaceRenamesAndHardLinksNeverClobber() throws Exception {
+        Files.writeString(root.resolve("a/f"), "f");
+        Files.writeString(root.resolve("a/g"), "g");
+        try (Dir top = Dir.root(root); Dir a = top.dir(rel("a"))) {
+            assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> a.renameNoReplace(b("f"), a, b("g")));
+            a.link(b("up"), a, b("up2")); // the link itself, not the directory it points at
+            a.renameNoReplace(b("f"), a, b("h"));
+            a.chmod(b("h"), 0604);
+        }
+        assertEquals("g", Files.readString(root.resolve("a/g")));
+        assertEquals("f", Files.readString(root.resolve("a/h")));
+        assertEquals("rw----r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("a/h"))));
+        assertEquals(Path.of("../.."), Files.readSymbolicLink(root.resolve("a/up2")));
     }
 }

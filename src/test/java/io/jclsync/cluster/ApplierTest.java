@@ -182,4 +182,42 @@ class ApplierTest {
         assertFalse(Files.exists(root.resolve("y1"), LinkOption.NOFOLLOW_LINKS), "nothing is copied in from outside");
         assertEquals(7, counters.refusedWrites.get());
     }
+
+    /** d/ holding x (known to n1, v {n2:1}) and, if {@code withConcurrent}, f written by n3 that n1 had not seen. */
+    private void renameOfDirectoryFromN1(boolean withConcurrent) throws Exception {
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/x"), "x\n");
+        FileState d = FileStates.of(root.resolve("d"));
+        FileState x = FileStates.of(root.resolve("d/x"));
+        index.applied(Path.of("d"), d, Map.of("n2", 1L), "n2");
+        index.applied(Path.of("d/x"), x, Map.of("n2", 1L), "n2");
+        if (withConcurrent) {
+            Files.writeString(root.resolve("d/f"), "written by n3 while n1 renamed d\n");
+            index.applied(Path.of("d/f"), FileStates.of(root.resolve("d/f")), Map.of("n3", 1L), "n3");
+        }
+        // n1 renamed d to e: the rename, a tombstone for what it knew below d (its version, one
+        // newer: the rename deleted it there), and e's entries.
+        receive("n1",
+                new WireMessage.Change(RelPath.of("e".getBytes()), WireMessage.Kind.RENAME, RelPath.of("d".getBytes()), d,
+                        Map.of("n2", 1L, "n1", 1L)),
+                change("d/x", WireMessage.Kind.DELETE, null, Map.of("n2", 1L, "n1", 1L)),
+                change("e/x", WireMessage.Kind.MODIFY, x, Map.of("n1", 1L)));
+    }
+
+    @Test
+    void aPeersDirectoryRenameMovesTheDirectoryWhenItHoldsOnlyWhatThePeerKnew() throws Exception {
+        renameOfDirectoryFromN1(false);
+        assertFalse(Files.exists(root.resolve("d"), LinkOption.NOFOLLOW_LINKS));
+        assertEquals("x\n", Files.readString(root.resolve("e/x")), "moved, not pulled (the pull source is unreachable)");
+    }
+
+    @Test
+    void aPeersDirectoryRenameLeavesWhatItDidNotKnowWhereItWas() throws Exception {
+        renameOfDirectoryFromN1(true);
+        assertEquals("written by n3 while n1 renamed d\n", Files.readString(root.resolve("d/f")),
+                "n3's file stays at its path, as on n1, where n3's write makes d again");
+        assertFalse(Files.exists(root.resolve("d/x"), LinkOption.NOFOLLOW_LINKS), "what n1 renamed is gone from d");
+        assertTrue(Files.isDirectory(root.resolve("e")), "the new directory is made; its files are pulled");
+        assertFalse(Files.exists(root.resolve("e/f"), LinkOption.NOFOLLOW_LINKS), "n3's file is not carried into e");
+    }
 }

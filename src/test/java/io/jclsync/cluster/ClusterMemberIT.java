@@ -43,12 +43,16 @@ class ClusterMemberIT {
         }
     }
 
-    @Test
-    void malformedMessagesAreDroppedAndTheNodeKeepsWorking() throws Exception {
+    private ClusterSecret secret() throws Exception {
         Path secretFile = tmp.resolve("secret");
         Files.writeString(secretFile, "a shared secret of enough length\n");
         Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
-        ClusterSecret secret = ClusterSecret.read(secretFile);
+        return ClusterSecret.read(secretFile);
+    }
+
+    @Test
+    void malformedMessagesAreDroppedAndTheNodeKeepsWorking() throws Exception {
+        ClusterSecret secret = secret();
         int port = ThreadLocalRandom.current().nextInt(20000, 40000);
         InetSocketAddress a = new InetSocketAddress("127.0.0.5", port);
         InetSocketAddress b = new InetSocketAddress("127.0.0.6", port);
@@ -87,10 +91,7 @@ class ClusterMemberIT {
 
     @Test
     void aNodeIsItsNameAndASecondMemberWithATakenNameIsRefused() throws Exception {
-        Path secretFile = tmp.resolve("secret");
-        Files.writeString(secretFile, "a shared secret of enough length\n");
-        Files.setPosixFilePermissions(secretFile, PosixFilePermissions.fromString("rw-------"));
-        ClusterSecret secret = ClusterSecret.read(secretFile);
+        ClusterSecret secret = secret();
         int port = ThreadLocalRandom.current().nextInt(20000, 40000);
         InetSocketAddress a = new InetSocketAddress("127.0.0.5", port);
         InetSocketAddress b = new InetSocketAddress("127.0.0.6", port);

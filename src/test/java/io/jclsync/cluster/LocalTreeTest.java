@@ -123,6 +123,10 @@ class LocalTreeTest {
     }
 
     private static io.jclsync.state.FileState stateOf(String content) throws IOException {
+        return stateOf(content, 0640);
+    }
+
+    private static io.jclsync.state.FileState stateOf(String content, int mode) throws IOException {
         byte[] b = content.getBytes();
         byte[] sha;
         try {
@@ -130,7 +134,7 @@ class LocalTreeTest {
         } catch (java.security.NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        return new io.jclsync.state.FileState(io.jclsync.fs.FileType.FILE, b.length, 7_000_000_123L, 0640, new byte[0], sha);
+        return new io.jclsync.state.FileState(io.jclsync.fs.FileType.FILE, b.length, 7_000_000_123L, mode, new byte[0], sha);
     }
 
     private LocalTree.Decide to(String rel, Runnable meanwhile) {
@@ -185,5 +189,14 @@ class LocalTreeTest {
         try (var s = Files.list(root.resolve("d.old"))) {
             assertEquals(0, s.count());
         }
+    }
+
+    @Test
+    void aPeerCannotPlantASetuidFile() throws IOException {
+        try (Dir pulled = staged("su", "#!/bin/sh\n")) {
+            tree.place(pulled, rel("su"), stateOf("#!/bin/sh\n", 06755), to("su", () -> { }));
+        }
+        assertEquals("rwxr-xr-x", mode(root.resolve("su")));
+        assertEquals(0755, (Integer) Files.getAttribute(root.resolve("su"), "unix:mode") & 07777);
     }
 }
