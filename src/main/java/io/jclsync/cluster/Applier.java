@@ -177,7 +177,7 @@ final class Applier {
         }
         FileState local = plan.local();
         if (c.kind() == WireMessage.Kind.DELETE) {
-            if (local != null) deleteKnown(c.path(), c.version());
+            if (local != null) deleteKnown(c.path(), c.version(), plan.writer());
             return;
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
@@ -228,15 +228,27 @@ final class Applier {
 
     /**
      * Deletes {@code rel} for a peer, but below a directory only files whose version the deleting
-     * node had (their vector is covered by the delete's) and that have not changed here since: a
-     * file changed or created here, or a version the peer never saw, is kept (with the directories
-     * leading to it), and announced from here as usual.
+     * node had (their vector is covered by the delete's) and that have not changed here since, and
+     * directories left empty whose version it had (or that were never indexed): a file changed or
+     * created here, or a file or directory the peer never saw, is kept (with the directories
+     * leading to it), and announced from here as usual. Everything deleted is deleted in the index.
      */
-    private void deleteKnown(RelPath rel, Map<String, Long> deleteVector) throws IOException {
-        List<RelPath> kept = tree.deleteBelow(rel, (r, readable) -> {
+    private void deleteKnown(RelPath rel, Map<String, Long> deleteVector, String writer) throws IOException {
+        List<RelPath> kept = tree.deleteBelow(rel, (r, readable, directory) -> {
             Index.Version known = versions.get(r.toPath());
-            FileState now = FileStates.of(readable, known == null ? null : known.state());
-            return known != null && FileStates.same(now, known.state()) && covered(known.vector(), deleteVector);
+            boolean goes;
+            if (directory) {
+                // Empty now; it goes unless it is a version the deleting node never saw.
+                goes = known == null || covered(known.vector(), deleteVector);
+            } else {
+                FileState now = FileStates.of(readable, known == null ? null : known.state());
+                goes = known != null && FileStates.same(now, known.state()) && covered(known.vector(), deleteVector);
+            }
+            // What goes is deleted in the index too, or its live entry would bring it back (catch-up answers).
+            if (goes && known != null && known.state() != null) {
+                versions.applied(r.toPath(), null, Index.merge(known.vector(), deleteVector), writer);
+            }
+            return goes;
         });
         if (!kept.isEmpty()) {
             LOG.warning("a peer deleted " + rel + ", but " + kept.size() + " file(s) below it changed here and are kept, "

@@ -152,12 +152,13 @@ final class LocalTree implements AutoCloseable {
 
     /** Decides, per file below a directory a peer deletes, whether it goes. */
     interface Deletable {
-        boolean test(RelPath rel, Path readable) throws IOException;
+        /** Whether {@code rel} goes ({@code directory}: an empty one below the deleted directory). */
+        boolean test(RelPath rel, Path readable, boolean directory) throws IOException;
     }
 
     /**
-     * Deletes {@code rel}: a file or link at once; below a directory, the files {@code deletable}
-     * lets go, and every directory left empty (itself included). @return the files kept
+     * Deletes {@code rel}: a file or link at once; below a directory, the files and the directories
+     * left empty that {@code deletable} lets go, and itself if it is left empty. @return the files kept
      */
     List<RelPath> deleteBelow(RelPath rel, Deletable deletable) throws IOException {
         List<RelPath> kept = new ArrayList<>();
@@ -168,7 +169,7 @@ final class LocalTree implements AutoCloseable {
                 echoes.expect(rel, null);
                 discard(parent, name, rel);
             } else {
-                deleteBelow(parent, name, rel, deletable, kept);
+                deleteBelow(parent, name, rel, deletable, kept, true);
             }
         } catch (NoSuchFileException gone) {
             // deleted meanwhile
@@ -176,11 +177,12 @@ final class LocalTree implements AutoCloseable {
         return kept;
     }
 
-    private void deleteBelow(Dir parent, byte[] name, RelPath rel, Deletable deletable, List<RelPath> kept) throws IOException {
+    private void deleteBelow(Dir parent, byte[] name, RelPath rel, Deletable deletable, List<RelPath> kept, boolean top)
+            throws IOException {
         Stat st = parent.stat(name);
         if (st == null) return;
         if (st.type() != FileType.DIRECTORY) {
-            if (deletable.test(rel, parent.path(name))) {
+            if (deletable.test(rel, parent.path(name), false)) {
                 echoes.expect(rel, null);
                 discard(parent, name, rel);
             } else {
@@ -189,8 +191,8 @@ final class LocalTree implements AutoCloseable {
             return;
         }
         try (Dir dir = parent.openDir(name)) {
-            for (byte[] child : dir.list()) deleteBelow(dir, child, child(rel, child), deletable, kept);
-            if (dir.list().isEmpty()) {
+            for (byte[] child : dir.list()) deleteBelow(dir, child, child(rel, child), deletable, kept, false);
+            if (dir.list().isEmpty() && (top || deletable.test(rel, parent.path(name), true))) {
                 echoes.expect(rel, null);
                 parent.rmdir(name);
             }

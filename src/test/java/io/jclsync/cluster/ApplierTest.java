@@ -220,4 +220,21 @@ class ApplierTest {
         assertTrue(Files.isDirectory(root.resolve("e")), "the new directory is made; its files are pulled");
         assertFalse(Files.exists(root.resolve("e/f"), LinkOption.NOFOLLOW_LINKS), "n3's file is not carried into e");
     }
+
+    @Test
+    void aPeersDeleteOfADirectoryKeepsAnEmptyDirectoryItNeverSawAndIndexesWhatGoes() throws Exception {
+        Files.createDirectories(root.resolve("p/q"));
+        Files.createDirectories(root.resolve("p/z"));
+        Files.writeString(root.resolve("p/q/f"), "f\n");
+        for (String known : List.of("p", "p/q", "p/q/f")) {
+            index.applied(Path.of(known), FileStates.of(root.resolve(known)), Map.of("n2", 1L), "n2");
+        }
+        index.applied(Path.of("p/z"), FileStates.of(root.resolve("p/z")), Map.of("n3", 1L), "n3"); // n2 never saw it
+        receive("n2", change("p", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)));
+        assertFalse(Files.exists(root.resolve("p/q"), LinkOption.NOFOLLOW_LINKS), "what n2 knew goes");
+        assertTrue(Files.isDirectory(root.resolve("p/z")), "n3's directory, which n2 never saw, stays");
+        assertEquals(null, index.get(Path.of("p/q/f")).state(), "a deleted file is deleted in the index");
+        assertEquals(null, index.get(Path.of("p/q")).state(), "so is a deleted directory");
+        assertTrue(index.get(Path.of("p/z")).state() != null, "the kept one stays live");
+    }
 }
