@@ -32,6 +32,8 @@ final class Applier {
     private final LocalTree tree;
     private final Puller puller;
     private final SubtreeConflicts subtrees;
+    /** What a peer's delete left here because the peer never saw it: announced from here as new versions. */
+    private final List<WireMessage.Change> keptHere = new java.util.ArrayList<>();
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
@@ -130,6 +132,7 @@ final class Applier {
         if (c.kind() == WireMessage.Kind.DELETE) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
             versions.applied(rel, local, merged, mine == null ? "" : mine.writer());
+            keep(c.path(), local);
             return null;
         }
         String localWriter = changedHere || mine == null ? versions.self() : mine.writer();
@@ -248,12 +251,30 @@ final class Applier {
             if (goes && known != null && known.state() != null) {
                 versions.applied(r.toPath(), null, Index.merge(known.vector(), deleteVector), writer);
             }
+            if (!goes) keep(r, FileStates.of(readable, known == null ? null : known.state()));
             return goes;
         });
         if (!kept.isEmpty()) {
             LOG.warning("a peer deleted " + rel + ", but " + kept.size() + " file(s) below it changed here and are kept, "
                     + "e.g. " + kept.get(0));
         }
+    }
+
+    /**
+     * A path a peer deleted that stays here (changed here, or a version the peer never saw): it is
+     * announced from here as a new version of this node's, newer than the delete, so the peer and
+     * every other node that applied the delete get it back, and all end with the same tree.
+     */
+    private void keep(RelPath rel, FileState state) {
+        if (state == null) return;
+        keptHere.add(new WireMessage.Change(rel, WireMessage.Kind.MODIFY, null, state, versions.localChange(rel.toPath(), state)));
+    }
+
+    /** What the batches applied so far kept against a peer's delete, to announce; cleared. */
+    List<WireMessage.Change> takeKept() {
+        List<WireMessage.Change> out = List.copyOf(keptHere);
+        keptHere.clear();
+        return out;
     }
 
     /**

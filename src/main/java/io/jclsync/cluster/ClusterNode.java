@@ -376,6 +376,8 @@ public final class ClusterNode implements AutoCloseable {
                 appliedFrom.merge(b.origin(), b.sequence(), Math::max);
                 appliedMoved = true;
             }
+            List<WireMessage.Change> kept = applier.takeKept();
+            if (!kept.isEmpty()) announce(kept);
             boolean waiting = false;
             if (part != null && part.last()) {
                 SubtreeConflicts.Decisions d = subtrees.decide(b.origin());
