@@ -236,5 +236,10 @@ class ApplierTest {
         assertEquals(null, index.get(Path.of("p/q/f")).state(), "a deleted file is deleted in the index");
         assertEquals(null, index.get(Path.of("p/q")).state(), "so is a deleted directory");
         assertTrue(index.get(Path.of("p/z")).state() != null, "the kept one stays live");
+        List<WireMessage.Change> kept = applier.takeKept();
+        assertEquals(List.of("p/z"), kept.stream().map(c -> c.path().toString()).toList(), "and is announced from here");
+        assertEquals(Index.Order.NEWER, Index.compare(Map.of("n2", 2L), kept.get(0).version()),
+                "as a version newer than the delete, so n2 takes it back");
+        assertEquals(List.of(), applier.takeKept());
     }
 }
