@@ -132,7 +132,7 @@ final class Applier {
         if (c.kind() == WireMessage.Kind.DELETE) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
             versions.applied(rel, local, merged, mine == null ? "" : mine.writer());
-            keep(c.path(), local);
+            keep(c.path(), local, merged);
             return null;
         }
         String localWriter = changedHere || mine == null ? versions.self() : mine.writer();
@@ -251,7 +251,7 @@ final class Applier {
             if (goes && known != null && known.state() != null) {
                 versions.applied(r.toPath(), null, Index.merge(known.vector(), deleteVector), writer);
             }
-            if (!goes) keep(r, FileStates.of(readable, known == null ? null : known.state()));
+            if (!goes) keep(r, FileStates.of(readable, known == null ? null : known.state()), deleteVector);
             return goes;
         });
         if (!kept.isEmpty()) {
@@ -265,8 +265,10 @@ final class Applier {
      * announced from here as a new version of this node's, newer than the delete, so the peer and
      * every other node that applied the delete get it back, and all end with the same tree.
      */
-    private void keep(RelPath rel, FileState state) {
+    private void keep(RelPath rel, FileState state, Map<String, Long> delete) {
         if (state == null) return;
+        Index.Version known = versions.get(rel.toPath());
+        versions.applied(rel.toPath(), state, Index.merge(known == null ? Map.of() : known.vector(), delete), versions.self());
         keptHere.add(new WireMessage.Change(rel, WireMessage.Kind.MODIFY, null, state, versions.localChange(rel.toPath(), state)));
     }
 
