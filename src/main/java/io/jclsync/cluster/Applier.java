@@ -32,7 +32,13 @@ final class Applier {
     private final LocalTree tree;
     private final Puller puller;
     private final SubtreeConflicts subtrees;
-    /** What a peer's delete left here because the peer never saw it: announced from here as new versions. */
+    /**
+     * What a peer's delete left here (changed here, or a version the peer never saw), with the
+     * delete's vector: once the whole batch is applied (a directory's delete may come before its
+     * entries' own tombstones, which remove what the peer did know), what is still here is
+     * announced from here, newer than the delete.
+     */
+    private final Map<RelPath, Map<String, Long>> keptAgainstDeletes = new LinkedHashMap<>();
     private final List<WireMessage.Change> keptHere = new java.util.ArrayList<>();
 
     /**
@@ -84,6 +90,7 @@ final class Applier {
             }
         }
         boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty();
+        announceKept();
         counters.save();
         return complete;
     }
@@ -132,7 +139,7 @@ final class Applier {
         if (c.kind() == WireMessage.Kind.DELETE) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
             versions.applied(rel, local, merged, mine == null ? "" : mine.writer());
-            keep(c.path(), local, merged);
+            keep(c.path(), merged);
             return null;
         }
         String localWriter = changedHere || mine == null ? versions.self() : mine.writer();
@@ -242,7 +249,7 @@ final class Applier {
             boolean goes;
             if (directory) {
                 // Empty now; it goes unless it is a version the deleting node never saw.
-                goes = known == null || covered(known.vector(), deleteVector);
+                goes = known == null || known.state() == null || covered(known.vector(), deleteVector);
             } else {
                 FileState now = FileStates.of(readable, known == null ? null : known.state());
                 goes = known != null && FileStates.same(now, known.state()) && covered(known.vector(), deleteVector);
@@ -251,7 +258,7 @@ final class Applier {
             if (goes && known != null && known.state() != null) {
                 versions.applied(r.toPath(), null, Index.merge(known.vector(), deleteVector), writer);
             }
-            if (!goes) keep(r, FileStates.of(readable, known == null ? null : known.state()), deleteVector);
+            if (!goes) keep(r, deleteVector);
             return goes;
         });
         if (!kept.isEmpty()) {
@@ -265,11 +272,25 @@ final class Applier {
      * announced from here as a new version of this node's, newer than the delete, so the peer and
      * every other node that applied the delete get it back, and all end with the same tree.
      */
-    private void keep(RelPath rel, FileState state, Map<String, Long> delete) {
-        if (state == null) return;
-        Index.Version known = versions.get(rel.toPath());
-        versions.applied(rel.toPath(), state, Index.merge(known == null ? Map.of() : known.vector(), delete), versions.self());
-        keptHere.add(new WireMessage.Change(rel, WireMessage.Kind.MODIFY, null, state, versions.localChange(rel.toPath(), state)));
+    private void keep(RelPath rel, Map<String, Long> delete) {
+        keptAgainstDeletes.merge(rel, delete, Index::merge);
+    }
+
+    /** Announces what the batch's deletes kept and is still here (see {@link #keptAgainstDeletes}). */
+    private void announceKept() {
+        for (Map.Entry<RelPath, Map<String, Long>> e : keptAgainstDeletes.entrySet()) {
+            Path rel = e.getKey().toPath();
+            Index.Version known = versions.get(rel);
+            try {
+                FileState state = tree.state(e.getKey(), known == null ? null : known.state());
+                if (state == null) continue; // a later tombstone of the batch removed it after all
+                versions.applied(rel, state, Index.merge(known == null ? Map.of() : known.vector(), e.getValue()), versions.self());
+                keptHere.add(new WireMessage.Change(e.getKey(), WireMessage.Kind.MODIFY, null, state, versions.localChange(rel, state)));
+            } catch (IOException ex) {
+                LOG.fine("not announcing " + e.getKey() + ", kept against a delete: " + ex);
+            }
+        }
+        keptAgainstDeletes.clear();
     }
 
     /** What the batches applied so far kept against a peer's delete, to announce; cleared. */
