@@ -352,12 +352,17 @@ public final class Index {
         return out;
     }
 
-    /** The paths indexed below {@code dir} that are not deleted. */
+    /**
+     * The paths indexed below {@code dir} that are not deleted, each before the directories it is
+     * in: deleting them in this order (and sending their tombstones in it) removes a directory's
+     * entries before the directory, so a receiver never judges an entry by its directory's delete.
+     */
     public synchronized List<Path> liveBelow(Path dir) {
         List<Path> out = new ArrayList<>();
         for (Map.Entry<Path, Version> e : below(dir)) {
             if (e.getValue().state() != null) out.add(e.getKey());
         }
+        out.sort(java.util.Comparator.reverseOrder());
         return out;
     }
 

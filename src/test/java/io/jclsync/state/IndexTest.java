@@ -210,4 +210,23 @@ class IndexTest {
         v.localChange(Path.of("web/a"), file(11, 6));
         assertFalse(v.get(Path.of("web/a")).takeover(), "a later change is an ordinary one");
     }
+
+    @Test
+    void entriesBelowADirectoryComeBeforeItSoTheirTombstonesGoFirst() {
+        FileState dir = new FileState(FileType.DIRECTORY, 0, 7, 0755, new byte[0], new byte[0]);
+        FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
+        Index index = new Index("n1");
+        for (String d : java.util.List.of("a", "a/b", "a/b/c")) index.localChange(Path.of(d), dir);
+        index.localChange(Path.of("a/b/c/f"), file);
+        index.localChange(Path.of("a/g"), file);
+        java.util.List<Path> below = index.liveBelow(Path.of("a"));
+        assertEquals(4, below.size());
+        for (Path p : below) {
+            for (Path q : below) {
+                if (q.startsWith(p) && !q.equals(p)) {
+                    assertTrue(below.indexOf(q) < below.indexOf(p), q + " before " + p + ": " + below);
+                }
+            }
+        }
+    }
 }
