@@ -280,6 +280,25 @@ public final class Dir implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies the regular file {@code name} here, read through its open descriptor, to a new file
+     * {@code toName} in {@code to} with {@code mode} and {@code mtimeNanos}.
+     */
+    public void copyFile(byte[] name, Dir to, byte[] toName, int mode, long mtimeNanos) throws IOException {
+        try (OpenFile in = openFile(name); OpenFile out = to.createFile(toName, 0600)) {
+            try (java.io.InputStream src = in.read(); java.io.OutputStream dst = out.write()) {
+                src.transferTo(dst);
+            }
+            out.chmod(mode);
+            out.setMtime(mtimeNanos);
+        }
+    }
+
+    /** Makes {@code toName} in {@code to} a symlink to where the symlink {@code name} here points. */
+    public void copyLink(byte[] name, Dir to, byte[] toName) throws IOException {
+        to.symlink(PathBytes.of(Files.readSymbolicLink(path(name))), toName);
+    }
+
     /** The names in this directory. */
     public List<byte[]> list() throws IOException {
         List<byte[]> names = new ArrayList<>();

@@ -13,8 +13,6 @@ import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.versions.VersionStore;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
@@ -213,15 +211,9 @@ final class LocalTree implements AutoCloseable {
         }
         if (local.type() != FileType.FILE) return;
         byte[] tmp = bytes("conflict-" + System.nanoTime());
-        try (Dir staging = staging(); Dir from = top.parentOf(rel); OpenFile in = from.openFile(Dir.name(rel))) {
+        try (Dir staging = staging(); Dir from = top.parentOf(rel)) {
             try {
-                try (OpenFile out = staging.createFile(tmp, 0600)) {
-                    try (InputStream src = in.read(); OutputStream dst = out.write()) {
-                        src.transferTo(dst);
-                    }
-                    out.chmod(local.mode());
-                    out.setMtime(local.mtimeNanos());
-                }
+                from.copyFile(Dir.name(rel), staging, tmp, local.mode(), local.mtimeNanos());
                 try (Dir to = parentMade(aside)) {
                     staging.rename(tmp, to, Dir.name(aside));
                 }
@@ -279,16 +271,8 @@ final class LocalTree implements AutoCloseable {
                             copyInto(sub, dest, child);
                         }
                     }
-                    case SYMLINK -> dest.symlink(PathBytes.of(java.nio.file.Files.readSymbolicLink(source.path(child))), child);
-                    case FILE -> {
-                        try (OpenFile in = source.openFile(child); OpenFile out = dest.createFile(child, 0600)) {
-                            try (InputStream src = in.read(); OutputStream dst = out.write()) {
-                                src.transferTo(dst);
-                            }
-                            out.chmod(st.mode());
-                            out.setMtime(st.mtimeNanos());
-                        }
-                    }
+                    case SYMLINK -> source.copyLink(child, dest, child);
+                    case FILE -> source.copyFile(child, dest, child, st.mode(), st.mtimeNanos());
                     default -> { }
                 }
             }
@@ -393,17 +377,8 @@ final class LocalTree implements AutoCloseable {
                 try (Dir tmp = Dir.root(versions.tmpDir())) {
                     byte[] part = bytes(java.util.UUID.randomUUID().toString());
                     try {
-                        if (st.type() == FileType.SYMLINK) {
-                            tmp.symlink(PathBytes.of(java.nio.file.Files.readSymbolicLink(parent.path(name))), part);
-                        } else {
-                            try (OpenFile in = parent.openFile(name); OpenFile out = tmp.createFile(part, 0600)) {
-                                try (InputStream src = in.read(); OutputStream dst = out.write()) {
-                                    src.transferTo(dst);
-                                }
-                                out.chmod(st.mode());
-                                out.setMtime(st.mtimeNanos());
-                            }
-                        }
+                        if (st.type() == FileType.SYMLINK) parent.copyLink(name, tmp, part);
+                        else parent.copyFile(name, tmp, part, st.mode(), st.mtimeNanos());
                         tmp.renameNoReplace(part, store, slotName);
                     } finally {
                         tmp.unlink(part); // left only if it was not renamed

@@ -131,12 +131,12 @@ final class Puller {
                 "--contimeout=10", "--timeout=60"));
         if (PrivateFiles.runningUid() == 0) argv.addAll(List.of("-o", "-g"));
         argv.addAll(List.of(TransferDaemon.url(endpoint, module), into + "/"));
+        byte[] list = ListFile.paths(files.keySet().stream().map(RelPath::toPath).toList());
         ProcessRunner.Result r = null;
         for (int attempt = 0; attempt < attempts; attempt++) {
             TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);
             counters.rsyncCalls.incrementAndGet();
-            r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1), null,
-                    ListFile.paths(files.keySet().stream().map(RelPath::toPath).toList()));
+            r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1), null, list);
             if (ranThrough(r.exitCode())) break;
         }
         return r;
