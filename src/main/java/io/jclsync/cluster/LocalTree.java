@@ -94,7 +94,9 @@ final class LocalTree implements AutoCloseable {
         try (Dir parent = parentMade(rel)) {
             byte[] name = Dir.name(rel);
             echoes.expect(rel, want);
-            if (!exists) parent.mkdir(name, PRIVATE_DIR);
+            // Made with the wanted mode (less what the umask takes, set again below), never with
+            // another one in between: the watcher could read that and announce it as a change.
+            if (!exists) parent.mkdir(name, safeMode(want));
             parent.chmod(name, safeMode(want));
         }
     }
