@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -60,10 +61,11 @@ final class Applier {
 
     /**
      * @param sources transfer endpoints (host:port) to pull from: the origin's first, then other
-     *                nodes', tried when the origin fails (what they send is checked like the rest)
+     *                nodes', tried when the origin fails (what they send is checked like the rest);
+     *                asked again at that moment, so that nodes which said hello meanwhile are tried
      * @return false if files could not be pulled from anyone (they stay missing here until announced again)
      */
-    boolean apply(WireMessage.Batch batch, List<String> sources) throws InterruptedException {
+    boolean apply(WireMessage.Batch batch, Supplier<List<String>> sources) throws InterruptedException {
         counters.batchesReceived.incrementAndGet();
         (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
                 .addAndGet(batch.changes().size());

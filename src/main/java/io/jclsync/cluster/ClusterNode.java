@@ -90,6 +90,8 @@ public final class ClusterNode implements AutoCloseable {
                 return t;
             });
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
+    /** Hellos from nodes not yet in the view here (they can come first as views change); taken when they are. */
+    private final Map<String, WireMessage.Hello> early = new ConcurrentHashMap<>();
     /**
      * When this node last saw peers' indexes move (it sent or received a live batch, or sent index
      * entries in a catch-up answer); 0 once positions were refreshed after it.
@@ -244,7 +246,13 @@ public final class ClusterNode implements AutoCloseable {
         if (endpoints.put(h.node(), h.transferEndpoint()) == null) {
             LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ")");
         }
-        if (h.node().equals(config.nodeName()) || !link.members().contains(h.node()) || !known.add(h.node())) return;
+        if (h.node().equals(config.nodeName())) return;
+        if (!link.members().contains(h.node())) {
+            early.put(h.node(), h);
+            return;
+        }
+        early.remove(h.node());
+        if (!known.add(h.node())) return;
         subtrees.joined(h.node());
         lag.joined(h.node());
         appliedFrom.remove(h.node()); // its batch sequences start again
@@ -281,6 +289,10 @@ public final class ClusterNode implements AutoCloseable {
             for (String gone : known) if (!members.contains(gone)) lag.left(gone);
             known.retainAll(members);
             hello(); // members new to this tree answer with theirs (see helloFrom)
+            for (String node : List.copyOf(early.keySet())) {
+                WireMessage.Hello h = members.contains(node) ? early.remove(node) : null;
+                if (h != null) helloFrom(h);
+            }
         }
     }
 
@@ -362,10 +374,15 @@ public final class ClusterNode implements AutoCloseable {
                 LOG.warning("batch " + b.origin() + "#" + b.sequence() + " from a node that never said hello; ignored");
                 return;
             }
-            List<String> sources = new java.util.ArrayList<>(List.of(endpoint));
-            endpoints.forEach((node, e) -> {
-                if (!node.equals(b.origin()) && !node.equals(config.nodeName())) sources.add(e);
-            });
+            String origin = endpoint;
+            // Read again when the origin fails: a node that said hello meanwhile is a source too.
+            Supplier<List<String>> sources = () -> {
+                List<String> all = new java.util.ArrayList<>(List.of(origin));
+                endpoints.forEach((node, e) -> {
+                    if (!node.equals(b.origin()) && !node.equals(config.nodeName())) all.add(e);
+                });
+                return all;
+            };
             long filesBefore = counters.filesPulled.get();
             long bytesBefore = counters.bytesPulled.get();
             WireMessage.IndexPart part = b.part();

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -65,16 +66,18 @@ final class Puller {
      * @return whether every file was placed, or the origin answered (a file whose content no longer
      *         matches has changed there since, and its next announcement brings it)
      */
-    boolean pull(String origin, List<String> sources, Map<RelPath, Pull> files) throws InterruptedException {
+    boolean pull(String origin, Supplier<List<String>> sources, Map<RelPath, Pull> files) throws InterruptedException {
         Map<RelPath, Pull> left = new LinkedHashMap<>(files);
-        // The origin once; if it fails, each other node once; then the origin again, with backoff.
-        if (pullFrom(sources.get(0), left, 1)) return true;
-        for (String other : sources.subList(1, sources.size())) {
+        // The origin once; if it fails, each other node known by then once; then the origin again, with backoff.
+        String first = sources.get().get(0);
+        if (pullFrom(first, left, 1)) return true;
+        List<String> now = sources.get();
+        for (String other : now.subList(1, now.size())) {
             if (left.isEmpty()) return true;
             LOG.info("pulling " + left.size() + " file(s) of " + origin + "'s batch from " + other + " instead");
             pullFrom(other, left, 1);
         }
-        if (!left.isEmpty() && pullFrom(sources.get(0), left, 3)) return true;
+        if (!left.isEmpty() && pullFrom(first, left, 3)) return true;
         if (!left.isEmpty()) {
             LOG.warning(left.size() + " file(s) of " + origin + "'s batch could not be pulled from any node, e.g. "
                     + left.keySet().iterator().next());

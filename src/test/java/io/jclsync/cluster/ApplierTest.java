@@ -61,7 +61,7 @@ class ApplierTest {
     }
 
     private void receive(String from, WireMessage.Change... changes) throws Exception {
-        applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes), null), List.of("127.0.0.1:9"));
+        applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes), null), () -> List.of("127.0.0.1:9"));
     }
 
     private static WireMessage.Change change(String rel, WireMessage.Kind kind, FileState s, Map<String, Long> v) {
