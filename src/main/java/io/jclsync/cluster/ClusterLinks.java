@@ -2,11 +2,17 @@ package io.jclsync.cluster;
 
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ClusterConfig;
+import io.jclsync.config.ConfigException;
+import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -85,7 +91,7 @@ public final class ClusterLinks {
      * The link of {@code config}'s cluster: joined (and its rsync daemon started) for its first
      * tree. Every tree of a cluster in one process MUST share its options.
      *
-     * @throws io.jclsync.config.ConfigException when they differ from those the link was made with
+     * @throws ConfigException when they differ from those the link was made with
      */
     synchronized Link acquire(ClusterConfig config) throws Exception {
         PrivateFiles.prepareStateDir(config.linkDir());
@@ -93,7 +99,7 @@ public final class ClusterLinks {
         String key = config.clusterName() + "@" + config.bind();
         Link link = links.get(key);
         if (link != null && !link.options.equals(options(config))) {
-            throw new io.jclsync.config.ConfigException("cluster " + config.clusterName() + " on " + config.bind()
+            throw new ConfigException("cluster " + config.clusterName() + " on " + config.bind()
                     + " is already joined with other options (node name, secret, peers, multicast, transfer port or "
                     + "state dir): every tree of one cluster in a host must use the same");
         }
@@ -102,6 +108,7 @@ public final class ClusterLinks {
             // Key derivation is deliberately slow (PBKDF2): once per link.
             link = new Link(key, config, secret.transferPassword(config.clusterName()));
             try {
+                awaitLocal(config.bind().getAddress());
                 InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
                 link.daemon = TransferDaemon.start(config.linkDir(), transfer, link.password);
                 link.member = config.multicast() != null
@@ -117,6 +124,35 @@ public final class ClusterLinks {
         }
         link.users++;
         return link;
+    }
+
+    /**
+     * Waits until {@code address} is on an interface of this host that is up: a node started before
+     * its network is (at boot, or while its link is down) joins when it comes, instead of exiting.
+     * A socket is bound to it as the channel and the rsync daemon do next; an address other than
+     * loopback must also be on an interface that is up, as JGroups checks.
+     */
+    private static void awaitLocal(InetAddress address) throws InterruptedException {
+        Long warned = null;
+        while (true) {
+            String why;
+            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address, 0))) {
+                NetworkInterface nic = address.isLoopbackAddress() ? null : NetworkInterface.getByInetAddress(address);
+                if (address.isLoopbackAddress() || nic != null && nic.isUp()) {
+                    if (warned != null) LOG.info(address.getHostAddress() + " is up: joining the cluster");
+                    return;
+                }
+                why = nic == null ? "on no interface" : nic.getName() + " is down";
+            } catch (IOException e) {
+                why = e.getMessage();
+            }
+            if (warned == null || System.nanoTime() - warned > TimeUnit.SECONDS.toNanos(30)) {
+                LOG.warning(address.getHostAddress() + " is not an address of this host that is up (" + why
+                        + "): waiting for it before joining the cluster (`ip addr` lists this host's addresses)");
+                warned = System.nanoTime();
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** A tree no longer uses {@code link}; the last one closes it. */
