@@ -80,12 +80,7 @@ final class Announcer implements Transfer {
             }
             announce(changes);
             if (LOG.isLoggable(java.util.logging.Level.FINE) && !changes.isEmpty()) {
-                StringBuilder what = new StringBuilder("announced " + changes.size() + " change(s):");
-                for (WireMessage.Change c : changes.subList(0, Math.min(changes.size(), 50))) {
-                    what.append("\n  ").append(c.kind().name().toLowerCase()).append(' ').append(c.path())
-                            .append(c.oldPath() == null ? "" : " from " + c.oldPath()).append(' ').append(c.version());
-                }
-                LOG.fine(what.toString());
+                LOG.fine(WireMessage.Change.describe("announced " + changes.size() + " change(s):", changes));
             }
             if (batch.full()) scanned.run();
             counters.save();

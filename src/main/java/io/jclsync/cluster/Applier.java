@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -69,6 +70,10 @@ final class Applier {
         counters.batchesReceived.incrementAndGet();
         (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
                 .addAndGet(batch.changes().size());
+        if (LOG.isLoggable(Level.FINE) && !batch.changes().isEmpty()) {
+            LOG.fine(WireMessage.Change.describe("applying " + batch.changes().size() + " change(s) of " + batch.origin()
+                    + (batch.part() == null ? "#" + batch.sequence() : "'s catch-up answer") + ":", batch.changes()));
+        }
         Map<RelPath, Puller.Pull> pull = new LinkedHashMap<>();
         Map<RelPath, Map<String, Long>> tombstones = new java.util.HashMap<>();
         for (WireMessage.Change c : batch.changes()) {
