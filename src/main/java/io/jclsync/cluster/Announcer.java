@@ -141,6 +141,8 @@ final class Announcer implements Transfer {
             // A deleted directory: each file indexed below it gets its own tombstone, first, so a
             // peer decides file by file (one it changed meanwhile is kept).
             List<Path> below = versions.liveBelow(rel);
+            // Made and deleted between two batches (a temporary file): no node was told of it.
+            if (versions.get(rel) == null && below.isEmpty()) return;
             Map<String, Long> vv = versions.localChange(rel, null);
             for (Path b : below) {
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null, versions.get(b).vector()));
