@@ -116,12 +116,20 @@ final class Announcer implements Transfer {
             counters.echoesSuppressed.incrementAndGet();
         } else {
             List<Path> below = versions.liveBelow(r.from());
-            versions.localChange(r.from(), null);
+            // Something may be at the old name again by now: a peer's version pulled there after the
+            // rename (its change was concurrent with it), indexed as that peer's. It is not what moved,
+            // and it is not deleted: only what is gone from the old name is tombstoned.
+            boolean oldGone = FileStates.of(root.resolve(r.from())) == null;
+            if (oldGone) versions.localChange(r.from(), null);
             out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state,
                     versions.localChange(r.to(), state)));
             // What was indexed below the old name is gone from there: each entry's tombstone goes
             // with the rename, or peers' indexes (and their catch-up answers) keep it alive.
             for (Path b : below) {
+                if (!oldGone) {
+                    if (FileStates.of(root.resolve(b)) != null) continue;
+                    versions.localChange(b, null);
+                }
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
                         versions.get(b).vector()));
             }
