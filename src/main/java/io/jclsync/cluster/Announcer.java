@@ -109,7 +109,8 @@ final class Announcer implements Transfer {
 
     private void rename(Batch.Rename r, List<WireMessage.Change> out, Set<Path> done, Set<Path> echoed)
             throws IOException {
-        FileState state = FileStates.of(root.resolve(r.to()));
+        FileState state = readable(r.to(), null);
+        if (state == UNREADABLE) return;
         if (state == null || !filter.get().accepts(r.to(), state.type())) return;
         if (echoes.isEcho(r.to(), state)) {
             echoed.add(r.to());
@@ -119,7 +120,7 @@ final class Announcer implements Transfer {
             // Something may be at the old name again by now: a peer's version pulled there after the
             // rename (its change was concurrent with it), indexed as that peer's. It is not what moved,
             // and it is not deleted: only what is gone from the old name is tombstoned.
-            boolean oldGone = FileStates.of(root.resolve(r.from())) == null;
+            boolean oldGone = FileType.lstat(root.resolve(r.from())).isEmpty();
             if (oldGone) versions.localChange(r.from(), null);
             out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state,
                     versions.localChange(r.to(), state)));
@@ -127,7 +128,7 @@ final class Announcer implements Transfer {
             // with the rename, or peers' indexes (and their catch-up answers) keep it alive.
             for (Path b : below) {
                 if (!oldGone) {
-                    if (FileStates.of(root.resolve(b)) != null) continue;
+                    if (FileType.lstat(root.resolve(b)).isPresent()) continue;
                     versions.localChange(b, null);
                 }
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
@@ -138,9 +139,28 @@ final class Announcer implements Transfer {
         done.add(r.to());
     }
 
+    /** What {@link #readable} gives for an entry this node may not read: it is not announced. */
+    private static final FileState UNREADABLE = new FileState(FileType.SPECIAL, 0, 0, 0, new byte[0], new byte[0]);
+
+    /**
+     * The state of {@code rel} (null: gone), or {@link #UNREADABLE} when this node may not read it
+     * (a file another user made 0600, as a node that does not run as root meets): it is logged and
+     * left out of this batch, never taken for deleted, and it does not fail the batch. Its next
+     * change, or the next scan, announces it once it can be read.
+     */
+    private FileState readable(Path rel, FileState known) throws IOException {
+        try {
+            return FileStates.of(root.resolve(rel), known);
+        } catch (AccessDeniedException e) {
+            LOG.warning("not announcing " + rel + ": this node may not read it (" + e.getMessage() + ")");
+            return UNREADABLE;
+        }
+    }
+
     /** @param done paths already in {@code out} (a path may appear once per batch); updated */
     private void entry(Path rel, ChangeKind kind, List<WireMessage.Change> out, Set<Path> done) throws IOException {
-        FileState state = FileStates.of(root.resolve(rel), hint(rel));
+        FileState state = readable(rel, hint(rel));
+        if (state == UNREADABLE) return;
         if (echoes.isEcho(rel, state)) {
             counters.echoesSuppressed.incrementAndGet();
             return;
@@ -214,8 +234,11 @@ final class Announcer implements Transfer {
                     return;
                 }
                 Index.Version known = versions.get(rel);
-                FileState state = FileStates.of(root.resolve(rel),
-                        known != null ? known.state() : hint(rel));
+                FileState state = readable(rel, known != null ? known.state() : hint(rel));
+                if (state == UNREADABLE) {
+                    unreadable.add(rel);
+                    return;
+                }
                 if (state == null) return;
                 seen.add(rel);
                 if (!all && echoes.isEcho(rel, state)) {
