@@ -220,6 +220,10 @@ final class Applier {
             }
         }
         FileState want = c.state();
+        if (local != null && local.type() == FileType.DIRECTORY && want.type() != FileType.DIRECTORY) {
+            if (!emptiedForTypeChange(c, plan, tombstones, pull)) return;
+            local = null;
+        }
         if (FileStates.same(local, want)) {
             versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
             return;
@@ -241,6 +245,41 @@ final class Applier {
             }
             default -> { }
         }
+    }
+
+    /**
+     * A directory here became a file or a link at the origin: as a delete, what the origin had below
+     * it goes by its own tombstones; what it never saw, or what changed here, stays, and with it the
+     * directory, announced from here as newer. The origin's new entry is then kept beside it as a
+     * conflict copy, announced from here too, so nothing written on either side is lost.
+     *
+     * @return whether the directory is gone and the new entry can take its place
+     */
+    private boolean emptiedForTypeChange(WireMessage.Change c, Plan plan, Map<RelPath, Map<String, Long>> tombstones,
+                                         Map<RelPath, Puller.Pull> pull) throws IOException {
+        deleteKnown(c.path(), c.version(), plan.writer(), tombstones);
+        FileState now = tree.state(c.path(), null);
+        FileState want = c.state();
+        if (now == null) {
+            // The delete tombstoned the path in the index; the new entry's version takes it (a file's once pulled).
+            if (want.type() != FileType.FILE) versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
+            return true;
+        }
+        RelPath aside = ConflictCopies.copyOf(c.path(), new Candidate(plan.writer(), want, plan.vector(), 0));
+        LOG.warning("conflict on " + c.path() + ": " + plan.writer() + " replaced the directory by a "
+                + want.type().name().toLowerCase() + ", but entries below it here are kept (changed here, or never seen "
+                + "there); that version is kept as " + aside);
+        counters.conflicts.incrementAndGet();
+        keep(c.path(), c.version());
+        if (want.type() == FileType.SYMLINK) {
+            tree.symlink(aside, want);
+            keptHere.add(new WireMessage.Change(aside, WireMessage.Kind.MODIFY, null, want,
+                    versions.localChange(aside.toPath(), want)));
+        } else if (want.type() == FileType.FILE) {
+            // Pulled as a copy: announced from here like a new file once it is in place.
+            pull.put(aside, new Puller.Pull(aside, want, Map.of(plan.writer(), 1L), plan.writer(), false, null, true));
+        }
+        return false;
     }
 
     /**

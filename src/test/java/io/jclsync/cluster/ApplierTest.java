@@ -8,6 +8,7 @@ import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.conflict.ConflictPolicy;
 import io.jclsync.conflict.ConflictScope;
 import io.jclsync.echo.EchoFilter;
+import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.ContentVersion;
 import io.jclsync.state.FileState;
@@ -268,5 +269,48 @@ class ApplierTest {
         assertTrue(index.get(Path.of("d/new")).state() != null, "live in the index");
         assertEquals(List.of("d/new"), applier.takeKept().stream().map(c -> c.path().toString()).toList(),
                 "and announced from here, so n1 gets it back");
+    }
+
+    /**
+     * Found by the chaos checker (cluster seed 22): n2 replaced directory data by a link while n1
+     * had a file in it n2 never saw (n1's rename into it, made while n1 was frozen). Applying the
+     * link replaced the whole directory on n1, that file with it. A type change of a directory is
+     * a delete first: what the origin never saw stays, and the origin's link is kept beside it.
+     */
+    @Test
+    void aDirectoryTurnedIntoALinkByAPeerKeepsWhatThePeerNeverSaw() throws Exception {
+        Files.createDirectories(root.resolve("data"));
+        Files.writeString(root.resolve("data/known"), "n2 had this\n");
+        Files.writeString(root.resolve("data/mine"), "renamed in here by n1; n2 never saw it\n");
+        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), Map.of("n2", 1L), "n2");
+        index.applied(Path.of("data/known"), FileStates.of(root.resolve("data/known")), Map.of("n2", 1L), "n2");
+        index.applied(Path.of("data/mine"), FileStates.of(root.resolve("data/mine")), Map.of("n1", 1L), "n1");
+        FileState link = new FileState(FileType.SYMLINK, 0, 1_700_000_000_000_000_000L, 0777, "elsewhere".getBytes(), new byte[0]);
+        receive("n2", change("data", WireMessage.Kind.MODIFY, link, Map.of("n2", 2L)),
+                change("data/known", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)));
+        assertFalse(Files.exists(root.resolve("data/known"), LinkOption.NOFOLLOW_LINKS), "what n2 had goes");
+        assertEquals("renamed in here by n1; n2 never saw it\n", Files.readString(root.resolve("data/mine")));
+        assertTrue(Files.isDirectory(root.resolve("data"), LinkOption.NOFOLLOW_LINKS), "the directory stays, for what it holds");
+        List<Path> copies = conflictCopies();
+        assertEquals(1, copies.size(), "n2's link is kept beside it: " + copies);
+        assertEquals(Path.of("elsewhere"), Files.readSymbolicLink(copies.get(0)));
+        List<String> kept = applier.takeKept().stream().map(c -> c.path().toString()).sorted().toList();
+        assertTrue(kept.contains("data") && kept.contains("data/mine") && kept.contains(root.relativize(copies.get(0)).toString()),
+                "the directory, what it keeps and the link's copy are announced from here: " + kept);
+    }
+
+    @Test
+    void aDirectoryTurnedIntoALinkByAPeerThatHadAllOfItBecomesTheLink() throws Exception {
+        Files.createDirectories(root.resolve("data"));
+        Files.writeString(root.resolve("data/known"), "n2 had this\n");
+        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), Map.of("n2", 1L), "n2");
+        index.applied(Path.of("data/known"), FileStates.of(root.resolve("data/known")), Map.of("n2", 1L), "n2");
+        FileState link = new FileState(FileType.SYMLINK, 0, 1_700_000_000_000_000_000L, 0777, "elsewhere".getBytes(), new byte[0]);
+        receive("n2", change("data", WireMessage.Kind.MODIFY, link, Map.of("n2", 2L)),
+                change("data/known", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)));
+        assertEquals(Path.of("elsewhere"), Files.readSymbolicLink(root.resolve("data")));
+        assertEquals(FileType.SYMLINK, index.get(Path.of("data")).state().type(), "indexed as the link");
+        assertEquals(List.of(), conflictCopies());
+        assertEquals(List.of(), applier.takeKept());
     }
 }
