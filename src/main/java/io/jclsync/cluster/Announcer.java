@@ -157,17 +157,6 @@ final class Announcer implements Transfer {
         }
     }
 
-    /**
-     * Whether {@code rel} is exactly as indexed: no change of this node's. So it is, for example,
-     * below a directory a peer's rename moved here, whose entries the applier indexed at their new
-     * paths (the echo filter expects only the directory): announcing them again would bump their
-     * versions on every node and make them look newer than concurrent edits elsewhere.
-     */
-    private boolean asIndexed(Path rel, FileState state) {
-        Index.Version known = versions.get(rel);
-        return known != null && FileStates.same(known.state(), state);
-    }
-
     /** @param done paths already in {@code out} (a path may appear once per batch); updated */
     private void entry(Path rel, ChangeKind kind, List<WireMessage.Change> out, Set<Path> done) throws IOException {
         FileState state = readable(rel, hint(rel));
@@ -176,7 +165,6 @@ final class Announcer implements Transfer {
             counters.echoesSuppressed.incrementAndGet();
             return;
         }
-        if (state != null && asIndexed(rel, state)) return;
         if (state == null) {
             // A deleted directory: each file indexed below it gets its own tombstone, first, so a
             // peer decides file by file (one it changed meanwhile is kept).
@@ -257,7 +245,6 @@ final class Announcer implements Transfer {
                     counters.echoesSuppressed.incrementAndGet();
                     return;
                 }
-                if (!all && asIndexed(rel, state)) return;
                 Map<String, Long> vv;
                 if (!all) {
                     vv = versions.localChange(rel, state);

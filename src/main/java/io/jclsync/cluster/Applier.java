@@ -129,6 +129,9 @@ final class Applier {
             return new Plan(merged, origin, local, c.takeover());
         }
         if (FileStates.same(local, c.state())) {
+            // Already here, as the peer has it (moved here with a directory it renamed, say): what the
+            // watcher reports of it is no change of this node's.
+            tree.echoes.expect(c.path(), local);
             versions.applied(rel, local, merged, mine == null ? origin : mine.writer(), c.takeover() && order != Index.Order.STALE);
             return null;
         }
@@ -182,6 +185,9 @@ final class Applier {
         if (order == Index.Order.NEWER || c.state().mtimeNanos() > local.mtimeNanos()) {
             return new Plan(merged, origin, local, c.takeover()); // apply() stamps it: the bytes are here
         }
+        // Nothing to write; what the watcher reports of it (it may have just moved here with a
+        // directory the peer renamed) is no change of this node's.
+        tree.echoes.expect(c.path(), local);
         versions.applied(rel, local, merged, mine == null ? versions.self() : mine.writer());
         return null;
     }
@@ -225,6 +231,9 @@ final class Applier {
             local = null;
         }
         if (FileStates.same(local, want)) {
+            // Already here (moved here with a directory the peer renamed, say): nothing is written,
+            // but what the watcher reports of it is the peer's version, not a change of this node's.
+            tree.echoes.expect(c.path(), want);
             versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
             return;
         }

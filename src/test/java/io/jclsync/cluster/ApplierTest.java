@@ -313,4 +313,21 @@ class ApplierTest {
         assertEquals(List.of(), conflictCopies());
         assertEquals(List.of(), applier.takeKept());
     }
+
+    /**
+     * Found by the chaos checker (cluster seed 15): a peer's rename of c into a new directory was
+     * applied here by moving c; the batch's entries at their new paths were already here, so
+     * nothing was written, and the watcher's walk of the new directory announced every one of
+     * them again as this node's change, bumping their versions above concurrent edits elsewhere.
+     * A peer's version found already in place is an echo when the watcher reports it.
+     */
+    @Test
+    void aPeersVersionAlreadyInPlaceIsAnEchoForTheWatcher() throws Exception {
+        Files.createDirectories(root.resolve("data45/c"));
+        Files.writeString(root.resolve("data45/c/f"), "moved here with c\n");
+        FileState f = FileStates.of(root.resolve("data45/c/f"));
+        receive("n2", change("data45/c/f", WireMessage.Kind.MODIFY, f, Map.of("n2", 1L)));
+        assertTrue(tree.echoes.isEcho(Path.of("data45/c/f"), FileStates.of(root.resolve("data45/c/f"))));
+        assertEquals(Map.of("n2", 1L), index.get(Path.of("data45/c/f")).vector());
+    }
 }
