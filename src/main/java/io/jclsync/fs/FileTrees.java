@@ -23,6 +23,19 @@ public final class FileTrees {
     }
 
     /**
+     * Replaces {@code file} with {@code content} (UTF-8) like {@link #writeAtomically}, readable and
+     * writable by the running user only (mode 0600) from its creation on: for keys and secrets.
+     */
+    public static void writePrivately(Path file, String content) throws IOException {
+        Path tmp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.deleteIfExists(tmp);
+        Files.createFile(tmp, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(tmp, content, java.nio.charset.StandardCharsets.UTF_8);
+        Files.move(tmp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    /**
      * Deletes {@code top} and everything below it; entries that vanish meanwhile are fine.
      *
      * @param within the tree {@code top} must be strictly inside: a guard against deleting the
