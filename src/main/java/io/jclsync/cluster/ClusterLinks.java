@@ -1,8 +1,13 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.tls.Fingerprint;
+import io.jclsync.cluster.tls.NodeIdentity;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ClusterConfig;
+import io.jclsync.config.ConfigException;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,17 +15,18 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
 /**
- * What the cluster trees of one process share: per cluster (name and address), one channel and
- * one rsync daemon for peers, serving each tree as a module of its own. Messages are handed to
- * the tree whose id they carry; view changes to every tree. A link is made for the first tree of
- * a cluster and closed with the last.
+ * What the cluster trees of one process share: per cluster (name and address), one channel, one
+ * transfer key with the pins of the peers' keys, and one transfer listener for peers' pulls,
+ * serving each tree as a module of its own. Messages are handed to the tree whose id they carry
+ * (a hello only once its transfer key is the one pinned for its node); view changes to every
+ * tree. A link is made for the first tree of a cluster and closed with the last.
  */
 public final class ClusterLinks {
     private static final Logger LOG = Logger.getLogger(ClusterLinks.class.getName());
 
     private final Map<String, Link> links = new HashMap<>();
 
-    /** One channel and rsync daemon, and the trees using them. */
+    /** One channel, transfer key and listener, and the trees using them. */
     static final class Link implements ClusterMember.Listener {
         private final String key;
         private final String clusterName;
@@ -28,18 +34,23 @@ public final class ClusterLinks {
         private final List<Object> options;
         final String password;
         final String endpoint;
+        final NodeIdentity identity;
+        final MemberKeys keys;
         private final Map<String, ClusterMember.Listener> trees = new ConcurrentHashMap<>();
         private volatile List<String> members = List.of();
         ClusterMember member;
-        TransferDaemon daemon;
+        TransferServer server;
         private int users;
 
-        private Link(String key, ClusterConfig config, String password) {
+        private Link(String key, ClusterConfig config, String password, NodeIdentity identity, MemberKeys keys) {
             this.key = key;
             this.clusterName = config.clusterName();
             this.options = options(config);
             this.password = password;
-            this.endpoint = config.bind().getAddress().getHostAddress() + ":" + config.transferPort();
+            this.identity = identity;
+            this.keys = keys;
+            this.endpoint = System.getProperty("jclsync.transfer.advertise",
+                    config.bind().getAddress().getHostAddress() + ":" + config.transferPort());
         }
 
         void register(String tree, ClusterMember.Listener listener) {
@@ -55,8 +66,18 @@ public final class ClusterLinks {
             return members;
         }
 
+        /** The node's transfer key and how pulls from {@code module} are made. */
+        TransferAccess access(String module) {
+            return new TransferAccess(identity, password, module);
+        }
+
         @Override
         public void received(String from, WireMessage message) {
+            if (message instanceof WireMessage.Hello h && !h.transferEndpoint().isEmpty()) {
+                if (!keys.admit(h.node(), Fingerprint.of(h.transferKey()))) return;
+            } else if (keys.refused(from)) {
+                return; // a node whose key is not its pinned one is not heard at all
+            }
             String tree;
             if (message instanceof WireMessage.Hello h) tree = h.tree();
             else if (message instanceof WireMessage.Batch b) tree = b.tree();
@@ -72,6 +93,7 @@ public final class ClusterLinks {
         public void viewChanged(List<String> view) {
             LOG.info("cluster " + clusterName + ": " + view);
             members = List.copyOf(view);
+            keys.retain(members);
             for (ClusterMember.Listener l : trees.values()) l.viewChanged(members);
         }
     }
@@ -82,10 +104,10 @@ public final class ClusterLinks {
     }
 
     /**
-     * The link of {@code config}'s cluster: joined (and its rsync daemon started) for its first
+     * The link of {@code config}'s cluster: joined (and its transfer listener started) for its first
      * tree. Every tree of a cluster in one process MUST share its options.
      *
-     * @throws io.jclsync.config.ConfigException when they differ from those the link was made with
+     * @throws ConfigException when they differ from those the link was made with
      */
     synchronized Link acquire(ClusterConfig config) throws Exception {
         PrivateFiles.prepareStateDir(config.linkDir());
@@ -93,17 +115,19 @@ public final class ClusterLinks {
         String key = config.clusterName() + "@" + config.bind();
         Link link = links.get(key);
         if (link != null && !link.options.equals(options(config))) {
-            throw new io.jclsync.config.ConfigException("cluster " + config.clusterName() + " on " + config.bind()
+            throw new ConfigException("cluster " + config.clusterName() + " on " + config.bind()
                     + " is already joined with other options (node name, secret, peers, multicast, transfer port or "
                     + "state dir): every tree of one cluster in a host must use the same");
         }
         if (link == null) {
             ClusterSecret secret = ClusterSecret.read(config.secretFile());
             // Key derivation is deliberately slow (PBKDF2): once per link.
-            link = new Link(key, config, secret.transferPassword(config.clusterName()));
+            link = new Link(key, config, secret.transferPassword(config.clusterName()),
+                    transferKey(config.linkDir(), config.nodeName()), MemberKeys.open(config.linkDir()));
             try {
                 InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
-                link.daemon = TransferDaemon.start(config.linkDir(), transfer, link.password);
+                link.server = TransferServer.start(config.linkDir(), transfer, link.password, link.identity, link.keys,
+                        List.of());
                 link.member = config.multicast() != null
                         ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),
                                 config.multicast(), secret, link)
@@ -119,6 +143,15 @@ public final class ClusterLinks {
         return link;
     }
 
+    /** The node's transfer key, made at its first start. */
+    private static NodeIdentity transferKey(Path stateDir, String node) throws IOException, ConfigException {
+        Path file = stateDir.resolve(NodeIdentity.FILE);
+        PrivateFiles.checkPrivateFileIfPresent(file, "transfer key");
+        NodeIdentity identity = NodeIdentity.loadOrCreate(file, node);
+        LOG.info("this node's transfer key is " + identity.fingerprint() + " (" + file + ")");
+        return identity;
+    }
+
     /** A tree no longer uses {@code link}; the last one closes it. */
     synchronized void release(Link link) {
         if (--link.users > 0) return;
@@ -128,6 +161,6 @@ public final class ClusterLinks {
 
     private static void close(Link link) {
         if (link.member != null) link.member.close();
-        if (link.daemon != null) link.daemon.close();
+        if (link.server != null) link.server.close();
     }
 }

@@ -11,7 +11,8 @@ import java.util.TreeMap;
 /**
  * The transfer key each node name was first seen with (trust on first use), kept in a file of the
  * state dir (mode 0600, one {@code NAME HEX} line per node) across restarts. A name that comes back
- * with another key is refused until the operator deletes its line.
+ * with another key is refused until the operator deletes its line. The file is read at each check
+ * (hellos are rare), so a deleted line counts at once, without a restart.
  */
 public final class PinStore {
     /** The file, in the state dir. */
@@ -28,53 +29,53 @@ public final class PinStore {
     }
 
     private final Path file;
-    private final Map<String, Fingerprint> pins;
 
-    private PinStore(Path file, Map<String, Fingerprint> pins) {
+    private PinStore(Path file) {
         this.file = file;
-        this.pins = pins;
     }
 
-    /** Reads {@code file} (none yet: no pins). The caller checks who owns it and who may read it. */
+    /** The pins in {@code file} (none yet: no pins), read once to check it. The caller checks who owns it and who may read it. */
     public static PinStore open(Path file) throws IOException {
+        PinStore store = new PinStore(file);
+        store.read();
+        return store;
+    }
+
+    private Map<String, Fingerprint> read() throws IOException {
         Map<String, Fingerprint> pins = new TreeMap<>();
-        if (Files.exists(file)) {
-            int n = 0;
-            for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
-                n++;
-                String l = line.strip();
-                if (l.isEmpty() || l.startsWith("#")) continue;
-                String[] f = l.split("\\s+");
-                try {
-                    if (f.length != 2) throw new IllegalArgumentException("expected NAME HEX");
-                    pins.put(f[0], new Fingerprint(f[1]));
-                } catch (IllegalArgumentException e) {
-                    throw new IOException(file + " line " + n + " is not 'NODE SHA256-HEX' (" + e.getMessage()
-                            + "): fix or delete that line", e);
-                }
+        if (!Files.exists(file)) return pins;
+        int n = 0;
+        for (String line : Files.readAllLines(file, StandardCharsets.UTF_8)) {
+            n++;
+            String l = line.strip();
+            if (l.isEmpty() || l.startsWith("#")) continue;
+            String[] f = l.split("\\s+");
+            try {
+                if (f.length != 2) throw new IllegalArgumentException("expected NAME HEX");
+                pins.put(f[0], new Fingerprint(f[1]));
+            } catch (IllegalArgumentException e) {
+                throw new IOException(file + " line " + n + " is not 'NODE SHA256-HEX' (" + e.getMessage()
+                        + "): fix or delete that line", e);
             }
         }
-        return new PinStore(file, pins);
+        return pins;
     }
 
     /** Compares {@code key} with the one pinned for {@code node}, and pins it if there is none. */
     public synchronized Verdict check(String node, Fingerprint key) throws IOException {
+        Map<String, Fingerprint> pins = read();
         Fingerprint pinned = pins.get(node);
         if (pinned != null) return pinned.equals(key) ? Verdict.SAME : Verdict.CHANGED;
         pins.put(node, key);
-        save();
+        StringBuilder text = new StringBuilder("# Transfer keys of the nodes met so far (trust on first use), written by jclsync.\n"
+                + "# A node whose key changed (new state dir, new machine) is refused until its line is deleted.\n");
+        pins.forEach((name, k) -> text.append(name).append(' ').append(k.hex()).append('\n'));
+        FileTrees.writePrivately(file, text.toString());
         return Verdict.PINNED;
     }
 
     /** The key pinned for {@code node}, or null. */
-    public synchronized Fingerprint pinned(String node) {
-        return pins.get(node);
-    }
-
-    private void save() throws IOException {
-        StringBuilder text = new StringBuilder("# Transfer keys of the nodes met so far (trust on first use), written by jclsync.\n"
-                + "# A node whose key changed (new state dir, new machine) is refused until its line is deleted.\n");
-        pins.forEach((node, key) -> text.append(node).append(' ').append(key.hex()).append('\n'));
-        FileTrees.writePrivately(file, text.toString());
+    public synchronized Fingerprint pinned(String node) throws IOException {
+        return read().get(node);
     }
 }

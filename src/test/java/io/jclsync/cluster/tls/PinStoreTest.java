@@ -37,12 +37,13 @@ class PinStoreTest {
     }
 
     @Test
-    void deletingANodesLineAcceptsItsNewKey() throws Exception {
+    void deletingANodesLineAcceptsItsNewKeyWithoutARestart() throws Exception {
         Path file = tmp.resolve(PinStore.FILE);
-        PinStore.open(file).check("n2", a);
-        PinStore.open(file).check("n3", a);
-        Files.write(file, Files.readAllLines(file).stream().filter(l -> !l.startsWith("n2 ")).toList());
         PinStore pins = PinStore.open(file);
+        pins.check("n2", a);
+        pins.check("n3", a);
+        assertEquals(PinStore.Verdict.CHANGED, pins.check("n2", b));
+        Files.write(file, Files.readAllLines(file).stream().filter(l -> !l.startsWith("n2 ")).toList());
         assertEquals(PinStore.Verdict.PINNED, pins.check("n2", b));
         assertEquals(PinStore.Verdict.SAME, pins.check("n3", a));
     }
