@@ -53,8 +53,9 @@ final class MemberKeys implements TransferListener.Members {
                 LOG.severe("REFUSED node " + node + ": its transfer key is now " + key + ", but this node pinned "
                         + "another for that name (in " + pinFile + "). Its pulls are refused and its "
                         + "messages dropped. If " + node + " was reinstalled or its state dir reset, delete the line '"
-                        + node + " ...' from " + pinFile + " on every node that knew it (no restart needed: its next hello "
-                        + "pins the new key); otherwise someone else with the cluster secret is using the name " + node);
+                        + node + " ...' from " + pinFile + " on every node that knew it, then restart " + node
+                        + " (its next hello, at any view change, pins the new key); otherwise someone else with the "
+                        + "cluster secret is using the name " + node);
             }
             keys.remove(node);
             return false;

@@ -1,6 +1,9 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.tls.Fingerprint;
 import io.jclsync.cluster.tls.NodeIdentity;
+import io.jclsync.cluster.tls.TransferTunnel;
+import io.jclsync.sync.ProcessRunner;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
@@ -12,6 +15,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,6 +46,7 @@ final class HostilePeer implements AutoCloseable {
     private final AtomicLong version = new AtomicLong();
     private final NodeIdentity identity = NodeIdentity.create(NAME);
     private TransferServer server;
+    private String password;
     private volatile ClusterMember member;
 
     private HostilePeer(Path dir, byte[] treeId, String endpoint) {
@@ -63,8 +68,9 @@ final class HostilePeer implements AutoCloseable {
         Files.createDirectories(peer.served);
         ClusterSecret secret = ClusterSecret.read(secretFile);
         try {
+            peer.password = secret.transferPassword(clusterName);
             peer.server = TransferServer.start(peer.dir, new InetSocketAddress(bind.getAddress(), transferPort),
-                    secret.transferPassword(clusterName), peer.identity, key -> "anyone",
+                    peer.password, peer.identity, key -> "anyone",
                     List.of("--bwlimit=" + SERVE_KIB_PER_SECOND));
             peer.server.addModule(TransferServer.module(peer.tree), peer.served);
             peer.member = ClusterMember.joinTcp(clusterName, NAME, bind, peers, secret, peer.new Greeter());
@@ -113,6 +119,27 @@ final class HostilePeer implements AutoCloseable {
             } catch (Exception ignored) {
                 // the next view, or greet(), says it again
             }
+        }
+    }
+
+    /** The transfer key its hello carries. */
+    NodeIdentity identity() {
+        return identity;
+    }
+
+    /**
+     * Pulls the whole tree from a node's transfer listener at {@code endpoint} into {@code into},
+     * presenting {@code as}, with the module and password of the cluster: what the node's own pulls do.
+     *
+     * @return rsync's exit code, or -1 when the TLS connection failed before rsync could start
+     */
+    int pull(NodeIdentity as, InetSocketAddress endpoint, Fingerprint nodeKey, Path into) throws Exception {
+        try (TransferTunnel tunnel = TransferTunnel.open(as, endpoint, nodeKey, "the node")) {
+            return ProcessRunner.run(List.of("rsync", "-r", "--contimeout=10", "--timeout=20",
+                            TransferServer.url(tunnel.port(), TransferServer.module(tree)), into + "/"),
+                    Map.of("RSYNC_PASSWORD", password), Duration.ofSeconds(60)).exitCode();
+        } catch (IOException refused) {
+            return -1;
         }
     }
 
