@@ -6,12 +6,16 @@ import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.ConfigException;
 import java.io.IOException;
+import java.net.DatagramSocket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
@@ -125,6 +129,7 @@ public final class ClusterLinks {
             link = new Link(key, config, secret.transferPassword(config.clusterName()),
                     transferKey(config.linkDir(), config.nodeName()), MemberKeys.open(config.linkDir()));
             try {
+                awaitLocal(config.bind().getAddress());
                 InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
                 link.server = TransferServer.start(config.linkDir(), transfer, link.password, link.identity, link.keys,
                         List.of());
@@ -150,6 +155,35 @@ public final class ClusterLinks {
         NodeIdentity identity = NodeIdentity.loadOrCreate(file, node);
         LOG.info("this node's transfer key is " + identity.fingerprint() + " (" + file + ")");
         return identity;
+    }
+
+    /**
+     * Waits until {@code address} is on an interface of this host that is up: a node started before
+     * its network is (at boot, or while its link is down) joins when it comes, instead of exiting.
+     * A socket is bound to it as the channel and the transfer listener do next; an address other than
+     * loopback must also be on an interface that is up, as JGroups checks.
+     */
+    private static void awaitLocal(InetAddress address) throws InterruptedException {
+        Long warned = null;
+        while (true) {
+            String why;
+            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address, 0))) {
+                NetworkInterface nic = address.isLoopbackAddress() ? null : NetworkInterface.getByInetAddress(address);
+                if (address.isLoopbackAddress() || nic != null && nic.isUp()) {
+                    if (warned != null) LOG.info(address.getHostAddress() + " is up: joining the cluster");
+                    return;
+                }
+                why = nic == null ? "on no interface" : nic.getName() + " is down";
+            } catch (IOException e) {
+                why = e.getMessage();
+            }
+            if (warned == null || System.nanoTime() - warned > TimeUnit.SECONDS.toNanos(30)) {
+                LOG.warning(address.getHostAddress() + " is not an address of this host that is up (" + why
+                        + "): waiting for it before joining the cluster (`ip addr` lists this host's addresses)");
+                warned = System.nanoTime();
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** A tree no longer uses {@code link}; the last one closes it. */

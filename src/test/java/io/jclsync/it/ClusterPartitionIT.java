@@ -112,15 +112,33 @@ class ClusterPartitionIT extends ClusterTestBase {
         awaitQuiet(java.time.Duration.ofMillis(700));
     }
 
-    /** Splits n3 off, runs both sides' writes, heals, and waits until all three trees are equal. */
-    private void partitionAndHeal(Runnable sideA, Runnable sideB) throws Exception {
+    /**
+     * Splits n3 off, runs both sides' writes, heals, and waits until all three trees are equal.
+     * {@code restartIsolated}: n3 is restarted after its writes while its link is still down (a node
+     * that boots before its network, or restarts after a crash during an outage): it must wait for
+     * its address to come up and join then, not exit.
+     */
+    private void partitionAndHeal(Runnable sideA, Runnable sideB, boolean restartIsolated) throws Exception {
         link(2, "down");
         awaitView(0, List.of("n1", "n2"));
         awaitView(2, List.of("n3"));
+        long announced = counters(2).getOrDefault("changes_announced", 0L);
         sideA.run();
         Thread.sleep(50); // side B writes later: its versions have the newer mtimes
         sideB.run();
         Trees.awaitEqual(trees.get(0), trees.get(1), CONVERGE, nodes.get(1));
+        if (restartIsolated) {
+            long deadline = System.nanoTime() + CONVERGE.toNanos();
+            while (counters(2).getOrDefault("changes_announced", 0L) < announced + 5) {
+                if (System.nanoTime() > deadline) throw new AssertionError("n3 never took its writes: " + counters(2));
+                Thread.sleep(100);
+            }
+            nodes.get(2).close();
+            startNode(2);
+            nodes.get(2).awaitLog("waiting for it before joining the cluster", CONVERGE);
+            Thread.sleep(1000);
+            assertTrue(nodes.get(2).isAlive(), "n3 started while its link was down exited:\n" + nodes.get(2).log());
+        }
         link(2, "up");
         for (int i = 0; i < 3; i++) awaitView(i, List.of("n1", "n2", "n3"));
         awaitConverged("the healed cluster");
@@ -185,7 +203,7 @@ class ClusterPartitionIT extends ClusterTestBase {
             write(2, "victim.txt", "B's victim edit\n");
             write(2, "proj/readme.txt", "B's readme edit\n");
             assertTrue(Files.exists(trees.get(2).resolve("proj/other.txt")), "n3 did not see the rename");
-        }));
+        }), true);
 
         for (int i = 0; i < 3; i++) {
             String n = "n" + (i + 1) + ": ";
@@ -251,7 +269,7 @@ class ClusterPartitionIT extends ClusterTestBase {
             write(2, "containers/db/data.txt", "B's data\n");
             Files.delete(trees.get(2).resolve("containers/db/old.txt"));
             write(2, "containers/idle/x.txt", "B's idle edit\n");
-        }));
+        }), false);
 
         for (int i = 0; i < 3; i++) {
             String n = "n" + (i + 1) + ": ";
