@@ -187,6 +187,7 @@ public final class ClusterNode implements AutoCloseable {
             node.saver.scheduleWithFixedDelay(node::reportProgress, 2, 2, TimeUnit.SECONDS);
             link.server.addModule(TransferServer.module(node.tree), root);
             node.counters.rejectedFrom(link.member::rejected);
+            node.counters.refusedTransfersFrom(link.server::refused);
             // Peers that serve this tree answer the hello with theirs, and each side then catches up with the other.
             link.register(node.tree, node.new Listener());
             node.hello();

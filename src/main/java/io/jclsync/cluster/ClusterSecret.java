@@ -74,7 +74,7 @@ public final class ClusterSecret {
         return FrameKeys.of(stretched);
     }
 
-    /** The password of the peers' rsync daemons of {@code clusterName}, from the secret in use. */
+    /** The password of the peers' rsync (behind their TLS transfer listeners) of {@code clusterName}, from the secret in use. */
     public String transferPassword(String clusterName) {
         return java.util.HexFormat.of().formatHex(derive(secrets.get(0), "jclsync/rsync/" + clusterName, 24));
     }
