@@ -65,7 +65,8 @@ public final class TransferListener implements AutoCloseable {
             throw new IOException("cannot listen for peers' pulls on " + bind.getAddress().getHostAddress() + ":"
                     + bind.getPort() + " (" + e.getMessage() + "; is the port taken? see --transfer-port)", e);
         }
-        server.setEnabledProtocols(new String[] {"TLSv1.3"});
+        server.setEnabledProtocols(NodeIdentity.protocols());
+        server.setEnabledCipherSuites(NodeIdentity.cipherSuites());
         server.setNeedClientAuth(true);
         TransferListener listener = new TransferListener(server, members, service);
         Thread accept = new Thread(listener::acceptLoop, "jclsync-transfer-accept");

@@ -42,7 +42,8 @@ public final class TransferTunnel implements AutoCloseable {
                 .getSocketFactory().createSocket();
         ServerSocket local = null;
         try {
-            remote.setEnabledProtocols(new String[] {"TLSv1.3"});
+            remote.setEnabledProtocols(NodeIdentity.protocols());
+            remote.setEnabledCipherSuites(NodeIdentity.cipherSuites());
             remote.connect(peer, CONNECT_MILLIS);
             remote.setSoTimeout(CONNECT_MILLIS);
             remote.startHandshake();
