@@ -36,7 +36,8 @@ public final class ClusterLinks {
         private final String clusterName;
         /** The options it was joined with: every tree using it must have the same. */
         private final List<Object> options;
-        final String password;
+        /** The rsync passwords of the secrets, the one in use (pulls use it) first. */
+        final List<String> passwords;
         final String endpoint;
         final NodeIdentity identity;
         final MemberKeys keys;
@@ -46,11 +47,11 @@ public final class ClusterLinks {
         TransferServer server;
         private int users;
 
-        private Link(String key, ClusterConfig config, String password, NodeIdentity identity, MemberKeys keys) {
+        private Link(String key, ClusterConfig config, List<String> passwords, NodeIdentity identity, MemberKeys keys) {
             this.key = key;
             this.clusterName = config.clusterName();
             this.options = options(config);
-            this.password = password;
+            this.passwords = List.copyOf(passwords);
             this.identity = identity;
             this.keys = keys;
             this.endpoint = System.getProperty("jclsync.transfer.advertise",
@@ -72,7 +73,7 @@ public final class ClusterLinks {
 
         /** The node's transfer key and how pulls from {@code module} are made. */
         TransferAccess access(String module) {
-            return new TransferAccess(identity, password, module);
+            return new TransferAccess(identity, passwords.get(0), module);
         }
 
         @Override
@@ -126,12 +127,12 @@ public final class ClusterLinks {
         if (link == null) {
             ClusterSecret secret = ClusterSecret.read(config.secretFile());
             // Key derivation is deliberately slow (PBKDF2): once per link.
-            link = new Link(key, config, secret.transferPassword(config.clusterName()),
+            link = new Link(key, config, secret.transferPasswords(config.clusterName()),
                     transferKey(config.linkDir(), config.nodeName()), MemberKeys.open(config.linkDir()));
             try {
                 awaitLocal(config.bind().getAddress());
                 InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
-                link.server = TransferServer.start(config.linkDir(), transfer, link.password, link.identity, link.keys,
+                link.server = TransferServer.start(config.linkDir(), transfer, link.passwords, link.identity, link.keys,
                         List.of());
                 link.member = config.multicast() != null
                         ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),

@@ -160,7 +160,7 @@ final class Puller {
             TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);
             try (TransferTunnel tunnel = TransferTunnel.open(access.identity(), source.address(), source.key(), source.node())) {
                 List<String> argv = new ArrayList<>(options);
-                argv.addAll(List.of(TransferServer.url(tunnel.port(), access.module()), into + "/"));
+                argv.addAll(List.of(TransferServer.url(tunnel.port(), access.module(), access.password()), into + "/"));
                 counters.rsyncCalls.incrementAndGet();
                 r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", access.password()), Duration.ofHours(1), null, list);
                 if (ranThrough(r.exitCode())) break;

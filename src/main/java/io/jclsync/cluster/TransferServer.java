@@ -5,10 +5,14 @@ import io.jclsync.cluster.tls.TransferListener;
 import io.jclsync.fs.FileTrees;
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,22 +24,36 @@ import java.util.logging.Logger;
  * its own in daemon-over-pipe mode ({@code rsync --server --daemon}, what {@code rsync -e ssh
  * host::module} runs on the far side), whose standard input and output are the connection. rsync
  * listens nowhere. Its config serves each tree as a read-only module, never {@code .jclsync/}, with a
- * user and password derived from the secret (defence in depth behind TLS); jclsync writes it and the
+ * user and password derived from each secret (defence in depth behind TLS); jclsync writes it and the
  * secrets file in the state dir, and rewrites the config when trees come and go (each connection's
  * rsync reads it anew).
  */
 final class TransferServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransferServer.class.getName());
-    static final String USER = "jclsync";
 
     private final Path stateDir;
+    private final List<String> users;
     private final List<String> rsyncOptions;
     private final Map<String, Path> modules = new TreeMap<>();
     private TransferListener listener;
 
-    private TransferServer(Path stateDir, List<String> rsyncOptions) {
+    private TransferServer(Path stateDir, List<String> users, List<String> rsyncOptions) {
         this.stateDir = stateDir;
+        this.users = List.copyOf(users);
         this.rsyncOptions = List.copyOf(rsyncOptions);
+    }
+
+    /**
+     * The rsync user of {@code password}: {@code jclsync-} and 8 hex digits of its SHA-256. rsync
+     * takes one password per user, so each secret's password has a user of its own.
+     */
+    static String user(String password) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(password.getBytes(StandardCharsets.US_ASCII));
+            return "jclsync-" + HexFormat.of().formatHex(digest, 0, 4);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     /** The module a tree is served as: derived from its id, so every node names it the same. */
@@ -46,13 +64,17 @@ final class TransferServer implements AutoCloseable {
     /**
      * Writes the secrets file and config, and listens on {@code address}.
      *
+     * @param passwords    the rsync passwords accepted, one per secret (the cluster may be changing it)
      * @param members      who may pull: the current members by their transfer keys
      * @param rsyncOptions more options for each serving rsync (a test's {@code --bwlimit})
      */
-    static TransferServer start(Path stateDir, InetSocketAddress address, String password, NodeIdentity identity,
+    static TransferServer start(Path stateDir, InetSocketAddress address, List<String> passwords, NodeIdentity identity,
                                 TransferListener.Members members, List<String> rsyncOptions) throws IOException {
-        FileTrees.writePrivately(stateDir.resolve("rsyncd.secrets"), USER + ":" + password + "\n");
-        TransferServer server = new TransferServer(stateDir, rsyncOptions);
+        StringBuilder secrets = new StringBuilder();
+        for (String password : passwords) secrets.append(user(password)).append(':').append(password).append('\n');
+        FileTrees.writePrivately(stateDir.resolve("rsyncd.secrets"), secrets.toString());
+        TransferServer server = new TransferServer(stateDir, passwords.stream().map(TransferServer::user).toList(),
+                rsyncOptions);
         server.writeConfig();
         server.listener = TransferListener.start(address, identity, members, server::rsync);
         return server;
@@ -100,7 +122,7 @@ final class TransferServer implements AutoCloseable {
                     "path = " + m.getValue(),
                     "read only = yes",
                     "list = no",
-                    "auth users = " + USER,
+                    "auth users = " + String.join(", ", users),
                     "secrets file = " + stateDir.resolve("rsyncd.secrets"),
                     "strict modes = yes",
                     "exclude = /.jclsync/",
@@ -113,9 +135,12 @@ final class TransferServer implements AutoCloseable {
         return Files.readAttributes(tree, PosixFileAttributes.class).group().getName();
     }
 
-    /** The URL the local rsync client pulls a module with, through a tunnel listening on {@code port}. */
-    static String url(int port, String module) {
-        return "rsync://" + USER + "@127.0.0.1:" + port + "/" + module + "/";
+    /**
+     * The URL the local rsync client pulls a module with, through a tunnel listening on {@code port},
+     * as the user of {@code password}.
+     */
+    static String url(int port, String module, String password) {
+        return "rsync://" + user(password) + "@127.0.0.1:" + port + "/" + module + "/";
     }
 
     /** Connections refused by the listener (no member's key, failed handshakes, too many). */

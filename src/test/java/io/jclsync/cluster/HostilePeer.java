@@ -70,7 +70,7 @@ final class HostilePeer implements AutoCloseable {
         try {
             peer.password = secret.transferPassword(clusterName);
             peer.server = TransferServer.start(peer.dir, new InetSocketAddress(bind.getAddress(), transferPort),
-                    peer.password, peer.identity, key -> "anyone",
+                    List.of(peer.password), peer.identity, key -> "anyone",
                     List.of("--bwlimit=" + SERVE_KIB_PER_SECOND));
             peer.server.addModule(TransferServer.module(peer.tree), peer.served);
             peer.member = ClusterMember.joinTcp(clusterName, NAME, bind, peers, secret, peer.new Greeter());
@@ -136,7 +136,7 @@ final class HostilePeer implements AutoCloseable {
     int pull(NodeIdentity as, InetSocketAddress endpoint, Fingerprint nodeKey, Path into) throws Exception {
         try (TransferTunnel tunnel = TransferTunnel.open(as, endpoint, nodeKey, "the node")) {
             return ProcessRunner.run(List.of("rsync", "-r", "--contimeout=10", "--timeout=20",
-                            TransferServer.url(tunnel.port(), TransferServer.module(tree)), into + "/"),
+                            TransferServer.url(tunnel.port(), TransferServer.module(tree), password), into + "/"),
                     Map.of("RSYNC_PASSWORD", password), Duration.ofSeconds(60)).exitCode();
         } catch (IOException refused) {
             return -1;

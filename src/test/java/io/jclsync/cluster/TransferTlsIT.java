@@ -148,10 +148,11 @@ class TransferTlsIT {
         // Plain rsync:// with the right password: the listener speaks TLS only.
         Path plain = Files.createDirectory(tmp.resolve("plain"));
         String tree = HexFormat.of().formatHex(ClusterNode.treeId(CLUSTER));
+        String password = ClusterSecret.read(secret).transferPassword(CLUSTER);
         ProcessRunner.Result r = ProcessRunner.run(List.of("rsync", "-r", "--contimeout=5", "--timeout=10",
-                        "rsync://" + TransferServer.USER + "@" + direct.getHostString() + ":" + direct.getPort() + "/"
-                                + TransferServer.module(tree) + "/", plain + "/"),
-                Map.of("RSYNC_PASSWORD", ClusterSecret.read(secret).transferPassword(CLUSTER)), Duration.ofSeconds(30));
+                        "rsync://" + TransferServer.user(password) + "@" + direct.getHostString() + ":" + direct.getPort()
+                                + "/" + TransferServer.module(tree) + "/", plain + "/"),
+                Map.of("RSYNC_PASSWORD", password), Duration.ofSeconds(30));
         assertNotEquals(0, r.exitCode(), r.output());
         assertEmpty(plain);
     }
