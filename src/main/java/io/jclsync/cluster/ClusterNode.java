@@ -25,8 +25,8 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * One node of a cluster: its membership, the transfer listener serving its tree, the announcer that is its transfer,
- * and the applier for peers' batches (on a single thread, in arrival order).
+ * One node of a cluster: its membership, the transfer listener serving its tree, the announcer
+ * that is its transfer, and the applier for peers' batches (on a single thread, in arrival order).
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());

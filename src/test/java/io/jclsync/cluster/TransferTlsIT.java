@@ -168,9 +168,15 @@ class TransferTlsIT {
         assertNotEquals(first, second);
         victim.awaitLog("REFUSED node honest: its transfer key is now " + second, WAIT);
 
-        // The victim announces a file; honest cannot pull it: the listener does not know its new key.
+        // The victim's listener does not know honest's new key: a pull with it (made here, with honest's
+        // own key file, since honest itself may not even have the victim's hello) gets nothing.
         byte[] content = "written while honest was refused\n".getBytes(StandardCharsets.US_ASCII);
         Files.write(victimTree.resolve("while-refused.txt"), content);
+        NodeIdentity honestNow = NodeIdentity.loadOrCreate(honestState.resolve(NodeIdentity.FILE), "honest");
+        Fingerprint victimKey = NodeIdentity.loadOrCreate(victimState.resolve(NodeIdentity.FILE), "victim").fingerprint();
+        Path asHonest = Files.createDirectory(tmp.resolve("as-honest"));
+        assertNotEquals(0, mallory.pull(honestNow, transferOf(all.get(0)), victimKey, asHonest));
+        assertEmpty(asHonest);
         victim.awaitLog("transfer key " + second + " is not the key of a current member", WAIT);
         assertFalse(Files.exists(honestTree.resolve("while-refused.txt")));
 
