@@ -49,14 +49,29 @@ public final class Collector {
     /** Syncs running now. */
     private int syncing;
     private boolean closed;
+    /** Others write into the watched tree too (cluster peers): what appears in it may be known elsewhere. */
+    private final boolean sharedTree;
 
     public Collector(Delays delays) {
-        this(delays, System::nanoTime);
+        this(delays, false);
+    }
+
+    /**
+     * @param sharedTree the tree is also written by others who know what they write (cluster peers):
+     *                   a new entry may be one of theirs, so it never drops out with a later delete
+     */
+    public Collector(Delays delays, boolean sharedTree) {
+        this(delays, System::nanoTime, sharedTree);
     }
 
     public Collector(Delays delays, LongSupplier clock) {
+        this(delays, clock, false);
+    }
+
+    public Collector(Delays delays, LongSupplier clock, boolean sharedTree) {
         this.delays = delays;
         this.clock = clock;
+        this.sharedTree = sharedTree;
     }
 
     public synchronized void record(List<FsEvent> events) {
@@ -154,9 +169,12 @@ public final class Collector {
      * whole (and a full sync the tree), so it may have taken an entry created while it ran, whose
      * event lands in this window. Then the entry may be at the destination: a modify, which a
      * delete later turns into a delete. Events arrive a moment after the change: a short grace
-     * after a sync ends covers them.
+     * after a sync ends covers them. In a shared tree the new entry may be a peer's, written here
+     * by its node and known to every other: a delete of it is news, so it is always a modify (the
+     * delete of a path nobody was told of is dropped where the batch is announced).
      */
     private ChangeKind created() {
+        if (sharedTree) return ChangeKind.MODIFY;
         boolean maybeCopied = syncing > 0 || (synced && clock.getAsLong() - lastSyncEnd < SYNC_GRACE_NANOS);
         return maybeCopied ? ChangeKind.MODIFY : ChangeKind.CREATE;
     }

@@ -80,12 +80,7 @@ final class Announcer implements Transfer {
             }
             announce(changes);
             if (LOG.isLoggable(java.util.logging.Level.FINE) && !changes.isEmpty()) {
-                StringBuilder what = new StringBuilder("announced " + changes.size() + " change(s):");
-                for (WireMessage.Change c : changes.subList(0, Math.min(changes.size(), 50))) {
-                    what.append("\n  ").append(c.kind().name().toLowerCase()).append(' ').append(c.path())
-                            .append(c.oldPath() == null ? "" : " from " + c.oldPath()).append(' ').append(c.version());
-                }
-                LOG.fine(what.toString());
+                LOG.fine(WireMessage.Change.describe("announced " + changes.size() + " change(s):", changes));
             }
             if (batch.full()) scanned.run();
             counters.save();
@@ -114,19 +109,28 @@ final class Announcer implements Transfer {
 
     private void rename(Batch.Rename r, List<WireMessage.Change> out, Set<Path> done, Set<Path> echoed)
             throws IOException {
-        FileState state = FileStates.of(root.resolve(r.to()));
+        FileState state = readable(r.to(), null);
+        if (state == UNREADABLE) return;
         if (state == null || !filter.get().accepts(r.to(), state.type())) return;
         if (echoes.isEcho(r.to(), state)) {
             echoed.add(r.to());
             counters.echoesSuppressed.incrementAndGet();
         } else {
             List<Path> below = versions.liveBelow(r.from());
-            versions.localChange(r.from(), null);
+            // Something may be at the old name again by now: a peer's version pulled there after the
+            // rename (its change was concurrent with it), indexed as that peer's. It is not what moved,
+            // and it is not deleted: only what is gone from the old name is tombstoned.
+            boolean oldGone = FileType.lstat(root.resolve(r.from())).isEmpty();
+            if (oldGone) versions.localChange(r.from(), null);
             out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state,
                     versions.localChange(r.to(), state)));
             // What was indexed below the old name is gone from there: each entry's tombstone goes
             // with the rename, or peers' indexes (and their catch-up answers) keep it alive.
             for (Path b : below) {
+                if (!oldGone) {
+                    if (FileType.lstat(root.resolve(b)).isPresent()) continue;
+                    versions.localChange(b, null);
+                }
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
                         versions.get(b).vector()));
             }
@@ -135,17 +139,50 @@ final class Announcer implements Transfer {
         done.add(r.to());
     }
 
+    /** What {@link #readable} gives for an entry this node may not read: it is not announced. */
+    private static final FileState UNREADABLE = new FileState(FileType.SPECIAL, 0, 0, 0, new byte[0], new byte[0]);
+
+    /**
+     * The state of {@code rel} (null: gone), or {@link #UNREADABLE} when this node may not read it
+     * (a file another user made 0600, as a node that does not run as root meets): it is logged and
+     * left out of this batch, never taken for deleted, and it does not fail the batch. Its next
+     * change, or the next scan, announces it once it can be read.
+     */
+    private FileState readable(Path rel, FileState known) throws IOException {
+        try {
+            return FileStates.of(root.resolve(rel), known);
+        } catch (AccessDeniedException e) {
+            LOG.warning("not announcing " + rel + ": this node may not read it (" + e.getMessage() + ")");
+            return UNREADABLE;
+        }
+    }
+
+    /**
+     * Whether {@code rel} is exactly as indexed: no change of this node's. So it is, for example,
+     * below a directory a peer's rename moved here, whose entries the applier indexed at their new
+     * paths (the echo filter expects only the directory): announcing them again would bump their
+     * versions on every node and make them look newer than concurrent edits elsewhere.
+     */
+    private boolean asIndexed(Path rel, FileState state) {
+        Index.Version known = versions.get(rel);
+        return known != null && FileStates.same(known.state(), state);
+    }
+
     /** @param done paths already in {@code out} (a path may appear once per batch); updated */
     private void entry(Path rel, ChangeKind kind, List<WireMessage.Change> out, Set<Path> done) throws IOException {
-        FileState state = FileStates.of(root.resolve(rel), hint(rel));
+        FileState state = readable(rel, hint(rel));
+        if (state == UNREADABLE) return;
         if (echoes.isEcho(rel, state)) {
             counters.echoesSuppressed.incrementAndGet();
             return;
         }
+        if (state != null && asIndexed(rel, state)) return;
         if (state == null) {
             // A deleted directory: each file indexed below it gets its own tombstone, first, so a
             // peer decides file by file (one it changed meanwhile is kept).
             List<Path> below = versions.liveBelow(rel);
+            // Made and deleted between two batches (a temporary file): no node was told of it.
+            if (versions.get(rel) == null && below.isEmpty()) return;
             Map<String, Long> vv = versions.localChange(rel, null);
             for (Path b : below) {
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null, versions.get(b).vector()));
@@ -209,14 +246,18 @@ final class Announcer implements Transfer {
                     return;
                 }
                 Index.Version known = versions.get(rel);
-                FileState state = FileStates.of(root.resolve(rel),
-                        known != null ? known.state() : hint(rel));
+                FileState state = readable(rel, known != null ? known.state() : hint(rel));
+                if (state == UNREADABLE) {
+                    unreadable.add(rel);
+                    return;
+                }
                 if (state == null) return;
                 seen.add(rel);
                 if (!all && echoes.isEcho(rel, state)) {
                     counters.echoesSuppressed.incrementAndGet();
                     return;
                 }
+                if (!all && asIndexed(rel, state)) return;
                 Map<String, Long> vv;
                 if (!all) {
                     vv = versions.localChange(rel, state);

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -69,6 +70,10 @@ final class Applier {
         counters.batchesReceived.incrementAndGet();
         (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
                 .addAndGet(batch.changes().size());
+        if (LOG.isLoggable(Level.FINE) && !batch.changes().isEmpty()) {
+            LOG.fine(WireMessage.Change.describe("applying " + batch.changes().size() + " change(s) of " + batch.origin()
+                    + (batch.part() == null ? "#" + batch.sequence() : "'s catch-up answer") + ":", batch.changes()));
+        }
         Map<RelPath, Puller.Pull> pull = new LinkedHashMap<>();
         Map<RelPath, Map<String, Long>> tombstones = new java.util.HashMap<>();
         for (WireMessage.Change c : batch.changes()) {
@@ -189,7 +194,7 @@ final class Applier {
         }
         FileState local = plan.local();
         if (c.kind() == WireMessage.Kind.DELETE) {
-            if (local != null) deleteKnown(c.path(), c.version(), plan.writer());
+            if (local != null) deleteKnown(c.path(), c.version(), plan.writer(), tombstones);
             return;
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
@@ -239,28 +244,34 @@ final class Applier {
     }
 
     /**
-     * Deletes {@code rel} for a peer, but below a directory only files whose version the deleting
-     * node had (their vector is covered by the delete's) and that have not changed here since, and
-     * directories left empty whose version it had (or that were never indexed): a file changed or
-     * created here, or a file or directory the peer never saw, is kept (with the directories
-     * leading to it), and announced from here as usual. Everything deleted is deleted in the index.
+     * Deletes {@code rel} for a peer, but below a directory only what the deleting node had: files
+     * whose version its own tombstone in the batch covers and that have not changed here since, and
+     * directories left empty that it had (or that were never indexed). A file changed or created
+     * here, or a file or directory the peer never saw, is kept (with the directories leading to
+     * it), and announced from here as usual. Everything deleted is deleted in the index.
+     * Versions count changes of one path: an entry below is judged by its own tombstone, never by
+     * the directory's vector.
+     *
+     * @param tombstones the batch's deletes, by path: the deleter sends one for each entry it had below
      */
-    private void deleteKnown(RelPath rel, Map<String, Long> deleteVector, String writer) throws IOException {
+    private void deleteKnown(RelPath rel, Map<String, Long> deleteVector, String writer,
+                             Map<RelPath, Map<String, Long>> tombstones) throws IOException {
         List<RelPath> kept = tree.deleteBelow(rel, (r, readable, directory) -> {
             Index.Version known = versions.get(r.toPath());
+            Map<String, Long> gone = r.equals(rel) ? deleteVector : tombstones.get(r);
             boolean goes;
             if (directory) {
                 // Empty now; it goes unless it is a version the deleting node never saw.
-                goes = known == null || known.state() == null || covered(known.vector(), deleteVector);
+                goes = known == null || known.state() == null || gone != null && covered(known.vector(), gone);
             } else {
                 FileState now = FileStates.of(readable, known == null ? null : known.state());
-                goes = known != null && FileStates.same(now, known.state()) && covered(known.vector(), deleteVector);
+                goes = known != null && gone != null && FileStates.same(now, known.state()) && covered(known.vector(), gone);
             }
             // What goes is deleted in the index too, or its live entry would bring it back (catch-up answers).
             if (goes && known != null && known.state() != null) {
-                versions.applied(r.toPath(), null, Index.merge(known.vector(), deleteVector), writer);
+                versions.applied(r.toPath(), null, Index.merge(known.vector(), gone), writer);
             }
-            if (!goes) keep(r, deleteVector);
+            if (!goes) keep(r, gone == null ? Map.of() : gone);
             return goes;
         });
         if (!kept.isEmpty()) {

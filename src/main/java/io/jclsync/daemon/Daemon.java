@@ -72,7 +72,7 @@ public final class Daemon {
     public Daemon(Config config, ClusterLinks links) {
         this.config = config;
         this.links = links;
-        this.collector = new Collector(config.delays());
+        this.collector = new Collector(config.delays(), config.mode() == Mode.CLUSTER);
         this.status = new StatusFile(config.statusFile());
         this.signature = config.modificationSignature() == null ? null
                 : new io.jclsync.batch.ModificationSignature(config.watchDir(), config.modificationSignature());

@@ -25,12 +25,17 @@ public enum FileType {
     public static Optional<BasicFileAttributes> lstat(Path path) throws IOException {
         try {
             return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
-        } catch (NoSuchFileException e) {
-            return Optional.empty();
         } catch (java.nio.file.FileSystemException e) {
-            // ENOTDIR: a parent is no longer a directory (replaced by a file meanwhile): the path is gone.
-            if ("Not a directory".equals(e.getReason())) return Optional.empty();
+            if (gone(e)) return Optional.empty();
             throw e;
         }
+    }
+
+    /**
+     * Whether {@code e} says the path is not there: ENOENT, or ENOTDIR (a parent is no longer a
+     * directory, replaced by a file meanwhile). Under churn any path read may be gone by then.
+     */
+    public static boolean gone(java.nio.file.FileSystemException e) {
+        return e instanceof NoSuchFileException || "Not a directory".equals(e.getReason());
     }
 }

@@ -5,9 +5,9 @@ import io.jclsync.fs.ContentHash;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.FileTime;
@@ -30,12 +30,16 @@ public final class FileStates {
      * same size and mtime is). One {@code lstat}.
      */
     public static FileState of(Path abs, FileState known) throws IOException {
-        Map<String, Object> a;
         try {
-            a = Files.readAttributes(abs, "unix:mode,ino,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
-        } catch (NoSuchFileException e) {
-            return null;
+            return read(abs, known);
+        } catch (FileSystemException e) {
+            if (FileType.gone(e)) return null; // gone between the lstat and the read, or a parent replaced
+            throw e;
         }
+    }
+
+    private static FileState read(Path abs, FileState known) throws IOException {
+        Map<String, Object> a = Files.readAttributes(abs, "unix:mode,ino,size,lastModifiedTime", LinkOption.NOFOLLOW_LINKS);
         int stMode = (Integer) a.get("mode");
         long ino = (Long) a.get("ino");
         long size = (Long) a.get("size");

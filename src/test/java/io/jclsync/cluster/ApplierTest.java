@@ -234,7 +234,10 @@ class ApplierTest {
             index.applied(Path.of(known), FileStates.of(root.resolve(known)), Map.of("n2", 1L), "n2");
         }
         index.applied(Path.of("p/z"), FileStates.of(root.resolve("p/z")), Map.of("n3", 1L), "n3"); // n2 never saw it
-        receive("n2", change("p", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)));
+        // As n2's announcer sends an rm -r: a tombstone for each entry it had below, then the directory.
+        receive("n2", change("p/q/f", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)),
+                change("p/q", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)),
+                change("p", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)));
         assertFalse(Files.exists(root.resolve("p/q"), LinkOption.NOFOLLOW_LINKS), "what n2 knew goes");
         assertTrue(Files.isDirectory(root.resolve("p/z")), "n3's directory, which n2 never saw, stays");
         assertEquals(null, index.get(Path.of("p/q/f")).state(), "a deleted file is deleted in the index");
@@ -242,8 +245,32 @@ class ApplierTest {
         assertTrue(index.get(Path.of("p/z")).state() != null, "the kept one stays live");
         List<WireMessage.Change> kept = applier.takeKept();
         assertEquals(List.of("p/z"), kept.stream().map(c -> c.path().toString()).toList(), "and is announced from here");
-        assertEquals(Index.Order.NEWER, Index.compare(Map.of("n2", 2L), kept.get(0).version()),
-                "as a version newer than the delete, so n2 takes it back");
+        assertEquals(Index.Order.NEWER, Index.compare(Map.of("n3", 1L), kept.get(0).version()),
+                "as a new version of this node's, so n2 gets it");
         assertEquals(List.of(), applier.takeKept());
+    }
+
+    /**
+     * Found by the chaos checker (cluster seed 13): n1 renamed d away while n2's new files in it
+     * were still being pulled to n1, so n1's batch deleted d with a tombstone for d alone. n2
+     * compared its new files' versions ({n2=1}) with d's vector ({n2=3}: n2 had changed d three
+     * times) and deleted them, although counters of different paths say nothing of each other.
+     * An entry below a deleted directory goes only by its own tombstone.
+     */
+    @Test
+    void aPeersDeleteOfADirectoryKeepsFilesBelowItThatItSentNoTombstoneFor() throws Exception {
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/new"), "n2's new file, not yet at n1\n");
+        Files.writeString(root.resolve("d/old"), "a file n1 had\n");
+        index.applied(Path.of("d"), FileStates.of(root.resolve("d")), Map.of("n1", 1L, "n2", 3L), "n2");
+        index.applied(Path.of("d/new"), FileStates.of(root.resolve("d/new")), Map.of("n2", 1L), "n1");
+        index.applied(Path.of("d/old"), FileStates.of(root.resolve("d/old")), Map.of("n1", 1L), "n1");
+        receive("n1", change("d/old", WireMessage.Kind.DELETE, null, Map.of("n1", 2L)),
+                change("d", WireMessage.Kind.DELETE, null, Map.of("n1", 2L, "n2", 3L)));
+        assertFalse(Files.exists(root.resolve("d/old"), LinkOption.NOFOLLOW_LINKS), "what n1 had goes");
+        assertEquals("n2's new file, not yet at n1\n", Files.readString(root.resolve("d/new")), "n2's new file stays");
+        assertTrue(index.get(Path.of("d/new")).state() != null, "live in the index");
+        assertEquals(List.of("d/new"), applier.takeKept().stream().map(c -> c.path().toString()).toList(),
+                "and announced from here, so n1 gets it back");
     }
 }

@@ -149,6 +149,29 @@ class ClusterSyncIT extends ClusterTestBase {
         assertTrue(conflicts >= 2, "n1 and n3 each saw the conflict: " + allCounters());
     }
 
+    /**
+     * Found by the chaos checker (cluster seed 11): n2 removes a directory n1 just made as soon as
+     * it appears there, within one collect window. n2 must announce the delete (it knows the
+     * directory from n1's batch), or n1 and n3 keep it for good.
+     */
+    @Test
+    void aPeersDirectoryRemovedAsSoonAsItArrivesIsRemovedEverywhere() throws Exception {
+        startCluster();
+        awaitQuiet(Duration.ofMillis(700));
+        Path there = trees.get(1).resolve("short-lived");
+        Files.createDirectory(trees.get(0).resolve("short-lived"));
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (!Files.isDirectory(there)) {
+            if (System.nanoTime() > deadline) throw new AssertionError("n1's directory never reached n2");
+            Thread.sleep(1);
+        }
+        Files.delete(there);
+        awaitConverged("the directory n2 removed");
+        for (int i = 0; i < 3; i++) {
+            assertFalse(Files.exists(trees.get(i).resolve("short-lived")), "n" + (i + 1) + " still has it");
+        }
+    }
+
     @Test
     void aLateJoinerAndARestartedNodeGetWhatTheyLack() throws Exception {
         // Peers quiet for 2 s after live batches are asked to catch up again, which moves how far

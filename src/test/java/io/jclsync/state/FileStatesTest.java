@@ -45,6 +45,18 @@ class FileStatesTest {
         assertNull(FileStates.of(dir.resolve("missing")));
     }
 
+    /**
+     * Found by the chaos checker (cluster seed 16): a directory replaced by a file while a batch
+     * naming a path below it waited. Reading that path's state failed with ENOTDIR, every retry of
+     * the announcement failed the same way, and the node stopped. The path is simply gone.
+     */
+    @Test
+    void aPathBelowWhatIsNowAFileIsGone(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("was-a-dir"), "a file now\n");
+        assertNull(FileStates.of(dir.resolve("was-a-dir/.hidden42")));
+        assertNull(FileStates.of(dir.resolve("missing/f")));
+    }
+
     @Test
     void sameContentIgnoresOnlyTheMtime() {
         byte[] hash = new byte[32];

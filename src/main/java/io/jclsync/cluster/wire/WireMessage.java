@@ -114,5 +114,16 @@ public sealed interface WireMessage {
         public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version) {
             this(path, kind, oldPath, state, version, null);
         }
+
+        /** {@code head} then the first 50 of {@code changes}, one a line, as the debug log shows them. */
+        public static String describe(String head, List<Change> changes) {
+            StringBuilder what = new StringBuilder(head);
+            for (Change c : changes.subList(0, Math.min(changes.size(), 50))) {
+                what.append("\n  ").append(c.kind().name().toLowerCase()).append(' ').append(c.path())
+                        .append(c.oldPath() == null ? "" : " from " + c.oldPath()).append(' ').append(c.version());
+            }
+            if (changes.size() > 50) what.append("\n  ...");
+            return what.toString();
+        }
     }
 }
