@@ -34,7 +34,7 @@ final class ClusterOptions {
     InetSocketAddress multicast;
 
     @Option(names = "--transfer-port", paramLabel = "PORT", defaultValue = "8730",
-            description = "Port of this node's rsync daemon, on the cluster address (default 8730).")
+            description = "Port on the cluster address where peers pull this node's files over TLS (default 8730).")
     int transferPort;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "Where the node keeps its working files.")

@@ -2,6 +2,8 @@ package io.jclsync.cli;
 
 import io.jclsync.cluster.ClusterMember;
 import io.jclsync.cluster.ClusterSecret;
+import io.jclsync.cluster.tls.Fingerprint;
+import io.jclsync.cluster.tls.PinStore;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ConfigException;
 import java.net.InetSocketAddress;
@@ -66,15 +68,18 @@ final class MembersCommand implements Callable<Integer> {
         byte[] treeId = io.jclsync.cluster.ClusterNode.treeId(clusterName);
         // Per node, the trees it said hello for (a --ctl-socket host serves several).
         Map<String, java.util.Set<String>> hellos = new ConcurrentHashMap<>();
+        // Per node, the transfer key its hello carried (the one peers pin).
+        Map<String, Fingerprint> keys = new ConcurrentHashMap<>();
         // Everyone seen during the window: a node that leaves before we report still answered.
         java.util.Set<String> view = new java.util.LinkedHashSet<>();
-        WireMessage.Hello mine = new WireMessage.Hello(nodeName, treeId, "", 0);
+        WireMessage.Hello mine = WireMessage.Hello.servingNothing(nodeName, treeId);
         ClusterMember[] self = new ClusterMember[1];
         ClusterMember.Listener listener = new ClusterMember.Listener() {
             @Override
             public void received(String from, WireMessage message) {
                 if (message instanceof WireMessage.Hello h) {
                     hellos.computeIfAbsent(h.node(), n -> ConcurrentHashMap.newKeySet()).add(h.tree());
+                    if (h.transferKey().length > 0) keys.put(h.node(), Fingerprint.of(h.transferKey()));
                 }
             }
 
@@ -98,7 +103,7 @@ final class MembersCommand implements Callable<Integer> {
             synchronized (view) {
                 seen = new ArrayList<>(view);
             }
-            return report(seen, hellos, treeId, member.rejected().frames());
+            return report(seen, hellos, keys, treeId, member.rejected().frames());
         }
     }
 
@@ -110,7 +115,8 @@ final class MembersCommand implements Callable<Integer> {
         }
     }
 
-    private int report(List<String> seen, Map<String, java.util.Set<String>> hellos, byte[] treeId, long refused) {
+    private int report(List<String> seen, Map<String, java.util.Set<String>> hellos, Map<String, Fingerprint> keys,
+                       byte[] treeId, long refused) {
         String cluster = java.util.HexFormat.of().formatHex(treeId);
         int wanted = expect != null ? expect : 1 + peers.size();
         Map<String, String> lines = new TreeMap<>();
@@ -126,12 +132,18 @@ final class MembersCommand implements Callable<Integer> {
                 lines.put(name, "in the view, no hello yet");
             } else {
                 // A host's trees have ids of their own (cluster and tree name): it is a member all the same.
-                lines.put(name, trees.contains(cluster) ? "ok" : "ok (a --ctl-socket host: " + trees.size() + " tree(s))");
+                String ok = trees.contains(cluster) ? "ok" : "ok (a --ctl-socket host: " + trees.size() + " tree(s))";
+                Fingerprint key = keys.get(name);
+                lines.put(name, ok + (key == null ? ", serves no pulls" : ", transfer key " + key));
                 sameTree++;
             }
         }
         System.out.println("cluster " + clusterName + ": " + sameTree + " of " + wanted + " expected member(s)");
         lines.forEach((name, what) -> System.out.println("  " + name + "  " + what));
+        if (!keys.isEmpty()) {
+            System.out.println("  (every member above authenticated with the cluster secret; a node pins each peer's transfer "
+                    + "key at first sight, in STATE_DIR/" + PinStore.FILE + ")");
+        }
         // Frames that did not open come from someone who is not a member: say so rather than stay silent.
         if (refused > 0) {
             System.out.println("  refused: " + refused + " frame(s) that did not authenticate (a node with another "

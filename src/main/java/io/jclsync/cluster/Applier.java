@@ -49,24 +49,24 @@ final class Applier {
      */
     private record Plan(Map<String, Long> vector, String writer, FileState local, boolean takeover) {}
 
-    /** @param module the tree's rsync module on every node */
-    Applier(LocalTree tree, Counters counters, String password, String module, Index versions,
+    /** @param access how this node pulls: its transfer key, the tree's rsync module on every node and the password */
+    Applier(LocalTree tree, Counters counters, TransferAccess access, Index versions,
             ConflictPolicy policy, SubtreeConflicts subtrees) {
         this.policy = policy;
         this.subtrees = subtrees;
         this.tree = tree;
-        this.puller = new Puller(tree, counters, password, module, versions);
+        this.puller = new Puller(tree, counters, access, versions);
         this.counters = counters;
         this.versions = versions;
     }
 
     /**
-     * @param sources transfer endpoints (host:port) to pull from: the origin's first, then other
+     * @param sources nodes to pull from (transfer endpoint and key): the origin first, then other
      *                nodes', tried when the origin fails (what they send is checked like the rest);
      *                asked again at that moment, so that nodes which said hello meanwhile are tried
      * @return false if files could not be pulled from anyone (they stay missing here until announced again)
      */
-    boolean apply(WireMessage.Batch batch, Supplier<List<String>> sources) throws InterruptedException {
+    boolean apply(WireMessage.Batch batch, Supplier<List<Puller.Source>> sources) throws InterruptedException {
         counters.batchesReceived.incrementAndGet();
         (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
                 .addAndGet(batch.changes().size());

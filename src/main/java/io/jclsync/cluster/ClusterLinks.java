@@ -1,5 +1,7 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.tls.Fingerprint;
+import io.jclsync.cluster.tls.NodeIdentity;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.ConfigException;
@@ -8,6 +10,7 @@ import java.net.DatagramSocket;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,36 +19,43 @@ import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 
 /**
- * What the cluster trees of one process share: per cluster (name and address), one channel and
- * one rsync daemon for peers, serving each tree as a module of its own. Messages are handed to
- * the tree whose id they carry; view changes to every tree. A link is made for the first tree of
- * a cluster and closed with the last.
+ * What the cluster trees of one process share: per cluster (name and address), one channel, one
+ * transfer key with the pins of the peers' keys, and one transfer listener for peers' pulls,
+ * serving each tree as a module of its own. Messages are handed to the tree whose id they carry
+ * (a hello only once its transfer key is the one pinned for its node); view changes to every
+ * tree. A link is made for the first tree of a cluster and closed with the last.
  */
 public final class ClusterLinks {
     private static final Logger LOG = Logger.getLogger(ClusterLinks.class.getName());
 
     private final Map<String, Link> links = new HashMap<>();
 
-    /** One channel and rsync daemon, and the trees using them. */
+    /** One channel, transfer key and listener, and the trees using them. */
     static final class Link implements ClusterMember.Listener {
         private final String key;
         private final String clusterName;
         /** The options it was joined with: every tree using it must have the same. */
         private final List<Object> options;
-        final String password;
+        /** The rsync passwords of the secrets, the one in use (pulls use it) first. */
+        final List<String> passwords;
         final String endpoint;
+        final NodeIdentity identity;
+        final MemberKeys keys;
         private final Map<String, ClusterMember.Listener> trees = new ConcurrentHashMap<>();
         private volatile List<String> members = List.of();
         ClusterMember member;
-        TransferDaemon daemon;
+        TransferServer server;
         private int users;
 
-        private Link(String key, ClusterConfig config, String password) {
+        private Link(String key, ClusterConfig config, List<String> passwords, NodeIdentity identity, MemberKeys keys) {
             this.key = key;
             this.clusterName = config.clusterName();
             this.options = options(config);
-            this.password = password;
-            this.endpoint = config.bind().getAddress().getHostAddress() + ":" + config.transferPort();
+            this.passwords = List.copyOf(passwords);
+            this.identity = identity;
+            this.keys = keys;
+            this.endpoint = System.getProperty("jclsync.transfer.advertise",
+                    config.bind().getAddress().getHostAddress() + ":" + config.transferPort());
         }
 
         void register(String tree, ClusterMember.Listener listener) {
@@ -61,8 +71,18 @@ public final class ClusterLinks {
             return members;
         }
 
+        /** The node's transfer key and how pulls from {@code module} are made. */
+        TransferAccess access(String module) {
+            return new TransferAccess(identity, passwords.get(0), module);
+        }
+
         @Override
         public void received(String from, WireMessage message) {
+            if (message instanceof WireMessage.Hello h && !h.transferEndpoint().isEmpty()) {
+                if (!keys.admit(h.node(), Fingerprint.of(h.transferKey()))) return;
+            } else if (keys.refused(from)) {
+                return; // a node whose key is not its pinned one is not heard at all
+            }
             String tree;
             if (message instanceof WireMessage.Hello h) tree = h.tree();
             else if (message instanceof WireMessage.Batch b) tree = b.tree();
@@ -78,6 +98,7 @@ public final class ClusterLinks {
         public void viewChanged(List<String> view) {
             LOG.info("cluster " + clusterName + ": " + view);
             members = List.copyOf(view);
+            keys.retain(members);
             for (ClusterMember.Listener l : trees.values()) l.viewChanged(members);
         }
     }
@@ -88,7 +109,7 @@ public final class ClusterLinks {
     }
 
     /**
-     * The link of {@code config}'s cluster: joined (and its rsync daemon started) for its first
+     * The link of {@code config}'s cluster: joined (and its transfer listener started) for its first
      * tree. Every tree of a cluster in one process MUST share its options.
      *
      * @throws ConfigException when they differ from those the link was made with
@@ -106,11 +127,13 @@ public final class ClusterLinks {
         if (link == null) {
             ClusterSecret secret = ClusterSecret.read(config.secretFile());
             // Key derivation is deliberately slow (PBKDF2): once per link.
-            link = new Link(key, config, secret.transferPassword(config.clusterName()));
+            link = new Link(key, config, secret.transferPasswords(config.clusterName()),
+                    transferKey(config.linkDir(), config.nodeName()), MemberKeys.open(config.linkDir()));
             try {
                 awaitLocal(config.bind().getAddress());
                 InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
-                link.daemon = TransferDaemon.start(config.linkDir(), transfer, link.password);
+                link.server = TransferServer.start(config.linkDir(), transfer, link.passwords, link.identity, link.keys,
+                        List.of());
                 link.member = config.multicast() != null
                         ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),
                                 config.multicast(), secret, link)
@@ -126,10 +149,19 @@ public final class ClusterLinks {
         return link;
     }
 
+    /** The node's transfer key, made at its first start. */
+    private static NodeIdentity transferKey(Path stateDir, String node) throws IOException, ConfigException {
+        Path file = stateDir.resolve(NodeIdentity.FILE);
+        PrivateFiles.checkPrivateFileIfPresent(file, "transfer key");
+        NodeIdentity identity = NodeIdentity.loadOrCreate(file, node);
+        LOG.info("this node's transfer key is " + identity.fingerprint() + " (" + file + ")");
+        return identity;
+    }
+
     /**
      * Waits until {@code address} is on an interface of this host that is up: a node started before
      * its network is (at boot, or while its link is down) joins when it comes, instead of exiting.
-     * A socket is bound to it as the channel and the rsync daemon do next; an address other than
+     * A socket is bound to it as the channel and the transfer listener do next; an address other than
      * loopback must also be on an interface that is up, as JGroups checks.
      */
     private static void awaitLocal(InetAddress address) throws InterruptedException {
@@ -164,6 +196,6 @@ public final class ClusterLinks {
 
     private static void close(Link link) {
         if (link.member != null) link.member.close();
-        if (link.daemon != null) link.daemon.close();
+        if (link.server != null) link.server.close();
     }
 }

@@ -1,5 +1,6 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.tls.Fingerprint;
 import io.jclsync.cluster.wire.IndexCodec;
 import io.jclsync.cluster.wire.IndexJournal;
 import io.jclsync.cluster.wire.WireMessage;
@@ -24,8 +25,8 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * One node of a cluster: its membership, its rsync daemon, the announcer that is its transfer,
- * and the applier for peers' batches (on a single thread, in arrival order).
+ * One node of a cluster: its membership, the transfer listener serving its tree, the announcer
+ * that is its transfer, and the applier for peers' batches (on a single thread, in arrival order).
  */
 public final class ClusterNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
@@ -44,7 +45,8 @@ public final class ClusterNode implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     /** Open once the first scan has reconciled the index with the tree: only then is it worth sending. */
     private final java.util.concurrent.CountDownLatch scanned = new java.util.concurrent.CountDownLatch(1);
-    private final Map<String, String> endpoints = new ConcurrentHashMap<>();
+    /** Per peer that said hello for this tree: where to pull from, with which key. */
+    private final Map<String, Puller.Source> sources = new ConcurrentHashMap<>();
     /**
      * Received batches wait here to be applied, at most {@link #APPLY_QUEUE}: beyond that the
      * channel's delivery thread blocks until one is taken (back-pressure on the sender: JGroups'
@@ -129,7 +131,7 @@ public final class ClusterNode implements AutoCloseable {
                         io.jclsync.conflict.ConflictPolicy.NEWEST);
         this.subtrees = new SubtreeConflicts(new io.jclsync.conflict.ConflictScope(config.conflictScopeDepth(),
                 io.jclsync.fs.RelPath.of(config.conflictDir())), versions, policy, counters, localTree);
-        this.applier = new Applier(localTree, counters, link.password, TransferDaemon.module(tree), versions, policy,
+        this.applier = new Applier(localTree, counters, link.access(TransferServer.module(tree)), versions, policy,
                 subtrees);
     }
 
@@ -183,8 +185,9 @@ public final class ClusterNode implements AutoCloseable {
             long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(REFRESH_AFTER_NANOS) / 4);
             node.saver.scheduleWithFixedDelay(node::refreshPositions, tick, tick, TimeUnit.SECONDS);
             node.saver.scheduleWithFixedDelay(node::reportProgress, 2, 2, TimeUnit.SECONDS);
-            link.daemon.addModule(TransferDaemon.module(node.tree), root);
+            link.server.addModule(TransferServer.module(node.tree), root);
             node.counters.rejectedFrom(link.member::rejected);
+            node.counters.refusedTransfersFrom(link.server::refused);
             // Peers that serve this tree answer the hello with theirs, and each side then catches up with the other.
             link.register(node.tree, node.new Listener());
             node.hello();
@@ -225,7 +228,8 @@ public final class ClusterNode implements AutoCloseable {
 
     /** What this node says of itself for this tree. */
     private WireMessage.Hello myHello() {
-        return new WireMessage.Hello(config.nodeName(), treeId, link.endpoint, versions.indexId());
+        return new WireMessage.Hello(config.nodeName(), treeId, link.endpoint, versions.indexId(),
+                link.identity.fingerprint().bytes());
     }
 
     private void hello() {
@@ -243,8 +247,9 @@ public final class ClusterNode implements AutoCloseable {
     private void helloFrom(WireMessage.Hello h) {
         // No endpoint: it serves nothing (`jclsync members` checking the cluster), so it is no peer.
         if (h.transferEndpoint().isEmpty()) return;
-        if (endpoints.put(h.node(), h.transferEndpoint()) == null) {
-            LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ")");
+        Puller.Source source = new Puller.Source(h.node(), h.transferEndpoint(), Fingerprint.of(h.transferKey()));
+        if (!source.equals(sources.put(h.node(), source))) {
+            LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ", transfer key " + source.key() + ")");
         }
         if (h.node().equals(config.nodeName())) return;
         if (!link.members().contains(h.node())) {
@@ -285,7 +290,7 @@ public final class ClusterNode implements AutoCloseable {
 
         @Override
         public void viewChanged(List<String> members) {
-            endpoints.keySet().retainAll(members);
+            sources.keySet().retainAll(members);
             for (String gone : known) if (!members.contains(gone)) lag.left(gone);
             known.retainAll(members);
             hello(); // members new to this tree answer with theirs (see helloFrom)
@@ -368,18 +373,18 @@ public final class ClusterNode implements AutoCloseable {
             // What changed here while the node was down must be in the index before peers' versions
             // are compared with it.
             scanned.await();
-            String endpoint = null;
-            for (int i = 0; i < 200 && (endpoint = endpoints.get(b.origin())) == null; i++) Thread.sleep(50);
-            if (endpoint == null) {
+            Puller.Source source = null;
+            for (int i = 0; i < 200 && (source = sources.get(b.origin())) == null; i++) Thread.sleep(50);
+            if (source == null) {
                 LOG.warning("batch " + b.origin() + "#" + b.sequence() + " from a node that never said hello; ignored");
                 return;
             }
-            String origin = endpoint;
+            Puller.Source origin = source;
             // Read again when the origin fails: a node that said hello meanwhile is a source too.
-            Supplier<List<String>> sources = () -> {
-                List<String> all = new java.util.ArrayList<>(List.of(origin));
-                endpoints.forEach((node, e) -> {
-                    if (!node.equals(b.origin()) && !node.equals(config.nodeName())) all.add(e);
+            Supplier<List<Puller.Source>> from = () -> {
+                List<Puller.Source> all = new java.util.ArrayList<>(List.of(origin));
+                sources.forEach((node, s) -> {
+                    if (!node.equals(b.origin()) && !node.equals(config.nodeName())) all.add(s);
                 });
                 return all;
             };
@@ -388,7 +393,7 @@ public final class ClusterNode implements AutoCloseable {
             WireMessage.IndexPart part = b.part();
             boolean complete = applier.apply(part == null ? b
                     : new WireMessage.Batch(tree, b.origin(), b.sequence(), subtrees.admit(b.origin(), part, b.changes()), part),
-                    sources);
+                    from);
             if (part == null) {
                 appliedFrom.merge(b.origin(), b.sequence(), Math::max);
                 appliedMoved = true;
@@ -466,11 +471,11 @@ public final class ClusterNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            link.daemon.removeModule(TransferDaemon.module(tree));
+            link.server.removeModule(TransferServer.module(tree));
         } catch (IOException e) {
             LOG.warning("cannot stop serving " + config.treeName() + " to peers: " + e);
         }
-        links.release(link); // the last tree of the cluster leaves it and stops the rsync daemon
+        links.release(link); // the last tree of the cluster leaves it and stops the transfer listener
         saveIndex();
         if (journal != null) journal.close();
         // A descriptor closed under a write still running could be reused for another directory.

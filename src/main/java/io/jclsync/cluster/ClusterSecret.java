@@ -74,9 +74,21 @@ public final class ClusterSecret {
         return FrameKeys.of(stretched);
     }
 
-    /** The password of the peers' rsync daemons of {@code clusterName}, from the secret in use. */
+    /** The password of the peers' rsync (behind their TLS transfer listeners) of {@code clusterName}, from the secret in use. */
     public String transferPassword(String clusterName) {
-        return java.util.HexFormat.of().formatHex(derive(secrets.get(0), "jclsync/rsync/" + clusterName, 24));
+        return transferPassword(secrets.get(0), clusterName);
+    }
+
+    /**
+     * The rsync passwords of {@code clusterName} from every secret, the one in use first: a node's
+     * rsync accepts each, so pulls work both ways while the cluster changes its secret.
+     */
+    public List<String> transferPasswords(String clusterName) {
+        return secrets.stream().map(s -> transferPassword(s, clusterName)).toList();
+    }
+
+    private static String transferPassword(char[] secret, String clusterName) {
+        return java.util.HexFormat.of().formatHex(derive(secret, "jclsync/rsync/" + clusterName, 24));
     }
 
     private static byte[] derive(char[] secret, String purpose, int bytes) {

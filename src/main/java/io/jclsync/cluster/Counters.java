@@ -26,6 +26,7 @@ final class Counters {
     private final Path file;
     private volatile java.util.function.Supplier<ClusterMember.Rejections> rejected =
             () -> new ClusterMember.Rejections(0, 0);
+    private volatile java.util.function.LongSupplier refusedTransfers = () -> 0;
 
     Counters(Path file) {
         this.file = file;
@@ -51,6 +52,7 @@ final class Counters {
         ClusterMember.Rejections r = rejected.get();
         out.put("rejected_messages", r.messages());
         out.put("rejected_frames", r.frames());
+        out.put("refused_transfers", refusedTransfers.getAsLong());
         return out;
     }
 
@@ -61,6 +63,11 @@ final class Counters {
     /** Where the counts of dropped malformed messages and frames come from (the channel counts them). */
     void rejectedFrom(java.util.function.Supplier<ClusterMember.Rejections> source) {
         rejected = source;
+    }
+
+    /** Where the count of pull connections the transfer listener refused comes from. */
+    void refusedTransfersFrom(java.util.function.LongSupplier source) {
+        refusedTransfers = source;
     }
 
     synchronized void save() {

@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * What only the user running a node may change: its state dir (index, counters, the rsync
- * daemon's secrets and config) and the cluster secret file. Anyone else who could write them
+ * secrets and config, its transfer key and pins) and the cluster secret file. Anyone else who could write them
  * could feed the node a forged index or learn or replace the secret.
  */
 public final class PrivateFiles {
@@ -52,19 +52,32 @@ public final class PrivateFiles {
      *                         of this user that only this user may read or write
      */
     static void checkSecretFile(Path file) throws IOException, ConfigException {
+        checkPrivateFile(file, "cluster secret file", "the secret");
+    }
+
+    /**
+     * Checks {@code file} like the secret file, if it exists: the node's transfer key and its pins.
+     *
+     * @param what what the file is, for the message
+     */
+    static void checkPrivateFileIfPresent(Path file, String what) throws IOException, ConfigException {
+        if (Files.exists(file, LinkOption.NOFOLLOW_LINKS)) checkPrivateFile(file, what, "it");
+    }
+
+    private static void checkPrivateFile(Path file, String what, String it) throws IOException, ConfigException {
         Map<String, Object> a = Files.readAttributes(file, "unix:uid,mode,isRegularFile", LinkOption.NOFOLLOW_LINKS);
         if (!(Boolean) a.get("isRegularFile")) {
-            throw new ConfigException("cluster secret file " + file + " is not a regular file (a symlink is not followed: "
+            throw new ConfigException(what + " " + file + " is not a regular file (a symlink is not followed: "
                     + "name the file itself)");
         }
         int uid = (Integer) a.get("uid");
         if (uid != runningUid()) {
-            throw new ConfigException("cluster secret file " + file + " belongs to uid " + uid + ", but jclsync runs as uid "
-                    + runningUid() + ": whoever owns it can change the secret (chown it to the user that runs the node)");
+            throw new ConfigException(what + " " + file + " belongs to uid " + uid + ", but jclsync runs as uid "
+                    + runningUid() + ": whoever owns it can change " + it + " (chown it to the user that runs the node)");
         }
         int mode = (Integer) a.get("mode");
         if ((mode & GROUP_OTHER_ALL) != 0) {
-            throw new ConfigException("cluster secret file " + file + " is readable or writable by group or others "
+            throw new ConfigException(what + " " + file + " is readable or writable by group or others "
                     + "(mode " + Integer.toOctalString(mode & 07777) + "; chmod 600 " + file + ")");
         }
     }

@@ -10,7 +10,10 @@ import io.jclsync.sync.ListFile;
 import io.jclsync.sync.ProcessRunner;
 import io.jclsync.beneath.Dir;
 import io.jclsync.beneath.NotBeneathException;
+import io.jclsync.cluster.tls.Fingerprint;
+import io.jclsync.cluster.tls.TransferTunnel;
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,12 +26,27 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * Moves file contents for the {@link Applier}: one rsync per batch from a peer's read-only daemon
- * into the staging dir ({@code .jclsync/incoming}, never watched), then each file is checked
- * against its announced sha256, stamped and renamed into place, and its version recorded.
+ * Moves file contents for the {@link Applier}: one rsync per batch from a peer's read-only rsync,
+ * through a TLS tunnel to its transfer listener that checks the peer's pinned key, into the
+ * staging dir ({@code .jclsync/incoming}, never watched), then each file is checked against its
+ * announced sha256, stamped and renamed into place, and its version recorded.
  */
 final class Puller {
     private static final Logger LOG = Logger.getLogger(Puller.class.getName());
+
+    /**
+     * A node to pull from, as its hello said: its transfer listener and the key it must present.
+     *
+     * @param endpoint host:port (validated by the codec)
+     */
+    record Source(String node, String endpoint, Fingerprint key) {
+        InetSocketAddress address() {
+            int colon = endpoint.lastIndexOf(':');
+            String host = endpoint.substring(0, colon);
+            if (host.startsWith("[") && host.endsWith("]")) host = host.substring(1, host.length() - 1);
+            return new InetSocketAddress(host, Integer.parseInt(endpoint.substring(colon + 1)));
+        }
+    }
 
     /**
      * A file to pull, placed at {@code target} here; once it is in place the path's version
@@ -45,16 +63,14 @@ final class Puller {
 
     private final LocalTree tree;
     private final Counters counters;
-    private final String password;
-    private final String module;
+    private final TransferAccess access;
     private final Index versions;
     private long pulls;
 
-    Puller(LocalTree tree, Counters counters, String password, String module, Index versions) {
-        this.module = module;
+    Puller(LocalTree tree, Counters counters, TransferAccess access, Index versions) {
         this.tree = tree;
         this.counters = counters;
-        this.password = password;
+        this.access = access;
         this.versions = versions;
     }
 
@@ -66,15 +82,15 @@ final class Puller {
      * @return whether every file was placed, or the origin answered (a file whose content no longer
      *         matches has changed there since, and its next announcement brings it)
      */
-    boolean pull(String origin, Supplier<List<String>> sources, Map<RelPath, Pull> files) throws InterruptedException {
+    boolean pull(String origin, Supplier<List<Source>> sources, Map<RelPath, Pull> files) throws InterruptedException {
         Map<RelPath, Pull> left = new LinkedHashMap<>(files);
         // The origin once; if it fails, each other node known by then once; then the origin again, with backoff.
-        String first = sources.get().get(0);
+        Source first = sources.get().get(0);
         if (pullFrom(first, left, 1)) return true;
-        List<String> now = sources.get();
-        for (String other : now.subList(1, now.size())) {
+        List<Source> now = sources.get();
+        for (Source other : now.subList(1, now.size())) {
             if (left.isEmpty()) return true;
-            LOG.info("pulling " + left.size() + " file(s) of " + origin + "'s batch from " + other + " instead");
+            LOG.info("pulling " + left.size() + " file(s) of " + origin + "'s batch from " + other.endpoint() + " instead");
             pullFrom(other, left, 1);
         }
         if (!left.isEmpty() && pullFrom(first, left, 3)) return true;
@@ -85,15 +101,16 @@ final class Puller {
         return left.isEmpty();
     }
 
-    /** Pulls {@code files} from one endpoint; removes those placed. @return whether rsync ran through */
-    private boolean pullFrom(String endpoint, Map<RelPath, Pull> files, int attempts) throws InterruptedException {
+    /** Pulls {@code files} from one source; removes those placed. @return whether rsync ran through */
+    private boolean pullFrom(Source source, Map<RelPath, Pull> files, int attempts) throws InterruptedException {
+        String endpoint = source.endpoint();
         long n = ++pulls;
         byte[] dirName = Long.toString(n).getBytes(StandardCharsets.US_ASCII);
         try (Dir staging = tree.staging()) {
             try {
                 staging.mkdir(dirName, LocalTree.PRIVATE_DIR);
                 try (Dir pulled = staging.openDir(dirName)) {
-                    ProcessRunner.Result r = rsync(endpoint, files, pulled.pathForChildren(), attempts);
+                    ProcessRunner.Result r = rsync(source, files, pulled.pathForChildren(), attempts);
                     if (!ranThrough(r.exitCode())) {
                         LOG.warning("pull of " + files.size() + " file(s) from " + endpoint + " failed (rsync exit "
                                 + r.exitCode() + "): " + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
@@ -124,24 +141,34 @@ final class Puller {
      * nothing renamed or swapped in the tree meanwhile can redirect it; the list of files goes to
      * rsync's standard input, so there is no list file anyone could swap. Regular files only (no
      * links, devices, nor anything over the largest announced size); modes are not taken from the
-     * origin (the announced ones are stamped after the hash check); owners are, as root only.
+     * origin (the announced ones are stamped after the hash check); owners are, as root only. Each
+     * attempt goes through a tunnel of its own, opened once the source's key is checked.
+     *
+     * @throws IOException when no attempt could reach the source over TLS
      */
-    private ProcessRunner.Result rsync(String endpoint, Map<RelPath, Pull> files, Path into, int attempts)
+    private ProcessRunner.Result rsync(Source source, Map<RelPath, Pull> files, Path into, int attempts)
             throws IOException, InterruptedException {
         long largest = files.values().stream().mapToLong(p -> p.want().size()).max().orElse(0);
-        List<String> argv = new ArrayList<>(List.of("rsync", "-t", "--no-D", "--no-p", "--chmod=D700,F600",
+        List<String> options = new ArrayList<>(List.of("rsync", "-t", "--no-D", "--no-p", "--chmod=D700,F600",
                 "--max-size=" + Math.max(1, largest) + "b", "--from0", "--files-from=-", "--stats",
                 "--contimeout=10", "--timeout=60"));
-        if (PrivateFiles.runningUid() == 0) argv.addAll(List.of("-o", "-g"));
-        argv.addAll(List.of(TransferDaemon.url(endpoint, module), into + "/"));
+        if (PrivateFiles.runningUid() == 0) options.addAll(List.of("-o", "-g"));
         byte[] list = ListFile.paths(files.keySet().stream().map(RelPath::toPath).toList());
         ProcessRunner.Result r = null;
+        IOException unreachable = null;
         for (int attempt = 0; attempt < attempts; attempt++) {
             TimeUnit.SECONDS.sleep(attempts == 1 ? 0 : 1L << attempt);
-            counters.rsyncCalls.incrementAndGet();
-            r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", password), Duration.ofHours(1), null, list);
-            if (ranThrough(r.exitCode())) break;
+            try (TransferTunnel tunnel = TransferTunnel.open(access.identity(), source.address(), source.key(), source.node())) {
+                List<String> argv = new ArrayList<>(options);
+                argv.addAll(List.of(TransferServer.url(tunnel.port(), access.module(), access.password()), into + "/"));
+                counters.rsyncCalls.incrementAndGet();
+                r = ProcessRunner.run(argv, Map.of("RSYNC_PASSWORD", access.password()), Duration.ofHours(1), null, list);
+                if (ranThrough(r.exitCode())) break;
+            } catch (IOException e) {
+                unreachable = e;
+            }
         }
+        if (r == null) throw unreachable;
         return r;
     }
 

@@ -51,7 +51,7 @@ public final class TreeHost {
     /** Trees of the trees file that did not start when the host did: listed, kept in the file until removed. */
     private final Map<String, Spec> notStarted = new LinkedHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
-    /** Cluster trees of one cluster share a channel and an rsync daemon. */
+    /** Cluster trees of one cluster share a channel and a transfer listener. */
     private final io.jclsync.cluster.ClusterLinks links = new io.jclsync.cluster.ClusterLinks();
     private boolean restoring;
 

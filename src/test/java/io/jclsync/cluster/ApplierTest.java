@@ -1,5 +1,6 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.tls.NodeIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -39,13 +40,16 @@ class ApplierTest {
     private Counters counters;
     private Applier applier;
     private LocalTree tree;
+    /** A source nobody listens at: pulls fail. */
+    private static final Puller.Source NOWHERE = new Puller.Source("n9", "127.0.0.1:9", NodeIdentity.create("n9").fingerprint());
 
     @BeforeEach
     void setUp() throws Exception {
         counters = new Counters(state.resolve("counters.json"));
         LocalTree.prepareStaging(root);
         tree = new LocalTree(root, new EchoFilter());
-        applier = new Applier(tree, counters, "password", "module", index, ConflictPolicy.NEWEST,
+        applier = new Applier(tree, counters, new TransferAccess(NodeIdentity.create("n1"), "password", "module"), index,
+                ConflictPolicy.NEWEST,
                 new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters, tree));
     }
 
@@ -62,7 +66,7 @@ class ApplierTest {
     }
 
     private void receive(String from, WireMessage.Change... changes) throws Exception {
-        applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes), null), () -> List.of("127.0.0.1:9"));
+        applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes), null), () -> List.of(NOWHERE));
     }
 
     private static WireMessage.Change change(String rel, WireMessage.Kind kind, FileState s, Map<String, Long> v) {

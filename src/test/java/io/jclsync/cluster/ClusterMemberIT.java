@@ -17,6 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Two real JGroups members over TCP on loopback, in this JVM: what a peer does with bad input. */
 class ClusterMemberIT {
+    /** A transfer key: any 32 bytes (a SHA-256 fingerprint). */
+    private static final byte[] KEY = new byte[32];
     @TempDir
     Path tmp;
 
@@ -80,7 +82,7 @@ class ClusterMemberIT {
                                             .setType(io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_SYMLINK)
                                             .setMode(0777).setSymlinkTarget(com.google.protobuf.ByteString.copyFromUtf8("/etc/passwd")))))
                     .build().toByteArray());
-            mb.broadcast(new WireMessage.Hello("b", new byte[] {1}, "127.0.0.6:8730", 0));
+            mb.broadcast(new WireMessage.Hello("b", new byte[] {1}, "127.0.0.6:8730", 0, KEY));
             await(() -> !inA.messages.isEmpty(), "the valid hello");
             assertEquals(4, ma.rejected().messages(), "four bad messages dropped");
             assertEquals(0, ma.rejected().frames(), "every frame of a member with the secret opens");
@@ -104,12 +106,12 @@ class ClusterMemberIT {
             await(() -> inA.view.size() == 2 && inB.view.size() == 2, "a view of two");
             byte[] tree = {1};
             // b speaks in a's and in c's name: every such message is dropped and counted.
-            mb.broadcast(new WireMessage.Hello("a", tree, "127.0.0.6:9999", 0));
-            mb.broadcast(new WireMessage.Hello("c", tree, "127.0.0.6:9999", 0));
+            mb.broadcast(new WireMessage.Hello("a", tree, "127.0.0.6:9999", 0, KEY));
+            mb.broadcast(new WireMessage.Hello("c", tree, "127.0.0.6:9999", 0, KEY));
             mb.broadcast(new WireMessage.Progress("00", "c", java.util.Map.of("a", 5L)));
             mb.broadcast(new WireMessage.Batch("00", "c", 1, List.of(), null));
             mb.broadcast(new WireMessage.CatchUpRequest("00", "c", java.util.Map.of()));
-            mb.broadcast(new WireMessage.Hello("b", tree, "127.0.0.6:8730", 0));
+            mb.broadcast(new WireMessage.Hello("b", tree, "127.0.0.6:8730", 0, KEY));
             await(() -> !inA.messages.isEmpty(), "b's own hello");
             assertEquals(5, ma.rejected().messages(), "five messages naming another sender dropped");
             assertEquals(List.of("b"), inA.messages.stream().map(m -> ((WireMessage.Hello) m).node()).toList());
@@ -117,8 +119,8 @@ class ClusterMemberIT {
             // A second process calling itself "b" joins: it is in the view, but nobody takes its word.
             try (ClusterMember impostor = ClusterMember.joinTcp("t", "b", twin, List.of(a, b), secret, inTwin)) {
                 await(() -> addressesOf(ma) == 3, "the twin in a's view");
-                impostor.broadcast(new WireMessage.Hello("b", tree, "127.0.0.7:6666", 0));
-                mb.broadcast(new WireMessage.Hello("b", tree, "127.0.0.6:8731", 0));
+                impostor.broadcast(new WireMessage.Hello("b", tree, "127.0.0.7:6666", 0, KEY));
+                mb.broadcast(new WireMessage.Hello("b", tree, "127.0.0.6:8731", 0, KEY));
                 await(() -> inA.messages.size() == 2 && ma.rejected().messages() == 6, "b's second hello, the twin's dropped");
                 assertEquals(List.of("127.0.0.6:8730", "127.0.0.6:8731"),
                         inA.messages.stream().map(m -> ((WireMessage.Hello) m).transferEndpoint()).toList());

@@ -33,6 +33,9 @@ class ClusterSecretTest {
         assertEquals(old.transferPassword("c"), both.transferPassword("c"));
         ClusterSecret swapped = ClusterSecret.read(file(NEW + "\n" + OLD));
         assertTrue(!swapped.transferPassword("c").equals(both.transferPassword("c")));
+        // Both rsync passwords are accepted while the secret changes, the one in use first.
+        assertEquals(java.util.List.of(both.transferPassword("c"), swapped.transferPassword("c")), both.transferPasswords("c"));
+        assertEquals(java.util.List.of(old.transferPassword("c")), old.transferPasswords("c"));
     }
 
     @Test

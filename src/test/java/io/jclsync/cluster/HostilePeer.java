@@ -1,5 +1,9 @@
 package io.jclsync.cluster;
 
+import io.jclsync.cluster.tls.Fingerprint;
+import io.jclsync.cluster.tls.NodeIdentity;
+import io.jclsync.cluster.tls.TransferTunnel;
+import io.jclsync.sync.ProcessRunner;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
@@ -8,24 +12,22 @@ import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A member with the cluster secret that says what a test tells it to: it joins with the project's
- * stack, says hello for a tree with the endpoint of an rsync daemon of its own (the module name and
- * password a node pulls with), and sends batches the test builds, true or not. The daemon serves
- * {@link #served()}, whatever the batches announced, at a limited rate, so that a test can act
- * while a node pulls from it. Batches go to one node (unicast), in order, so a later batch's
+ * stack, says hello for a tree with the endpoint and key of a transfer listener of its own (the
+ * module name and password a node pulls with), and sends batches the test builds, true or not. The
+ * listener serves {@link #served()} to anyone, whatever the batches announced, at a limited rate,
+ * so that a test can act while a node pulls from it. Batches go to one node (unicast), in order, so a later batch's
  * effect shows that the earlier ones were handled.
  */
 final class HostilePeer implements AutoCloseable {
@@ -42,7 +44,9 @@ final class HostilePeer implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     /** Each change gets a counter above every earlier one: a peer's version of anything is newer. */
     private final AtomicLong version = new AtomicLong();
-    private Process daemon;
+    private final NodeIdentity identity = NodeIdentity.create(NAME);
+    private TransferServer server;
+    private String password;
     private volatile ClusterMember member;
 
     private HostilePeer(Path dir, byte[] treeId, String endpoint) {
@@ -54,7 +58,7 @@ final class HostilePeer implements AutoCloseable {
     }
 
     /**
-     * Starts the daemon on {@code bind}'s address and {@code transferPort}, then joins
+     * Starts the listener on {@code bind}'s address and {@code transferPort}, then joins
      * {@code clusterName} at {@code bind} with {@code peers} as discovery seeds.
      */
     static HostilePeer start(Path dir, String clusterName, Path secretFile, InetSocketAddress bind, int transferPort,
@@ -64,8 +68,11 @@ final class HostilePeer implements AutoCloseable {
         Files.createDirectories(peer.served);
         ClusterSecret secret = ClusterSecret.read(secretFile);
         try {
-            peer.startDaemon(new InetSocketAddress(bind.getAddress(), transferPort),
-                    secret.transferPassword(clusterName));
+            peer.password = secret.transferPassword(clusterName);
+            peer.server = TransferServer.start(peer.dir, new InetSocketAddress(bind.getAddress(), transferPort),
+                    List.of(peer.password), peer.identity, key -> "anyone",
+                    List.of("--bwlimit=" + SERVE_KIB_PER_SECOND));
+            peer.server.addModule(TransferServer.module(peer.tree), peer.served);
             peer.member = ClusterMember.joinTcp(clusterName, NAME, bind, peers, secret, peer.new Greeter());
             peer.member.broadcast(peer.hello());
         } catch (Exception e) {
@@ -75,7 +82,7 @@ final class HostilePeer implements AutoCloseable {
         return peer;
     }
 
-    /** The dir the daemon serves as the tree's module: what pulls from this peer get. */
+    /** The dir the listener serves as the tree's module: what pulls from this peer get. */
     Path served() {
         return served;
     }
@@ -86,7 +93,7 @@ final class HostilePeer implements AutoCloseable {
     }
 
     private WireMessage.Hello hello() {
-        return new WireMessage.Hello(NAME, treeId, endpoint, 1);
+        return new WireMessage.Hello(NAME, treeId, endpoint, 1, identity.fingerprint().bytes());
     }
 
     /** Answers each node's first hello, as nodes do, so that it takes this member as a peer of the tree. */
@@ -112,6 +119,27 @@ final class HostilePeer implements AutoCloseable {
             } catch (Exception ignored) {
                 // the next view, or greet(), says it again
             }
+        }
+    }
+
+    /** The transfer key its hello carries. */
+    NodeIdentity identity() {
+        return identity;
+    }
+
+    /**
+     * Pulls the whole tree from a node's transfer listener at {@code endpoint} into {@code into},
+     * presenting {@code as}, with the module and password of the cluster: what the node's own pulls do.
+     *
+     * @return rsync's exit code, or -1 when the TLS connection failed before rsync could start
+     */
+    int pull(NodeIdentity as, InetSocketAddress endpoint, Fingerprint nodeKey, Path into) throws Exception {
+        try (TransferTunnel tunnel = TransferTunnel.open(as, endpoint, nodeKey, "the node")) {
+            return ProcessRunner.run(List.of("rsync", "-r", "--contimeout=10", "--timeout=20",
+                            TransferServer.url(tunnel.port(), TransferServer.module(tree), password), into + "/"),
+                    Map.of("RSYNC_PASSWORD", password), Duration.ofSeconds(60)).exitCode();
+        } catch (IOException refused) {
+            return -1;
         }
     }
 
@@ -166,52 +194,9 @@ final class HostilePeer implements AutoCloseable {
         if (!member.send(node, batch)) throw new AssertionError(node + " is not in " + NAME + "'s view");
     }
 
-    /** The daemon a node pulls from: read-only, the module and password of the cluster, rate-limited. */
-    private void startDaemon(InetSocketAddress address, String password) throws IOException, InterruptedException {
-        Path secrets = dir.resolve("rsyncd.secrets");
-        Files.createFile(secrets, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(secrets, TransferDaemon.USER + ":" + password + "\n");
-        Path conf = dir.resolve("rsyncd.conf");
-        StringBuilder c = new StringBuilder(String.join("\n",
-                "use chroot = no",
-                "lock file = " + dir.resolve("rsyncd.lock"),
-                "pid file = " + dir.resolve("rsyncd.pid"),
-                "reverse lookup = no",
-                "[" + TransferDaemon.module(tree) + "]",
-                "path = " + served,
-                "read only = yes",
-                "list = no",
-                "auth users = " + TransferDaemon.USER,
-                "secrets file = " + secrets,
-                ""));
-        // Started by root, rsync would switch to "nobody" for each connection.
-        if (PrivateFiles.runningUid() == 0) c.append("uid = root\ngid = root\n");
-        Files.writeString(conf, c);
-        daemon = new ProcessBuilder("rsync", "--daemon", "--no-detach", "--config=" + conf,
-                "--address=" + address.getAddress().getHostAddress(), "--port=" + address.getPort(),
-                "--log-file=" + dir.resolve("rsyncd.log"), "--bwlimit=" + SERVE_KIB_PER_SECOND)
-                .redirectErrorStream(true).redirectOutput(dir.resolve("rsyncd.out").toFile()).start();
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try (Socket s = new Socket()) {
-                s.connect(address, 200);
-                return;
-            } catch (IOException notYet) {
-                if (!daemon.isAlive() || System.nanoTime() > deadline) {
-                    throw new IOException("the hostile peer's rsync daemon is not listening on " + address + ": "
-                            + Files.readString(dir.resolve("rsyncd.out")));
-                }
-                Thread.sleep(50);
-            }
-        }
-    }
-
     @Override
     public void close() throws InterruptedException {
         if (member != null) member.close();
-        if (daemon != null) {
-            daemon.destroy();
-            if (!daemon.waitFor(5, TimeUnit.SECONDS)) daemon.destroyForcibly().waitFor();
-        }
+        if (server != null) server.close();
     }
 }

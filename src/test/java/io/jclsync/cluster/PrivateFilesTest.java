@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import io.jclsync.cluster.tls.NodeIdentity;
+import io.jclsync.cluster.tls.PinStore;
 import io.jclsync.config.ConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -72,5 +74,24 @@ class PrivateFilesTest {
         Files.setOwner(dir, nobody);
         assertTrue(assertThrows(ConfigException.class, () -> PrivateFiles.checkStateDir(dir)).getMessage()
                 .contains("belongs to uid"));
+    }
+
+    @Test
+    void theTransferKeyAndPinsAreTheUsersOnly() throws Exception {
+        Path key = tmp.resolve(NodeIdentity.FILE);
+        PrivateFiles.checkPrivateFileIfPresent(key, "transfer key"); // none yet: it is made 0600
+        NodeIdentity.loadOrCreate(key, "n1");
+        PrivateFiles.checkPrivateFileIfPresent(key, "transfer key");
+        Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-r--r--"));
+        String why = assertThrows(ConfigException.class, () -> PrivateFiles.checkPrivateFileIfPresent(key, "transfer key"))
+                .getMessage();
+        assertTrue(why.startsWith("transfer key " + key) && why.contains("chmod 600"), why);
+        Path pins = Files.writeString(tmp.resolve(PinStore.FILE), "");
+        Files.setPosixFilePermissions(pins, PosixFilePermissions.fromString("rw-rw----"));
+        why = assertThrows(ConfigException.class, () -> MemberKeys.open(tmp)).getMessage();
+        assertTrue(why.startsWith("transfer pins file " + pins) && why.contains("chmod 600"), why);
+        Files.delete(pins);
+        Files.createSymbolicLink(pins, key);
+        assertTrue(assertThrows(ConfigException.class, () -> MemberKeys.open(tmp)).getMessage().contains("not a regular file"));
     }
 }

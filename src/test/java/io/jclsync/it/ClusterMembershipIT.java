@@ -9,6 +9,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,6 +59,27 @@ class ClusterMembershipIT {
             // Not silence: each side reports the other's attempts as refused frames.
             assertTrue(n1.log().contains("  refused: "), n1.log());
             assertTrue(intruder.log().contains("  refused: "), intruder.log());
+        }
+    }
+
+    @Test
+    void membersListsEachNodesTransferKey() throws Exception {
+        Path good = secret("good", "correct horse battery staple 42");
+        int port = ThreadLocalRandom.current().nextInt(20000, 40000);
+        String a = "127.0.0.2:" + port, b = "127.0.0.3:" + port;
+        Path tree = Files.createDirectory(tmp.resolve("tree"));
+        try (JclsyncProcess node = JclsyncProcess.start(tmp.resolve("node.log"), "-M", "cluster", "-W", tree.toString(),
+                "--cluster-name", "web", "--node-name", "n1", "--cluster-secret-file", good.toString(),
+                "--cluster-bind", a, "--cluster-peers", b, "--transfer-port", Integer.toString(port + 1),
+                "--state-dir", tmp.resolve("state").toString(), "-v")) {
+            node.awaitLog("this node's transfer key is sha256:", EXIT);
+            Matcher key = Pattern.compile("this node's transfer key is (sha256:[0-9a-f]{64})").matcher(node.log());
+            assertTrue(key.find(), node.log());
+            JclsyncProcess.Result r = JclsyncProcess.run(tmp.resolve("members.log"), EXIT, "members", "--cluster-name",
+                    "web", "--node-name", "m", "--cluster-secret-file", good.toString(), "--cluster-bind", b,
+                    "--cluster-peers", a, "--expect", "2", "--listen", "8");
+            assertEquals(0, r.exitCode(), r.output());
+            assertTrue(r.output().contains("  n1  ok, transfer key " + key.group(1)), r.output());
         }
     }
 

@@ -1,12 +1,15 @@
 package io.jclsync.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /** Three cluster nodes (processes on 127.0.0.2-4) recovering from failures of their parts. */
@@ -17,9 +20,12 @@ class ClusterRecoveryIT extends ClusterTestBase {
         startCluster();
         awaitQuiet(Duration.ofMillis(700));
         long pulledBefore = counters(2).get("files_pulled");
-        byte[] data = new byte[1 << 20];
+        // Big enough that a serving rsync is seen and killed long before it could have sent it all.
+        byte[] data = new byte[32 << 20];
         ThreadLocalRandom.current().nextBytes(data);
-        // n3 is frozen while n1 announces the file and n2 pulls it; then n1's rsync daemon dies.
+        // n3 is frozen while n1 announces the file and n2 pulls it; then every rsync n1 starts to serve
+        // a pull is killed as soon as it appears: n1 cannot serve.
+        ServerKiller killer;
         nodes.get(2).signal("STOP");
         try {
             Files.createDirectories(trees.get(0).resolve("fallback"));
@@ -28,23 +34,59 @@ class ClusterRecoveryIT extends ClusterTestBase {
             // n1's status shows how far behind each peer is: n2 has everything, frozen n3 does not.
             awaitBehind(0, "n3", b -> b >= 1, "behind");
             awaitBehind(0, "n2", b -> b == 0, "up to date");
-            long daemon = Long.parseLong(Files.readString(states.get(0).resolve("rsyncd.pid")).strip());
-            JclsyncProcess.signal("KILL", daemon);
+            killer = new ServerKiller(nodes.get(0).pid());
         } finally {
             nodes.get(2).signal("CONT");
         }
-        awaitConverged("n3, whose pull from n1 failed", List.of(0, 1, 2));
-        awaitBehind(0, "n3", b -> b == 0, "up to date again");
-        nodes.get(2).awaitLog("file(s) of n1's batch from 127.0.0.3:" + (port + 1) + " instead", CONVERGE);
-        nodes.get(2).awaitLog("pulled 1 file(s) from 127.0.0.3", CONVERGE);
+        try {
+            awaitConverged("n3, whose pull from n1 failed", List.of(0, 1, 2));
+            awaitBehind(0, "n3", b -> b == 0, "up to date again");
+            nodes.get(2).awaitLog("file(s) of n1's batch from 127.0.0.3:" + (port + 1) + " instead", CONVERGE);
+            nodes.get(2).awaitLog("pulled 1 file(s) from 127.0.0.3", CONVERGE);
+        } finally {
+            killer.close();
+        }
         assertEquals(1, counters(2).get("files_pulled") - pulledBefore, "pulled once, from n2");
-        // n1 restarts its daemon and serves again.
-        nodes.get(0).awaitLog("restarting it in", CONVERGE);
-        Files.writeString(trees.get(0).resolve("fallback/after.txt"), "served by n1's new daemon\n");
-        awaitConverged("a file written after n1's daemon came back");
+        assertTrue(killer.killed() >= 1, "n1 started an rsync to serve n3, and it was killed");
+        nodes.get(0).awaitLog("rsync serving n3 (pid", CONVERGE);
+        // n1 serves again: each pull has an rsync of its own.
+        Files.writeString(trees.get(0).resolve("fallback/after.txt"), "served by n1 again\n");
+        awaitConverged("a file written after n1's serving rsync was killed");
         assertEquals(Files.readString(trees.get(0).resolve("fallback/after.txt")),
                 Files.readString(trees.get(2).resolve("fallback/after.txt")));
-        assertEquals(data.length, Files.size(trees.get(2).resolve("fallback/data.bin")));
+        assertEquals(-1, Files.mismatch(trees.get(0).resolve("fallback/data.bin"), trees.get(2).resolve("fallback/data.bin")));
+    }
+
+    /** Kills each rsync that node process {@code pid} starts to serve a pull, until closed. */
+    private static final class ServerKiller implements AutoCloseable {
+        private final AtomicInteger killed = new AtomicInteger();
+        private volatile boolean closed;
+        private final Thread thread;
+
+        ServerKiller(long pid) {
+            thread = new Thread(() -> {
+                while (!closed) {
+                    ProcessHandle.of(pid).ifPresent(node -> node.children()
+                            .filter(c -> c.info().commandLine().map(cmd -> cmd.contains("--server --daemon")).orElse(false))
+                            .forEach(c -> {
+                                if (c.destroyForcibly()) killed.incrementAndGet();
+                            }));
+                    LockSupport.parkNanos(1_000_000); // a pull's TLS handshake alone takes longer
+                }
+            }, "server-killer");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        int killed() {
+            return killed.get();
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            closed = true;
+            thread.join();
+        }
     }
 
     @Test
@@ -84,7 +126,7 @@ class ClusterRecoveryIT extends ClusterTestBase {
         }
     }
 
-    /** Whether node process {@code pid} has an rsync client (not its daemon) running. */
+    /** Whether node process {@code pid} has an rsync client (not one serving a peer) running. */
     private static boolean pulling(long pid) {
         return ProcessHandle.of(pid).map(p -> p.children().anyMatch(c -> c.info().commandLine()
                 .map(cmd -> cmd.contains("rsync") && !cmd.contains("--daemon")).orElse(false))).orElse(false);

@@ -107,6 +107,8 @@ class ClusterSyncIT extends ClusterTestBase {
         assertEquals(0, counters(0).get("rejected_messages"));
         // Frames overtaking each other under load are within the replay window: none dropped.
         for (int i = 0; i < 3; i++) assertEquals(0, counters(i).get("rejected_frames"), "n" + (i + 1));
+        // Every pull was a member's, with the key its hello gave: none refused by a transfer listener.
+        for (int i = 0; i < 3; i++) assertEquals(0, counters(i).get("refused_transfers"), "n" + (i + 1));
         // Converged means quiet: for 30 s nothing is announced, received or pulled anywhere.
         List<Map<String, Long>> settled = awaitQuiet(Duration.ofMillis(1500));
         long quietUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();

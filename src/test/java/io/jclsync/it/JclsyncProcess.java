@@ -47,7 +47,7 @@ public final class JclsyncProcess implements AutoCloseable {
         return start(log, prefix, java.util.Map.of(), args);
     }
 
-    static JclsyncProcess start(Path log, List<String> prefix, java.util.Map<String, String> env, String... args)
+    public static JclsyncProcess start(Path log, List<String> prefix, java.util.Map<String, String> env, String... args)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(prefix, List.of(args)));
         pb.environment().putAll(env);
@@ -112,7 +112,7 @@ public final class JclsyncProcess implements AutoCloseable {
     }
 
     /** Sends SIGTERM and waits for the exit code. */
-    int terminate(Duration timeout) throws Exception {
+    public int terminate(Duration timeout) throws Exception {
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             throw new AssertionError("jclsync did not stop within " + timeout + " of SIGTERM; log:\n" + log());
@@ -128,7 +128,7 @@ public final class JclsyncProcess implements AutoCloseable {
     }
 
     /** Waits until the log holds {@code text}. */
-    void awaitLog(String text, Duration timeout) throws Exception {
+    public void awaitLog(String text, Duration timeout) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!log().contains(text)) {
             if (!process.isAlive() && !log().contains(text)) {

@@ -145,9 +145,13 @@ class UnprivilegedIT extends ClusterTestBase {
             String log = nodes.get(i).log();
             assertFalse(log.contains("lock file") || log.contains("code 5"), "n" + (i + 1) + "'s pulls failed:\n" + log);
             assertTrue(counters(i).getOrDefault("files_pulled", 0L) >= 30, "n" + (i + 1) + " pulled: " + counters(i));
-            if (i < 2) { // rsync makes its lock file at the first pull it serves: n1's and n2's files were pulled
-                assertTrue(Files.exists(states.get(i).resolve("rsyncd.lock")), "n" + (i + 1)
-                        + "'s daemon's lock file is in the state dir");
+            // The transfer key was made in the state dir, the user's own, 0600; the peers' keys are pinned there.
+            Path key = states.get(i).resolve("transfer-identity.pem");
+            assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(key)), key.toString());
+            assertEquals(uid, Files.getAttribute(key, "unix:uid"), key + " belongs to the user running the node");
+            String pins = Files.readString(states.get(i).resolve("transfer-pins"));
+            for (int peer = 0; peer < 3; peer++) {
+                if (peer != i) assertTrue(pins.contains("n" + (peer + 1) + " "), "n" + (i + 1) + " pinned n" + (peer + 1) + ": " + pins);
             }
             int stateMode = (Integer) Files.getAttribute(states.get(i), "unix:mode");
             assertEquals(0, stateMode & 022, "n" + (i + 1) + "'s state dir is writable by others: " + Integer.toOctalString(stateMode));

@@ -21,6 +21,8 @@ import java.util.regex.Pattern;
  */
 public final class WireCodec {
     public static final int PROTOCOL_VERSION = 1;
+    /** A hello's transfer key: a SHA-256 fingerprint. */
+    public static final int TRANSFER_KEY_BYTES = 32;
     /** Largest encoded message accepted. */
     public static final int MAX_MESSAGE_BYTES = 16 << 20;
     /** Most changes in one batch. */
@@ -48,7 +50,8 @@ public final class WireCodec {
         if (message instanceof WireMessage.Hello h) {
             env.setHello(io.jclsync.cluster.wire.proto.Hello.newBuilder()
                     .setNode(h.node()).setTreeId(ByteString.copyFrom(h.treeId()))
-                    .setTransferEndpoint(h.transferEndpoint()).setIndexId(h.indexId()));
+                    .setTransferEndpoint(h.transferEndpoint()).setIndexId(h.indexId())
+                    .setTransferKey(ByteString.copyFrom(h.transferKey())));
         } else if (message instanceof WireMessage.Batch b) {
             io.jclsync.cluster.wire.proto.ChangeBatch.Builder batch = io.jclsync.cluster.wire.proto.ChangeBatch
                     .newBuilder().setTreeId(treeBytes(b.tree())).setOrigin(b.origin()).setSequence(b.sequence());
@@ -147,7 +150,15 @@ public final class WireCodec {
                         + "' is not host:port");
             }
         }
-        return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), endpoint, h.getIndexId());
+        int key = h.getTransferKey().size();
+        if (endpoint.isEmpty() ? key != 0 : key != TRANSFER_KEY_BYTES) {
+            throw new WireException(endpoint.isEmpty()
+                    ? "a hello without a transfer endpoint carries a transfer key (" + key + " bytes)"
+                    : "a hello's transfer key has " + key + " bytes, not " + TRANSFER_KEY_BYTES
+                            + " (a node from before TLS transfers sends none)");
+        }
+        return new WireMessage.Hello(node(h.getNode()), h.getTreeId().toByteArray(), endpoint, h.getIndexId(),
+                h.getTransferKey().toByteArray());
     }
 
     private static WireMessage.CatchUpRequest catchUpRequest(io.jclsync.cluster.wire.proto.CatchUpRequest r)

@@ -12,10 +12,26 @@ import java.util.Map;
  */
 public sealed interface WireMessage {
 
-    /** @param indexId the sender's current index id */
-    record Hello(String node, byte[] treeId, String transferEndpoint, long indexId) implements WireMessage {
+    /**
+     * @param indexId     the sender's current index id
+     * @param transferKey the SHA-256 fingerprint of the key the sender's transfer listener presents
+     *                    and its pulls present ({@link WireCodec#TRANSFER_KEY_BYTES}); empty without an endpoint
+     */
+    record Hello(String node, byte[] treeId, String transferEndpoint, long indexId, byte[] transferKey)
+            implements WireMessage {
         public Hello {
             treeId = treeId.clone();
+            transferKey = transferKey.clone();
+        }
+
+        /** A hello of a member that serves nothing (`jclsync members`). */
+        public static Hello servingNothing(String node, byte[] treeId) {
+            return new Hello(node, treeId, "", 0, new byte[0]);
+        }
+
+        @Override
+        public byte[] transferKey() {
+            return transferKey.clone();
         }
 
         /** The tree id as the other messages carry it. */

@@ -273,8 +273,8 @@ class WireCodecFuzzTest {
 
     private static byte[] valid(Random r) {
         WireMessage m = switch (r.nextInt(6)) {
-            case 0 -> new WireMessage.Hello(node(r), bytes32(r), r.nextBoolean() ? "" : "127.0.0." + r.nextInt(256) + ":8730",
-                    r.nextLong());
+            case 0 -> r.nextBoolean() ? WireMessage.Hello.servingNothing(node(r), bytes32(r))
+                    : new WireMessage.Hello(node(r), bytes32(r), "127.0.0." + r.nextInt(256) + ":8730", r.nextLong(), bytes32(r));
             case 1 -> new WireMessage.CatchUpRequest(TREE, node(r), Map.of(node(r), new Index.Position(r.nextLong(), r.nextInt(99))));
             case 2 -> new WireMessage.Progress(TREE, node(r), vector(r));
             default -> batch(r);
@@ -290,6 +290,7 @@ class WireCodecFuzzTest {
             assertTrue(h.treeId().length >= 1 && h.treeId().length <= 64, "tree id length");
             String e = h.transferEndpoint();
             assertTrue(e.isEmpty() || e.matches("[A-Za-z0-9.:\\[\\]-]+:[0-9]{1,5}"), "endpoint " + e);
+            assertEquals(e.isEmpty() ? 0 : 32, h.transferKey().length, "transfer key length");
         } else if (m instanceof WireMessage.Batch b) {
             checkTree(b.tree());
             checkNode(b.origin());

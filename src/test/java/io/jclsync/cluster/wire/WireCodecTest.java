@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Test;
 
 class WireCodecTest {
     private static final byte[] HASH = new byte[32];
+    /** A transfer key: any 32 bytes (a SHA-256 fingerprint). */
+    private static final byte[] KEY = java.util.HexFormat.of().parseHex("5e".repeat(32));
     private static final String TREE = java.util.HexFormat.of().formatHex(io.jclsync.cluster.ClusterNode.treeId("it"));
     private static final byte[] ODD = {'d', 'i', 'r', '/', 'n', (byte) 0xe9, '\n', ' ', 'x'};
 
@@ -78,10 +80,11 @@ class WireCodecTest {
         assertTrue(scopedBack.changes().get(0).takeover());
         assertEquals(false, back.changes().get(0).takeover());
 
-        WireMessage.Hello hello = new WireMessage.Hello("n2", new byte[] {1, 2}, "127.0.0.2:8730", 99);
+        WireMessage.Hello hello = new WireMessage.Hello("n2", new byte[] {1, 2}, "127.0.0.2:8730", 99, KEY);
         WireMessage.Hello h = assertInstanceOf(WireMessage.Hello.class, WireCodec.decode(WireCodec.encode(hello)));
         assertEquals("127.0.0.2:8730", h.transferEndpoint());
         assertEquals(99, h.indexId());
+        assertArrayEquals(KEY, h.transferKey());
         WireMessage.CatchUpRequest request = new WireMessage.CatchUpRequest(TREE, "n1",
                 Map.of("n2", new io.jclsync.state.Index.Position(7, 41), "n3", new io.jclsync.state.Index.Position(0, 0)));
         assertEquals(request, WireCodec.decode(WireCodec.encode(request)));
@@ -145,14 +148,26 @@ class WireCodecTest {
     @Test
     void aTransferEndpointIsHostAndPort() throws WireException {
         for (String good : List.of("", "127.0.0.2:8730", "node-1.example.org:1", "0:0:0:0:0:0:0:1:65535", "[::1]:873")) {
-            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, good, 0);
+            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, good, 0, good.isEmpty() ? new byte[0] : KEY);
             assertEquals(good, ((WireMessage.Hello) WireCodec.decode(WireCodec.encode(h))).transferEndpoint());
         }
         for (String bad : List.of("evil@10.0.0.1:873", "10.0.0.1:873/other/", "10.0.0.1", "10.0.0.1:0", "10.0.0.1:65536",
                 "host:873 --rsh=sh", "10.0.0.1:873/../t1", ":873x")) {
-            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, bad, 0);
+            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, bad, 0, KEY);
             assertTrue(rejected(WireCodec.encode(h)).contains("not host:port"), bad);
         }
+    }
+
+    @Test
+    void aHelloWithAnEndpointCarriesA32ByteTransferKeyAndOneWithoutCarriesNone() throws WireException {
+        for (int length : new int[] {0, 1, 31, 33, 64}) {
+            WireMessage.Hello h = new WireMessage.Hello("n2", new byte[] {1}, "127.0.0.2:8730", 0, new byte[length]);
+            assertTrue(rejected(WireCodec.encode(h)).contains("transfer key has " + length + " bytes, not 32"), "" + length);
+        }
+        WireMessage.Hello keyNoEndpoint = new WireMessage.Hello("n2", new byte[] {1}, "", 0, KEY);
+        assertTrue(rejected(WireCodec.encode(keyNoEndpoint)).contains("without a transfer endpoint carries a transfer key"));
+        WireMessage.Hello member = WireMessage.Hello.servingNothing("m", new byte[] {1});
+        assertEquals(0, ((WireMessage.Hello) WireCodec.decode(WireCodec.encode(member))).transferKey().length);
     }
 
     @Test

@@ -1,0 +1,93 @@
+package io.jclsync.cluster.tls;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLSocket;
+
+/**
+ * One pull's way to a peer: a TLS 1.3 connection to the peer's {@link TransferListener}, made and
+ * checked against the key pinned for that peer first, then offered to the local rsync client as a
+ * plain listening socket on 127.0.0.1 that takes one connection and forwards it. Another local
+ * user who connects first gets a connection that still needs the module password, and the pull
+ * fails (and is tried again or elsewhere).
+ */
+public final class TransferTunnel implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(TransferTunnel.class.getName());
+    private static final int CONNECT_MILLIS = 10_000;
+    /** How long the local rsync has to connect. */
+    private static final int ACCEPT_MILLIS = 30_000;
+
+    private final SSLSocket remote;
+    private final ServerSocket local;
+    private volatile Socket accepted;
+
+    private TransferTunnel(SSLSocket remote, ServerSocket local) {
+        this.remote = remote;
+        this.local = local;
+    }
+
+    /**
+     * Connects to {@code peer}, whose key must be {@code expected}.
+     *
+     * @param name the peer's node name, for messages
+     * @throws IOException when it cannot be reached or its key is not {@code expected}
+     */
+    public static TransferTunnel open(NodeIdentity identity, InetSocketAddress peer, Fingerprint expected, String name)
+            throws IOException {
+        SSLSocket remote = (SSLSocket) identity.context(new PinnedTrust(expected::equals, name + "'s (" + expected + ")"))
+                .getSocketFactory().createSocket();
+        ServerSocket local = null;
+        try {
+            remote.setEnabledProtocols(NodeIdentity.protocols());
+            remote.setEnabledCipherSuites(NodeIdentity.cipherSuites());
+            remote.connect(peer, CONNECT_MILLIS);
+            remote.setSoTimeout(CONNECT_MILLIS);
+            remote.startHandshake();
+            remote.setSoTimeout(0);
+            local = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            local.setSoTimeout(ACCEPT_MILLIS);
+        } catch (IOException e) {
+            Splice.quietly(remote);
+            if (local != null) Splice.quietly(local);
+            throw new IOException("TLS to " + name + " at " + peer.getAddress().getHostAddress() + ":" + peer.getPort()
+                    + ": " + e.getMessage(), e);
+        }
+        TransferTunnel tunnel = new TransferTunnel(remote, local);
+        Thread t = new Thread(tunnel::forward, "jclsync-tunnel-" + local.getLocalPort());
+        t.setDaemon(true);
+        t.start();
+        return tunnel;
+    }
+
+    /** The port on 127.0.0.1 the local rsync connects to. */
+    public int port() {
+        return local.getLocalPort();
+    }
+
+    private void forward() {
+        try {
+            Socket c = local.accept();
+            accepted = c;
+            local.close();
+            Splice.run(Thread.currentThread().getName(), Splice.End.of(c), Splice.End.of(remote));
+        } catch (IOException e) {
+            LOG.fine("tunnel on port " + port() + ": " + e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            close();
+        }
+    }
+
+    @Override
+    public void close() {
+        Splice.quietly(local);
+        Splice.quietly(remote);
+        Socket c = accepted;
+        if (c != null) Splice.quietly(c);
+    }
+}

@@ -1,0 +1,129 @@
+package io.jclsync.cluster.tls;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A real listener and real tunnels on loopback, serving each connection with a real process. */
+class TransferListenerTest {
+    private final NodeIdentity server = NodeIdentity.create("n1");
+    private final NodeIdentity member = NodeIdentity.create("n2");
+    private final NodeIdentity stranger = NodeIdentity.create("n2");
+    private final Map<Fingerprint, String> members = new ConcurrentHashMap<>(Map.of(member.fingerprint(), "n2"));
+    private final List<String> served = new CopyOnWriteArrayList<>();
+    private TransferListener listener;
+    private InetSocketAddress address;
+
+    /** Serves each connection with {@code cat} after a greeting: what the client sends comes back. */
+    private void listen() throws IOException {
+        int port;
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        address = new InetSocketAddress(InetAddress.getLoopbackAddress(), port);
+        listener = TransferListener.start(address, server, members::get, peer -> {
+            served.add(peer);
+            return new ProcessBuilder("sh", "-c", "echo hello " + peer + "; exec cat");
+        });
+    }
+
+    @AfterEach
+    void close() {
+        if (listener != null) listener.close();
+    }
+
+    @Test
+    void aMembersTunnelCarriesBothWaysUntilBothEnd() throws Exception {
+        listen();
+        byte[] data = new byte[3 << 20];
+        ThreadLocalRandom.current().nextBytes(data);
+        try (TransferTunnel t = TransferTunnel.open(member, address, server.fingerprint(), "n1");
+             Socket s = new Socket(InetAddress.getLoopbackAddress(), t.port())) {
+            Thread writer = new Thread(() -> {
+                try {
+                    OutputStream out = s.getOutputStream(); // closing it would close the socket
+                    out.write(data);
+                    s.shutdownOutput();
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            });
+            writer.start();
+            InputStream in = s.getInputStream();
+            byte[] all = in.readAllBytes();
+            writer.join();
+            String greeting = "hello n2\n";
+            assertEquals(greeting, new String(all, 0, greeting.length(), StandardCharsets.US_ASCII));
+            byte[] echoed = Arrays.copyOfRange(all, greeting.length(), all.length);
+            assertArrayEquals(data, echoed, "every byte came back, then the end");
+            assertThrows(IOException.class, () -> new Socket(InetAddress.getLoopbackAddress(), t.port()).close(),
+                    "the tunnel takes one connection");
+        }
+        assertEquals(List.of("n2"), served);
+    }
+
+    @Test
+    void aClientWhoseKeyIsNoMembersIsRefusedAndNothingIsServed() throws Exception {
+        listen();
+        assertEquals(0, bytesServedTo(stranger), "a stranger gets nothing");
+        assertEquals(List.of(), served, "no process was started for it");
+        assertTrue(listener.refused() >= 1);
+        members.remove(member.fingerprint());
+        assertEquals(0, bytesServedTo(member), "a member that left is refused");
+        assertEquals(List.of(), served);
+        assertEquals(2, listener.refused());
+    }
+
+    /**
+     * What a client with {@code key} is sent. TLS 1.3: the client may finish its handshake before the
+     * server has checked its key, so a refusal ends the connection then or at the first read.
+     */
+    private int bytesServedTo(NodeIdentity key) throws Exception {
+        try (TransferTunnel t = TransferTunnel.open(key, address, server.fingerprint(), "n1");
+             Socket s = new Socket(InetAddress.getLoopbackAddress(), t.port())) {
+            return s.getInputStream().readAllBytes().length;
+        } catch (IOException refused) {
+            return 0;
+        }
+    }
+
+    @Test
+    void aServerWithAnotherKeyThanThePinnedOneIsNotTalkedTo() throws Exception {
+        listen();
+        String why = assertThrows(IOException.class,
+                () -> TransferTunnel.open(member, address, stranger.fingerprint(), "n1")).getMessage();
+        assertTrue(why.contains("n1") && why.contains(stranger.fingerprint().toString()), why);
+        assertEquals(List.of(), served);
+    }
+
+    @Test
+    void aPlainTextClientGetsNothing() throws Exception {
+        listen();
+        try (Socket s = new Socket(address.getAddress(), address.getPort())) {
+            s.getOutputStream().write("@RSYNCD: 32.0\n".getBytes(StandardCharsets.US_ASCII));
+            byte[] answer = s.getInputStream().readAllBytes();
+            assertTrue(!new String(answer, StandardCharsets.ISO_8859_1).contains("RSYNCD"), "no rsync greeting in clear");
+        } catch (IOException reset) {
+            // refused outright: fine too
+        }
+        assertEquals(List.of(), served);
+    }
+}
