@@ -85,11 +85,21 @@ class TransferListenerTest {
         listen();
         assertEquals(0, bytesServedTo(stranger), "a stranger gets nothing");
         assertEquals(List.of(), served, "no process was started for it");
-        assertTrue(listener.refused() >= 1);
+        awaitRefused(1);
         members.remove(member.fingerprint());
         assertEquals(0, bytesServedTo(member), "a member that left is refused");
         assertEquals(List.of(), served);
-        assertEquals(2, listener.refused());
+        awaitRefused(2);
+    }
+
+    /**
+     * Until the listener has counted {@code n} refusals: the client sees the connection end when the
+     * server closes it, a moment before the server's thread counts the refusal.
+     */
+    private void awaitRefused(long n) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (listener.refused() < n && System.nanoTime() < deadline) Thread.sleep(10);
+        assertEquals(n, listener.refused(), "refusals counted");
     }
 
     /**
