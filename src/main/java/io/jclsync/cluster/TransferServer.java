@@ -107,6 +107,8 @@ final class TransferServer implements AutoCloseable {
                 "use chroot = no",
                 // No "max connections" (and so no lock file): the TLS listener bounds connections.
                 "reverse lookup = no",
+                // A peer silent this long (vanished mid-pull) ends its rsync, and the listener then frees the connection.
+                "timeout = 120",
                 "log file = " + stateDir.resolve("rsyncd.log"),
                 ""));
         for (Map.Entry<String, Path> m : modules.entrySet()) {

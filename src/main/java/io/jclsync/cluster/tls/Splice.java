@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.util.logging.Logger;
+import javax.net.ssl.SSLException;
 
 /**
  * Joins two byte streams both ways: what one end sends the other receives, until both have ended.
@@ -12,6 +14,7 @@ import java.net.Socket;
  * last words after the other side has finished); a failure either way closes both ends.
  */
 final class Splice {
+    private static final Logger LOG = Logger.getLogger(Splice.class.getName());
     private static final int BUFFER = 64 * 1024;
 
     /**
@@ -35,15 +38,26 @@ final class Splice {
 
     private Splice() {}
 
-    /** Copies {@code a} to {@code b} on a new thread and {@code b} to {@code a} on this one; returns when both ended. */
+    /**
+     * Once one way has ended, how long the other may still take (rsync's last words) before both ends
+     * are closed: a peer that vanished mid-pull (power lost, partitioned) never sends its end, and
+     * would hold the connection, its threads and its process for good.
+     */
+    static final long LAST_WORDS_MILLIS = 30_000;
+
+    /**
+     * Copies {@code a} to {@code b} on a new thread and {@code b} to {@code a} on this one; returns when
+     * both ended, or {@link #LAST_WORDS_MILLIS} after the first did.
+     */
     static void run(String name, End a, End b) throws InterruptedException {
         Thread ab = new Thread(() -> copy(a, b), name + "-out");
         ab.setDaemon(true);
         ab.start();
         copy(b, a);
-        ab.join();
+        ab.join(LAST_WORDS_MILLIS);
         quietly(a.close());
         quietly(b.close());
+        ab.join();
     }
 
     private static void copy(End from, End to) {
@@ -56,7 +70,10 @@ final class Splice {
             }
             to.endOutput().close();
         } catch (IOException e) {
-            // Either side went away: the other must not wait for it.
+            // Either side went away: the other must not wait for it. A TLS alert is worth saying (the
+            // peer refused this node's key, say: rsync only sees the connection end).
+            if (e instanceof SSLException) LOG.warning("TLS connection ended: " + e.getMessage());
+            else LOG.fine(() -> "connection ended: " + e);
             quietly(from.close());
             quietly(to.close());
         }

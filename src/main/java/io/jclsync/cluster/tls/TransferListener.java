@@ -6,6 +6,9 @@ import java.net.Socket;
 import java.security.cert.Certificate;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -19,12 +22,24 @@ import javax.net.ssl.SSLSocket;
  * Where peers pull from: a TLS 1.3 listener that takes a connection only from a client whose key is
  * a current member's (its fingerprint said in that member's hello), and serves each such connection
  * with a process of its own (rsync in daemon-over-pipe mode) whose standard input and output are the
- * connection. Nothing is served before the client is known; at most 16 connections at once.
+ * connection. Nothing is served before the client is known; at most 16 members' pulls at once, and
+ * at most 64 handshakes, each closed after 10 s whatever it has sent.
  */
 public final class TransferListener implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransferListener.class.getName());
     private static final int MAX_CONNECTIONS = 16;
+    /** Handshakes under way at once: unauthenticated, so kept apart from members' pulls and cut short. */
+    private static final int MAX_HANDSHAKES = 64;
     private static final int HANDSHAKE_MILLIS = 10_000;
+    /** How long a connection has to complete its handshake: {@link #HANDSHAKE_MILLIS}, shorter in tests. */
+    private final int handshakeMillis;
+    private static final long REFUSAL_LOG_NANOS = TimeUnit.SECONDS.toNanos(10);
+    /** Closes a connection whose handshake has not ended in time, however slowly its bytes trickle in. */
+    private static final ScheduledExecutorService DEADLINES = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "jclsync-transfer-deadlines");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Who may connect. */
     public interface Members {
@@ -36,12 +51,17 @@ public final class TransferListener implements AutoCloseable {
     private final Members members;
     private final Function<String, ProcessBuilder> service;
     private final Semaphore slots = new Semaphore(MAX_CONNECTIONS);
+    private final Semaphore handshakes = new Semaphore(MAX_HANDSHAKES);
+    private final AtomicLong lastRefusalLogged = new AtomicLong(System.nanoTime() - REFUSAL_LOG_NANOS);
+    private final AtomicLong refusalsNotLogged = new AtomicLong();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Set<Process> serving = ConcurrentHashMap.newKeySet();
     private final AtomicLong refused = new AtomicLong();
     private final AtomicLong connections = new AtomicLong();
 
-    private TransferListener(SSLServerSocket server, Members members, Function<String, ProcessBuilder> service) {
+    private TransferListener(SSLServerSocket server, Members members, Function<String, ProcessBuilder> service,
+                             int handshakeMillis) {
+        this.handshakeMillis = handshakeMillis;
         this.server = server;
         this.members = members;
         this.service = service;
@@ -54,6 +74,11 @@ public final class TransferListener implements AutoCloseable {
      */
     public static TransferListener start(InetSocketAddress bind, NodeIdentity identity, Members members,
                                          Function<String, ProcessBuilder> service) throws IOException {
+        return start(bind, identity, members, service, HANDSHAKE_MILLIS);
+    }
+
+    static TransferListener start(InetSocketAddress bind, NodeIdentity identity, Members members,
+                                  Function<String, ProcessBuilder> service, int handshakeMillis) throws IOException {
         SSLServerSocket server = (SSLServerSocket) identity
                 .context(new PinnedTrust(key -> members.nameOf(key) != null, "the key of a current member"))
                 .getServerSocketFactory().createServerSocket();
@@ -68,7 +93,7 @@ public final class TransferListener implements AutoCloseable {
         server.setEnabledProtocols(NodeIdentity.protocols());
         server.setEnabledCipherSuites(NodeIdentity.cipherSuites());
         server.setNeedClientAuth(true);
-        TransferListener listener = new TransferListener(server, members, service);
+        TransferListener listener = new TransferListener(server, members, service, handshakeMillis);
         Thread accept = new Thread(listener::acceptLoop, "jclsync-transfer-accept");
         accept.setDaemon(true);
         accept.start();
@@ -89,10 +114,8 @@ public final class TransferListener implements AutoCloseable {
                 if (!server.isClosed()) LOG.warning("accepting a peer's pull failed: " + e);
                 continue;
             }
-            if (!slots.tryAcquire()) {
-                refused.incrementAndGet();
-                LOG.warning("refused a pull from " + c.getRemoteSocketAddress() + ": " + MAX_CONNECTIONS
-                        + " pulls are served already");
+            if (!handshakes.tryAcquire()) {
+                refuse(c.getRemoteSocketAddress(), MAX_HANDSHAKES + " connections are being checked already");
                 Splice.quietly(c);
                 continue;
             }
@@ -103,7 +126,6 @@ public final class TransferListener implements AutoCloseable {
                 } finally {
                     open.remove(c);
                     Splice.quietly(c);
-                    slots.release();
                 }
             }, "jclsync-transfer-" + connections.incrementAndGet());
             t.setDaemon(true);
@@ -111,19 +133,54 @@ public final class TransferListener implements AutoCloseable {
         }
     }
 
+    /**
+     * Counts a refused connection; logs it, but at most once per 10 s with how many were not logged,
+     * so that anyone who can reach the port cannot flood the log.
+     */
+    private void refuse(Object from, String why) {
+        refused.incrementAndGet();
+        long now = System.nanoTime();
+        long last = lastRefusalLogged.get();
+        if (now - last < REFUSAL_LOG_NANOS || !lastRefusalLogged.compareAndSet(last, now)) {
+            refusalsNotLogged.incrementAndGet();
+            return;
+        }
+        long more = refusalsNotLogged.getAndSet(0);
+        LOG.warning("refused a pull from " + from + ": " + why + (more == 0 ? "" : " (and " + more + " more refused since the last one logged)"));
+    }
+
     private void serve(SSLSocket c) {
         String from = String.valueOf(c.getRemoteSocketAddress());
         String peer;
+        ScheduledFuture<?> deadline = DEADLINES.schedule(() -> Splice.quietly(c), handshakeMillis, TimeUnit.MILLISECONDS);
         try {
-            c.setSoTimeout(HANDSHAKE_MILLIS);
+            c.setSoTimeout(handshakeMillis);
             c.startHandshake();
             peer = member(c);
             c.setSoTimeout(0);
         } catch (IOException e) {
-            refused.incrementAndGet();
-            LOG.warning("refused a pull from " + from + ": " + e.getMessage());
+            refuse(from, e.getMessage());
+            return;
+        } finally {
+            deadline.cancel(false);
+            handshakes.release();
+        }
+        if (c.isClosed()) {
+            refuse(from, "its handshake took longer than " + handshakeMillis + " ms");
             return;
         }
+        if (!slots.tryAcquire()) {
+            refuse(from + " (" + peer + ")", MAX_CONNECTIONS + " pulls are served already");
+            return;
+        }
+        try {
+            serveMember(c, peer);
+        } finally {
+            slots.release();
+        }
+    }
+
+    private void serveMember(SSLSocket c, String peer) {
         ProcessBuilder command = service.apply(peer);
         Process p = null;
         try {

@@ -48,7 +48,8 @@ public final class TransferTunnel implements AutoCloseable {
             remote.setSoTimeout(CONNECT_MILLIS);
             remote.startHandshake();
             remote.setSoTimeout(0);
-            local = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            // 127.0.0.1 as such: the rsync URL names it (the JDK's loopback may be ::1).
+            local = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
             local.setSoTimeout(ACCEPT_MILLIS);
         } catch (IOException e) {
             Splice.quietly(remote);

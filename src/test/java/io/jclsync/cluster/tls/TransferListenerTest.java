@@ -42,7 +42,7 @@ class TransferListenerTest {
         listener = TransferListener.start(address, server, members::get, peer -> {
             served.add(peer);
             return new ProcessBuilder("sh", "-c", "echo hello " + peer + "; exec cat");
-        });
+        }, 1500);
     }
 
     @AfterEach
@@ -122,6 +122,59 @@ class TransferListenerTest {
                 () -> TransferTunnel.open(member, address, stranger.fingerprint(), "n1")).getMessage();
         assertTrue(why.contains("n1") && why.contains(stranger.fingerprint().toString()), why);
         assertEquals(List.of(), served);
+    }
+
+    /**
+     * Found by review: a slot was taken at accept, before any TLS, and only a read timeout bounded a
+     * handshake, so anyone who could reach the port could hold every slot by trickling bytes. A
+     * handshake now has a deadline for the whole of it, and members' pulls slots of their own.
+     */
+    @Test
+    void aHandshakeThatTricklesIsCutAtItsDeadlineAndMembersAreStillServed() throws Exception {
+        listen();
+        List<Socket> trickling = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 20; i++) trickling.add(new Socket(address.getAddress(), address.getPort()));
+            long start = System.nanoTime();
+            for (int i = 0; i < 12; i++) { // a byte every 250 ms: never quiet long enough for a read timeout
+                for (Socket s : trickling) {
+                    try {
+                        s.getOutputStream().write(0x16);
+                    } catch (IOException closed) {
+                        // cut by the server
+                    }
+                }
+                Thread.sleep(250);
+            }
+            for (Socket s : trickling) {
+                s.setSoTimeout(2000);
+                assertEquals(-1, readOrEnd(s), "the server closed a handshake that took too long");
+            }
+            assertTrue(System.nanoTime() - start < 10_000_000_000L);
+            try (TransferTunnel t = TransferTunnel.open(member, address, server.fingerprint(), "n1");
+                 Socket s = new Socket(InetAddress.getLoopbackAddress(), t.port())) {
+                s.shutdownOutput();
+                assertEquals("hello n2\n", new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII),
+                        "a member is served");
+            }
+            assertEquals(List.of("n2"), served);
+        } finally {
+            for (Socket s : trickling) s.close();
+        }
+    }
+
+    /** -1 once the server has closed {@code s} (an end or a reset); 0 if it is still open after the read timeout. */
+    private static int readOrEnd(Socket s) {
+        try {
+            while (s.getInputStream().read() >= 0) {
+                // an alert, say: read on to the end
+            }
+            return -1;
+        } catch (java.net.SocketTimeoutException stillOpen) {
+            return 0;
+        } catch (IOException reset) {
+            return -1;
+        }
     }
 
     @Test
