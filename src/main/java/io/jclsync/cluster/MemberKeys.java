@@ -41,6 +41,18 @@ final class MemberKeys implements TransferListener.Members {
 
     /** Whether {@code node}'s hello with {@code key} is taken (its key is then the member's). */
     boolean admit(String node, Fingerprint key) {
+        for (Map.Entry<String, Fingerprint> e : keys.entrySet()) {
+            if (e.getValue().equals(key) && !e.getKey().equals(node)) {
+                // One key, one node: otherwise the listener could not tell whom it serves.
+                if (!key.equals(refused.put(node, key))) {
+                    LOG.severe("REFUSED node " + node + ": its transfer key " + key + " is the key of member " + e.getKey()
+                            + "; its pulls are refused and its messages dropped (someone with the cluster secret "
+                            + "copied " + e.getKey() + "'s state dir, or its key)");
+                }
+                keys.remove(node);
+                return false;
+            }
+        }
         PinStore.Verdict verdict;
         try {
             verdict = pins.check(node, key);

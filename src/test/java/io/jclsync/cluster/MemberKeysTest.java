@@ -56,4 +56,16 @@ class MemberKeysTest {
         assertFalse(restarted.refused("n2"));
         assertEquals("n2", restarted.nameOf(n2Again));
     }
+
+    /** Found by review: one key said hello under two names made the listener serve whichever it found first. */
+    @Test
+    void aKeyAlreadyAMembersIsRefusedUnderAnotherName() throws Exception {
+        MemberKeys keys = MemberKeys.open(state);
+        assertTrue(keys.admit("n2", n2));
+        assertFalse(keys.admit("n4", n2), "n2's key under the name n4");
+        assertTrue(keys.refused("n4"));
+        assertEquals("n2", keys.nameOf(n2), "the key still names n2");
+        assertEquals(Map.of("n2", n2), keys.current());
+        assertFalse(Files.readString(state.resolve(PinStore.FILE)).contains("n4"), "nothing pinned for n4");
+    }
 }
