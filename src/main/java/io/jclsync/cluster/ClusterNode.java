@@ -92,6 +92,8 @@ public final class ClusterNode implements AutoCloseable {
                 return t;
             });
     private final java.util.Set<String> known = ConcurrentHashMap.newKeySet();
+    /** Batches from origins that have not said hello yet, held until they do. */
+    private final HelloWait helloWait = new HelloWait();
     /** Hellos from nodes not yet in the view here (they can come first as views change); taken when they are. */
     private final Map<String, WireMessage.Hello> early = new ConcurrentHashMap<>();
     /**
@@ -251,6 +253,9 @@ public final class ClusterNode implements AutoCloseable {
         if (!source.equals(sources.put(h.node(), source))) {
             LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ", transfer key " + source.key() + ")");
         }
+        synchronized (helloWait) {
+            for (WireMessage.Batch b : helloWait.release(h.node())) applyThread.execute(() -> apply(b));
+        }
         if (h.node().equals(config.nodeName())) return;
         if (!link.members().contains(h.node())) {
             early.put(h.node(), h);
@@ -277,7 +282,10 @@ public final class ClusterNode implements AutoCloseable {
             } else if (message instanceof WireMessage.Batch b) {
                 if (b.part() != null && !b.part().requester().equals(config.nodeName())) return;
                 if (b.part() == null) lastLiveBatch.set(System.nanoTime());
-                applyThread.execute(() -> apply(b));
+                // Held and released under one lock, so that an origin's batches go to the apply thread in order.
+                synchronized (helloWait) {
+                    if (!helloWait.hold(b, sources.containsKey(b.origin()))) applyThread.execute(() -> apply(b));
+                }
             } else if (message instanceof WireMessage.CatchUpRequest r) {
                 if (r.since().containsKey(config.nodeName()) && answers.offer(r)) {
                     answerThread.execute(() -> answerNext(r.requester()));
@@ -291,6 +299,7 @@ public final class ClusterNode implements AutoCloseable {
         @Override
         public void viewChanged(List<String> members) {
             sources.keySet().retainAll(members);
+            helloWait.retain(members);
             for (String gone : known) if (!members.contains(gone)) lag.left(gone);
             known.retainAll(members);
             hello(); // members new to this tree answer with theirs (see helloFrom)
@@ -373,16 +382,13 @@ public final class ClusterNode implements AutoCloseable {
             // What changed here while the node was down must be in the index before peers' versions
             // are compared with it.
             scanned.await();
-            Puller.Source source = null;
-            for (int i = 0; i < 200 && (source = sources.get(b.origin())) == null; i++) Thread.sleep(50);
-            if (source == null) {
-                LOG.warning("batch " + b.origin() + "#" + b.sequence() + " from a node that never said hello; ignored");
-                return;
-            }
-            Puller.Source origin = source;
+            // The origin said hello before its batch came here (HelloWait), but may have left the
+            // view since: then its files are pulled from the other peers, if they have them.
+            Puller.Source origin = sources.get(b.origin());
             // Read again when the origin fails: a node that said hello meanwhile is a source too.
             Supplier<List<Puller.Source>> from = () -> {
-                List<Puller.Source> all = new java.util.ArrayList<>(List.of(origin));
+                List<Puller.Source> all = new java.util.ArrayList<>();
+                if (origin != null) all.add(origin);
                 sources.forEach((node, s) -> {
                     if (!node.equals(b.origin()) && !node.equals(config.nodeName())) all.add(s);
                 });

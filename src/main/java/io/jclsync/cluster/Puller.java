@@ -85,7 +85,14 @@ final class Puller {
     boolean pull(String origin, Supplier<List<Source>> sources, Map<RelPath, Pull> files) throws InterruptedException {
         Map<RelPath, Pull> left = new LinkedHashMap<>(files);
         // The origin once; if it fails, each other node known by then once; then the origin again, with backoff.
-        Source first = sources.get().get(0);
+        if (left.isEmpty()) return true;
+        List<Source> known = sources.get();
+        if (known.isEmpty()) {
+            LOG.warning(left.size() + " file(s) of " + origin + "'s batch: no node to pull them from (" + origin
+                    + " left the view), e.g. " + left.keySet().iterator().next());
+            return false;
+        }
+        Source first = known.get(0);
         if (pullFrom(first, left, 1)) return true;
         List<Source> now = sources.get();
         for (Source other : now.subList(1, now.size())) {

@@ -44,12 +44,18 @@ final class HostilePeer implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     /** Each change gets a counter above every earlier one: a peer's version of anything is newer. */
     private final AtomicLong version = new AtomicLong();
-    private final NodeIdentity identity = NodeIdentity.create(NAME);
+    private final String name;
+    /** Whether it says hello (a member that never does tests what its batches hold up). */
+    private volatile boolean greets;
+    private final NodeIdentity identity;
     private TransferServer server;
     private String password;
     private volatile ClusterMember member;
 
-    private HostilePeer(Path dir, byte[] treeId, String endpoint) {
+    private HostilePeer(String name, boolean greets, Path dir, byte[] treeId, String endpoint) {
+        this.name = name;
+        this.greets = greets;
+        this.identity = NodeIdentity.create(name);
         this.dir = dir;
         this.treeId = treeId.clone();
         this.tree = java.util.HexFormat.of().formatHex(treeId);
@@ -63,8 +69,14 @@ final class HostilePeer implements AutoCloseable {
      */
     static HostilePeer start(Path dir, String clusterName, Path secretFile, InetSocketAddress bind, int transferPort,
                              List<InetSocketAddress> peers) throws Exception {
+        return start(NAME, true, dir, clusterName, secretFile, bind, transferPort, peers);
+    }
+
+    /** As {@link #start(Path, String, Path, InetSocketAddress, int, List)}, named {@code name}; silent until {@link #greet()} if not {@code greets}. */
+    static HostilePeer start(String name, boolean greets, Path dir, String clusterName, Path secretFile,
+                             InetSocketAddress bind, int transferPort, List<InetSocketAddress> peers) throws Exception {
         String host = bind.getAddress().getHostAddress();
-        HostilePeer peer = new HostilePeer(dir, ClusterNode.treeId(clusterName), host + ":" + transferPort);
+        HostilePeer peer = new HostilePeer(name, greets, dir, ClusterNode.treeId(clusterName), host + ":" + transferPort);
         Files.createDirectories(peer.served);
         ClusterSecret secret = ClusterSecret.read(secretFile);
         try {
@@ -73,8 +85,8 @@ final class HostilePeer implements AutoCloseable {
                     List.of(peer.password), peer.identity, key -> "anyone",
                     List.of("--bwlimit=" + SERVE_KIB_PER_SECOND));
             peer.server.addModule(TransferServer.module(peer.tree), peer.served);
-            peer.member = ClusterMember.joinTcp(clusterName, NAME, bind, peers, secret, peer.new Greeter());
-            peer.member.broadcast(peer.hello());
+            peer.member = ClusterMember.joinTcp(clusterName, name, bind, peers, secret, peer.new Greeter());
+            if (greets) peer.member.broadcast(peer.hello());
         } catch (Exception e) {
             peer.close();
             throw e;
@@ -89,11 +101,12 @@ final class HostilePeer implements AutoCloseable {
 
     /** Says hello to everyone again (a node that missed it, e.g. while it registered its tree). */
     void greet() throws Exception {
+        greets = true;
         member.broadcast(hello());
     }
 
     private WireMessage.Hello hello() {
-        return new WireMessage.Hello(NAME, treeId, endpoint, 1, identity.fingerprint().bytes());
+        return new WireMessage.Hello(name, treeId, endpoint, 1, identity.fingerprint().bytes());
     }
 
     /** Answers each node's first hello, as nodes do, so that it takes this member as a peer of the tree. */
@@ -101,7 +114,7 @@ final class HostilePeer implements AutoCloseable {
         @Override
         public void received(String from, WireMessage message) {
             ClusterMember m = member;
-            if (m == null || !(message instanceof WireMessage.Hello h) || !h.tree().equals(tree)) return;
+            if (m == null || !greets || !(message instanceof WireMessage.Hello h) || !h.tree().equals(tree)) return;
             if (!greeted.add(h.node())) return;
             try {
                 m.send(h.node(), hello());
@@ -113,7 +126,7 @@ final class HostilePeer implements AutoCloseable {
         @Override
         public void viewChanged(List<String> members) {
             ClusterMember m = member;
-            if (m == null) return;
+            if (m == null || !greets) return;
             try {
                 m.broadcast(hello());
             } catch (Exception ignored) {
@@ -181,7 +194,7 @@ final class HostilePeer implements AutoCloseable {
 
     private WireMessage.Change change(String path, WireMessage.Kind kind, String from, FileState state) {
         return new WireMessage.Change(rel(path), kind, from == null ? null : rel(from), state,
-                Map.of(NAME, version.incrementAndGet()));
+                Map.of(name, version.incrementAndGet()));
     }
 
     private static RelPath rel(String path) {
@@ -190,8 +203,8 @@ final class HostilePeer implements AutoCloseable {
 
     /** Sends one batch of {@code changes} to {@code node} alone. */
     void send(String node, WireMessage.Change... changes) throws Exception {
-        WireMessage.Batch batch = new WireMessage.Batch(tree, NAME, sequence.incrementAndGet(), List.of(changes));
-        if (!member.send(node, batch)) throw new AssertionError(node + " is not in " + NAME + "'s view");
+        WireMessage.Batch batch = new WireMessage.Batch(tree, name, sequence.incrementAndGet(), List.of(changes));
+        if (!member.send(node, batch)) throw new AssertionError(node + " is not in " + name + "'s view");
     }
 
     @Override

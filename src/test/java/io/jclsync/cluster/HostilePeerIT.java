@@ -61,10 +61,13 @@ class HostilePeerIT {
     private JclsyncProcess victim;
     private JclsyncProcess honest;
     private HostilePeer mallory;
+    private Path secret;
+    private int port;
+    private List<InetSocketAddress> nodes;
 
     @BeforeEach
     void start() throws Exception {
-        Path secret = tmp.resolve("secret");
+        secret = tmp.resolve("secret");
         Files.writeString(secret, "the cluster secret of the hostile peer test\n");
         Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
         canary = Canary.create(tmp.resolve("canary"));
@@ -72,7 +75,7 @@ class HostilePeerIT {
         victimTree = Files.createDirectory(tmp.resolve(VICTIM));
         honestTree = Files.createDirectory(tmp.resolve("honest"));
         victimState = tmp.resolve("victim-state");
-        int port = ThreadLocalRandom.current().nextInt(20000, 40000);
+        port = ThreadLocalRandom.current().nextInt(20000, 40000);
         List<InetSocketAddress> all = List.of(new InetSocketAddress("127.13.0.1", port),
                 new InetSocketAddress("127.13.0.2", port), new InetSocketAddress("127.13.0.3", port));
         String peers = String.join(",", all.stream().map(a -> a.getHostString() + ":" + port).toList());
@@ -80,6 +83,7 @@ class HostilePeerIT {
         honest = node("honest", honestTree, tmp.resolve("honest-state"), all.get(1), peers, secret);
         mallory = HostilePeer.start(Files.createDirectory(tmp.resolve(HostilePeer.NAME)), CLUSTER, secret, all.get(2),
                 port + 1, all.subList(0, 2));
+        nodes = all.subList(0, 2);
         awaitPeers();
     }
 
@@ -280,6 +284,29 @@ class HostilePeerIT {
      * @param attempts the paths each attempt must be logged with (in a WARN or ERROR line); "A or B": either
      * @param checks   what else the attack must have left as it was
      */
+    /**
+     * Issue 13 point 6: a batch from a member that has not said hello for the tree (so there is no
+     * endpoint to pull its files from yet) waits aside for the hello, holding up no other origin's
+     * batches, and is applied when the hello comes.
+     */
+    @Test
+    void aBatchFromAMemberThatHasNotSaidHelloHoldsUpNoOne() throws Exception {
+        try (HostilePeer eve = HostilePeer.start("eve", false, Files.createDirectory(tmp.resolve("eve")), CLUSTER,
+                secret, new InetSocketAddress("127.13.0.4", port), port + 1, nodes)) {
+            FileState held = eve.serve("from-eve.txt", bytes("held for eve's hello\n"));
+            eve.send(VICTIM, eve.create("from-eve.txt", held));
+            await(() -> victim.log().contains("batch eve#1 waits for eve's hello"), "eve's batch held for its hello");
+            Files.writeString(honestTree.resolve("while-eve-is-silent.txt"), "from the honest node\n");
+            awaitContent(victimTree.resolve("while-eve-is-silent.txt"), "from the honest node\n");
+            assertFalse(Files.exists(victimTree.resolve("from-eve.txt"), LinkOption.NOFOLLOW_LINKS),
+                    "eve's file cannot be pulled before eve says where from");
+            eve.greet();
+            awaitContent(victimTree.resolve("from-eve.txt"), "held for eve's hello\n");
+            assertTrue(victim.log().contains("1 batches of eve held for its hello go to be applied"), victim.log());
+        }
+        afterTheAttack(List.of());
+    }
+
     private void afterTheAttack(List<String> attempts, Executable... checks) throws Exception {
         FileState marker = mallory.serve("after-the-attack.txt", bytes("an honest file from mallory\n"));
         mallory.send(VICTIM, mallory.create("after-the-attack.txt", marker));

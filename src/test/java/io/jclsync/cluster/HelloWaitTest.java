@@ -1,0 +1,80 @@
+package io.jclsync.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jclsync.cluster.wire.WireMessage;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class HelloWaitTest {
+    private static WireMessage.Batch batch(String origin, long sequence) {
+        return new WireMessage.Batch("t", origin, sequence, List.of());
+    }
+
+    private static List<Long> sequences(List<WireMessage.Batch> batches) {
+        return batches.stream().map(WireMessage.Batch::sequence).toList();
+    }
+
+    @Test
+    void anOriginHeardOfGoesStraightThrough() {
+        HelloWait wait = new HelloWait();
+        assertFalse(wait.hold(batch("a", 1), true));
+        assertEquals(0, wait.size());
+    }
+
+    /** Random arrivals of two origins' batches and hellos: each origin's batches leave in order, once each. */
+    @Test
+    void eachOriginsBatchesLeaveInOrderAndOnce() {
+        for (long seed = 0; seed < 200; seed++) {
+            Random random = new Random(seed);
+            HelloWait wait = new HelloWait();
+            java.util.Map<String, java.util.List<Long>> applied = new java.util.HashMap<>();
+            java.util.Map<String, Long> next = new java.util.HashMap<>();
+            java.util.Set<String> heard = new java.util.HashSet<>();
+            for (int step = 0; step < 40; step++) {
+                String origin = random.nextBoolean() ? "a" : "b";
+                if (!heard.contains(origin) && random.nextInt(8) == 0) {
+                    heard.add(origin);
+                    for (WireMessage.Batch b : wait.release(origin)) applied.computeIfAbsent(origin, o -> new java.util.ArrayList<>()).add(b.sequence());
+                } else {
+                    long s = next.merge(origin, 1L, Long::sum);
+                    if (!wait.hold(batch(origin, s), heard.contains(origin))) {
+                        applied.computeIfAbsent(origin, o -> new java.util.ArrayList<>()).add(s);
+                    }
+                }
+            }
+            for (String origin : List.of("a", "b")) {
+                if (!heard.contains(origin)) for (WireMessage.Batch b : wait.release(origin)) applied.computeIfAbsent(origin, o -> new java.util.ArrayList<>()).add(b.sequence());
+                long sent = next.getOrDefault(origin, 0L);
+                assertEquals(LongStream.rangeClosed(1, sent).boxed().toList(), applied.getOrDefault(origin, List.of()),
+                        "seed " + seed + ", origin " + origin);
+            }
+            assertEquals(0, wait.size(), "seed " + seed);
+        }
+    }
+
+    @Test
+    void atMostPerOriginWaitTheOldestDropped() {
+        HelloWait wait = new HelloWait();
+        for (long s = 1; s <= HelloWait.PER_ORIGIN + 3; s++) assertTrue(wait.hold(batch("silent", s), false));
+        assertTrue(wait.hold(batch("other", 1), false));
+        assertEquals(HelloWait.PER_ORIGIN + 1, wait.size());
+        assertEquals(LongStream.rangeClosed(4, HelloWait.PER_ORIGIN + 3).boxed().toList(), sequences(wait.release("silent")));
+    }
+
+    @Test
+    void whatAnOriginThatLeftHeldIsDropped() {
+        HelloWait wait = new HelloWait();
+        wait.hold(batch("gone", 1), false);
+        wait.hold(batch("stays", 1), false);
+        wait.retain(List.of("stays", "me"));
+        assertEquals(List.of(), wait.release("gone"));
+        assertEquals(List.of(1L), sequences(wait.release("stays")));
+        // Held again from scratch if it comes back, and waits for its new hello.
+        assertTrue(wait.hold(batch("gone", 1), false));
+    }
+}
