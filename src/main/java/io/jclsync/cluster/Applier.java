@@ -326,6 +326,16 @@ final class Applier {
             LOG.warning("a peer deleted " + rel + ", but " + kept.size() + " file(s) below it changed here and are kept, "
                     + "e.g. " + kept.get(0));
         }
+        // The directories leading to what stays stay too, and are announced with it as they are
+        // here (mode, owner): a node that applied the delete would otherwise make them again as
+        // bare parents of the kept entries, and the trees would differ in their modes for good.
+        for (RelPath k : List.copyOf(keptAgainstDeletes.keySet())) {
+            if (!k.startsWith(rel)) continue;
+            for (RelPath d = k.parent(); d != null && d.startsWith(rel); d = d.parent()) {
+                Map<String, Long> gone = d.equals(rel) ? deleteVector : tombstones.get(d);
+                keep(d, gone == null ? Map.of() : gone);
+            }
+        }
     }
 
     /**

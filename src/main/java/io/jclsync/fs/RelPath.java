@@ -52,6 +52,14 @@ public final class RelPath {
         return PathBytes.path(bytes);
     }
 
+    /** The directory this path is in; null for a path of one name (in the root). */
+    public RelPath parent() {
+        for (int i = bytes.length - 1; i > 0; i--) {
+            if (bytes[i] == '/') return new RelPath(Arrays.copyOf(bytes, i));
+        }
+        return null;
+    }
+
     /** Whether this path is {@code dir} or below it. */
     public boolean startsWith(RelPath dir) {
         int n = dir.bytes.length;

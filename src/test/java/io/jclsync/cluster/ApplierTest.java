@@ -18,6 +18,7 @@ import io.jclsync.state.Index;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.FileTime;
 import java.util.List;
 import java.util.Map;
@@ -245,7 +246,7 @@ class ApplierTest {
         assertEquals(null, index.get(Path.of("p/q")).state(), "so is a deleted directory");
         assertTrue(index.get(Path.of("p/z")).state() != null, "the kept one stays live");
         List<WireMessage.Change> kept = applier.takeKept();
-        assertEquals(List.of("p/z"), kept.stream().map(c -> c.path().toString()).toList(), "and is announced from here");
+        assertEquals(List.of("p/z", "p"), kept.stream().map(c -> c.path().toString()).toList(), "and is announced from here, with p it keeps");
         assertEquals(Index.Order.NEWER, Index.compare(Map.of("n3", 1L), kept.get(0).version()),
                 "as a new version of this node's, so n2 gets it");
         assertEquals(List.of(), applier.takeKept());
@@ -271,8 +272,34 @@ class ApplierTest {
         assertFalse(Files.exists(root.resolve("d/old"), LinkOption.NOFOLLOW_LINKS), "what n1 had goes");
         assertEquals("n2's new file, not yet at n1\n", Files.readString(root.resolve("d/new")), "n2's new file stays");
         assertTrue(index.get(Path.of("d/new")).state() != null, "live in the index");
-        assertEquals(List.of("d/new"), applier.takeKept().stream().map(c -> c.path().toString()).toList(),
-                "and announced from here, so n1 gets it back");
+        assertEquals(List.of("d/new", "d"), applier.takeKept().stream().map(c -> c.path().toString()).toList(),
+                "and announced from here with its directory, so n1 gets them back");
+    }
+
+    /**
+     * Found by the chaos checker (cluster seed 33): n1 chmodded directory a9, n2 (killed, then
+     * restarted) wrote files in it, n1 deleted a9. n2 kept a9 for its files and announced the
+     * files alone; n1 made a9 again as their bare parent, with another mode than n2's, and the
+     * trees differed for good. The directories kept for what is kept below them are announced too.
+     */
+    @Test
+    void directoriesKeptForWhatIsBelowThemAreAnnouncedAsTheyAre() throws Exception {
+        Files.createDirectories(root.resolve("a9/sub"));
+        Files.setPosixFilePermissions(root.resolve("a9"), PosixFilePermissions.fromString("r-xr-x---"));
+        Files.setPosixFilePermissions(root.resolve("a9/sub"), PosixFilePermissions.fromString("rwx------"));
+        Files.writeString(root.resolve("a9/sub/written-here"), "n1 never saw this\n");
+        index.applied(Path.of("a9"), FileStates.of(root.resolve("a9")), Map.of("n1", 2L), "n1");
+        index.applied(Path.of("a9/sub"), FileStates.of(root.resolve("a9/sub")), Map.of("n1", 1L), "n1");
+        receive("n1", change("a9/sub", WireMessage.Kind.DELETE, null, Map.of("n1", 2L)),
+                change("a9", WireMessage.Kind.DELETE, null, Map.of("n1", 3L)));
+        Map<String, WireMessage.Change> kept = new java.util.HashMap<>();
+        for (WireMessage.Change c : applier.takeKept()) kept.put(c.path().toString(), c);
+        assertEquals(java.util.Set.of("a9", "a9/sub", "a9/sub/written-here"), kept.keySet());
+        assertEquals(0550, kept.get("a9").state().mode() & 07777, "a9 as it is here");
+        assertEquals(0700, kept.get("a9/sub").state().mode() & 07777, "a9/sub as it is here");
+        assertTrue(Index.compare(Map.of("n1", 3L), kept.get("a9").version()) == Index.Order.NEWER,
+                "newer than the delete: " + kept.get("a9").version());
+        assertTrue(Files.isDirectory(root.resolve("a9/sub")));
     }
 
     /**
