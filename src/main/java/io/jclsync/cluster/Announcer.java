@@ -122,8 +122,18 @@ final class Announcer implements Transfer {
             // and it is not deleted: only what is gone from the old name is tombstoned.
             boolean oldGone = FileType.lstat(root.resolve(r.from())).isEmpty();
             if (oldGone) versions.localChange(r.from(), null);
-            out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state,
-                    versions.localChange(r.to(), state)));
+            // A peer that has the old directory as it was moves it whole for a rename. If something
+            // that was below it is not below the new name any more (deleted, or moved on, before
+            // this batch), that peer would keep it there: such a never-indexed path's delete is no
+            // change to send. So the new directory is announced as new instead (its entries by the
+            // walk that follows), after the old one's tombstones: peers take what is there now.
+            boolean asRename = !oldGone || state.type() != FileType.DIRECTORY || allMoved(r, below);
+            if (asRename) {
+                out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.RENAME, RelPath.of(r.from()), state,
+                        versions.localChange(r.to(), state)));
+            } else {
+                LOG.fine(() -> r.from() + " renamed to " + r.to() + " and changed inside before it was announced: sent as a new directory");
+            }
             // What was indexed below the old name is gone from there: each entry's tombstone goes
             // with the rename, or peers' indexes (and their catch-up answers) keep it alive.
             for (Path b : below) {
@@ -134,9 +144,24 @@ final class Announcer implements Transfer {
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
                         versions.get(b).vector()));
             }
+            if (!asRename) {
+                done.add(r.from());
+                out.add(new WireMessage.Change(RelPath.of(r.from()), WireMessage.Kind.DELETE, null, null,
+                        versions.get(r.from()).vector()));
+                out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.MODIFY, null, state,
+                        versions.localChange(r.to(), state)));
+            }
         }
         // The old path is still looked at as an entry: something new may have taken its place.
         done.add(r.to());
+    }
+
+    /** Whether each of {@code below} (indexed below the rename's old name) is below its new name now. */
+    private boolean allMoved(Batch.Rename r, List<Path> below) throws IOException {
+        for (Path b : below) {
+            if (FileType.lstat(root.resolve(r.to().resolve(r.from().relativize(b)))).isEmpty()) return false;
+        }
+        return true;
     }
 
     /** What {@link #readable} gives for an entry this node may not read: it is not announced. */

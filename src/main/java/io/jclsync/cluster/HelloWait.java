@@ -13,8 +13,8 @@ import java.util.logging.Logger;
  * so that they stall no other origin's batches, and released when the hello comes. An origin's
  * later batches wait behind its held ones, so its batches are still applied in order.
  *
- * <p>At most {@link #PER_ORIGIN} batches wait per origin (the oldest is dropped beyond, with a
- * warning); the batches of an origin that leaves the view without a hello are dropped. Origins
+ * <p>At most {@link #PER_ORIGIN} batches and {@link #CHANGES_PER_ORIGIN} changes wait per origin
+ * (the oldest batch is dropped beyond, with a warning); the batches of an origin that leaves the view without a hello are dropped. Origins
  * are members of the view (the channel drops a batch naming another sender), so what is held is
  * bounded. A dropped batch is not lost for good: its changes are in the origin's index, which a
  * catch-up request asks for when the origin (re)joins or the cluster has been quiet a minute.
@@ -22,6 +22,8 @@ import java.util.logging.Logger;
 final class HelloWait {
     private static final Logger LOG = Logger.getLogger(HelloWait.class.getName());
     static final int PER_ORIGIN = 64;
+    /** And at most this many changes in them (a batch holds up to {@code WireCodec.MAX_CHANGES}). */
+    static final int CHANGES_PER_ORIGIN = 50_000;
 
     private final Map<String, ArrayDeque<WireMessage.Batch>> held = new HashMap<>();
 
@@ -36,12 +38,13 @@ final class HelloWait {
             held.put(b.origin(), q = new ArrayDeque<>());
             LOG.info("batch " + b.origin() + "#" + b.sequence() + " waits for " + b.origin() + "'s hello");
         }
-        if (q.size() == PER_ORIGIN) {
-            WireMessage.Batch dropped = q.poll();
-            LOG.warning("dropped batch " + dropped.origin() + "#" + dropped.sequence() + ": " + PER_ORIGIN
-                    + " of its batches wait for a hello it has not sent (a catch-up brings its changes later)");
-        }
         q.add(b);
+        while (q.size() > PER_ORIGIN || q.size() > 1 && changes(q) > CHANGES_PER_ORIGIN) {
+            WireMessage.Batch dropped = q.poll();
+            LOG.warning("dropped batch " + dropped.origin() + "#" + dropped.sequence() + ": " + q.size()
+                    + " later batches of " + dropped.origin() + " wait for a hello it has not sent (at most " + PER_ORIGIN
+                    + " batches, " + CHANGES_PER_ORIGIN + " changes; a catch-up brings its changes later)");
+        }
         return true;
     }
 
@@ -61,6 +64,12 @@ final class HelloWait {
                     + ", which left the view without saying hello for this tree");
             return true;
         });
+    }
+
+    private static int changes(ArrayDeque<WireMessage.Batch> q) {
+        int n = 0;
+        for (WireMessage.Batch b : q) n += b.changes().size();
+        return n;
     }
 
     /** How many batches wait, over all origins. */

@@ -67,6 +67,16 @@ class HelloWaitTest {
     }
 
     @Test
+    void atMostSoManyChangesWaitPerOrigin() {
+        HelloWait wait = new HelloWait();
+        List<WireMessage.Change> many = java.util.Collections.nCopies(HelloWait.CHANGES_PER_ORIGIN / 2,
+                new WireMessage.Change(io.jclsync.fs.RelPath.of("f".getBytes()), WireMessage.Kind.DELETE, null, null,
+                        java.util.Map.of("silent", 1L)));
+        for (long s = 1; s <= 3; s++) wait.hold(new WireMessage.Batch("t", "silent", s, many), false);
+        assertEquals(List.of(2L, 3L), sequences(wait.release("silent")), "the oldest dropped");
+    }
+
+    @Test
     void whatAnOriginThatLeftHeldIsDropped() {
         HelloWait wait = new HelloWait();
         wait.hold(batch("gone", 1), false);
