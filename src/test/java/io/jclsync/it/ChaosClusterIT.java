@@ -98,7 +98,7 @@ class ChaosClusterIT {
         for (long seed = o.firstSeed(); seed < o.firstSeed() + o.seeds(); seed++) {
             Path work = Files.createDirectories(tmp.resolve("seed-" + seed));
             List<ChaosOp> ops = ChaosHistory.generate(seed, o.steps(), n,
-                    List.of(ChaosOp.Kind.ISOLATE, ChaosOp.Kind.KILL, ChaosOp.Kind.FREEZE), work);
+                    List.of(ChaosOp.Kind.ISOLATE, ChaosOp.Kind.KILL, ChaosOp.Kind.FREEZE, ChaosOp.Kind.KILL_RSYNC), work);
             Outcome r = new Cluster(n, work).run(ops);
             results.add(new Outcome(seed, n, r.steps(), r.faults(), r.conflictCopies(), r.quietMillis(), r.failure()));
             if (r.failure() != null) {
@@ -286,6 +286,13 @@ class ChaosClusterIT {
                 case ISOLATE -> link(node, "down");
                 case KILL -> JclsyncProcess.signal("KILL", procs[node].pid());
                 case FREEZE -> JclsyncProcess.signal("STOP", procs[node].pid());
+                case KILL_RSYNC -> {
+                    // At once, nothing to heal: the node's pulls and the pulls it serves fail mid-way.
+                    ProcessHandle.of(procs[node].pid()).ifPresent(p -> p.descendants()
+                            .filter(d -> d.info().command().map(c -> c.endsWith("/rsync")).orElse(false))
+                            .forEach(ProcessHandle::destroyForcibly));
+                    return;
+                }
                 default -> { return; }
             }
             ailment[node] = op.kind();

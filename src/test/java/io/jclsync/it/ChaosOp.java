@@ -26,7 +26,9 @@ record ChaosOp(int index, long pauseMillis, int node, Kind kind, byte[] a, byte[
         // faults: one-way
         OVERFLOW, DEST_READONLY,
         // faults: cluster
-        KILL, FREEZE, ISOLATE, SPLIT, HEAL;
+        KILL, FREEZE, ISOLATE, SPLIT, HEAL,
+        // every rsync of a node (pulling, or serving a peer's pull) killed with SIGKILL
+        KILL_RSYNC;
 
         boolean isFault() {
             return ordinal() >= OVERFLOW.ordinal();
