@@ -109,9 +109,10 @@ class ClusterSyncIT extends ClusterTestBase {
         for (int i = 0; i < 3; i++) assertEquals(0, counters(i).get("rejected_frames"), "n" + (i + 1));
         // Every pull was a member's, with the key its hello gave: none refused by a transfer listener.
         for (int i = 0; i < 3; i++) assertEquals(0, counters(i).get("refused_transfers"), "n" + (i + 1));
-        // Converged means quiet: for 30 s nothing is announced, received or pulled anywhere.
+        // Converged means quiet: for 16 s (longer than a node's longest periodic check, 15 s)
+        // nothing is announced, received or pulled anywhere.
         List<Map<String, Long>> settled = awaitQuiet(Duration.ofMillis(1500));
-        long quietUntil = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        long quietUntil = System.nanoTime() + Duration.ofSeconds(16).toNanos();
         // Meanwhile a `jclsync members` check joins and leaves: it is counted, not taken for a peer of the tree.
         JclsyncProcess.Result members = JclsyncProcess.run(tmp.resolve("members.out"), CONVERGE, "members",
                 "--cluster-name", "it", "--node-name", "probe", "--cluster-secret-file", secret.toString(),
