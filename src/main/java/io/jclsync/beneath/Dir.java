@@ -95,7 +95,7 @@ public final class Dir implements AutoCloseable {
                     next = at.openDir(name);
                 } catch (NoSuchFileException missing) {
                     at.mkdir(name, mode);
-                    made.made(RelPath.of(Arrays.copyOf(b, end)), at.path(name));
+                    made.made(RelPath.of(Arrays.copyOf(b, end)), at, name);
                     next = at.openDir(name);
                 }
                 at.close();
@@ -109,9 +109,9 @@ public final class Dir implements AutoCloseable {
         }
     }
 
-    /** Hears of a directory {@link #makeParents} made: its path below the handle, and one to read it by. */
+    /** Hears of a directory {@link #makeParents} made: its path below the handle, and where it is ({@code name} in {@code parent}). */
     public interface Made {
-        void made(RelPath rel, Path readable) throws IOException;
+        void made(RelPath rel, Dir parent, byte[] name) throws IOException;
     }
 
     /** The entry {@code name} here, or null if there is none. */

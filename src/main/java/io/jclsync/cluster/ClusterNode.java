@@ -126,7 +126,10 @@ public final class ClusterNode implements AutoCloseable {
                     lag.sent(seq, changes.size());
                 },
                 scanned::countDown);
-        this.localTree = new LocalTree(root, echoes, kept);
+        this.localTree = new LocalTree(root, echoes, kept, rel -> {
+            Index.Version v = versions.get(rel.toPath());
+            return v == null ? null : v.state();
+        });
         io.jclsync.conflict.ConflictPolicy policy = config.conflictHook() == null
                 ? io.jclsync.conflict.ConflictPolicy.NEWEST
                 : new io.jclsync.conflict.HookPolicy(config.conflictHook(), root, java.time.Duration.ofSeconds(10),

@@ -19,6 +19,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Function;
 import java.util.logging.Logger;
 
 /**
@@ -41,18 +42,24 @@ final class LocalTree implements AutoCloseable {
 
     final Path root;
     final EchoFilter echoes;
+    private final Function<RelPath, FileState> agreed;
     private final Dir top;
     /** Where what a peer's change replaces or deletes is kept; null: nowhere. */
     private final VersionStore versions;
 
     LocalTree(Path root, EchoFilter echoes) throws IOException {
-        this(root, echoes, null);
+        this(root, echoes, null, rel -> null);
     }
 
-    LocalTree(Path root, EchoFilter echoes, VersionStore versions) throws IOException {
+    /**
+     * @param agreed the state the index holds for a path (null: none, or deleted): a directory
+     *               made as the parent of a peer's entry gets its mode from there
+     */
+    LocalTree(Path root, EchoFilter echoes, VersionStore versions, Function<RelPath, FileState> agreed) throws IOException {
         this.root = root;
         this.echoes = echoes;
         this.versions = versions;
+        this.agreed = agreed;
         this.top = Dir.root(root);
     }
 
@@ -84,9 +91,18 @@ final class LocalTree implements AutoCloseable {
         }
     }
 
-    /** The directory {@code rel} goes in, made (and registered as echoes) where missing. */
+    /**
+     * The directory {@code rel} goes in, made (and registered as echoes) where missing. A directory
+     * made here has the mode the index holds for it, if it holds one: the version every node agreed
+     * on, which the others have (it was renamed or deleted here while a peer wrote into it). Made
+     * with another mode and registered as an echo, it would differ from theirs for good.
+     */
     private Dir parentMade(RelPath rel) throws IOException {
-        return top.makeParents(rel, NEW_DIR, (made, path) -> echoes.expect(made, FileStates.of(path)));
+        return top.makeParents(rel, NEW_DIR, (made, parent, name) -> {
+            FileState known = agreed.apply(made);
+            if (known != null && known.type() == FileType.DIRECTORY) parent.chmod(name, safeMode(known));
+            echoes.expect(made, FileStates.of(parent.path(name)));
+        });
     }
 
     /** Makes directory {@code rel} with {@code want}'s mode, or sets the mode of the one there. */

@@ -73,7 +73,7 @@ class DirTest {
             assertThrows(NotBeneathException.class, () -> top.dir(rel("link")));
             assertThrows(NotBeneathException.class, () -> top.parentOf(rel("link/x")));
             assertThrows(NotBeneathException.class, () -> top.parentOf(rel("a/up/outside/x")));
-            assertThrows(NotBeneathException.class, () -> top.makeParents(rel("link/new/x"), 0700, (p, r) -> { }));
+            assertThrows(NotBeneathException.class, () -> top.makeParents(rel("link/new/x"), 0700, (p, parent, name) -> { }));
             assertThrows(NoSuchFileException.class, () -> top.dir(rel("a/missing")));
             try (Dir b = top.parentOf(rel("a/b/file"))) {
                 b.mkdir(b("made"), 0755);
@@ -95,7 +95,7 @@ class DirTest {
     @Test
     void parentsAreMadeOneByOneAndReported() throws Exception {
         List<String> made = new ArrayList<>();
-        try (Dir top = Dir.root(root); Dir d = top.makeParents(rel("a/x/y/z/file"), 0750, (p, r) -> made.add(p.toString()))) {
+        try (Dir top = Dir.root(root); Dir d = top.makeParents(rel("a/x/y/z/file"), 0750, (p, parent, name) -> made.add(p.toString()))) {
             d.symlink(b("/etc/passwd"), b("file"));
         }
         assertEquals(List.of("a/x", "a/x/y", "a/x/y/z"), made);

@@ -48,7 +48,10 @@ class ApplierTest {
     void setUp() throws Exception {
         counters = new Counters(state.resolve("counters.json"));
         LocalTree.prepareStaging(root);
-        tree = new LocalTree(root, new EchoFilter());
+        tree = new LocalTree(root, new EchoFilter(), null, rel -> {
+            Index.Version v = index.get(rel.toPath());
+            return v == null ? null : v.state();
+        });
         applier = new Applier(tree, counters, new TransferAccess(NodeIdentity.create("n1"), "password", "module"), index,
                 ConflictPolicy.NEWEST,
                 new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters, tree));
@@ -274,6 +277,28 @@ class ApplierTest {
         assertTrue(index.get(Path.of("d/new")).state() != null, "live in the index");
         assertEquals(List.of("d/new", "d"), applier.takeKept().stream().map(c -> c.path().toString()).toList(),
                 "and announced from here with its directory, so n1 gets them back");
+    }
+
+    /**
+     * Found by the chaos checker (cluster seed 41): n1 chmodded b46 (0600 everywhere), then renamed
+     * it away while n3 wrote a link into it. Applying the link made b46 again on n1 as its parent,
+     * 0755, registered as an echo; n2 and n3 kept their 0600 b46: modes apart for good. A parent
+     * made for a peer's entry takes the mode the index agreed on for it.
+     */
+    @Test
+    void aParentMadeForAPeersEntryTakesTheModeTheIndexHolds() throws Exception {
+        Files.createDirectories(root.resolve("b46"));
+        Files.setPosixFilePermissions(root.resolve("b46"), PosixFilePermissions.fromString("rwx--x---"));
+        index.applied(Path.of("b46"), FileStates.of(root.resolve("b46")), Map.of("n2", 1L, "n1", 4L), "n1");
+        Files.move(root.resolve("b46"), root.resolve("c36"));
+        receive("n3", change("b46/lat/link", WireMessage.Kind.MODIFY, HostilePeer.symlinkTo(Path.of("dangling")),
+                Map.of("n3", 1L)));
+        assertTrue(Files.isSymbolicLink(root.resolve("b46/lat/link")));
+        assertEquals("rwx--x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("b46"))),
+                "b46 as the index has it");
+        Path fresh = Files.createDirectory(state.resolve("fresh"));
+        assertEquals(Files.getPosixFilePermissions(fresh), Files.getPosixFilePermissions(root.resolve("b46/lat")),
+                "b46/lat, which the index does not know, as a new directory is made");
     }
 
     /**
