@@ -112,7 +112,10 @@ final class Announcer implements Transfer {
         FileState state = readable(r.to(), null);
         if (state == UNREADABLE) return;
         if (state == null || !filter.get().accepts(r.to(), state.type())) return;
-        if (echoes.isEcho(r.to(), state)) {
+        // A peer's rename applied here expects both names (LocalTree.rename). The new name alone may
+        // match what a peer's change made there (an empty directory: its state is its mode) when a
+        // local rename replaced it: that rename is this node's.
+        if (echoes.isEcho(r.to(), state) && echoes.isEcho(r.from(), null)) {
             echoed.add(r.to());
             counters.echoesSuppressed.incrementAndGet();
         } else {

@@ -97,6 +97,31 @@ class AnnouncerTest {
         assertEquals(1L, index.get(Path.of("d/b")).vector().get("n1"), "d/b's tombstone covers its version");
     }
 
+    /**
+     * Found by the chaos checker (cluster seed 45): a peer's change made directory {@code e} here
+     * (empty, registered as an echo) just before this node renamed its own {@code d} back to
+     * {@code e}, which replaced the empty one. The rename's target matched the echo (a directory's
+     * state is its mode), so the rename and everything below it went unannounced: the others never
+     * had them again. A rename is a peer's only if its old name was expected gone too.
+     */
+    @Test
+    void aLocalRenameOntoADirectoryAPeerJustMadeIsAnnounced() throws Exception {
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/f"), "this node's\n");
+        for (String p : List.of("d", "d/f")) index.applied(Path.of(p), FileStates.of(root.resolve(p)), Map.of("n2", 1L), "n2");
+        Files.createDirectory(root.resolve("e"));
+        echoes.expect(RelPath.of(Path.of("e")), FileStates.of(root.resolve("e")));
+        Files.delete(root.resolve("e"));
+        Files.move(root.resolve("d"), root.resolve("e"));
+
+        announcer.run(new Batch(List.of(new Batch.Rename(Path.of("d"), Path.of("e"))),
+                List.of(new Batch.Entry(Path.of("d"), ChangeKind.DELETE, null, 0),
+                        new Batch.Entry(Path.of("e"), ChangeKind.CREATE, FileType.DIRECTORY, 0)), false));
+
+        List<String> kinds = sent.stream().map(c -> c.kind() + " " + c.path()).toList();
+        assertEquals(List.of("RENAME e", "DELETE d/f", "DELETE d", "MODIFY e/f"), kinds);
+    }
+
     /** The plain case: the old name is gone, and its tombstone is in the index. */
     @Test
     void aRenameTombstonesTheOldNameWhenItIsGone() throws Exception {
