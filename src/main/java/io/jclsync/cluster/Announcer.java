@@ -120,6 +120,8 @@ final class Announcer implements Transfer {
             counters.echoesSuppressed.incrementAndGet();
         } else {
             List<Path> below = versions.liveBelow(r.from());
+            Map<Path, Index.Version> was = new java.util.HashMap<>();
+            for (Path b : below) was.put(b, versions.get(b));
             // Something may be at the old name again by now: a peer's version pulled there after the
             // rename (its change was concurrent with it), indexed as that peer's. It is not what moved,
             // and it is not deleted: only what is gone from the old name is tombstoned.
@@ -146,6 +148,7 @@ final class Announcer implements Transfer {
                 }
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
                         versions.get(b).vector()));
+                if (asRename && state.type() == FileType.DIRECTORY) carry(b, r.to().resolve(r.from().relativize(b)), was.get(b));
             }
             if (!asRename) {
                 done.add(r.from());
@@ -157,6 +160,19 @@ final class Announcer implements Transfer {
         }
         // The old path is still looked at as an entry: something new may have taken its place.
         done.add(r.to());
+    }
+
+    /**
+     * An entry that moved with its directory keeps its history: its new name's version descends
+     * from the old name's (the walk that follows announces it with this node's counter bumped). A
+     * peer that moves its directory for the rename carries its entries' versions the same way
+     * (Applier), so a change made here after the rename is newer there, not concurrent.
+     */
+    private void carry(Path from, Path to, Index.Version old) throws IOException {
+        if (old == null || old.state() == null || FileType.lstat(root.resolve(to)).isEmpty()) return;
+        Index.Version there = versions.get(to);
+        versions.applied(to, old.state(), there == null ? old.vector() : Index.merge(there.vector(), old.vector()),
+                old.writer());
     }
 
     /** Whether each of {@code below} (indexed below the rename's old name) is below its new name now. */

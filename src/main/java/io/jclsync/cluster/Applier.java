@@ -218,6 +218,9 @@ final class Applier {
                 LOG.info(c.path() + " appeared here while " + c.oldPath() + " was renamed to it; not renaming over it");
             }
             if (renamed) {
+                // What moved with the directory keeps its versions under the new names, as on the
+                // origin (Announcer.carry): the origin's changes made after the rename are newer.
+                if (old.type() == FileType.DIRECTORY) carryBelow(c.oldPath(), c.path());
                 // Only a path that did move is gone here. Otherwise (the new name was taken, the old
                 // one missing) the old path is the delete's business that follows in the batch, with
                 // its own version: a tombstone now would make our unchanged copy look changed here.
@@ -253,6 +256,19 @@ final class Applier {
                 }
             }
             default -> { }
+        }
+    }
+
+    /** Indexes what is below directory {@code from} (moved to {@code to}) under its new names, with its versions. */
+    private void carryBelow(RelPath from, RelPath to) {
+        Path f = from.toPath();
+        Path t = to.toPath();
+        for (Map.Entry<Path, Index.Version> e : versions.entriesBelow(f).entrySet()) {
+            Index.Version v = e.getValue();
+            if (v.state() == null) continue;
+            Path moved = t.resolve(f.relativize(e.getKey()));
+            Index.Version there = versions.get(moved);
+            versions.applied(moved, v.state(), there == null ? v.vector() : Index.merge(there.vector(), v.vector()), v.writer());
         }
     }
 

@@ -122,6 +122,26 @@ class AnnouncerTest {
         assertEquals(List.of("RENAME e", "DELETE d/f", "DELETE d", "MODIFY e/f"), kinds);
     }
 
+    /** What moves with a directory keeps its version history: a change after the rename descends from it. */
+    @Test
+    void whatMovesWithADirectoryKeepsItsVersions() throws Exception {
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/x"), "x\n");
+        index.applied(Path.of("d"), FileStates.of(root.resolve("d")), Map.of("n1", 1L), "n1");
+        index.applied(Path.of("d/x"), FileStates.of(root.resolve("d/x")), Map.of("n1", 1L, "n3", 1L), "n3");
+        Files.move(root.resolve("d"), root.resolve("e"));
+        Files.writeString(root.resolve("e/x"), "appended after the rename\n", java.nio.file.StandardOpenOption.APPEND);
+
+        announcer.run(new Batch(List.of(new Batch.Rename(Path.of("d"), Path.of("e"))),
+                List.of(new Batch.Entry(Path.of("d"), ChangeKind.DELETE, null, 0),
+                        new Batch.Entry(Path.of("e"), ChangeKind.CREATE, FileType.DIRECTORY, 0),
+                        new Batch.Entry(Path.of("e/x"), ChangeKind.MODIFY, FileType.FILE, 0)), false));
+
+        WireMessage.Change ex = sent.stream().filter(c -> c.path().toString().equals("e/x")).findFirst().orElseThrow();
+        assertEquals(Map.of("n1", 1L, "n2", 1L, "n3", 1L), ex.version(), "d/x's version, then this node's change");
+        assertEquals(List.of("RENAME e", "DELETE d/x", "DELETE d", "MODIFY e/x"), sent.stream().map(c -> c.kind() + " " + c.path()).toList());
+    }
+
     /** The plain case: the old name is gone, and its tombstone is in the index. */
     @Test
     void aRenameTombstonesTheOldNameWhenItIsGone() throws Exception {

@@ -192,6 +192,34 @@ class ApplierTest {
         assertEquals(7, counters.refusedWrites.get());
     }
 
+    /**
+     * Found by the chaos checker (cluster seed 41, replayed): n2 renamed a directory and appended
+     * to a file in it before its batch went out. n3 moved its directory whole, so the file was here
+     * under its new name unindexed, and n2's new version of it ({n2=1}, a new path's first) looked
+     * concurrent with it: a conflict copy no history explains. What moves with a directory keeps its
+     * versions under the new names, on the origin and here, so the origin's change is newer.
+     */
+    @Test
+    void aChangeMadeAfterADirectoryRenameIsNewerThanWhatMovedWithIt() throws Exception {
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/x"), "x\n");
+        FileState d = FileStates.of(root.resolve("d"));
+        index.applied(Path.of("d"), d, Map.of("n2", 1L), "n2");
+        index.applied(Path.of("d/x"), FileStates.of(root.resolve("d/x")), Map.of("n2", 1L, "n3", 1L), "n3");
+        Path elsewhere = Files.createDirectories(state.resolve("n2")).resolve("x");
+        Files.writeString(elsewhere, "x\nappended on n2 after the rename\n");
+        receive("n2",
+                new WireMessage.Change(RelPath.of("e".getBytes()), WireMessage.Kind.RENAME, RelPath.of("d".getBytes()), d,
+                        Map.of("n2", 2L)),
+                change("d/x", WireMessage.Kind.DELETE, null, Map.of("n2", 2L, "n3", 1L)),
+                change("e/x", WireMessage.Kind.MODIFY, FileStates.of(elsewhere), Map.of("n2", 2L, "n3", 1L)));
+        assertTrue(Files.isRegularFile(root.resolve("e/x")), "d moved whole");
+        assertEquals(0, counters.conflicts.get(), "n2's append is newer than what moved here");
+        assertEquals(List.of(), conflictCopies());
+        assertEquals(Map.of("n2", 1L, "n3", 1L), index.get(Path.of("e/x")).vector(),
+                "e/x keeps d/x's version until n2's new one is pulled (it is not: no source here)");
+    }
+
     /** d/ holding x (known to n1, v {n2:1}) and, if {@code withConcurrent}, f written by n3 that n1 had not seen. */
     private void renameOfDirectoryFromN1(boolean withConcurrent) throws Exception {
         Files.createDirectories(root.resolve("d"));
