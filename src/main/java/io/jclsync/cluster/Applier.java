@@ -163,6 +163,7 @@ final class Applier {
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
             // even if its own pull of this version fails.
             tree.copyAside(c.path(), aside, local);
+            announceCopy(aside, local);
             return new Plan(merged, origin, local, false);
         }
         RelPath aside = ConflictCopies.copyOf(c.path(), there);
@@ -257,6 +258,18 @@ final class Applier {
             }
             default -> { }
         }
+    }
+
+    /**
+     * Announces a conflict copy made here, with what the batch keeps, instead of leaving it to the
+     * watcher: the watcher can miss it (its directory moving in a rename at the same time was seen
+     * once), and then no other node would ever have it.
+     */
+    private void announceCopy(RelPath aside, FileState hint) throws IOException {
+        FileState st = tree.state(aside, hint);
+        if (st == null) return;
+        tree.echoes.expect(aside, st);
+        keptHere.add(new WireMessage.Change(aside, WireMessage.Kind.MODIFY, null, st, versions.localChange(aside.toPath(), st)));
     }
 
     /** Indexes what is below directory {@code from} (moved to {@code to}) under its new names, with its versions. */

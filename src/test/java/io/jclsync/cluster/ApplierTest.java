@@ -143,6 +143,11 @@ class ApplierTest {
         assertEquals(1, counters.conflicts.get(), "found on two new nodes, neither descends from the other");
         assertEquals(Path.of("theirs"), Files.readSymbolicLink(root.resolve("ln")), "the newer mtime keeps the path");
         assertTrue(conflictCopies().size() == 1, "this node's version is kept beside it");
+        List<WireMessage.Change> kept = applier.takeKept();
+        assertEquals(List.of(root.relativize(conflictCopies().get(0)).toString()),
+                kept.stream().map(c -> c.path().toString()).toList(),
+                "and announced from here (the watcher could miss it, seen in cluster chaos seed 41)");
+        assertEquals(Path.of("mine"), Path.of(new String(kept.get(0).state().linkTarget())));
     }
 
     /** Every entry below {@code dir}: path, type, mode, mtime and content (or link target). */
