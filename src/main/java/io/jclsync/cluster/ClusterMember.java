@@ -110,7 +110,20 @@ public final class ClusterMember implements AutoCloseable {
                                 + "): its messages are refused; a node is its name");
                     }
                 }
+                java.util.Map<String, Address> before = member.addresses;
                 member.addresses = java.util.Map.copyOf(byName);
+                // A node killed and started again before failure detection saw it go is the same
+                // name with a new address: it lost what it knew of its peers (who it said hello to,
+                // where it pulls from). It is taken as having left and joined again, so that its
+                // peers greet it and catch up with it as with any node that joins.
+                List<String> restarted = names.stream()
+                        .filter(n -> before.containsKey(n) && !before.get(n).equals(byName.get(n))).toList();
+                if (!restarted.isEmpty()) {
+                    LOG.info(restarted + " came back under a new address (restarted): taken as having left and joined again");
+                    List<String> without = new ArrayList<>(names);
+                    without.removeAll(restarted);
+                    listener.viewChanged(without);
+                }
                 listener.viewChanged(names);
             }
         });

@@ -95,7 +95,15 @@ public final class ClusterNode implements AutoCloseable {
     /** Batches from origins that have not said hello yet, held until they do. */
     private final HelloWait helloWait = new HelloWait();
     /** Hellos from nodes not yet in the view here (they can come first as views change); taken when they are. */
-    private final Map<String, WireMessage.Hello> early = new ConcurrentHashMap<>();
+    private final Map<String, Early> early = new ConcurrentHashMap<>();
+    /**
+     * How long an early hello is kept: a view that holds its sender comes within a second or two.
+     * One kept longer may be a previous life's of a node that restarted since (then taking it made
+     * this node count the new one as greeted before it had its tree, and never answer its hello).
+     */
+    private static final long EARLY_NANOS = TimeUnit.SECONDS.toNanos(5);
+
+    private record Early(WireMessage.Hello hello, long at) {}
     /**
      * When this node last saw peers' indexes move (it sent or received a live batch, or sent index
      * entries in a catch-up answer); 0 once positions were refreshed after it.
@@ -261,7 +269,7 @@ public final class ClusterNode implements AutoCloseable {
         }
         if (h.node().equals(config.nodeName())) return;
         if (!link.members().contains(h.node())) {
-            early.put(h.node(), h);
+            early.put(h.node(), new Early(h, System.nanoTime()));
             return;
         }
         early.remove(h.node());
@@ -306,8 +314,10 @@ public final class ClusterNode implements AutoCloseable {
             for (String gone : known) if (!members.contains(gone)) lag.left(gone);
             known.retainAll(members);
             hello(); // members new to this tree answer with theirs (see helloFrom)
+            early.values().removeIf(e -> System.nanoTime() - e.at() > EARLY_NANOS);
             for (String node : List.copyOf(early.keySet())) {
-                WireMessage.Hello h = members.contains(node) ? early.remove(node) : null;
+                Early e = members.contains(node) ? early.remove(node) : null;
+                WireMessage.Hello h = e == null ? null : e.hello();
                 if (h != null) helloFrom(h);
             }
         }
