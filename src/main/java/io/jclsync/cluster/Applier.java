@@ -314,8 +314,9 @@ final class Applier {
             keptHere.add(new WireMessage.Change(aside, WireMessage.Kind.MODIFY, null, want,
                     versions.localChange(aside.toPath(), want)));
         } else if (want.type() == FileType.FILE) {
-            // Pulled as a copy: announced from here like a new file once it is in place.
-            pull.put(aside, new Puller.Pull(aside, want, Map.of(plan.writer(), 1L), plan.writer(), false, null, true));
+            // Pulled as a copy (the origin's file at the path, placed at the copy's name): announced
+            // from here like a new file once it is in place.
+            pull.put(c.path(), new Puller.Pull(aside, want, Map.of(plan.writer(), 1L), plan.writer(), false, null, true));
         }
         return false;
     }

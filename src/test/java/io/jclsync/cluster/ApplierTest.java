@@ -388,6 +388,39 @@ class ApplierTest {
                 "the directory, what it keeps and the link's copy are announced from here: " + kept);
     }
 
+    /**
+     * Found by the chaos checker (cluster seeds 43 and 46, lost writes): the same with a file. The
+     * peer's file was to be pulled as the conflict copy, but the pull asked the peer for the copy's
+     * name, which only this node was making: it always failed, and the file was lost when the peer
+     * took the directory back. It is pulled from the peer's path (a real transfer server here).
+     */
+    @Test
+    void aDirectoryTurnedIntoAFileByAPeerKeepsThePeersFileAsACopy(@TempDir Path served) throws Exception {
+        Files.createDirectories(root.resolve("data"));
+        Files.writeString(root.resolve("data/mine"), "renamed in here by n1; n2 never saw it\n");
+        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), Map.of("n2", 1L), "n2");
+        index.applied(Path.of("data/mine"), FileStates.of(root.resolve("data/mine")), Map.of("n1", 1L), "n1");
+        Files.writeString(served.resolve("data"), "n2's file, which replaced the directory there\n");
+        NodeIdentity n2Key = NodeIdentity.create("n2");
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (TransferServer n2 = TransferServer.start(Files.createDirectory(state.resolve("n2")),
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), List.of("password"), n2Key,
+                key -> "n1", List.of())) {
+            n2.addModule("module", served);
+            Puller.Source source = new Puller.Source("n2", "127.0.0.1:" + port, n2Key.fingerprint());
+            applier.apply(new WireMessage.Batch("00", "n2", 1,
+                    List.of(change("data", WireMessage.Kind.MODIFY, FileStates.of(served.resolve("data")), Map.of("n2", 2L)))),
+                    () -> List.of(source));
+        }
+        assertEquals("renamed in here by n1; n2 never saw it\n", Files.readString(root.resolve("data/mine")));
+        List<Path> copies = conflictCopies();
+        assertEquals(1, copies.size(), "n2's file is kept beside the directory: " + copies);
+        assertEquals("n2's file, which replaced the directory there\n", Files.readString(copies.get(0)));
+    }
+
     @Test
     void aDirectoryTurnedIntoALinkByAPeerThatHadAllOfItBecomesTheLink() throws Exception {
         Files.createDirectories(root.resolve("data"));
