@@ -148,7 +148,7 @@ final class Announcer implements Transfer {
                 }
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
                         versions.get(b).vector()));
-                if (asRename && state.type() == FileType.DIRECTORY) carry(b, r.to().resolve(r.from().relativize(b)), was.get(b));
+                if (asRename && state.type() == FileType.DIRECTORY) carry(r.to().resolve(r.from().relativize(b)), was.get(b));
             }
             if (!asRename) {
                 done.add(r.from());
@@ -168,7 +168,7 @@ final class Announcer implements Transfer {
      * peer that moves its directory for the rename carries its entries' versions the same way
      * (Applier), so a change made here after the rename is newer there, not concurrent.
      */
-    private void carry(Path from, Path to, Index.Version old) throws IOException {
+    private void carry(Path to, Index.Version old) throws IOException {
         if (old == null || old.state() == null || FileType.lstat(root.resolve(to)).isEmpty()) return;
         Index.Version there = versions.get(to);
         versions.applied(to, old.state(), there == null ? old.vector() : Index.merge(there.vector(), old.vector()),
