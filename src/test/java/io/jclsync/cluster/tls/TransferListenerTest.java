@@ -19,6 +19,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -174,6 +176,28 @@ class TransferListenerTest {
             return 0;
         } catch (IOException reset) {
             return -1;
+        }
+    }
+
+    /** TLS 1.3 with AES-GCM is all a member can get: the listener answers anything else with an alert. */
+    @Test
+    void aMemberOfferingTls12OrAnotherCipherIsRefusedAndNothingIsServed() throws Exception {
+        listen();
+        assertRefusedHandshake(new String[] {"TLSv1.2"}, new String[] {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"});
+        assertRefusedHandshake(new String[] {"TLSv1.3"}, new String[] {"TLS_CHACHA20_POLY1305_SHA256"});
+        assertEquals(List.of(), served);
+        awaitRefused(2);
+    }
+
+    private void assertRefusedHandshake(String[] protocols, String[] suites) throws Exception {
+        try (SSLSocket s = (SSLSocket) member.context(new PinnedTrust(server.fingerprint()::equals, "n1"))
+                .getSocketFactory().createSocket(address.getAddress(), address.getPort())) {
+            s.setEnabledProtocols(protocols);
+            s.setEnabledCipherSuites(suites);
+            s.setSoTimeout(5000);
+            String offered = String.join(",", protocols) + " " + String.join(",", suites);
+            SSLException e = assertThrows(SSLException.class, s::startHandshake, offered);
+            assertTrue(e.getMessage().contains("alert"), offered + ": the listener refused it, not this client: " + e);
         }
     }
 
