@@ -106,6 +106,8 @@ public final class ClusterNode implements AutoCloseable {
      * entries in a catch-up answer); 0 once positions were refreshed after it.
      */
     private final AtomicLong lastLiveBatch = new AtomicLong();
+    /** Told of each message and view change, so the status is written then rather than polled. */
+    private volatile Runnable activity = () -> { };
     /** A position refresh is scheduled (it reschedules itself while the cluster is not quiet yet). */
     private final java.util.concurrent.atomic.AtomicBoolean refreshDue = new java.util.concurrent.atomic.AtomicBoolean();
     /** A peer quiet this long after sending live batches is asked to catch up, to move its position. */
@@ -228,6 +230,11 @@ public final class ClusterNode implements AutoCloseable {
         return known.stream().sorted().toList();
     }
 
+    /** From now on {@code r} runs on each message for this tree and each view change (it must not block). */
+    public void onActivity(Runnable r) {
+        activity = r;
+    }
+
     /** The transfer of cluster mode: local batches become announcements. */
     public Transfer announcer() {
         return announcer;
@@ -282,6 +289,7 @@ public final class ClusterNode implements AutoCloseable {
     private final class Listener implements ClusterMember.Listener {
         @Override
         public void received(String from, WireMessage message) {
+            activity.run();
             if (message instanceof WireMessage.Hello h) {
                 helloFrom(h);
             } else if (message instanceof WireMessage.Batch b) {
@@ -303,6 +311,7 @@ public final class ClusterNode implements AutoCloseable {
 
         @Override
         public void viewChanged(List<String> members) {
+            activity.run();
             sources.keySet().retainAll(members);
             helloWait.retain(members);
             for (String gone : known) if (!members.contains(gone)) lag.left(gone);
