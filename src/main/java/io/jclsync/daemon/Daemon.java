@@ -102,6 +102,7 @@ public final class Daemon {
                 transfer = clusterNode.announcer();
                 ClusterNode node = clusterNode;
                 stats.cluster(node::counterValues, node::peers, node::catchUpProgress, node::behind);
+                node.onActivity(stats::changed);
             } else {
                 transfer = Transfers.create(config, filter::get, lists, versions);
             }
@@ -251,7 +252,7 @@ public final class Daemon {
         try {
             if (!retries.sync(transfer, batch)) return false;
             if (signature != null) signature.synced(batch);
-            stats.batches.incrementAndGet();
+            stats.batchSynced();
             return true;
         } finally {
             collector.syncFinished();
@@ -421,7 +422,7 @@ public final class Daemon {
         @Override
         public void events(List<FsEvent> events) {
             collector.record(events);
-            stats.events.addAndGet(events.size());
+            stats.eventsCollected(events.size());
             if (LOG.isLoggable(Level.FINEST)) {
                 for (FsEvent e : events) LOG.finest("event " + e);
             }
