@@ -244,6 +244,7 @@ public final class ClusterNode implements AutoCloseable {
     /** From now on {@code r} runs on each message for this tree and each view change (it must not block). */
     public void onActivity(Runnable r) {
         activity = r;
+        member.onRejected(r); // dropped frames and messages are counted in the status too
     }
 
     /** The transfer of cluster mode: local batches become announcements. */
