@@ -89,6 +89,8 @@ class ClusterFramesIT extends ClusterTestBase {
             Path late = trees.get(1).resolve("after-the-attacks.txt");
             Files.writeString(late, "still syncing\n");
             awaitConverged("a file written after the attacks", List.of(0, 1));
+            // The counters file is saved after the batch is applied, a moment after its file is in place.
+            awaitQuiet(java.time.Duration.ofMillis(1500));
             Map<String, Long> n1After = counters(0);
             Map<String, Long> n2After = counters(1);
             // Live changes only: catch-up answers (counted in batches_received) may come at any time.
