@@ -96,7 +96,7 @@ class ClusterFramesIT extends ClusterTestBase {
             // Live changes only: catch-up answers (counted in batches_received) may come at any time.
             assertEquals(n2After.get("changes_announced") - n2Before.get("changes_announced"),
                     n1After.get("changes_received") - n1Before.get("changes_received"),
-                    "n1 received exactly the changes n2 announced since: none replayed");
+                    "n1 received exactly the changes n2 announced since: none replayed; n1's log:\n" + nodes.get(0).log());
             assertEquals(0, n1After.get("rejected_messages"), "nothing forged reached the message decoder");
             String n1Log = nodes.get(0).log();
             String lastView = n1Log.substring(n1Log.lastIndexOf("cluster it: [")).lines().findFirst().orElse("");

@@ -126,17 +126,19 @@ final class FrameRelay implements AutoCloseable {
             byte[] packet = in.readNBytes(length);
             synchronized (this) {
                 switch (mode) {
+                    // The tampered frame goes in front of the real one(s), which still follow: the
+                    // node must drop it, and losing real frames (heartbeats) for long enough
+                    // would make the node suspect its peer, which is not what is tested here.
                     case FLIP -> {
                         byte[] flipped = packet.clone();
                         flipped[flipped.length - 1] ^= 0x01; // the last byte of the last frame: its tag
                         write(out, flipped);
                         mode = Mode.FORWARD;
                         notifyAll();
-                        continue;
                     }
                     case SPLICE -> {
                         if (held == null) {
-                            held = packet;
+                            held = packet; // until the next one comes: the splice must come first
                             continue;
                         }
                         // The first frame with the end of the second's (its last ciphertext bytes and its tag).
@@ -144,6 +146,8 @@ final class FrameRelay implements AutoCloseable {
                         int n = Math.min(24, Math.min(held.length, packet.length));
                         System.arraycopy(packet, packet.length - n, spliced, spliced.length - n, n);
                         write(out, spliced);
+                        recorded.add(held);
+                        write(out, held);
                         held = null;
                         mode = Mode.FORWARD;
                         notifyAll();
@@ -174,13 +178,13 @@ final class FrameRelay implements AutoCloseable {
         return all.size();
     }
 
-    /** Flips a bit of the next packet on its way (waits for it). */
+    /** Sends a copy of the next packet with a bit flipped, before the packet itself (waits for it). */
     synchronized void flipNext() throws InterruptedException {
         mode = Mode.FLIP;
         while (mode != Mode.FORWARD) wait();
     }
 
-    /** Holds the next packet and sends it with the end of the one after it in place of its own (waits for both). */
+    /** Sends the next packet with the end of the one after it, before both (waits for both). */
     synchronized void spliceNext() throws InterruptedException {
         mode = Mode.SPLICE;
         while (mode != Mode.FORWARD) wait();
