@@ -86,7 +86,6 @@ public final class ClusterMember implements AutoCloseable {
                     member.checkSender(msg.getSrc(), from, decoded);
                 } catch (WireException e) {
                     member.rejected.incrementAndGet();
-                    member.onRejected.forEach(Runnable::run);
                     LOG.warning("dropped a message from " + from + ": " + e.getMessage());
                     return;
                 }
@@ -199,14 +198,6 @@ public final class ClusterMember implements AutoCloseable {
     /** Sends raw bytes; for tests of how peers treat malformed input. */
     void broadcastRaw(byte[] bytes) throws Exception {
         channel.send(new BytesMessage(null, bytes));
-    }
-
-    private final java.util.List<Runnable> onRejected = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-    /** Runs {@code r} after each message or frame dropped (it must not block). */
-    public void onRejected(Runnable r) {
-        onRejected.add(r);
-        seal.onRejected(r);
     }
 
     /** Messages dropped because they did not decode, and frames dropped because they did not open. */

@@ -80,16 +80,11 @@ public final class ClusterNode implements AutoCloseable {
     private final LocalTree localTree;
     /** How far behind this node each peer is, from their {@link WireMessage.Progress} reports. */
     private final PeerLag lag = new PeerLag();
-    /** Per origin: the highest sequence of its live batches applied here, reported 2 s after it moves. */
+    /** Per origin: the highest sequence of its live batches applied here, reported every 2 s when it moves. */
     private final Map<String, Long> appliedFrom = new ConcurrentHashMap<>();
-    /** A progress report is scheduled (the one task for every move of {@link #appliedFrom} until it runs). */
-    private final java.util.concurrent.atomic.AtomicBoolean progressDue = new java.util.concurrent.atomic.AtomicBoolean();
+    private volatile boolean appliedMoved;
     private final Index versions;
     private final CatchUps catchUps;
-    /**
-     * Runs the node's timed work: saving the index, reporting progress, refreshing positions. Each
-     * is scheduled once when there is something to do, never polled, so an idle node does nothing.
-     */
     private final java.util.concurrent.ScheduledExecutorService saver =
             Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "jclsync-index");
@@ -114,10 +109,6 @@ public final class ClusterNode implements AutoCloseable {
      * entries in a catch-up answer); 0 once positions were refreshed after it.
      */
     private final AtomicLong lastLiveBatch = new AtomicLong();
-    /** Told of each message and view change, so the status is written then rather than polled. */
-    private volatile Runnable activity = () -> { };
-    /** A position refresh is scheduled (it reschedules itself while the cluster is not quiet yet). */
-    private final java.util.concurrent.atomic.AtomicBoolean refreshDue = new java.util.concurrent.atomic.AtomicBoolean();
     /** A peer quiet this long after sending live batches is asked to catch up, to move its position. */
     private static final long REFRESH_AFTER_NANOS =
             TimeUnit.SECONDS.toNanos(Long.getLong("jclsync.positionRefreshSeconds", 60));
@@ -137,7 +128,7 @@ public final class ClusterNode implements AutoCloseable {
         this.catchUps = new CatchUps(versions, counters);
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
                 changes -> {
-                    indexesMoved();
+                    lastLiveBatch.set(System.nanoTime());
                     long seq = sequence.incrementAndGet();
                     member.broadcast(new WireMessage.Batch(tree, config.nodeName(), seq, changes));
                     lag.sent(seq, changes.size());
@@ -203,8 +194,10 @@ public final class ClusterNode implements AutoCloseable {
                 throw new IOException("the index " + node.indexFile() + " is damaged (" + e.getMessage() + "); move it "
                         + "away to start over: the node then compares its whole tree with its peers as a new node would");
             }
-            // Saved 5 s after it changes: one save for every change made meanwhile.
-            node.versions.onDirty(() -> node.later(node::saveIndex, 5, TimeUnit.SECONDS));
+            node.saver.scheduleWithFixedDelay(node::saveIndex, 5, 5, TimeUnit.SECONDS);
+            long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(REFRESH_AFTER_NANOS) / 4);
+            node.saver.scheduleWithFixedDelay(node::refreshPositions, tick, tick, TimeUnit.SECONDS);
+            node.saver.scheduleWithFixedDelay(node::reportProgress, 2, 2, TimeUnit.SECONDS);
             link.server.addModule(TransferServer.module(node.tree), root);
             node.counters.rejectedFrom(link.member::rejected);
             node.counters.refusedTransfersFrom(link.server::refused);
@@ -239,12 +232,6 @@ public final class ClusterNode implements AutoCloseable {
     /** The peers in this node's current view, sorted. */
     public List<String> peers() {
         return known.stream().sorted().toList();
-    }
-
-    /** From now on {@code r} runs on each message for this tree and each view change (it must not block). */
-    public void onActivity(Runnable r) {
-        activity = r;
-        member.onRejected(r); // dropped frames and messages are counted in the status too
     }
 
     /** The transfer of cluster mode: local batches become announcements. */
@@ -301,12 +288,11 @@ public final class ClusterNode implements AutoCloseable {
     private final class Listener implements ClusterMember.Listener {
         @Override
         public void received(String from, WireMessage message) {
-            activity.run();
             if (message instanceof WireMessage.Hello h) {
                 helloFrom(h);
             } else if (message instanceof WireMessage.Batch b) {
                 if (b.part() != null && !b.part().requester().equals(config.nodeName())) return;
-                if (b.part() == null) indexesMoved();
+                if (b.part() == null) lastLiveBatch.set(System.nanoTime());
                 // Held and released under one lock, so that an origin's batches go to the apply thread in order.
                 synchronized (helloWait) {
                     if (!helloWait.hold(b, sources.containsKey(b.origin()))) applyThread.execute(() -> apply(b));
@@ -323,7 +309,6 @@ public final class ClusterNode implements AutoCloseable {
 
         @Override
         public void viewChanged(List<String> members) {
-            activity.run();
             sources.keySet().retainAll(members);
             helloWait.retain(members);
             for (String gone : known) if (!members.contains(gone)) lag.left(gone);
@@ -364,32 +349,11 @@ public final class ClusterNode implements AutoCloseable {
      * an answer to a refresh is empty unless the peer's index moved again.
      */
     private void refreshPositions() {
-        refreshDue.set(false); // from here on, a move schedules a refresh of its own
         long last = lastLiveBatch.get();
-        if (last == 0) return;
-        long quiet = System.nanoTime() - last;
-        if (quiet < REFRESH_AFTER_NANOS) {
-            if (refreshDue.compareAndSet(false, true)) later(this::refreshPositions, REFRESH_AFTER_NANOS - quiet, TimeUnit.NANOSECONDS);
-            return;
-        }
-        if (!lastLiveBatch.compareAndSet(last, 0)) return; // moved meanwhile, and that move scheduled a refresh
+        if (last == 0 || System.nanoTime() - last < REFRESH_AFTER_NANOS) return;
+        if (!lastLiveBatch.compareAndSet(last, 0)) return;
         List<String> peers = List.copyOf(known);
         if (!peers.isEmpty()) requestCatchUp(peers);
-    }
-
-    /** Peers' indexes (or ours, in their view) moved: positions are refreshed once the cluster is quiet again. */
-    private void indexesMoved() {
-        lastLiveBatch.set(System.nanoTime());
-        if (refreshDue.compareAndSet(false, true)) later(this::refreshPositions, REFRESH_AFTER_NANOS, TimeUnit.NANOSECONDS);
-    }
-
-    /** Runs {@code task} on the saver after {@code delay}; nothing once the node is closed. */
-    private void later(Runnable task, long delay, TimeUnit unit) {
-        try {
-            saver.schedule(task, delay, unit);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            LOG.fine("closed: " + task + " not scheduled");
-        }
     }
 
     /** Sends {@code r}'s requester the entries of our index it lacks, in parts, oldest change first. */
@@ -419,7 +383,7 @@ public final class ClusterNode implements AutoCloseable {
                 from = to;
             } while (from < changes.size());
             counters.catchUpEntriesSent.addAndGet(changes.size());
-            if (!changes.isEmpty()) indexesMoved(); // the requester's index may move
+            if (!changes.isEmpty()) lastLiveBatch.set(System.nanoTime()); // the requester's index may move
             LOG.info("sent " + r.requester() + " " + changes.size() + " index entries (of " + versions.size() + ")");
         } catch (Exception e) {
             LOG.warning("cannot answer " + r.requester() + "'s catch-up request: " + e);
@@ -451,7 +415,7 @@ public final class ClusterNode implements AutoCloseable {
                     from);
             if (part == null) {
                 appliedFrom.merge(b.origin(), b.sequence(), Math::max);
-                if (progressDue.compareAndSet(false, true)) later(this::reportProgress, 2, TimeUnit.SECONDS);
+                appliedMoved = true;
             }
             List<WireMessage.Change> kept = applier.takeKept();
             if (!kept.isEmpty()) announce(kept);
@@ -481,14 +445,15 @@ public final class ClusterNode implements AutoCloseable {
         }
     }
 
-    /** Tells the peers how far this node has applied their live batches (scheduled when that moved). */
+    /** Tells the peers how far this node has applied their live batches (when that moved). */
     private void reportProgress() {
-        progressDue.set(false); // a move from here on is in this report or schedules the next
+        if (!appliedMoved) return;
+        appliedMoved = false;
         try {
             member.broadcast(new WireMessage.Progress(tree, config.nodeName(), Map.copyOf(appliedFrom)));
         } catch (Exception e) {
-            LOG.fine("cannot report progress: " + e + "; trying again in 2 s");
-            if (progressDue.compareAndSet(false, true)) later(this::reportProgress, 2, TimeUnit.SECONDS);
+            appliedMoved = true;
+            LOG.fine("cannot report progress: " + e);
         }
     }
 

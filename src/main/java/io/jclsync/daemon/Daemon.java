@@ -102,7 +102,6 @@ public final class Daemon {
                 transfer = clusterNode.announcer();
                 ClusterNode node = clusterNode;
                 stats.cluster(node::counterValues, node::peers, node::catchUpProgress, node::behind);
-                node.onActivity(stats::changed);
             } else {
                 transfer = Transfers.create(config, filter::get, lists, versions);
             }
@@ -252,7 +251,7 @@ public final class Daemon {
         try {
             if (!retries.sync(transfer, batch)) return false;
             if (signature != null) signature.synced(batch);
-            stats.batchSynced();
+            stats.batches.incrementAndGet();
             return true;
         } finally {
             collector.syncFinished();
@@ -422,7 +421,7 @@ public final class Daemon {
         @Override
         public void events(List<FsEvent> events) {
             collector.record(events);
-            stats.eventsCollected(events.size());
+            stats.events.addAndGet(events.size());
             if (LOG.isLoggable(Level.FINEST)) {
                 for (FsEvent e : events) LOG.finest("event " + e);
             }

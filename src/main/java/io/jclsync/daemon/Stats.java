@@ -47,8 +47,6 @@ final class Stats {
     private volatile Supplier<List<String>> peers = List::of;
     private volatile Supplier<Map<String, List<Long>>> catchUps = Map::of;
     private volatile Supplier<Map<String, List<Long>>> behind = Map::of;
-    /** Told when something shown here changes (the {@link Reporter}, which writes it then). */
-    private volatile Runnable onChange = () -> { };
 
     Stats(String label, String mode, Supplier<String> state, IntSupplier queued) {
         this.label = label;
@@ -69,28 +67,6 @@ final class Stats {
         this.behind = peersBehind;
     }
 
-    /** From now on {@code r} is run whenever something shown here changes. */
-    void onChange(Runnable r) {
-        onChange = r;
-    }
-
-    /** Something shown here changed outside this class (the cluster node's counters, peers, lag). */
-    void changed() {
-        onChange.run();
-    }
-
-    /** The watcher reported {@code n} events. */
-    void eventsCollected(int n) {
-        events.addAndGet(n);
-        changed();
-    }
-
-    /** A batch was synced (after its retries). */
-    void batchSynced() {
-        batches.incrementAndGet();
-        changed();
-    }
-
     /** One run of a transfer (an attempt). */
     void transfer(boolean full, TransferResult r, long millis) {
         transfers.incrementAndGet();
@@ -101,12 +77,10 @@ final class Stats {
         lastSyncAtMillis = System.currentTimeMillis();
         lastSyncMillis = millis;
         lastOutcome = r.outcome() == Outcome.OK ? "ok" : "failed (exit " + r.exitCode() + ")";
-        changed();
     }
 
     void initialSyncDone(long millis) {
         initialSyncMillis = millis;
-        changed();
     }
 
     /** A progress line of a full sync; logged at most every 10 s. Other lines are ignored. */
@@ -116,7 +90,6 @@ final class Stats {
         Progress p = new Progress(Long.parseLong(m.group(1).replace(",", "")), Integer.parseInt(m.group(2)), m.group(3),
                 m.group(4) == null ? (progress == null ? 0 : progress.files()) : Long.parseLong(m.group(4)));
         progress = p;
-        changed();
         long now = System.nanoTime();
         if (now - lastProgressLog >= 10_000_000_000L) {
             lastProgressLog = now;

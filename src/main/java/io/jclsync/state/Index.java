@@ -82,7 +82,6 @@ public final class Index {
     private boolean dirty;
     private boolean fresh = true;
     private Journal journal;
-    private Runnable onDirty = () -> { };
 
     /**
      * Where every change of an entry is written as it happens, so that a node killed between two
@@ -102,22 +101,6 @@ public final class Index {
     }
 
     /**
-     * Runs {@code r} each time the index changes after a snapshot (or now, if it has changed since
-     * the last one), so the owner can schedule a save instead of polling. Called with the index
-     * locked: it must only hand the work over.
-     */
-    public synchronized void onDirty(Runnable r) {
-        onDirty = r;
-        if (dirty) r.run();
-    }
-
-    private void markDirty() {
-        if (dirty) return;
-        dirty = true;
-        onDirty.run();
-    }
-
-    /**
      * Takes an entry back from the journal at start, unless the saved index has it at the same or
      * a later index sequence.
      */
@@ -126,7 +109,7 @@ public final class Index {
         if (have != null && have.sequence() >= version.sequence()) return;
         versions.put(path, version);
         sequence = Math.max(sequence, version.sequence());
-        markDirty();
+        dirty = true;
     }
 
     public Index(String self) {
@@ -187,7 +170,7 @@ public final class Index {
         long deletedAt = state == null ? System.currentTimeMillis() : 0;
         Version v = new Version(state, vector, writer, deletedAt, ++sequence, takeover);
         versions.put(path, v);
-        markDirty();
+        dirty = true;
         if (journal != null) journal.put(path, v);
     }
 
@@ -359,7 +342,7 @@ public final class Index {
     /** This node has applied everything of {@code peer}'s index up to {@code position}. */
     public synchronized void caughtUp(String peer, Position position) {
         peers.put(peer, position);
-        markDirty();
+        dirty = true;
     }
 
     /** The entries indexed below {@code dir} (not {@code dir} itself), tombstones included. */
@@ -423,7 +406,7 @@ public final class Index {
             if (v.state() == null && nowMillis - v.deletedAtMillis() > tombstoneTtlMillis) {
                 forgotten = Math.max(forgotten, v.sequence());
                 it.remove();
-                markDirty();
+                dirty = true;
             }
         }
     }

@@ -34,19 +34,19 @@ class ClusterMembershipIT {
         Path bad = secret("bad", "a different secret of some length");
         int port = ThreadLocalRandom.current().nextInt(20000, 40000);
         String a = "127.0.0.2:" + port, b = "127.0.0.3:" + port, c = "127.0.0.4:" + port;
-        // The intruder first, and n1 and n2 only once it listens: n1's discovery reaches the intruder
-        // at once, and the intruder's next MERGE3 round (every 10-30 s after its view) reaches n1
-        // within n1's window, however slowly the three JVMs start on a loaded machine.
+        // The intruder first, and n1 and n2 only once it listens: both sides then try each other
+        // for the whole of n1's window (its discovery and MERGE3's, every 2-8 s), however slowly
+        // the three JVMs start on a loaded machine.
         JclsyncProcess intruder = JclsyncProcess.start(tmp.resolve("n3.log"), "members", "--cluster-name", "web",
                 "--node-name", "intruder", "--cluster-secret-file", bad.toString(), "--cluster-bind", c,
-                "--cluster-peers", a + "," + b, "--listen", "50");
+                "--cluster-peers", a + "," + b, "--listen", "20");
         awaitListening("127.0.0.4", port, intruder);
         JclsyncProcess n1 = JclsyncProcess.start(tmp.resolve("n1.log"), "members", "--cluster-name", "web",
                 "--node-name", "n1", "--cluster-secret-file", good.toString(), "--cluster-bind", a,
-                "--cluster-peers", b + "," + c, "--expect", "2", "--listen", "35");
+                "--cluster-peers", b + "," + c, "--expect", "2", "--listen", "12");
         JclsyncProcess n2 = JclsyncProcess.start(tmp.resolve("n2.log"), "members", "--cluster-name", "web",
                 "--node-name", "n2", "--cluster-secret-file", good.toString(), "--cluster-bind", b,
-                "--cluster-peers", a + "," + c, "--expect", "2", "--listen", "35");
+                "--cluster-peers", a + "," + c, "--expect", "2", "--listen", "12");
         try (n1; n2; intruder) {
             assertEquals(0, n1.waitFor(EXIT), n1.log());
             assertEquals(0, n2.waitFor(EXIT), n2.log());

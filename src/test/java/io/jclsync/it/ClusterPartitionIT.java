@@ -11,6 +11,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,6 +28,7 @@ import org.junit.jupiter.api.Test;
 class ClusterPartitionIT extends ClusterTestBase {
     private static final String TAG = Integer.toString(ThreadLocalRandom.current().nextInt(100_000));
     private static final String BRIDGE = "jclsync-br-" + TAG;
+    private static final Pattern VIEW = Pattern.compile("cluster it: \\[([^\\]]*)\\]");
 
     private Path hook;
     /** Extra options of every node in the current test. */
@@ -86,6 +88,21 @@ class ClusterPartitionIT extends ClusterTestBase {
 
     private void link(int i, String state) throws Exception {
         Namespaces.ip("-n", BRIDGE, "link", "set", "v" + i, state);
+    }
+
+    /** Waits until node {@code i}'s latest view is exactly {@code members}. */
+    private void awaitView(int i, List<String> members) throws Exception {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (true) {
+            Matcher m = VIEW.matcher(nodes.get(i).log());
+            List<String> last = null;
+            while (m.find()) last = List.of(m.group(1).split(", "));
+            if (last != null && last.size() == members.size() && last.containsAll(members)) return;
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("n" + (i + 1) + " never saw the view " + members + "; log:\n" + nodes.get(i).log());
+            }
+            Thread.sleep(200);
+        }
     }
 
     /** Writes each path (then its content) on n1, and waits until every node has them and all is quiet. */

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 abstract class ClusterTestBase {
     static final Duration CONVERGE = Duration.ofSeconds(60);
     static final Pattern COUNTER = Pattern.compile("\"([a-z_]+)\": (\\d+)");
-    static final Pattern VIEW = Pattern.compile("cluster it: \\[([^\\]]*)\\]");
 
     @TempDir
     Path tmp;
@@ -126,21 +125,6 @@ abstract class ClusterTestBase {
             if (nodes.get(n) != null) logs.append("\n--- n").append(n + 1).append(" log:\n").append(nodes.get(n).log());
         }
         return logs.toString();
-    }
-
-    /** Waits until node {@code i}'s latest view (as it logs them) is exactly {@code members}. */
-    void awaitView(int i, List<String> members) throws Exception {
-        long deadline = System.nanoTime() + CONVERGE.toNanos();
-        while (true) {
-            Matcher m = VIEW.matcher(nodes.get(i).log());
-            List<String> last = null;
-            while (m.find()) last = List.of(m.group(1).split(", "));
-            if (last != null && last.size() == members.size() && last.containsAll(members)) return;
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("n" + (i + 1) + " never saw the view " + members + "; log:\n" + nodes.get(i).log());
-            }
-            Thread.sleep(200);
-        }
     }
 
     /** Node {@code node}'s counters; none before it has saved them (nothing has happened there yet). */

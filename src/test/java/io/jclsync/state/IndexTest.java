@@ -92,27 +92,6 @@ class IndexTest {
     }
 
     @Test
-    void theOwnerIsToldOnceWhenTheIndexFirstChangesAfterASnapshot() {
-        Index index = new Index("n1");
-        index.localChange(Path.of("before"), null);
-        java.util.concurrent.atomic.AtomicInteger told = new java.util.concurrent.atomic.AtomicInteger();
-        index.onDirty(told::incrementAndGet);
-        assertEquals(1, told.get(), "a change made before the owner listened is pending: told at once");
-        index.localChange(Path.of("a"), null);
-        index.caughtUp("n2", new Index.Position(1, 1));
-        assertEquals(1, told.get(), "changes until the next snapshot are saved by the same save");
-        assertTrue(index.snapshotIfDirty() != null);
-        assertEquals(1, told.get(), "a snapshot tells no one");
-        index.applied(Path.of("b"), null, Map.of("n2", 1L), "n2");
-        assertEquals(2, told.get(), "the first change after the snapshot");
-        index.snapshotIfDirty();
-        index.localChange(Path.of("a"), null);
-        index.snapshotIfDirty();
-        assertNull(index.snapshotIfDirty());
-        assertEquals(3, told.get(), "an idle index tells no one");
-    }
-
-    @Test
     void theIndexSurvivesARestart(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("index");
         FileState state = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);

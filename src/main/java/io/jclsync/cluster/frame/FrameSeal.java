@@ -65,7 +65,6 @@ public class FrameSeal extends Protocol {
     private final ReplayWindows windows = new ReplayWindows();
     private final Map<Rejection, AtomicLong> rejected = new EnumMap<>(Rejection.class);
     private final Map<Rejection, AtomicLong> lastWarning = new EnumMap<>(Rejection.class);
-    private final java.util.List<Runnable> onRejected = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile Address senderAddress;
     private volatile byte[] sender;
 
@@ -211,14 +210,8 @@ public class FrameSeal extends Protocol {
         return v == ReplayWindows.Verdict.REPLAYED ? Rejection.REPLAYED : Rejection.TOO_OLD;
     }
 
-    /** Runs after each frame dropped (it must not block): the status shows the counts. */
-    public void onRejected(Runnable r) {
-        onRejected.add(r);
-    }
-
     private Message reject(Rejection reason, Address from) {
         long total = rejected.get(reason).incrementAndGet();
-        onRejected.forEach(Runnable::run);
         long now = System.nanoTime();
         AtomicLong warned = lastWarning.get(reason);
         long last = warned.get();
