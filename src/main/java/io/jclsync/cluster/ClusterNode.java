@@ -8,7 +8,7 @@ import io.jclsync.echo.EchoFilter;
 import io.jclsync.state.Index;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.filter.Filter;
-import io.jclsync.sync.Transfer;
+import io.jclsync.transfer.Transfer;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

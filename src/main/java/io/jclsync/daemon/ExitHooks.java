@@ -1,6 +1,6 @@
 package io.jclsync.daemon;
 
-import io.jclsync.sync.ProcessRunner;
+import io.jclsync.process.ProcessRunner;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;

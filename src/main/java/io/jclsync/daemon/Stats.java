@@ -1,7 +1,7 @@
 package io.jclsync.daemon;
 
-import io.jclsync.sync.Outcome;
-import io.jclsync.sync.TransferResult;
+import io.jclsync.transfer.Outcome;
+import io.jclsync.transfer.TransferResult;
 import io.jclsync.fs.Json;
 import java.time.Instant;
 import java.util.LinkedHashMap;

@@ -8,7 +8,7 @@ import io.jclsync.sync.ExitCodePolicy;
 import io.jclsync.sync.HandlerTransfer;
 import io.jclsync.sync.ListsDir;
 import io.jclsync.sync.RsyncTransfer;
-import io.jclsync.sync.Transfer;
+import io.jclsync.transfer.Transfer;
 import io.jclsync.versions.VersionStore;
 import java.time.Clock;
 import java.util.function.Supplier;

@@ -1,5 +1,9 @@
 package io.jclsync.sync;
 
+import io.jclsync.process.ProcessRunner;
+import io.jclsync.transfer.Outcome;
+import io.jclsync.transfer.TransferResult;
+
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package io.jclsync.sync;
 
+import io.jclsync.transfer.Outcome;
+import io.jclsync.transfer.Transfer;
+import io.jclsync.transfer.TransferResult;
+
 import io.jclsync.batch.Batch;
 import io.jclsync.filter.Filter;
 import io.jclsync.fs.FileType;

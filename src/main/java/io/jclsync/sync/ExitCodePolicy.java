@@ -1,5 +1,7 @@
 package io.jclsync.sync;
 
+import io.jclsync.transfer.Outcome;
+
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;

@@ -3,7 +3,7 @@ package io.jclsync.cluster;
 import io.jclsync.cluster.tls.Fingerprint;
 import io.jclsync.cluster.tls.NodeIdentity;
 import io.jclsync.cluster.tls.TransferTunnel;
-import io.jclsync.sync.ProcessRunner;
+import io.jclsync.process.ProcessRunner;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jclsync.cluster.tls.NodeIdentity;
 import io.jclsync.cluster.tls.TransferTunnel;
-import io.jclsync.sync.ProcessRunner;
+import io.jclsync.process.ProcessRunner;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -10,7 +10,7 @@ import io.jclsync.cluster.tls.Fingerprint;
 import io.jclsync.cluster.tls.NodeIdentity;
 import io.jclsync.cluster.tls.PinStore;
 import io.jclsync.it.JclsyncProcess;
-import io.jclsync.sync.ProcessRunner;
+import io.jclsync.process.ProcessRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -1,5 +1,7 @@
 package io.jclsync.sync;
 
+import io.jclsync.transfer.Outcome;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.Set;

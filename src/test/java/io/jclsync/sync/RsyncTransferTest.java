@@ -1,5 +1,8 @@
 package io.jclsync.sync;
 
+import io.jclsync.transfer.Outcome;
+import io.jclsync.transfer.TransferResult;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

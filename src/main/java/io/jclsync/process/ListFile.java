@@ -1,4 +1,4 @@
-package io.jclsync.sync;
+package io.jclsync.process;
 
 import io.jclsync.fs.PathBytes;
 import java.io.BufferedOutputStream;

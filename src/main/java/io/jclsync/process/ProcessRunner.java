@@ -1,4 +1,4 @@
-package io.jclsync.sync;
+package io.jclsync.process;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.jclsync.sync;
+package io.jclsync.transfer;
 
 /** What a transfer's result means for the daemon. */
 public enum Outcome {

@@ -1,4 +1,4 @@
-package io.jclsync.sync;
+package io.jclsync.transfer;
 
 import io.jclsync.batch.Batch;
 

@@ -1,4 +1,4 @@
-package io.jclsync.sync;
+package io.jclsync.process;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
