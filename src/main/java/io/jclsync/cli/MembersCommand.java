@@ -65,7 +65,7 @@ final class MembersCommand implements Callable<Integer> {
         if (!io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
             throw new ConfigException("--node-name '" + nodeName + "': use 1-64 of A-Z a-z 0-9 . _ -");
         }
-        byte[] treeId = io.jclsync.cluster.ClusterNode.treeId(clusterName);
+        byte[] treeId = io.jclsync.replica.ReplicaNode.treeId(clusterName);
         // Per node, the trees it said hello for (a --ctl-socket host serves several).
         Map<String, java.util.Set<String>> hellos = new ConcurrentHashMap<>();
         // Per node, the transfer key its hello carried (the one peers pin).

@@ -31,20 +31,20 @@ public final class ClusterLinks {
     private final Map<String, Link> links = new HashMap<>();
 
     /** One channel, transfer key and listener, and the trees using them. */
-    static final class Link implements ClusterMember.Listener {
+    public static final class Link implements ClusterMember.Listener {
         private final String key;
         private final String clusterName;
         /** The options it was joined with: every tree using it must have the same. */
         private final List<Object> options;
         /** The rsync passwords of the secrets, the one in use (pulls use it) first. */
         final List<String> passwords;
-        final String endpoint;
-        final NodeIdentity identity;
+        private final String endpoint;
+        private final NodeIdentity identity;
         final MemberKeys keys;
         private final Map<String, ClusterMember.Listener> trees = new ConcurrentHashMap<>();
         private volatile List<String> members = List.of();
-        ClusterMember member;
-        TransferServer server;
+        private ClusterMember member;
+        private TransferServer server;
         private int users;
 
         private Link(String key, ClusterConfig config, List<String> passwords, NodeIdentity identity, MemberKeys keys) {
@@ -58,21 +58,41 @@ public final class ClusterLinks {
                     config.bind().getAddress().getHostAddress() + ":" + config.transferPort());
         }
 
-        void register(String tree, ClusterMember.Listener listener) {
+        /** Where peers pull from this node: its transfer listener's host:port. */
+        public String endpoint() {
+            return endpoint;
+        }
+
+        /** This node's transfer key. */
+        public NodeIdentity identity() {
+            return identity;
+        }
+
+        /** The channel. */
+        public ClusterMember member() {
+            return member;
+        }
+
+        /** The rsync modules peers pull from, behind the transfer listener. */
+        public TransferServer server() {
+            return server;
+        }
+
+        public void register(String tree, ClusterMember.Listener listener) {
             trees.put(tree, listener);
         }
 
-        void unregister(String tree) {
+        public void unregister(String tree) {
             trees.remove(tree);
         }
 
         /** The members of the current view. */
-        List<String> members() {
+        public List<String> members() {
             return members;
         }
 
         /** The node's transfer key and how pulls from {@code module} are made. */
-        TransferAccess access(String module) {
+        public TransferAccess access(String module) {
             return new TransferAccess(identity, passwords.get(0), module);
         }
 
@@ -114,7 +134,7 @@ public final class ClusterLinks {
      *
      * @throws ConfigException when they differ from those the link was made with
      */
-    synchronized Link acquire(ClusterConfig config) throws Exception {
+    public synchronized Link acquire(ClusterConfig config) throws Exception {
         PrivateFiles.prepareStateDir(config.linkDir());
         PrivateFiles.prepareStateDir(config.stateDir());
         String key = config.clusterName() + "@" + config.bind();
@@ -188,7 +208,7 @@ public final class ClusterLinks {
     }
 
     /** A tree no longer uses {@code link}; the last one closes it. */
-    synchronized void release(Link link) {
+    public synchronized void release(Link link) {
         if (--link.users > 0) return;
         links.remove(link.key);
         close(link);

@@ -83,7 +83,7 @@ public final class PrivateFiles {
     }
 
     /** The uid this process runs as. */
-    static int runningUid() {
+    public static int runningUid() {
         return PrivateDirs.runningUid();
     }
 }

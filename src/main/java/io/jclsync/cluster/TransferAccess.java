@@ -6,4 +6,4 @@ import io.jclsync.cluster.tls.NodeIdentity;
  * What this node pulls one tree's files from peers with: its transfer key (TLS), and the module
  * and password of the peers' rsync.
  */
-record TransferAccess(NodeIdentity identity, String password, String module) {}
+public record TransferAccess(NodeIdentity identity, String password, String module) {}

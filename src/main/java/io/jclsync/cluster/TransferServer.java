@@ -28,7 +28,7 @@ import java.util.logging.Logger;
  * secrets file in the state dir, and rewrites the config when trees come and go (each connection's
  * rsync reads it anew).
  */
-final class TransferServer implements AutoCloseable {
+public final class TransferServer implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransferServer.class.getName());
 
     private final Path stateDir;
@@ -57,7 +57,7 @@ final class TransferServer implements AutoCloseable {
     }
 
     /** The module a tree is served as: derived from its id, so every node names it the same. */
-    static String module(String treeHex) {
+    public static String module(String treeHex) {
         return "t" + treeHex.substring(0, Math.min(16, treeHex.length()));
     }
 
@@ -68,7 +68,7 @@ final class TransferServer implements AutoCloseable {
      * @param members      who may pull: the current members by their transfer keys
      * @param rsyncOptions more options for each serving rsync (a test's {@code --bwlimit})
      */
-    static TransferServer start(Path stateDir, InetSocketAddress address, List<String> passwords, NodeIdentity identity,
+    public static TransferServer start(Path stateDir, InetSocketAddress address, List<String> passwords, NodeIdentity identity,
                                 TransferListener.Members members, List<String> rsyncOptions) throws IOException {
         StringBuilder secrets = new StringBuilder();
         for (String password : passwords) secrets.append(user(password)).append(':').append(password).append('\n');
@@ -91,12 +91,12 @@ final class TransferServer implements AutoCloseable {
     }
 
     /** Serves {@code tree} as {@code module} (read-only, the cluster's user and password, never .jclsync/). */
-    synchronized void addModule(String module, Path tree) throws IOException {
+    public synchronized void addModule(String module, Path tree) throws IOException {
         modules.put(module, tree);
         writeConfig();
     }
 
-    synchronized void removeModule(String module) throws IOException {
+    public synchronized void removeModule(String module) throws IOException {
         modules.remove(module);
         writeConfig();
     }
@@ -141,12 +141,12 @@ final class TransferServer implements AutoCloseable {
      * The URL the local rsync client pulls a module with, through a tunnel listening on {@code port},
      * as the user of {@code password}.
      */
-    static String url(int port, String module, String password) {
+    public static String url(int port, String module, String password) {
         return "rsync://" + user(password) + "@127.0.0.1:" + port + "/" + module + "/";
     }
 
     /** Connections refused by the listener (no member's key, failed handshakes, too many). */
-    long refused() {
+    public long refused() {
         return listener == null ? 0 : listener.refused();
     }
 

@@ -1,8 +1,9 @@
 /**
- * Cluster membership: the JGroups channel (stack in {@code tcp.xml}, every frame sealed with keys
- * derived from the cluster secret) carrying {@link io.jclsync.cluster.wire.WireMessage}s between
- * nodes, and pulls over TLS ({@code cluster.tls}) from peers' rsync. May import {@code cluster.frame},
- * {@code cluster.tls}, {@code cluster.wire}, {@code config}, {@code filter}, {@code fs},
- * {@code batch}, {@code process} and {@code transfer} (cluster mode is a {@link io.jclsync.transfer.Transfer}), and JGroups.
+ * The channel: JGroups membership (stack in {@code tcp.xml} or {@code udp.xml}, every frame sealed
+ * with keys derived from the cluster secret, {@code cluster.frame}) carrying
+ * {@link io.jclsync.cluster.wire.WireMessage}s between nodes, the links a process's trees share,
+ * members' transfer keys, the transfer listener peers pull from ({@code cluster.tls}), and the
+ * membership probe of {@code jclsync members}. May import {@code cluster.frame}, {@code cluster.tls},
+ * {@code cluster.wire}, {@code config}, {@code fs}, and JGroups.
  */
 package io.jclsync.cluster;

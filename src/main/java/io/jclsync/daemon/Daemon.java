@@ -1,7 +1,7 @@
 package io.jclsync.daemon;
 
 import io.jclsync.cluster.ClusterLinks;
-import io.jclsync.cluster.ClusterNode;
+import io.jclsync.replica.ReplicaNode;
 import io.jclsync.config.Mode;
 
 import io.jclsync.batch.Batch;
@@ -48,7 +48,7 @@ public final class Daemon {
     private final AtomicReference<Filter> filter = new AtomicReference<>();
     private final Collector collector;
     private volatile InotifyWatcher liveWatcher;
-    private ClusterNode clusterNode;
+    private ReplicaNode clusterNode;
     private final ClusterLinks links;
     private final StatusFile status;
     private final Stats stats;
@@ -94,13 +94,13 @@ public final class Daemon {
             VersionStore versions = openVersions();
             if (config.mode() == Mode.CLUSTER) {
                 try {
-                    clusterNode = ClusterNode.start(config.cluster(), config.watchDir(), filter::get, links, versions);
+                    clusterNode = ReplicaNode.start(config.cluster(), config.watchDir(), filter::get, links, versions);
                 } catch (Exception e) {
                     LOG.severe("cannot start cluster mode: " + e.getMessage());
                     return exitCode(EXIT_FAILURE);
                 }
                 transfer = clusterNode.announcer();
-                ClusterNode node = clusterNode;
+                ReplicaNode node = clusterNode;
                 stats.cluster(node::counterValues, node::peers, node::catchUpProgress, node::behind);
             } else {
                 transfer = Transfers.create(config, filter::get, lists, versions);
@@ -336,7 +336,7 @@ public final class Daemon {
                 }
             }
         }
-        if (config.mode() == Mode.CLUSTER) f = f.withAlwaysExcluded(ClusterNode.WORK_DIR);
+        if (config.mode() == Mode.CLUSTER) f = f.withAlwaysExcluded(ReplicaNode.WORK_DIR);
         if (config.mounts() != io.jclsync.config.Mounts.CROSS) {
             // Read at start and on SIGHUP: a file system mounted later is crossed until then.
             try {

@@ -30,7 +30,7 @@ final class Transfers {
             case SHELL -> new HandlerTransfer(HandlerTransfer.Style.SHELL, c.watchDir(), c.syncHandler(),
                     c.label(), dest, filter, lists, c.timeoutSync(), policy);
             case DIRECT -> new DirectTransfer(c.watchDir(), dest.localDir(), filter, versions);
-            case CLUSTER -> throw new IllegalStateException("cluster mode's transfer comes from its ClusterNode");
+            case CLUSTER -> throw new IllegalStateException("cluster mode's transfer comes from its ReplicaNode");
         };
     }
 }

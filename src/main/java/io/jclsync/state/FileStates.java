@@ -1,6 +1,5 @@
 package io.jclsync.state;
 
-import io.jclsync.state.FileState;
 import io.jclsync.fs.ContentHash;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;

@@ -1,6 +1,5 @@
 package io.jclsync.it;
 
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

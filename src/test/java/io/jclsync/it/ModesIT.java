@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 class ModesIT extends OneWayTestBase {
     private static final Path EXAMPLES = Path.of("examples").toAbsolutePath();
 
-
     private void start(Map<String, String> env, String... args) throws Exception {
         List<String> all = new ArrayList<>(List.of("-W", src.toString(), "-t", "0.2", "--status-file", status.toString()));
         all.addAll(List.of(args));

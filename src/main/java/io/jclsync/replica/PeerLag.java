@@ -1,4 +1,4 @@
-package io.jclsync.cluster;
+package io.jclsync.replica;
 
 import java.util.HashMap;
 import java.util.Map;

@@ -1,4 +1,8 @@
-package io.jclsync.cluster;
+package io.jclsync.apply;
+
+import io.jclsync.cluster.TransferServer;
+import io.jclsync.cluster.PrivateFiles;
+import io.jclsync.cluster.TransferAccess;
 
 import io.jclsync.conflict.Candidate;
 import io.jclsync.conflict.ConflictCopies;
@@ -31,7 +35,7 @@ import java.util.logging.Logger;
  * staging dir ({@code .jclsync/incoming}, never watched), then each file is checked against its
  * announced sha256, stamped and renamed into place, and its version recorded.
  */
-final class Puller {
+public final class Puller {
     private static final Logger LOG = Logger.getLogger(Puller.class.getName());
 
     /**
@@ -39,7 +43,7 @@ final class Puller {
      *
      * @param endpoint host:port (validated by the codec)
      */
-    record Source(String node, String endpoint, Fingerprint key) {
+    public record Source(String node, String endpoint, Fingerprint key) {
         InetSocketAddress address() {
             int colon = endpoint.lastIndexOf(':');
             String host = endpoint.substring(0, colon);

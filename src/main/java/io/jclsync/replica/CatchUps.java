@@ -1,4 +1,6 @@
-package io.jclsync.cluster;
+package io.jclsync.replica;
+
+import io.jclsync.apply.Counters;
 
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.state.Index;

@@ -1,4 +1,6 @@
-package io.jclsync.cluster;
+package io.jclsync.replica;
+
+import io.jclsync.apply.Counters;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;

@@ -1,4 +1,4 @@
-package io.jclsync.cluster;
+package io.jclsync.apply;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

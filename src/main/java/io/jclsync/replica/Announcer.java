@@ -1,4 +1,6 @@
-package io.jclsync.cluster;
+package io.jclsync.replica;
+
+import io.jclsync.apply.Counters;
 
 import io.jclsync.batch.Batch;
 import io.jclsync.batch.ChangeKind;
@@ -33,7 +35,7 @@ import java.util.logging.Logger;
  * (and files hashed) now; paths whose state is what a peer's change just produced are echoes and
  * are dropped. A directory entry stands for its whole subtree, which is walked.
  */
-final class Announcer implements Transfer {
+public final class Announcer implements Transfer {
     private static final Logger LOG = Logger.getLogger(Announcer.class.getName());
     static final int CHANGES_PER_MESSAGE = 10_000;
 

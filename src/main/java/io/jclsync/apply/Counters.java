@@ -1,23 +1,25 @@
-package io.jclsync.cluster;
+package io.jclsync.apply;
+
+import io.jclsync.cluster.ClusterMember;
 
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** What a cluster node has done, written as JSON to {@code STATE_DIR/counters.json} after each change. */
-final class Counters {
-    final AtomicLong batchesAnnounced = new AtomicLong();
-    final AtomicLong changesAnnounced = new AtomicLong();
+public final class Counters {
+    public final AtomicLong batchesAnnounced = new AtomicLong();
+    public final AtomicLong changesAnnounced = new AtomicLong();
     final AtomicLong batchesReceived = new AtomicLong();
     final AtomicLong changesReceived = new AtomicLong();
-    final AtomicLong filesPulled = new AtomicLong();
-    final AtomicLong bytesPulled = new AtomicLong();
-    final AtomicLong echoesSuppressed = new AtomicLong();
+    public final AtomicLong filesPulled = new AtomicLong();
+    public final AtomicLong bytesPulled = new AtomicLong();
+    public final AtomicLong echoesSuppressed = new AtomicLong();
     final AtomicLong rsyncCalls = new AtomicLong();
-    final AtomicLong conflicts = new AtomicLong();
-    final AtomicLong catchUpEntriesSent = new AtomicLong();
+    public final AtomicLong conflicts = new AtomicLong();
+    public final AtomicLong catchUpEntriesSent = new AtomicLong();
     final AtomicLong catchUpEntriesReceived = new AtomicLong();
-    final AtomicLong catchUpsCompleted = new AtomicLong();
+    public final AtomicLong catchUpsCompleted = new AtomicLong();
     /** A peer's changes refused because they would write through a symbolic link or in .jclsync/. */
     final AtomicLong refusedWrites = new AtomicLong();
     /** Pulled files not placed: not what was announced (size or sha256), or more bytes than it. */
@@ -28,12 +30,12 @@ final class Counters {
             () -> new ClusterMember.Rejections(0, 0);
     private volatile java.util.function.LongSupplier refusedTransfers = () -> 0;
 
-    Counters(Path file) {
+    public Counters(Path file) {
         this.file = file;
     }
 
     /** Every counter by its JSON name, in order. */
-    java.util.Map<String, Long> values() {
+    public java.util.Map<String, Long> values() {
         java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
         out.put("batches_announced", batchesAnnounced.get());
         out.put("changes_announced", changesAnnounced.get());
@@ -61,16 +63,16 @@ final class Counters {
     }
 
     /** Where the counts of dropped malformed messages and frames come from (the channel counts them). */
-    void rejectedFrom(java.util.function.Supplier<ClusterMember.Rejections> source) {
+    public void rejectedFrom(java.util.function.Supplier<ClusterMember.Rejections> source) {
         rejected = source;
     }
 
     /** Where the count of pull connections the transfer listener refused comes from. */
-    void refusedTransfersFrom(java.util.function.LongSupplier source) {
+    public void refusedTransfersFrom(java.util.function.LongSupplier source) {
         refusedTransfers = source;
     }
 
-    synchronized void save() {
+    public synchronized void save() {
         try {
             io.jclsync.fs.FileTrees.writeAtomically(file, json());
         } catch (IOException e) {

@@ -1,4 +1,8 @@
-package io.jclsync.cluster;
+package io.jclsync.apply;
+
+import io.jclsync.cluster.PrivateFiles;
+import io.jclsync.conflict.SubtreeConflicts;
+import io.jclsync.conflict.SubtreeConflicts.Copied;
 
 import io.jclsync.beneath.Dir;
 import io.jclsync.beneath.NotBeneathException;
@@ -32,7 +36,7 @@ import java.util.logging.Logger;
  * are not announced back. Nothing a peer names is written in the node's working dir
  * ({@code .jclsync/}), which is the node's own and private (0700).
  */
-final class LocalTree implements AutoCloseable {
+public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalTree.class.getName());
     static final int PRIVATE_DIR = 0700;
     /** Parent directories a peer's change needs are made like mkdir(1) would (the umask applies). */
@@ -47,7 +51,7 @@ final class LocalTree implements AutoCloseable {
     /** Where what a peer's change replaces or deletes is kept; null: nowhere. */
     private final VersionStore versions;
 
-    LocalTree(Path root, EchoFilter echoes) throws IOException {
+    public LocalTree(Path root, EchoFilter echoes) throws IOException {
         this(root, echoes, null, rel -> null);
     }
 
@@ -55,7 +59,7 @@ final class LocalTree implements AutoCloseable {
      * @param agreed the state the index holds for a path (null: none, or deleted): a directory
      *               made as the parent of a peer's entry gets its mode from there
      */
-    LocalTree(Path root, EchoFilter echoes, VersionStore versions, Function<RelPath, FileState> agreed) throws IOException {
+    public LocalTree(Path root, EchoFilter echoes, VersionStore versions, Function<RelPath, FileState> agreed) throws IOException {
         this.root = root;
         this.echoes = echoes;
         this.versions = versions;
@@ -241,13 +245,12 @@ final class LocalTree implements AutoCloseable {
         }
     }
 
-    enum Copied { COPIED, EXISTS, NOT_A_DIRECTORY }
-
     /**
      * Copies directory {@code from} (files, links and directories, with modes and mtimes) to
      * {@code to}, which must not exist: built in the staging dir, then renamed into place whole.
      */
-    Copied copyTreeAside(RelPath from, RelPath to) throws IOException {
+    @Override
+    public Copied copyTreeAside(RelPath from, RelPath to) throws IOException {
         try (Dir parent = top.parentOf(from)) {
             Stat st = parent.stat(Dir.name(from));
             if (st == null || st.type() != FileType.DIRECTORY) return Copied.NOT_A_DIRECTORY;
@@ -433,7 +436,7 @@ final class LocalTree implements AutoCloseable {
      * at a final path, and useless now), and {@code .jclsync} and the staging dir are made 0700
      * whatever their mode was; a symlink is refused as in {@link #staging()}.
      */
-    static void prepareStaging(Path root) throws IOException {
+    public static void prepareStaging(Path root) throws IOException {
         try (Dir top = Dir.root(root); Dir work = privateDirs(top, true)) {
             for (byte[] left : work.list()) work.deleteTree(left);
         }

@@ -1,4 +1,14 @@
-package io.jclsync.cluster;
+package io.jclsync.replica;
+
+import io.jclsync.cluster.TransferServer;
+import io.jclsync.cluster.ClusterLinks;
+import io.jclsync.conflict.SubtreeConflicts;
+import io.jclsync.cluster.ClusterMember;
+
+import io.jclsync.apply.LocalTree;
+import io.jclsync.apply.Applier;
+import io.jclsync.apply.Puller;
+import io.jclsync.apply.Counters;
 
 import io.jclsync.cluster.tls.Fingerprint;
 import io.jclsync.cluster.wire.IndexCodec;
@@ -28,8 +38,8 @@ import java.util.logging.Logger;
  * One node of a cluster: its membership, the transfer listener serving its tree, the announcer
  * that is its transfer, and the applier for peers' batches (on a single thread, in arrival order).
  */
-public final class ClusterNode implements AutoCloseable {
-    private static final Logger LOG = Logger.getLogger(ClusterNode.class.getName());
+public final class ReplicaNode implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(ReplicaNode.class.getName());
     /** Always excluded from watching and syncing: staging and working files. */
     public static final Path WORK_DIR = Path.of(".jclsync");
 
@@ -115,14 +125,14 @@ public final class ClusterNode implements AutoCloseable {
     private final ClusterMember member;
     private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
 
-    private ClusterNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link,
+    private ReplicaNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link,
                         io.jclsync.versions.VersionStore kept) throws IOException {
         this.config = config;
         this.treeId = treeId(config.clusterName(), config.treeName());
         this.tree = java.util.HexFormat.of().formatHex(treeId);
         this.links = links;
         this.link = link;
-        this.member = link.member;
+        this.member = link.member();
         this.counters = new Counters(config.stateDir().resolve("counters.json"));
         this.versions = new Index(config.nodeName(), config.tombstoneTtl());
         this.catchUps = new CatchUps(versions, counters);
@@ -143,7 +153,8 @@ public final class ClusterNode implements AutoCloseable {
                 : new io.jclsync.conflict.HookPolicy(config.conflictHook(), root, java.time.Duration.ofSeconds(10),
                         io.jclsync.conflict.ConflictPolicy.NEWEST);
         this.subtrees = new SubtreeConflicts(new io.jclsync.conflict.ConflictScope(config.conflictScopeDepth(),
-                io.jclsync.fs.RelPath.of(config.conflictDir())), versions, policy, counters, localTree);
+                io.jclsync.fs.RelPath.of(config.conflictDir())), versions, policy,
+                counters.conflicts::incrementAndGet, localTree);
         this.applier = new Applier(localTree, counters, link.access(TransferServer.module(tree)), versions, policy,
                 subtrees);
     }
@@ -171,16 +182,16 @@ public final class ClusterNode implements AutoCloseable {
      *
      * @param versions where the files peers' changes replace or delete here are kept (null: nowhere)
      */
-    public static ClusterNode start(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links,
+    public static ReplicaNode start(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links,
                                     io.jclsync.versions.VersionStore versions) throws Exception {
         Files.createDirectories(config.stateDir());
         Files.createDirectories(config.linkDir());
         // What a killed run left half-pulled: never at a final path, and useless now.
         LocalTree.prepareStaging(root);
         ClusterLinks.Link link = links.acquire(config);
-        ClusterNode node;
+        ReplicaNode node;
         try {
-            node = new ClusterNode(config, root, filter, links, link, versions);
+            node = new ReplicaNode(config, root, filter, links, link, versions);
         } catch (IOException | RuntimeException e) {
             links.release(link);
             throw e;
@@ -198,9 +209,9 @@ public final class ClusterNode implements AutoCloseable {
             long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(REFRESH_AFTER_NANOS) / 4);
             node.saver.scheduleWithFixedDelay(node::refreshPositions, tick, tick, TimeUnit.SECONDS);
             node.saver.scheduleWithFixedDelay(node::reportProgress, 2, 2, TimeUnit.SECONDS);
-            link.server.addModule(TransferServer.module(node.tree), root);
-            node.counters.rejectedFrom(link.member::rejected);
-            node.counters.refusedTransfersFrom(link.server::refused);
+            link.server().addModule(TransferServer.module(node.tree), root);
+            node.counters.rejectedFrom(link.member()::rejected);
+            node.counters.refusedTransfersFrom(link.server()::refused);
             // Peers that serve this tree answer the hello with theirs, and each side then catches up with the other.
             link.register(node.tree, node.new Listener());
             node.hello();
@@ -241,8 +252,8 @@ public final class ClusterNode implements AutoCloseable {
 
     /** What this node says of itself for this tree. */
     private WireMessage.Hello myHello() {
-        return new WireMessage.Hello(config.nodeName(), treeId, link.endpoint, versions.indexId(),
-                link.identity.fingerprint().bytes());
+        return new WireMessage.Hello(config.nodeName(), treeId, link.endpoint(), versions.indexId(),
+                link.identity().fingerprint().bytes());
     }
 
     private void hello() {
@@ -490,7 +501,7 @@ public final class ClusterNode implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
-            link.server.removeModule(TransferServer.module(tree));
+            link.server().removeModule(TransferServer.module(tree));
         } catch (IOException e) {
             LOG.warning("cannot stop serving " + config.treeName() + " to peers: " + e);
         }

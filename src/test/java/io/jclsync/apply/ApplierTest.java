@@ -1,4 +1,8 @@
-package io.jclsync.cluster;
+package io.jclsync.apply;
+
+import io.jclsync.cluster.TransferServer;
+import io.jclsync.conflict.SubtreeConflicts;
+import io.jclsync.cluster.TransferAccess;
 
 import io.jclsync.cluster.tls.NodeIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -54,7 +58,7 @@ class ApplierTest {
         });
         applier = new Applier(tree, counters, new TransferAccess(NodeIdentity.create("n1"), "password", "module"), index,
                 ConflictPolicy.NEWEST,
-                new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters, tree));
+                new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters.conflicts::incrementAndGet, tree));
     }
 
     @org.junit.jupiter.api.AfterEach
@@ -324,7 +328,7 @@ class ApplierTest {
         Files.setPosixFilePermissions(root.resolve("b46"), PosixFilePermissions.fromString("rwx--x---"));
         index.applied(Path.of("b46"), FileStates.of(root.resolve("b46")), Map.of("n2", 1L, "n1", 4L), "n1");
         Files.move(root.resolve("b46"), root.resolve("c36"));
-        receive("n3", change("b46/lat/link", WireMessage.Kind.MODIFY, HostilePeer.symlinkTo(Path.of("dangling")),
+        receive("n3", change("b46/lat/link", WireMessage.Kind.MODIFY, symlinkTo(Path.of("dangling")),
                 Map.of("n3", 1L)));
         assertTrue(Files.isSymbolicLink(root.resolve("b46/lat/link")));
         assertEquals("rwx--x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("b46"))),
@@ -451,5 +455,10 @@ class ApplierTest {
         receive("n2", change("data45/c/f", WireMessage.Kind.MODIFY, f, Map.of("n2", 1L)));
         assertTrue(tree.echoes.isEcho(Path.of("data45/c/f"), FileStates.of(root.resolve("data45/c/f"))));
         assertEquals(Map.of("n2", 1L), index.get(Path.of("data45/c/f")).vector());
+    }
+
+    private static FileState symlinkTo(Path target) {
+        return new FileState(io.jclsync.fs.FileType.SYMLINK, 0, System.currentTimeMillis() * 1_000_000L, 0777,
+                io.jclsync.fs.PathBytes.of(target), new byte[0]);
     }
 }

@@ -1,4 +1,4 @@
-package io.jclsync.cluster;
+package io.jclsync.replica;
 
 import io.jclsync.cluster.wire.WireMessage;
 import java.util.ArrayDeque;

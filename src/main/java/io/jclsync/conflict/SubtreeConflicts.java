@@ -1,10 +1,6 @@
-package io.jclsync.cluster;
+package io.jclsync.conflict;
 
 import io.jclsync.cluster.wire.WireMessage;
-import io.jclsync.conflict.Candidate;
-import io.jclsync.conflict.ConflictCopies;
-import io.jclsync.conflict.ConflictPolicy;
-import io.jclsync.conflict.ConflictScope;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
@@ -34,20 +30,21 @@ import java.util.logging.Logger;
  * </ul>
  * With per-file scope this class does nothing.
  */
-final class SubtreeConflicts {
+public final class SubtreeConflicts {
     private static final Logger LOG = Logger.getLogger(SubtreeConflicts.class.getName());
 
     /** A subtree in conflict with one peer: its summary and the paths of its answer held back. */
     private record Held(Index.ScopeState theirs, Set<Path> paths) {}
 
     /** What a decision asks of this node: announce {@code takeover}; {@code waiting}: another node won. */
-    record Decisions(List<WireMessage.Change> takeover, boolean waiting) {}
+    public record Decisions(List<WireMessage.Change> takeover, boolean waiting) {}
 
     private final ConflictScope scope;
     private final Index versions;
     private final ConflictPolicy policy;
-    private final Counters counters;
-    private final LocalTree tree;
+    /** Counts each subtree conflict decided here. */
+    private final Runnable counted;
+    private final TreeCopier tree;
     /**
      * Per peer and subtree: what this node told that peer it has below it (or will tell it), since
      * the peer last joined. Both sides decide a conflict with the two summaries they exchanged.
@@ -58,26 +55,39 @@ final class SubtreeConflicts {
     /** Takeovers this node has kept its subtree aside for (apply thread only): subtree and version. */
     private final Set<List<Object>> keptAside = new HashSet<>();
 
-    SubtreeConflicts(ConflictScope scope, Index versions, ConflictPolicy policy, Counters counters, LocalTree tree) {
+    /** What a subtree is copied aside with before a takeover replaces it: the tree's writer. */
+    public interface TreeCopier {
+        /** Copies directory {@code from} to {@code to} (which must not exist), whole. */
+        Copied copyTreeAside(RelPath from, RelPath to) throws IOException;
+    }
+
+    /** What {@link TreeCopier#copyTreeAside} did. */
+    public enum Copied { COPIED, EXISTS, NOT_A_DIRECTORY }
+
+    /**
+     * @param counted run once per subtree conflict this node decides (the node's conflict counter)
+     * @param tree    copies a subtree aside (the only writer of peers' changes)
+     */
+    public SubtreeConflicts(ConflictScope scope, Index versions, ConflictPolicy policy, Runnable counted, TreeCopier tree) {
         this.scope = scope;
         this.versions = versions;
         this.policy = policy;
-        this.counters = counters;
+        this.counted = counted;
         this.tree = tree;
     }
 
-    ConflictScope scope() {
+    public ConflictScope scope() {
         return scope;
     }
 
     /** {@code peer} (re)joined: what was told to it before is not what it will compare with now. */
-    void joined(String peer) {
+    public void joined(String peer) {
         told.remove(peer);
         held.remove(peer);
     }
 
     /** For a part of an answer to {@code peer}: what this node has below each subtree the changes touch. */
-    List<WireMessage.Scope> summaries(String peer, List<WireMessage.Change> changes) {
+    public List<WireMessage.Scope> summaries(String peer, List<WireMessage.Change> changes) {
         if (!scope.bySubtree()) return List.of();
         Map<RelPath, Index.ScopeState> mine = told.computeIfAbsent(peer, p -> new ConcurrentHashMap<>());
         Map<RelPath, Index.ScopeState> out = new LinkedHashMap<>();
@@ -94,7 +104,7 @@ final class SubtreeConflicts {
      * A part of {@code peer}'s answer: returns its changes that may be applied now, holding back
      * those below a subtree that both sides changed (decided once the answer is complete).
      */
-    List<WireMessage.Change> admit(String peer, WireMessage.IndexPart part, List<WireMessage.Change> changes) {
+    public List<WireMessage.Change> admit(String peer, WireMessage.IndexPart part, List<WireMessage.Change> changes) {
         if (!scope.bySubtree()) return changes;
         Map<RelPath, Held> conflicts = held.computeIfAbsent(peer, p -> new LinkedHashMap<>());
         for (WireMessage.Scope s : part.scopes()) {
@@ -118,7 +128,7 @@ final class SubtreeConflicts {
     }
 
     /** {@code peer}'s answer is complete: decides each subtree in conflict with it. */
-    Decisions decide(String peer) {
+    public Decisions decide(String peer) {
         Map<RelPath, Held> conflicts = held.remove(peer);
         List<WireMessage.Change> takeover = new ArrayList<>();
         boolean waiting = false;
@@ -133,7 +143,7 @@ final class SubtreeConflicts {
                 waiting = true;
                 continue;
             }
-            counters.conflicts.incrementAndGet();
+            counted.run();
             Candidate me = Candidate.subtree(versions.self(), here.latestMtimeNanos(), here.files(), here.bytes(), here.vector());
             Candidate them = Candidate.subtree(peer, there.latestMtimeNanos(), there.files(), there.bytes(), there.vector());
             if (policy.subtreeWinner(subtree, me, them) == me) {
@@ -163,7 +173,7 @@ final class SubtreeConflicts {
      *
      * @return the subtrees that could not be copied: their changes must not be applied
      */
-    Set<RelPath> keepAsideBeforeTakeover(List<WireMessage.Change> changes) {
+    public Set<RelPath> keepAsideBeforeTakeover(List<WireMessage.Change> changes) {
         if (!scope.bySubtree()) return Set.of();
         Set<RelPath> failed = new HashSet<>();
         for (WireMessage.Change c : changes) {

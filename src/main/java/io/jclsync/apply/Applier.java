@@ -1,4 +1,8 @@
-package io.jclsync.cluster;
+package io.jclsync.apply;
+
+import io.jclsync.conflict.SubtreeConflicts;
+import io.jclsync.cluster.TransferAccess;
+
 
 import io.jclsync.beneath.NotBeneathException;
 import io.jclsync.cluster.wire.WireMessage;
@@ -26,7 +30,7 @@ import java.util.logging.Logger;
  * (through {@link LocalTree}, which registers every write with the {@link EchoFilter}), file
  * contents are handed to the {@link Puller}: one rsync per batch. Runs on one thread.
  */
-final class Applier {
+public final class Applier {
     private static final Logger LOG = Logger.getLogger(Applier.class.getName());
     private final Counters counters;
     private final Index versions;
@@ -50,7 +54,7 @@ final class Applier {
     private record Plan(Map<String, Long> vector, String writer, FileState local, boolean takeover) {}
 
     /** @param access how this node pulls: its transfer key, the tree's rsync module on every node and the password */
-    Applier(LocalTree tree, Counters counters, TransferAccess access, Index versions,
+    public Applier(LocalTree tree, Counters counters, TransferAccess access, Index versions,
             ConflictPolicy policy, SubtreeConflicts subtrees) {
         this.policy = policy;
         this.subtrees = subtrees;
@@ -66,7 +70,7 @@ final class Applier {
      *                asked again at that moment, so that nodes which said hello meanwhile are tried
      * @return false if files could not be pulled from anyone (they stay missing here until announced again)
      */
-    boolean apply(WireMessage.Batch batch, Supplier<List<Puller.Source>> sources) throws InterruptedException {
+    public boolean apply(WireMessage.Batch batch, Supplier<List<Puller.Source>> sources) throws InterruptedException {
         counters.batchesReceived.incrementAndGet();
         (batch.part() == null ? counters.changesReceived : counters.catchUpEntriesReceived)
                 .addAndGet(batch.changes().size());
@@ -395,7 +399,7 @@ final class Applier {
     }
 
     /** What the batches applied so far kept against a peer's delete, to announce; cleared. */
-    List<WireMessage.Change> takeKept() {
+    public List<WireMessage.Change> takeKept() {
         List<WireMessage.Change> out = List.copyOf(keptHere);
         keptHere.clear();
         return out;

@@ -1,4 +1,4 @@
-package io.jclsync.cluster;
+package io.jclsync.replica;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
