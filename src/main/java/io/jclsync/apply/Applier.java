@@ -135,7 +135,7 @@ public final class Applier {
         if (FileStates.same(local, c.state())) {
             // Already here, as the peer has it (moved here with a directory it renamed, say): what the
             // watcher reports of it is no change of this node's.
-            tree.echoes.expect(c.path(), local);
+            tree.alreadyHere(c.path(), local);
             versions.applied(rel, local, merged, mine == null ? origin : mine.writer(), c.takeover() && order != Index.Order.STALE);
             return null;
         }
@@ -192,7 +192,7 @@ public final class Applier {
         }
         // Nothing to write; what the watcher reports of it (it may have just moved here with a
         // directory the peer renamed) is no change of this node's.
-        tree.echoes.expect(c.path(), local);
+        tree.alreadyHere(c.path(), local);
         versions.applied(rel, local, merged, mine == null ? versions.self() : mine.writer());
         return null;
     }
@@ -241,7 +241,7 @@ public final class Applier {
         if (FileStates.same(local, want)) {
             // Already here (moved here with a directory the peer renamed, say): nothing is written,
             // but what the watcher reports of it is the peer's version, not a change of this node's.
-            tree.echoes.expect(c.path(), want);
+            tree.alreadyHere(c.path(), want);
             versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
             return;
         }
@@ -272,7 +272,7 @@ public final class Applier {
     private void announceCopy(RelPath aside, FileState hint) throws IOException {
         FileState st = tree.state(aside, hint);
         if (st == null) return;
-        tree.echoes.expect(aside, st);
+        tree.alreadyHere(aside, st);
         keptHere.add(new WireMessage.Change(aside, WireMessage.Kind.MODIFY, null, st, versions.localChange(aside.toPath(), st)));
     }
 

@@ -44,8 +44,8 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     private static final byte[] WORK = bytes(".jclsync");
     private static final byte[] INCOMING = bytes("incoming");
 
-    final Path root;
-    final EchoFilter echoes;
+    private final Path root;
+    private final EchoFilter echoes;
     private final Function<RelPath, FileState> agreed;
     private final Dir top;
     /** Where what a peer's change replaces or deletes is kept; null: nowhere. */
@@ -84,6 +84,15 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
             return false;
         }
         return true;
+    }
+
+    /**
+     * A peer's version that is here already as the peer has it (moved here with a directory it
+     * renamed, say): nothing is written, but what the watcher reports of it is that version, not a
+     * change of this node's.
+     */
+    void alreadyHere(RelPath rel, FileState state) {
+        echoes.expect(rel, state);
     }
 
     /** The state of {@code rel} here (null: none), read through its directory's handle; a link on the way is refused. */
@@ -333,7 +342,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
                 } else if (there != null) {
                     keepCopy(to, name, at, there);
                 }
-                decide.placing(at);
+                if (decide.isPeersVersion(at)) echoes.expect(at, want);
                 from.rename(stagedName, to, name);
                 Stat placed = to.stat(name);
                 return new Placed(at, placed == null ? 0 : placed.inode());
@@ -415,8 +424,11 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
         /** Where the checked file goes, seeing the tree as it is now (null: nowhere). */
         RelPath where(LocalTree tree) throws IOException;
 
-        /** Called right before the rename to {@code at}: registers the echo. */
-        void placing(RelPath at);
+        /**
+         * Whether the file placed at {@code at} is the peer's version (its events are echoes), or a
+         * new file of this node's (a conflict copy: announced from here).
+         */
+        boolean isPeersVersion(RelPath at);
     }
 
     record Placed(RelPath at, long inode) {}

@@ -222,8 +222,8 @@ public final class Puller {
                 }
 
                 @Override
-                public void placing(RelPath at) {
-                    if (at.equals(rel) && !p.copy()) tree.echoes.expect(rel, want);
+                public boolean isPeersVersion(RelPath at) {
+                    return at.equals(rel) && !p.copy();
                 }
             });
         } catch (NotBeneathException e) {

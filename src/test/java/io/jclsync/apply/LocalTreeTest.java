@@ -146,7 +146,9 @@ class LocalTreeTest {
             }
 
             @Override
-            public void placing(RelPath at) {}
+            public boolean isPeersVersion(RelPath at) {
+                return true;
+            }
         };
     }
 
