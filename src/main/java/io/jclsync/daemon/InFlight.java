@@ -7,6 +7,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
+import java.util.logging.Logger;
 
 /**
  * The batches being synced at once ({@code -p safe}): at most {@code max}, and never two that
@@ -14,6 +15,7 @@ import java.util.function.BooleanSupplier;
  * reach the destination in the order they were made. A full sync runs alone.
  */
 final class InFlight {
+    private static final Logger LOG = Logger.getLogger(InFlight.class.getName());
     private final int max;
     /** Paths of running batches (a count: two batches may name one directory's parents). */
     private final Map<Path, Integer> paths = new HashMap<>();
@@ -32,6 +34,9 @@ final class InFlight {
      * @return false if {@code stop} said so meanwhile (the batch is not counted)
      */
     synchronized boolean acquire(Batch batch, BooleanSupplier stop) throws InterruptedException {
+        if (!mayRun(batch)) {
+            LOG.fine("a batch of " + pathsOf(batch).size() + " path(s) waits for a running batch that touches its paths");
+        }
         while (!mayRun(batch)) {
             if (stop.getAsBoolean()) return false;
             wait(200);

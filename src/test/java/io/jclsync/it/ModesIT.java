@@ -117,7 +117,7 @@ class ModesIT extends OneWayTestBase {
                 for p in "$@"; do echo "end $(basename "$p")" >> "$HANDLER_LOG"; done
                 """);
         Files.setPosixFilePermissions(handler, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
-        start(Map.of("HANDLER_LOG", log.toString()), "-M", "shell", "-S", handler.toString(), "-p", "safe");
+        start(Map.of("HANDLER_LOG", log.toString()), "-M", "shell", "-S", handler.toString(), "-p", "safe", "-v");
 
         Files.writeString(src.resolve("slow-a"), "1");
         awaitLine(log, "start slow-a");
@@ -129,7 +129,8 @@ class ModesIT extends OneWayTestBase {
         Files.writeString(src.resolve("slow-c"), "1");
         awaitLine(log, "start slow-c");
         Files.writeString(src.resolve("slow-c"), "2");
-        Thread.sleep(600); // the second change's batch is due now, and must wait for the first
+        // The second change's batch falls due while the first runs, and must wait for it.
+        jclsync.awaitLog("waits for a running batch", CONVERGE);
         lines = Trees.awaitText(log, t -> t.lines().filter(l -> l.equals("end slow-c")).count() >= 2, CONVERGE,
                 "a log where slow-c's two batches ended", jclsync).lines().toList();
         assertEquals(List.of("start slow-c", "end slow-c", "start slow-c", "end slow-c"),
