@@ -6,6 +6,7 @@ import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import io.jclsync.sync.ListFile;
 import io.jclsync.sync.ProcessRunner;
 import io.jclsync.beneath.Dir;
@@ -58,7 +59,7 @@ final class Puller {
      * @param copy   a conflict copy of the losing version: announced from here like a new file (not an
      *               echo), so every node ends up with it even one that decided the conflict otherwise
      */
-    record Pull(RelPath target, FileState want, Map<String, Long> vector, String writer, boolean takeover,
+    record Pull(RelPath target, FileState want, VersionVector vector, String writer, boolean takeover,
                 FileState before, boolean copy) {}
 
     private final LocalTree tree;
