@@ -12,6 +12,7 @@ import io.jclsync.conflict.ConflictPolicy;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import java.io.IOException;
@@ -44,14 +45,14 @@ public final class Applier {
      * entries' own tombstones, which remove what the peer did know), what is still here is
      * announced from here, newer than the delete.
      */
-    private final Map<RelPath, Map<String, Long>> keptAgainstDeletes = new LinkedHashMap<>();
+    private final Map<RelPath, VersionVector> keptAgainstDeletes = new LinkedHashMap<>();
     private final List<WireMessage.Change> keptHere = new java.util.ArrayList<>();
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
      * {@link #resolve} found (so the file is not read and hashed a second time).
      */
-    private record Plan(Map<String, Long> vector, String writer, FileState local, boolean takeover) {}
+    private record Plan(VersionVector vector, String writer, FileState local, boolean takeover) {}
 
     /** @param access how this node pulls: its transfer key, the tree's rsync module on every node and the password */
     public Applier(LocalTree tree, Counters counters, TransferAccess access, Index versions,
@@ -79,7 +80,7 @@ public final class Applier {
                     + (batch.part() == null ? "#" + batch.sequence() : "'s catch-up answer") + ":", batch.changes()));
         }
         Map<RelPath, Puller.Pull> pull = new LinkedHashMap<>();
-        Map<RelPath, Map<String, Long>> tombstones = new java.util.HashMap<>();
+        Map<RelPath, VersionVector> tombstones = new java.util.HashMap<>();
         for (WireMessage.Change c : batch.changes()) {
             if (c.kind() == WireMessage.Kind.DELETE) tombstones.put(c.path(), c.version());
         }
@@ -120,14 +121,15 @@ public final class Applier {
         Path rel = c.path().toPath();
         FileState local = tree.state(c.path(), null);
         Index.Version mine = versions.get(rel);
-        Map<String, Long> localVector = mine == null ? Map.of() : mine.vector();
-        Index.Order order = Index.compare(localVector, c.version());
-        Map<String, Long> merged = Index.merge(localVector, c.version());
+        VersionVector localVector = mine == null ? VersionVector.empty() : mine.vector();
+        VersionVector.Order order = c.version().compare(localVector);
+        boolean stale = localVector.covers(c.version()); // nothing in it we do not have: older, or the same
+        VersionVector merged = localVector.merge(c.version());
         if (local == null) {
             // Nothing here to lose. Content that is not older than what we knew comes in; an
             // older version or a delete of what we do not have changes nothing.
-            if (c.state() == null || (mine != null && order == Index.Order.STALE)) {
-                if (c.state() == null && order != Index.Order.STALE) versions.applied(rel, null, merged, origin, c.takeover());
+            if (c.state() == null || (mine != null && stale)) {
+                if (c.state() == null && !stale) versions.applied(rel, null, merged, origin, c.takeover());
                 return null;
             }
             return new Plan(merged, origin, local, c.takeover());
@@ -136,19 +138,19 @@ public final class Applier {
             // Already here, as the peer has it (moved here with a directory it renamed, say): what the
             // watcher reports of it is no change of this node's.
             tree.alreadyHere(c.path(), local);
-            versions.applied(rel, local, merged, mine == null ? origin : mine.writer(), c.takeover() && order != Index.Order.STALE);
+            versions.applied(rel, local, merged, mine == null ? origin : mine.writer(), c.takeover() && !stale);
             return null;
         }
         if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
-            return order == Index.Order.STALE ? null : new Plan(merged, origin, local, c.takeover()); // only the mode differs
+            return stale ? null : new Plan(merged, origin, local, c.takeover()); // only the mode differs
         }
-        if (FileStates.sameContent(local, c.state()) && (order != Index.Order.STALE || localVector.equals(c.version()))) {
+        if (FileStates.sameContent(local, c.state()) && (!stale || localVector.equals(c.version()))) {
             return sameContent(rel, local, mine, c, origin, order, merged);
         }
         boolean changedHere = mine == null || !FileStates.same(local, mine.state());
-        if (order == Index.Order.NEWER && !changedHere) return new Plan(merged, origin, local, c.takeover());
+        if (order == VersionVector.Order.NEWER && !changedHere) return new Plan(merged, origin, local, c.takeover());
         // Not newer than ours: our version (or a change made here since, which is announced from here) stands.
-        if (order == Index.Order.STALE) return null;
+        if (stale) return null;
         // Both sides have content for this path, and neither version descends from the other.
         if (c.kind() == WireMessage.Kind.DELETE) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
@@ -175,7 +177,7 @@ public final class Applier {
                 + "'s is kept as " + aside);
         versions.applied(rel, local, merged, localWriter);
         if (c.state().type() == FileType.FILE) {
-            pull.put(c.path(), new Puller.Pull(aside, c.state(), Map.of(origin, 1L), origin, false, null, true));
+            pull.put(c.path(), new Puller.Pull(aside, c.state(), VersionVector.of(origin, 1), origin, false, null, true));
         }
         return null;
     }
@@ -186,8 +188,8 @@ public final class Applier {
      * equal) versions the later mtime, so every node ends with the same one whatever the order.
      */
     private Plan sameContent(Path rel, FileState local, Index.Version mine, WireMessage.Change c, String origin,
-                             Index.Order order, Map<String, Long> merged) {
-        if (order == Index.Order.NEWER || c.state().mtimeNanos() > local.mtimeNanos()) {
+                             VersionVector.Order order, VersionVector merged) {
+        if (order == VersionVector.Order.NEWER || c.state().mtimeNanos() > local.mtimeNanos()) {
             return new Plan(merged, origin, local, c.takeover()); // apply() stamps it: the bytes are here
         }
         // Nothing to write; what the watcher reports of it (it may have just moved here with a
@@ -199,7 +201,7 @@ public final class Applier {
 
     /** @param tombstones the batch's deletes: what the origin knew below a directory it renamed */
     private void apply(WireMessage.Change c, Map<RelPath, Puller.Pull> pull, Plan plan,
-                       Map<RelPath, Map<String, Long>> tombstones) throws IOException {
+                       Map<RelPath, VersionVector> tombstones) throws IOException {
         if (c.state() == null || c.state().type() != FileType.FILE) {
             versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer(), plan.takeover());
         }
@@ -285,7 +287,7 @@ public final class Applier {
             if (v.state() == null) continue;
             Path moved = t.resolve(f.relativize(e.getKey()));
             Index.Version there = versions.get(moved);
-            versions.applied(moved, v.state(), there == null ? v.vector() : Index.merge(there.vector(), v.vector()), v.writer());
+            versions.applied(moved, v.state(), there == null ? v.vector() : there.vector().merge(v.vector()), v.writer());
         }
     }
 
@@ -297,7 +299,7 @@ public final class Applier {
      *
      * @return whether the directory is gone and the new entry can take its place
      */
-    private boolean emptiedForTypeChange(WireMessage.Change c, Plan plan, Map<RelPath, Map<String, Long>> tombstones,
+    private boolean emptiedForTypeChange(WireMessage.Change c, Plan plan, Map<RelPath, VersionVector> tombstones,
                                          Map<RelPath, Puller.Pull> pull) throws IOException {
         deleteKnown(c.path(), c.version(), plan.writer(), tombstones);
         FileState now = tree.state(c.path(), null);
@@ -320,7 +322,7 @@ public final class Applier {
         } else if (want.type() == FileType.FILE) {
             // Pulled as a copy (the origin's file at the path, placed at the copy's name): announced
             // from here like a new file once it is in place.
-            pull.put(c.path(), new Puller.Pull(aside, want, Map.of(plan.writer(), 1L), plan.writer(), false, null, true));
+            pull.put(c.path(), new Puller.Pull(aside, want, VersionVector.of(plan.writer(), 1), plan.writer(), false, null, true));
         }
         return false;
     }
@@ -336,24 +338,24 @@ public final class Applier {
      *
      * @param tombstones the batch's deletes, by path: the deleter sends one for each entry it had below
      */
-    private void deleteKnown(RelPath rel, Map<String, Long> deleteVector, String writer,
-                             Map<RelPath, Map<String, Long>> tombstones) throws IOException {
+    private void deleteKnown(RelPath rel, VersionVector deleteVector, String writer,
+                             Map<RelPath, VersionVector> tombstones) throws IOException {
         List<RelPath> kept = tree.deleteBelow(rel, (r, readable, directory) -> {
             Index.Version known = versions.get(r.toPath());
-            Map<String, Long> gone = r.equals(rel) ? deleteVector : tombstones.get(r);
+            VersionVector gone = r.equals(rel) ? deleteVector : tombstones.get(r);
             boolean goes;
             if (directory) {
                 // Empty now; it goes unless it is a version the deleting node never saw.
-                goes = known == null || known.state() == null || gone != null && covered(known.vector(), gone);
+                goes = known == null || known.state() == null || gone != null && gone.covers(known.vector());
             } else {
                 FileState now = FileStates.of(readable, known == null ? null : known.state());
-                goes = known != null && gone != null && FileStates.same(now, known.state()) && covered(known.vector(), gone);
+                goes = known != null && gone != null && FileStates.same(now, known.state()) && gone.covers(known.vector());
             }
             // What goes is deleted in the index too, or its live entry would bring it back (catch-up answers).
             if (goes && known != null && known.state() != null) {
-                versions.applied(r.toPath(), null, Index.merge(known.vector(), gone), writer);
+                versions.applied(r.toPath(), null, known.vector().merge(gone), writer);
             }
-            if (!goes) keep(r, gone == null ? Map.of() : gone);
+            if (!goes) keep(r, gone == null ? VersionVector.empty() : gone);
             return goes;
         });
         if (!kept.isEmpty()) {
@@ -366,8 +368,8 @@ public final class Applier {
         for (RelPath k : List.copyOf(keptAgainstDeletes.keySet())) {
             if (!k.startsWith(rel)) continue;
             for (RelPath d = k.parent(); d != null && d.startsWith(rel); d = d.parent()) {
-                Map<String, Long> gone = d.equals(rel) ? deleteVector : tombstones.get(d);
-                keep(d, gone == null ? Map.of() : gone);
+                VersionVector gone = d.equals(rel) ? deleteVector : tombstones.get(d);
+                keep(d, gone == null ? VersionVector.empty() : gone);
             }
         }
     }
@@ -377,19 +379,19 @@ public final class Applier {
      * announced from here as a new version of this node's, newer than the delete, so the peer and
      * every other node that applied the delete get it back, and all end with the same tree.
      */
-    private void keep(RelPath rel, Map<String, Long> delete) {
-        keptAgainstDeletes.merge(rel, delete, Index::merge);
+    private void keep(RelPath rel, VersionVector delete) {
+        keptAgainstDeletes.merge(rel, delete, VersionVector::merge);
     }
 
     /** Announces what the batch's deletes kept and is still here (see {@link #keptAgainstDeletes}). */
     private void announceKept() {
-        for (Map.Entry<RelPath, Map<String, Long>> e : keptAgainstDeletes.entrySet()) {
+        for (Map.Entry<RelPath, VersionVector> e : keptAgainstDeletes.entrySet()) {
             Path rel = e.getKey().toPath();
             Index.Version known = versions.get(rel);
             try {
                 FileState state = tree.state(e.getKey(), known == null ? null : known.state());
                 if (state == null) continue; // a later tombstone of the batch removed it after all
-                versions.applied(rel, state, Index.merge(known == null ? Map.of() : known.vector(), e.getValue()), versions.self());
+                versions.applied(rel, state, (known == null ? VersionVector.empty() : known.vector()).merge(e.getValue()), versions.self());
                 keptHere.add(new WireMessage.Change(e.getKey(), WireMessage.Kind.MODIFY, null, state, versions.localChange(rel, state)));
             } catch (IOException ex) {
                 LOG.fine("not announcing " + e.getKey() + ", kept against a delete: " + ex);
@@ -412,23 +414,15 @@ public final class Applier {
      * is: the new directory is made and its contents pulled, and the old one keeps what the origin
      * had not seen, as on the origin, where that write recreates the old directory.
      */
-    private boolean onlyWhatTheOriginRenamed(RelPath dir, Map<RelPath, Map<String, Long>> tombstones) {
+    private boolean onlyWhatTheOriginRenamed(RelPath dir, Map<RelPath, VersionVector> tombstones) {
         for (Map.Entry<Path, Index.Version> e : versions.entriesBelow(dir.toPath()).entrySet()) {
             if (e.getValue().state() == null) continue;
-            Map<String, Long> gone = tombstones.get(RelPath.of(e.getKey()));
-            if (gone == null || !covered(e.getValue().vector(), gone)) {
+            VersionVector gone = tombstones.get(RelPath.of(e.getKey()));
+            if (gone == null || !gone.covers(e.getValue().vector())) {
                 LOG.info("not moving " + dir + " for a peer's rename: " + e.getKey() + " below it changed concurrently; "
                         + "the new directory's contents are pulled instead");
                 return false;
             }
-        }
-        return true;
-    }
-
-    /** Whether every counter of {@code version} is at most that of {@code by}. */
-    private static boolean covered(Map<String, Long> version, Map<String, Long> by) {
-        for (Map.Entry<String, Long> e : version.entrySet()) {
-            if (e.getValue() > by.getOrDefault(e.getKey(), 0L)) return false;
         }
         return true;
     }

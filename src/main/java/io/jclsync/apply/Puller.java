@@ -12,6 +12,7 @@ import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
 import io.jclsync.process.ListFile;
 import io.jclsync.process.ProcessRunner;
+import io.jclsync.state.VersionVector;
 import io.jclsync.beneath.Dir;
 import io.jclsync.beneath.NotBeneathException;
 import io.jclsync.cluster.tls.Fingerprint;
@@ -62,7 +63,7 @@ public final class Puller {
      * @param copy   a conflict copy of the losing version: announced from here like a new file (not an
      *               echo), so every node ends up with it even one that decided the conflict otherwise
      */
-    record Pull(RelPath target, FileState want, Map<String, Long> vector, String writer, boolean takeover,
+    record Pull(RelPath target, FileState want, VersionVector vector, String writer, boolean takeover,
                 FileState before, boolean copy) {}
 
     private final LocalTree tree;

@@ -11,7 +11,6 @@ import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.logging.Logger;
 
 /**
@@ -129,7 +128,7 @@ public final class HookPolicy implements ConflictPolicy {
                     .append(", \"sha256\": \"").append(HexFormat.of().formatHex(c.state().sha256()))
                     .append("\", \"version\": {");
             String sep = "";
-            for (Map.Entry<String, Long> v : new TreeMap<>(c.version()).entrySet()) {
+            for (Map.Entry<String, Long> v : c.version().asMap().entrySet()) {
                 sb.append(sep).append(Json.quote(v.getKey())).append(": ").append(v.getValue());
                 sep = ", ";
             }

@@ -4,6 +4,7 @@ import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,7 +112,7 @@ public final class SubtreeConflicts {
             if (conflicts.containsKey(s.path()) || !scope.isSubtree(s.path())) continue;
             Index.ScopeState mine = told.computeIfAbsent(peer, p -> new ConcurrentHashMap<>())
                     .computeIfAbsent(s.path(), x -> versions.scope(x.toPath()));
-            if (Index.compare(mine.vector(), s.state().vector()) == Index.Order.CONCURRENT) {
+            if (s.state().vector().compare(mine.vector()) == VersionVector.Order.CONCURRENT) {
                 LOG.warning("conflict on subtree " + s.path() + ": it changed here and on " + peer
                         + "; decided as a unit once " + peer + "'s catch-up is complete");
                 conflicts.put(s.path(), new Held(s.state(), new HashSet<>()));
@@ -147,7 +148,7 @@ public final class SubtreeConflicts {
             Candidate me = Candidate.subtree(versions.self(), here.latestMtimeNanos(), here.files(), here.bytes(), here.vector());
             Candidate them = Candidate.subtree(peer, there.latestMtimeNanos(), there.files(), there.bytes(), there.vector());
             if (policy.subtreeWinner(subtree, me, them) == me) {
-                if (Index.compare(versions.scope(subtree.toPath()).vector(), there.vector()) == Index.Order.STALE) {
+                if (versions.scope(subtree.toPath()).vector().covers(there.vector())) {
                     // A takeover announced since (against another node of that side) already covers theirs.
                     LOG.info("conflict on subtree " + subtree + ": this node's version wins over " + peer
                             + "'s, whose versions its last takeover already replaces");

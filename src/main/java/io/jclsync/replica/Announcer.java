@@ -9,6 +9,7 @@ import io.jclsync.echo.EchoFilter;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import io.jclsync.filter.Filter;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
@@ -173,7 +174,7 @@ public final class Announcer implements Transfer {
     private void carry(Path to, Index.Version old) throws IOException {
         if (old == null || old.state() == null || FileType.lstat(root.resolve(to)).isEmpty()) return;
         Index.Version there = versions.get(to);
-        versions.applied(to, old.state(), there == null ? old.vector() : Index.merge(there.vector(), old.vector()),
+        versions.applied(to, old.state(), there == null ? old.vector() : there.vector().merge(old.vector()),
                 old.writer());
     }
 
@@ -217,7 +218,7 @@ public final class Announcer implements Transfer {
             List<Path> below = versions.liveBelow(rel);
             // Made and deleted between two batches (a temporary file): no node was told of it.
             if (versions.get(rel) == null && below.isEmpty()) return;
-            Map<String, Long> vv = versions.localChange(rel, null);
+            VersionVector vv = versions.localChange(rel, null);
             for (Path b : below) {
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null, versions.get(b).vector()));
             }
@@ -291,7 +292,7 @@ public final class Announcer implements Transfer {
                     counters.echoesSuppressed.incrementAndGet();
                     return;
                 }
-                Map<String, Long> vv;
+                VersionVector vv;
                 if (!all) {
                     vv = versions.localChange(rel, state);
                 } else if (known == null ? !firstScan : !FileStates.same(known.state(), state)) {

@@ -5,7 +5,6 @@ import java.nio.ByteBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
@@ -22,8 +21,8 @@ public final class ContentVersion {
     private ContentVersion() {}
 
     /** The vector of {@code state} as found by a first scan: {@code {key(state): 1}}. */
-    public static Map<String, Long> of(FileState state) {
-        return Map.of(key(state), 1L);
+    public static VersionVector of(FileState state) {
+        return VersionVector.of(key(state), 1);
     }
 
     /**

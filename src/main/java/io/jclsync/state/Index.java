@@ -7,10 +7,9 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -25,21 +24,19 @@ import java.util.concurrent.ThreadLocalRandom;
  * the entries changed after S.
  */
 public final class Index {
-    public enum Order { NEWER, STALE, CONCURRENT }
-
     /**
      * @param deletedAtMillis for a tombstone (state null): when it was made; 0 otherwise
      * @param sequence        the index sequence at which this entry last changed
      * @param takeover        this version came from a subtree conflict its writer won ({@link #takeOver}):
      *                        it replaces the loser's versions, which the loser keeps aside before applying it
      */
-    public record Version(FileState state, Map<String, Long> vector, String writer, long deletedAtMillis,
+    public record Version(FileState state, VersionVector vector, String writer, long deletedAtMillis,
                           long sequence, boolean takeover) {
         public Version {
-            vector = Map.copyOf(vector);
+            Objects.requireNonNull(vector, "vector");
         }
 
-        public Version(FileState state, Map<String, Long> vector, String writer, long deletedAtMillis, long sequence) {
+        public Version(FileState state, VersionVector vector, String writer, long deletedAtMillis, long sequence) {
             this(state, vector, writer, deletedAtMillis, sequence, false);
         }
     }
@@ -49,10 +46,10 @@ public final class Index {
      * vector (tombstones included), and of the live entries the latest mtime and its writer,
      * the number of files and their bytes.
      */
-    public record ScopeState(Map<String, Long> vector, long latestMtimeNanos, String latestWriter, long files,
+    public record ScopeState(VersionVector vector, long latestMtimeNanos, String latestWriter, long files,
                              long bytes) {
         public ScopeState {
-            vector = Map.copyOf(vector);
+            Objects.requireNonNull(vector, "vector");
         }
     }
 
@@ -157,11 +154,11 @@ public final class Index {
         return versions.get(path);
     }
 
-    private void put(Path path, FileState state, Map<String, Long> vector, String writer) {
+    private void put(Path path, FileState state, VersionVector vector, String writer) {
         put(path, state, vector, writer, false);
     }
 
-    private void put(Path path, FileState state, Map<String, Long> vector, String writer, boolean takeover) {
+    private void put(Path path, FileState state, VersionVector vector, String writer, boolean takeover) {
         Version old = versions.get(path);
         if (old != null && FileStates.same(old.state(), state) && old.vector().equals(vector)
                 && old.writer().equals(writer) && old.takeover() == takeover) {
@@ -179,25 +176,24 @@ public final class Index {
      * also turns every indexed entry below the path into a tombstone (a deleted directory takes
      * its contents with it).
      */
-    public synchronized Map<String, Long> localChange(Path path, FileState state) {
+    public synchronized VersionVector localChange(Path path, FileState state) {
         if (state == null) {
             for (Path below : liveBelow(path)) localChange(below, null);
         }
         Version old = versions.get(path);
-        Map<String, Long> vv = new HashMap<>(old == null ? Map.of() : old.vector());
-        vv.merge(self, 1L, Long::sum);
+        VersionVector vv = (old == null ? VersionVector.empty() : old.vector()).increment(self);
         put(path, state, vv, self);
-        return Map.copyOf(vv);
+        return vv;
     }
 
     /**
      * What a new node's first scan finds at a path it has not indexed: no change of ours, but the
      * content's own version ({@link ContentVersion}), the same on every node that has this content.
      */
-    public synchronized Map<String, Long> observed(Path path, FileState state) {
+    public synchronized VersionVector observed(Path path, FileState state) {
         Version old = versions.get(path);
         if (old == null) {
-            Map<String, Long> vv = ContentVersion.of(state);
+            VersionVector vv = ContentVersion.of(state);
             put(path, state, vv, self);
             return vv;
         }
@@ -212,22 +208,21 @@ public final class Index {
      * not this node: equal to the peer's version by content, it merges with it instead of
      * conflicting; different, it conflicts with it, as it must. Deletes stay this node's.
      */
-    public synchronized Map<String, Long> foundChanged(Path path, FileState state) {
+    public synchronized VersionVector foundChanged(Path path, FileState state) {
         if (state == null) return localChange(path, null);
         Version old = versions.get(path);
-        Map<String, Long> vv = new HashMap<>(old == null ? Map.of() : old.vector());
-        vv.merge(ContentVersion.key(state), 1L, Long::sum);
+        VersionVector vv = (old == null ? VersionVector.empty() : old.vector()).increment(ContentVersion.key(state));
         put(path, state, vv, self);
-        return Map.copyOf(vv);
+        return vv;
     }
 
     /** A peer's change was applied (or merged into a conflict resolution). */
-    public synchronized void applied(Path path, FileState state, Map<String, Long> vector, String writer) {
+    public synchronized void applied(Path path, FileState state, VersionVector vector, String writer) {
         put(path, state, vector, writer);
     }
 
     /** A peer's change was applied; {@code takeover}: it came from a subtree conflict (see {@link #takeOver}). */
-    public synchronized void applied(Path path, FileState state, Map<String, Long> vector, String writer,
+    public synchronized void applied(Path path, FileState state, VersionVector vector, String writer,
                                      boolean takeover) {
         put(path, state, vector, writer, takeover);
     }
@@ -246,14 +241,14 @@ public final class Index {
 
     /** What this node has below {@code dir}. */
     public synchronized ScopeState scope(Path dir) {
-        Map<String, Long> vector = new HashMap<>();
+        VersionVector vector = VersionVector.empty();
         long latest = Long.MIN_VALUE;
         String latestWriter = "";
         long files = 0;
         long bytes = 0;
         for (Map.Entry<Path, Version> e : below(dir)) {
             Version v = e.getValue();
-            v.vector().forEach((n, c) -> vector.merge(n, c, Math::max));
+            vector = vector.merge(v.vector());
             FileState s = v.state();
             if (s == null) continue;
             if (s.mtimeNanos() > latest) {
@@ -278,11 +273,9 @@ public final class Index {
      * @param otherSide the other side's {@link ScopeState#vector()} of {@code dir}
      * @return the entries to announce, in path order
      */
-    public synchronized List<Map.Entry<Path, Version>> takeOver(Path dir, Map<String, Long> otherSide,
+    public synchronized List<Map.Entry<Path, Version>> takeOver(Path dir, VersionVector otherSide,
                                                                 Collection<Path> otherPaths) {
-        Map<String, Long> vector = new HashMap<>(scope(dir).vector());
-        otherSide.forEach((n, c) -> vector.merge(n, c, Math::max));
-        vector.merge(self, 1L, Long::sum);
+        VersionVector vector = scope(dir).vector().merge(otherSide).increment(self);
         TreeMap<Path, FileState> states = new TreeMap<>();
         for (Path p : otherPaths) {
             if (p.startsWith(dir) && !p.equals(dir)) states.put(p, null);
@@ -409,26 +402,5 @@ public final class Index {
                 dirty = true;
             }
         }
-    }
-
-    public static Order compare(Map<String, Long> local, Map<String, Long> incoming) {
-        boolean incomingAhead = false;
-        boolean localAhead = false;
-        Set<String> nodes = new HashSet<>(local.keySet());
-        nodes.addAll(incoming.keySet());
-        for (String n : nodes) {
-            long l = local.getOrDefault(n, 0L);
-            long i = incoming.getOrDefault(n, 0L);
-            if (i > l) incomingAhead = true;
-            if (l > i) localAhead = true;
-        }
-        if (incomingAhead && localAhead) return Order.CONCURRENT;
-        return incomingAhead ? Order.NEWER : Order.STALE;
-    }
-
-    public static Map<String, Long> merge(Map<String, Long> a, Map<String, Long> b) {
-        Map<String, Long> out = new HashMap<>(a);
-        b.forEach((k, v) -> out.merge(k, v, Math::max));
-        return Map.copyOf(out);
     }
 }

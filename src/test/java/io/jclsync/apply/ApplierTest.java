@@ -19,6 +19,7 @@ import io.jclsync.state.ContentVersion;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -78,7 +79,7 @@ class ApplierTest {
         applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes), null), () -> List.of(NOWHERE));
     }
 
-    private static WireMessage.Change change(String rel, WireMessage.Kind kind, FileState s, Map<String, Long> v) {
+    private static WireMessage.Change change(String rel, WireMessage.Kind kind, FileState s, VersionVector v) {
         return new WireMessage.Change(RelPath.of(rel.getBytes()), kind, null, s, v);
     }
 
@@ -98,11 +99,11 @@ class ApplierTest {
         FileState file = found("dir/f");
 
         // n2 got these in its catch-up, then changed the link and deleted the directory.
-        Map<String, Long> relinked = Index.merge(ContentVersion.of(link), Map.of("n2", 1L));
+        VersionVector relinked = ContentVersion.of(link).merge(VersionVector.of("n2", 1));
         receive("n2", change("ln", WireMessage.Kind.MODIFY,
                         new FileState(link.type(), 0, link.mtimeNanos() + 1, 0777, "b".getBytes(), new byte[0]), relinked),
-                change("dir/f", WireMessage.Kind.DELETE, null, Index.merge(ContentVersion.of(file), Map.of("n2", 1L))),
-                change("dir", WireMessage.Kind.DELETE, null, Index.merge(ContentVersion.of(dir), Map.of("n2", 1L))));
+                change("dir/f", WireMessage.Kind.DELETE, null, ContentVersion.of(file).merge(VersionVector.of("n2", 1))),
+                change("dir", WireMessage.Kind.DELETE, null, ContentVersion.of(dir).merge(VersionVector.of("n2", 1))));
 
         assertEquals(Path.of("b"), Files.readSymbolicLink(root.resolve("ln")), "the link's change is applied");
         assertEquals(relinked, index.get(Path.of("ln")).vector());
@@ -117,23 +118,23 @@ class ApplierTest {
         Files.writeString(f, "the same bytes\n");
         Files.setLastModifiedTime(f, FileTime.from(1_000, TimeUnit.SECONDS));
         FileState mine = found("f");
-        Map<String, Long> here = index.localChange(Path.of("f"), mine); // also written here, announced
+        VersionVector here = index.localChange(Path.of("f"), mine); // also written here, announced
 
         // n3 wrote the same bytes concurrently, a second later: no conflict; its later mtime is taken.
         FileState later = new FileState(mine.type(), mine.size(), mine.mtimeNanos() + 1_000_000_000L, mine.mode(),
                 new byte[0], mine.sha256());
-        Map<String, Long> fromN3 = Index.merge(ContentVersion.of(mine), Map.of("n3", 1L));
+        VersionVector fromN3 = ContentVersion.of(mine).merge(VersionVector.of("n3", 1));
         receive("n3", change("f", WireMessage.Kind.MODIFY, later, fromN3));
         assertEquals(later.mtimeNanos(), FileStates.of(f).mtimeNanos());
-        assertEquals(Index.merge(here, fromN3), index.get(Path.of("f")).vector(), "the versions merge");
+        assertEquals(here.merge(fromN3), index.get(Path.of("f")).vector(), "the versions merge");
 
         // n2's equal content with an earlier mtime: merged too, and the later mtime stays.
         FileState earlier = new FileState(mine.type(), mine.size(), mine.mtimeNanos() - 5, mine.mode(), new byte[0],
                 mine.sha256());
-        Map<String, Long> fromN2 = Index.merge(ContentVersion.of(mine), Map.of("n2", 1L));
+        VersionVector fromN2 = ContentVersion.of(mine).merge(VersionVector.of("n2", 1));
         receive("n2", change("f", WireMessage.Kind.MODIFY, earlier, fromN2));
         assertEquals(later.mtimeNanos(), FileStates.of(f).mtimeNanos());
-        assertEquals(Index.merge(Index.merge(here, fromN3), fromN2), index.get(Path.of("f")).vector());
+        assertEquals(here.merge(fromN3).merge(fromN2), index.get(Path.of("f")).vector());
         assertEquals("the same bytes\n", Files.readString(f));
         assertEquals(0, counters.conflicts.get());
         assertEquals(List.of(), conflictCopies());
@@ -179,7 +180,7 @@ class ApplierTest {
         FileState y0 = found("y0");
         FileState canary = FileStates.of(outside.resolve("canary"));
         List<String> before = snapshot(outside);
-        Map<String, Long> v = Map.of("n2", 1L);
+        VersionVector v = VersionVector.of("n2", 1);
         FileState dir = new FileState(io.jclsync.fs.FileType.DIRECTORY, 0, 1, 0777, new byte[0], new byte[0]);
         FileState link = new FileState(io.jclsync.fs.FileType.SYMLINK, 0, 1, 0777, "/etc/passwd".getBytes(), new byte[0]);
         receive("n2",
@@ -190,8 +191,8 @@ class ApplierTest {
                 // the canary's own bytes with another mode and mtime: only a stamp would be needed
                 change("d/canary", WireMessage.Kind.MODIFY, new FileState(canary.type(), canary.size(), 5, 0777,
                         new byte[0], canary.sha256()), v),
-                change("d/canary", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)),
-                change("d/sub", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)),
+                change("d/canary", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)),
+                change("d/sub", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)),
                 new WireMessage.Change(RelPath.of("d/moved".getBytes()), WireMessage.Kind.RENAME, RelPath.of("y0".getBytes()), y0, v),
                 new WireMessage.Change(RelPath.of("y1".getBytes()), WireMessage.Kind.RENAME, RelPath.of("d/canary".getBytes()), canary, v));
 
@@ -214,19 +215,19 @@ class ApplierTest {
         Files.createDirectories(root.resolve("d"));
         Files.writeString(root.resolve("d/x"), "x\n");
         FileState d = FileStates.of(root.resolve("d"));
-        index.applied(Path.of("d"), d, Map.of("n2", 1L), "n2");
-        index.applied(Path.of("d/x"), FileStates.of(root.resolve("d/x")), Map.of("n2", 1L, "n3", 1L), "n3");
+        index.applied(Path.of("d"), d, VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("d/x"), FileStates.of(root.resolve("d/x")), VersionVector.of(Map.of("n2", 1L, "n3", 1L)), "n3");
         Path elsewhere = Files.createDirectories(state.resolve("n2")).resolve("x");
         Files.writeString(elsewhere, "x\nappended on n2 after the rename\n");
         receive("n2",
                 new WireMessage.Change(RelPath.of("e".getBytes()), WireMessage.Kind.RENAME, RelPath.of("d".getBytes()), d,
-                        Map.of("n2", 2L)),
-                change("d/x", WireMessage.Kind.DELETE, null, Map.of("n2", 2L, "n3", 1L)),
-                change("e/x", WireMessage.Kind.MODIFY, FileStates.of(elsewhere), Map.of("n2", 2L, "n3", 1L)));
+                        VersionVector.of("n2", 2)),
+                change("d/x", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n2", 2L, "n3", 1L))),
+                change("e/x", WireMessage.Kind.MODIFY, FileStates.of(elsewhere), VersionVector.of(Map.of("n2", 2L, "n3", 1L))));
         assertTrue(Files.isRegularFile(root.resolve("e/x")), "d moved whole");
         assertEquals(0, counters.conflicts.get(), "n2's append is newer than what moved here");
         assertEquals(List.of(), conflictCopies());
-        assertEquals(Map.of("n2", 1L, "n3", 1L), index.get(Path.of("e/x")).vector(),
+        assertEquals(VersionVector.of(Map.of("n2", 1L, "n3", 1L)), index.get(Path.of("e/x")).vector(),
                 "e/x keeps d/x's version until n2's new one is pulled (it is not: no source here)");
     }
 
@@ -236,19 +237,19 @@ class ApplierTest {
         Files.writeString(root.resolve("d/x"), "x\n");
         FileState d = FileStates.of(root.resolve("d"));
         FileState x = FileStates.of(root.resolve("d/x"));
-        index.applied(Path.of("d"), d, Map.of("n2", 1L), "n2");
-        index.applied(Path.of("d/x"), x, Map.of("n2", 1L), "n2");
+        index.applied(Path.of("d"), d, VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("d/x"), x, VersionVector.of("n2", 1), "n2");
         if (withConcurrent) {
             Files.writeString(root.resolve("d/f"), "written by n3 while n1 renamed d\n");
-            index.applied(Path.of("d/f"), FileStates.of(root.resolve("d/f")), Map.of("n3", 1L), "n3");
+            index.applied(Path.of("d/f"), FileStates.of(root.resolve("d/f")), VersionVector.of("n3", 1), "n3");
         }
         // n1 renamed d to e: the rename, a tombstone for what it knew below d (its version, one
         // newer: the rename deleted it there), and e's entries.
         receive("n1",
                 new WireMessage.Change(RelPath.of("e".getBytes()), WireMessage.Kind.RENAME, RelPath.of("d".getBytes()), d,
-                        Map.of("n2", 1L, "n1", 1L)),
-                change("d/x", WireMessage.Kind.DELETE, null, Map.of("n2", 1L, "n1", 1L)),
-                change("e/x", WireMessage.Kind.MODIFY, x, Map.of("n1", 1L)));
+                        VersionVector.of(Map.of("n2", 1L, "n1", 1L))),
+                change("d/x", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n2", 1L, "n1", 1L))),
+                change("e/x", WireMessage.Kind.MODIFY, x, VersionVector.of("n1", 1)));
     }
 
     @Test
@@ -274,13 +275,13 @@ class ApplierTest {
         Files.createDirectories(root.resolve("p/z"));
         Files.writeString(root.resolve("p/q/f"), "f\n");
         for (String known : List.of("p", "p/q", "p/q/f")) {
-            index.applied(Path.of(known), FileStates.of(root.resolve(known)), Map.of("n2", 1L), "n2");
+            index.applied(Path.of(known), FileStates.of(root.resolve(known)), VersionVector.of("n2", 1), "n2");
         }
-        index.applied(Path.of("p/z"), FileStates.of(root.resolve("p/z")), Map.of("n3", 1L), "n3"); // n2 never saw it
+        index.applied(Path.of("p/z"), FileStates.of(root.resolve("p/z")), VersionVector.of("n3", 1), "n3"); // n2 never saw it
         // As n2's announcer sends an rm -r: a tombstone for each entry it had below, then the directory.
-        receive("n2", change("p/q/f", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)),
-                change("p/q", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)),
-                change("p", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)));
+        receive("n2", change("p/q/f", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)),
+                change("p/q", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)),
+                change("p", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)));
         assertFalse(Files.exists(root.resolve("p/q"), LinkOption.NOFOLLOW_LINKS), "what n2 knew goes");
         assertTrue(Files.isDirectory(root.resolve("p/z")), "n3's directory, which n2 never saw, stays");
         assertEquals(null, index.get(Path.of("p/q/f")).state(), "a deleted file is deleted in the index");
@@ -288,7 +289,7 @@ class ApplierTest {
         assertTrue(index.get(Path.of("p/z")).state() != null, "the kept one stays live");
         List<WireMessage.Change> kept = applier.takeKept();
         assertEquals(List.of("p/z", "p"), kept.stream().map(c -> c.path().toString()).toList(), "and is announced from here, with p it keeps");
-        assertEquals(Index.Order.NEWER, Index.compare(Map.of("n3", 1L), kept.get(0).version()),
+        assertEquals(VersionVector.Order.NEWER, kept.get(0).version().compare(VersionVector.of("n3", 1)),
                 "as a new version of this node's, so n2 gets it");
         assertEquals(List.of(), applier.takeKept());
     }
@@ -305,11 +306,11 @@ class ApplierTest {
         Files.createDirectories(root.resolve("d"));
         Files.writeString(root.resolve("d/new"), "n2's new file, not yet at n1\n");
         Files.writeString(root.resolve("d/old"), "a file n1 had\n");
-        index.applied(Path.of("d"), FileStates.of(root.resolve("d")), Map.of("n1", 1L, "n2", 3L), "n2");
-        index.applied(Path.of("d/new"), FileStates.of(root.resolve("d/new")), Map.of("n2", 1L), "n1");
-        index.applied(Path.of("d/old"), FileStates.of(root.resolve("d/old")), Map.of("n1", 1L), "n1");
-        receive("n1", change("d/old", WireMessage.Kind.DELETE, null, Map.of("n1", 2L)),
-                change("d", WireMessage.Kind.DELETE, null, Map.of("n1", 2L, "n2", 3L)));
+        index.applied(Path.of("d"), FileStates.of(root.resolve("d")), VersionVector.of(Map.of("n1", 1L, "n2", 3L)), "n2");
+        index.applied(Path.of("d/new"), FileStates.of(root.resolve("d/new")), VersionVector.of("n2", 1), "n1");
+        index.applied(Path.of("d/old"), FileStates.of(root.resolve("d/old")), VersionVector.of("n1", 1), "n1");
+        receive("n1", change("d/old", WireMessage.Kind.DELETE, null, VersionVector.of("n1", 2)),
+                change("d", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n1", 2L, "n2", 3L))));
         assertFalse(Files.exists(root.resolve("d/old"), LinkOption.NOFOLLOW_LINKS), "what n1 had goes");
         assertEquals("n2's new file, not yet at n1\n", Files.readString(root.resolve("d/new")), "n2's new file stays");
         assertTrue(index.get(Path.of("d/new")).state() != null, "live in the index");
@@ -327,10 +328,10 @@ class ApplierTest {
     void aParentMadeForAPeersEntryTakesTheModeTheIndexHolds() throws Exception {
         Files.createDirectories(root.resolve("b46"));
         Files.setPosixFilePermissions(root.resolve("b46"), PosixFilePermissions.fromString("rwx--x---"));
-        index.applied(Path.of("b46"), FileStates.of(root.resolve("b46")), Map.of("n2", 1L, "n1", 4L), "n1");
+        index.applied(Path.of("b46"), FileStates.of(root.resolve("b46")), VersionVector.of(Map.of("n2", 1L, "n1", 4L)), "n1");
         Files.move(root.resolve("b46"), root.resolve("c36"));
         receive("n3", change("b46/lat/link", WireMessage.Kind.MODIFY, symlinkTo(Path.of("dangling")),
-                Map.of("n3", 1L)));
+                VersionVector.of("n3", 1)));
         assertTrue(Files.isSymbolicLink(root.resolve("b46/lat/link")));
         assertEquals("rwx--x---", PosixFilePermissions.toString(Files.getPosixFilePermissions(root.resolve("b46"))),
                 "b46 as the index has it");
@@ -351,16 +352,16 @@ class ApplierTest {
         Files.setPosixFilePermissions(root.resolve("a9"), PosixFilePermissions.fromString("r-xr-x---"));
         Files.setPosixFilePermissions(root.resolve("a9/sub"), PosixFilePermissions.fromString("rwx------"));
         Files.writeString(root.resolve("a9/sub/written-here"), "n1 never saw this\n");
-        index.applied(Path.of("a9"), FileStates.of(root.resolve("a9")), Map.of("n1", 2L), "n1");
-        index.applied(Path.of("a9/sub"), FileStates.of(root.resolve("a9/sub")), Map.of("n1", 1L), "n1");
-        receive("n1", change("a9/sub", WireMessage.Kind.DELETE, null, Map.of("n1", 2L)),
-                change("a9", WireMessage.Kind.DELETE, null, Map.of("n1", 3L)));
+        index.applied(Path.of("a9"), FileStates.of(root.resolve("a9")), VersionVector.of("n1", 2), "n1");
+        index.applied(Path.of("a9/sub"), FileStates.of(root.resolve("a9/sub")), VersionVector.of("n1", 1), "n1");
+        receive("n1", change("a9/sub", WireMessage.Kind.DELETE, null, VersionVector.of("n1", 2)),
+                change("a9", WireMessage.Kind.DELETE, null, VersionVector.of("n1", 3)));
         Map<String, WireMessage.Change> kept = new java.util.HashMap<>();
         for (WireMessage.Change c : applier.takeKept()) kept.put(c.path().toString(), c);
         assertEquals(java.util.Set.of("a9", "a9/sub", "a9/sub/written-here"), kept.keySet());
         assertEquals(0550, kept.get("a9").state().mode() & 07777, "a9 as it is here");
         assertEquals(0700, kept.get("a9/sub").state().mode() & 07777, "a9/sub as it is here");
-        assertTrue(Index.compare(Map.of("n1", 3L), kept.get("a9").version()) == Index.Order.NEWER,
+        assertTrue(kept.get("a9").version().compare(VersionVector.of("n1", 3)) == VersionVector.Order.NEWER,
                 "newer than the delete: " + kept.get("a9").version());
         assertTrue(Files.isDirectory(root.resolve("a9/sub")));
     }
@@ -376,12 +377,12 @@ class ApplierTest {
         Files.createDirectories(root.resolve("data"));
         Files.writeString(root.resolve("data/known"), "n2 had this\n");
         Files.writeString(root.resolve("data/mine"), "renamed in here by n1; n2 never saw it\n");
-        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), Map.of("n2", 1L), "n2");
-        index.applied(Path.of("data/known"), FileStates.of(root.resolve("data/known")), Map.of("n2", 1L), "n2");
-        index.applied(Path.of("data/mine"), FileStates.of(root.resolve("data/mine")), Map.of("n1", 1L), "n1");
+        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("data/known"), FileStates.of(root.resolve("data/known")), VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("data/mine"), FileStates.of(root.resolve("data/mine")), VersionVector.of("n1", 1), "n1");
         FileState link = new FileState(FileType.SYMLINK, 0, 1_700_000_000_000_000_000L, 0777, "elsewhere".getBytes(), new byte[0]);
-        receive("n2", change("data", WireMessage.Kind.MODIFY, link, Map.of("n2", 2L)),
-                change("data/known", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)));
+        receive("n2", change("data", WireMessage.Kind.MODIFY, link, VersionVector.of("n2", 2)),
+                change("data/known", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)));
         assertFalse(Files.exists(root.resolve("data/known"), LinkOption.NOFOLLOW_LINKS), "what n2 had goes");
         assertEquals("renamed in here by n1; n2 never saw it\n", Files.readString(root.resolve("data/mine")));
         assertTrue(Files.isDirectory(root.resolve("data"), LinkOption.NOFOLLOW_LINKS), "the directory stays, for what it holds");
@@ -403,8 +404,8 @@ class ApplierTest {
     void aDirectoryTurnedIntoAFileByAPeerKeepsThePeersFileAsACopy(@TempDir Path served) throws Exception {
         Files.createDirectories(root.resolve("data"));
         Files.writeString(root.resolve("data/mine"), "renamed in here by n1; n2 never saw it\n");
-        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), Map.of("n2", 1L), "n2");
-        index.applied(Path.of("data/mine"), FileStates.of(root.resolve("data/mine")), Map.of("n1", 1L), "n1");
+        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("data/mine"), FileStates.of(root.resolve("data/mine")), VersionVector.of("n1", 1), "n1");
         Files.writeString(served.resolve("data"), "n2's file, which replaced the directory there\n");
         NodeIdentity n2Key = NodeIdentity.create("n2");
         int port;
@@ -417,7 +418,7 @@ class ApplierTest {
             n2.addModule("module", served);
             Puller.Source source = new Puller.Source("n2", "127.0.0.1:" + port, n2Key.fingerprint());
             applier.apply(new WireMessage.Batch("00", "n2", 1,
-                    List.of(change("data", WireMessage.Kind.MODIFY, FileStates.of(served.resolve("data")), Map.of("n2", 2L)))),
+                    List.of(change("data", WireMessage.Kind.MODIFY, FileStates.of(served.resolve("data")), VersionVector.of("n2", 2)))),
                     () -> List.of(source));
         }
         assertEquals("renamed in here by n1; n2 never saw it\n", Files.readString(root.resolve("data/mine")));
@@ -430,11 +431,11 @@ class ApplierTest {
     void aDirectoryTurnedIntoALinkByAPeerThatHadAllOfItBecomesTheLink() throws Exception {
         Files.createDirectories(root.resolve("data"));
         Files.writeString(root.resolve("data/known"), "n2 had this\n");
-        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), Map.of("n2", 1L), "n2");
-        index.applied(Path.of("data/known"), FileStates.of(root.resolve("data/known")), Map.of("n2", 1L), "n2");
+        index.applied(Path.of("data"), FileStates.of(root.resolve("data")), VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("data/known"), FileStates.of(root.resolve("data/known")), VersionVector.of("n2", 1), "n2");
         FileState link = new FileState(FileType.SYMLINK, 0, 1_700_000_000_000_000_000L, 0777, "elsewhere".getBytes(), new byte[0]);
-        receive("n2", change("data", WireMessage.Kind.MODIFY, link, Map.of("n2", 2L)),
-                change("data/known", WireMessage.Kind.DELETE, null, Map.of("n2", 2L)));
+        receive("n2", change("data", WireMessage.Kind.MODIFY, link, VersionVector.of("n2", 2)),
+                change("data/known", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)));
         assertEquals(Path.of("elsewhere"), Files.readSymbolicLink(root.resolve("data")));
         assertEquals(FileType.SYMLINK, index.get(Path.of("data")).state().type(), "indexed as the link");
         assertEquals(List.of(), conflictCopies());
@@ -453,9 +454,9 @@ class ApplierTest {
         Files.createDirectories(root.resolve("data45/c"));
         Files.writeString(root.resolve("data45/c/f"), "moved here with c\n");
         FileState f = FileStates.of(root.resolve("data45/c/f"));
-        receive("n2", change("data45/c/f", WireMessage.Kind.MODIFY, f, Map.of("n2", 1L)));
+        receive("n2", change("data45/c/f", WireMessage.Kind.MODIFY, f, VersionVector.of("n2", 1)));
         assertTrue(echoes.isEcho(Path.of("data45/c/f"), FileStates.of(root.resolve("data45/c/f"))));
-        assertEquals(Map.of("n2", 1L), index.get(Path.of("data45/c/f")).vector());
+        assertEquals(VersionVector.of("n2", 1), index.get(Path.of("data45/c/f")).vector());
     }
 
     private static FileState symlinkTo(Path target) {

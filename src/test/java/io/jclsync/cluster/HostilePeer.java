@@ -12,6 +12,7 @@ import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
+import io.jclsync.state.VersionVector;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -196,7 +197,7 @@ final class HostilePeer implements AutoCloseable {
 
     private WireMessage.Change change(String path, WireMessage.Kind kind, String from, FileState state) {
         return new WireMessage.Change(rel(path), kind, from == null ? null : rel(from), state,
-                Map.of(name, version.incrementAndGet()));
+                VersionVector.of(name, version.incrementAndGet()));
     }
 
     private static RelPath rel(String path) {

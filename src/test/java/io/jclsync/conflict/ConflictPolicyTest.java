@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
+import io.jclsync.state.VersionVector;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -67,7 +68,7 @@ class ConflictPolicyTest {
     private static Candidate candidate(String node, long mtime) {
         byte[] hash = new byte[32];
         hash[0] = (byte) node.hashCode();
-        return new Candidate(node, new FileState(FileType.FILE, 10, mtime, 0644, new byte[0], hash), Map.of(node, 1L));
+        return new Candidate(node, new FileState(FileType.FILE, 10, mtime, 0644, new byte[0], hash), VersionVector.of(node, 1));
     }
 
     @Test
@@ -128,8 +129,8 @@ class ConflictPolicyTest {
         Path hook = script(dir, "hook", "cat > " + seen + "; echo \"$JCLSYNC_CONFLICT_SCOPE $JCLSYNC_FILES_1 $JCLSYNC_SIZE_2\" > "
                 + dir.resolve("env") + "; echo keep-both");
         RelPath web = RelPath.of("containers/web".getBytes(StandardCharsets.UTF_8));
-        Candidate here = Candidate.subtree("n1", T + 9, 120, 5000, Map.of("n1", 7L));
-        Candidate there = Candidate.subtree("n3", T, 118, 4000, Map.of("n3", 2L));
+        Candidate here = Candidate.subtree("n1", T + 9, 120, 5000, VersionVector.of("n1", 7));
+        Candidate there = Candidate.subtree("n3", T, 118, 4000, VersionVector.of("n3", 2));
         HookPolicy policy = new HookPolicy(hook, dir, Duration.ofSeconds(10), ConflictPolicy.NEWEST);
         assertSame(here, policy.subtreeWinner(web, there, here), "keep-both: the default, the latest change in it wins");
         assertEquals("subtree 120 4000\n", Files.readString(dir.resolve("env")));
@@ -158,8 +159,8 @@ class ConflictPolicyTest {
                 Duration.ofSeconds(10), (p, a, b) -> { throw new AssertionError("the hook answered"); });
         assertSame(newer, newest.winner(PATH, older, newer));
         assertSame(newer, newest.winner(PATH, newer, older));
-        Candidate usedLast = Candidate.subtree("n1", T + 7, 3, 30, Map.of("n1", 2L));
-        Candidate usedBefore = Candidate.subtree("n2", T, 4, 40, Map.of("n2", 2L));
+        Candidate usedLast = Candidate.subtree("n1", T + 7, 3, 30, VersionVector.of("n1", 2));
+        Candidate usedBefore = Candidate.subtree("n2", T, 4, 40, VersionVector.of("n2", 2));
         assertSame(usedLast, newest.subtreeWinner(RelPath.of("web".getBytes()), usedBefore, usedLast),
                 "a subtree: the side with the latest change in it");
         HookPolicy prefer = new HookPolicy(examples.resolve("prefer-node.sh").toAbsolutePath(), dir,

@@ -15,6 +15,7 @@ import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -51,12 +52,12 @@ class AnnouncerTest {
     @Test
     void aRenameDoesNotTombstoneAPeersVersionPlacedAtTheOldNameMeanwhile() throws Exception {
         Files.writeString(root.resolve("a"), "n1's first version\n");
-        index.applied(Path.of("a"), FileStates.of(root.resolve("a")), Map.of("n1", 1L), "n1");
+        index.applied(Path.of("a"), FileStates.of(root.resolve("a")), VersionVector.of("n1", 1), "n1");
         Files.move(root.resolve("a"), root.resolve("b"));
         Files.writeString(root.resolve("a"), "n1's first version, appended to on n3\n");
         FileState n3s = FileStates.of(root.resolve("a"));
         echoes.expect(RelPath.of(Path.of("a")), n3s);
-        index.applied(Path.of("a"), n3s, Map.of("n1", 1L, "n3", 1L), "n3");
+        index.applied(Path.of("a"), n3s, VersionVector.of(Map.of("n1", 1L, "n3", 1L)), "n3");
 
         announcer.run(new Batch(List.of(new Batch.Rename(Path.of("a"), Path.of("b"))),
                 List.of(new Batch.Entry(Path.of("a"), ChangeKind.MODIFY, FileType.FILE, n3s.size())), false));
@@ -64,7 +65,7 @@ class AnnouncerTest {
         assertEquals(List.of("RENAME b"), sent.stream().map(c -> c.kind() + " " + c.path()).toList(), "sent: " + sent);
         Index.Version a = index.get(Path.of("a"));
         assertNotNull(a.state(), "n3's version at the old name stays live in the index");
-        assertEquals(Map.of("n1", 1L, "n3", 1L), a.vector());
+        assertEquals(VersionVector.of(Map.of("n1", 1L, "n3", 1L)), a.vector());
     }
 
     /**
@@ -80,7 +81,7 @@ class AnnouncerTest {
         Files.writeString(root.resolve("d/a"), "stays\n");
         Files.writeString(root.resolve("d/b"), "deleted after the rename\n");
         for (String p : List.of("d", "d/a", "d/b")) {
-            index.applied(Path.of(p), FileStates.of(root.resolve(p)), Map.of("n1", 1L), "n1");
+            index.applied(Path.of(p), FileStates.of(root.resolve(p)), VersionVector.of("n1", 1), "n1");
         }
         Files.move(root.resolve("d"), root.resolve("e"));
         Files.delete(root.resolve("e/b"));
@@ -110,7 +111,7 @@ class AnnouncerTest {
     void aLocalRenameOntoADirectoryAPeerJustMadeIsAnnounced() throws Exception {
         Files.createDirectories(root.resolve("d"));
         Files.writeString(root.resolve("d/f"), "this node's\n");
-        for (String p : List.of("d", "d/f")) index.applied(Path.of(p), FileStates.of(root.resolve(p)), Map.of("n2", 1L), "n2");
+        for (String p : List.of("d", "d/f")) index.applied(Path.of(p), FileStates.of(root.resolve(p)), VersionVector.of("n2", 1), "n2");
         Files.createDirectory(root.resolve("e"));
         echoes.expect(RelPath.of(Path.of("e")), FileStates.of(root.resolve("e")));
         Files.delete(root.resolve("e"));
@@ -129,8 +130,8 @@ class AnnouncerTest {
     void whatMovesWithADirectoryKeepsItsVersions() throws Exception {
         Files.createDirectories(root.resolve("d"));
         Files.writeString(root.resolve("d/x"), "x\n");
-        index.applied(Path.of("d"), FileStates.of(root.resolve("d")), Map.of("n1", 1L), "n1");
-        index.applied(Path.of("d/x"), FileStates.of(root.resolve("d/x")), Map.of("n1", 1L, "n3", 1L), "n3");
+        index.applied(Path.of("d"), FileStates.of(root.resolve("d")), VersionVector.of("n1", 1), "n1");
+        index.applied(Path.of("d/x"), FileStates.of(root.resolve("d/x")), VersionVector.of(Map.of("n1", 1L, "n3", 1L)), "n3");
         Files.move(root.resolve("d"), root.resolve("e"));
         Files.writeString(root.resolve("e/x"), "appended after the rename\n", java.nio.file.StandardOpenOption.APPEND);
 
@@ -140,7 +141,7 @@ class AnnouncerTest {
                         new Batch.Entry(Path.of("e/x"), ChangeKind.MODIFY, FileType.FILE, 0)), false));
 
         WireMessage.Change ex = sent.stream().filter(c -> c.path().toString().equals("e/x")).findFirst().orElseThrow();
-        assertEquals(Map.of("n1", 1L, "n2", 1L, "n3", 1L), ex.version(), "d/x's version, then this node's change");
+        assertEquals(VersionVector.of(Map.of("n1", 1L, "n2", 1L, "n3", 1L)), ex.version(), "d/x's version, then this node's change");
         assertEquals(List.of("RENAME e", "DELETE d/x", "DELETE d", "MODIFY e/x"), sent.stream().map(c -> c.kind() + " " + c.path()).toList());
     }
 
@@ -148,7 +149,7 @@ class AnnouncerTest {
     @Test
     void aRenameTombstonesTheOldNameWhenItIsGone() throws Exception {
         Files.writeString(root.resolve("a"), "content\n");
-        index.applied(Path.of("a"), FileStates.of(root.resolve("a")), Map.of("n1", 1L), "n1");
+        index.applied(Path.of("a"), FileStates.of(root.resolve("a")), VersionVector.of("n1", 1), "n1");
         Files.move(root.resolve("a"), root.resolve("b"));
 
         announcer.run(new Batch(List.of(new Batch.Rename(Path.of("a"), Path.of("b"))),

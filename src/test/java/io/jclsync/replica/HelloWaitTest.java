@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.state.VersionVector;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
@@ -71,7 +72,7 @@ class HelloWaitTest {
         HelloWait wait = new HelloWait();
         List<WireMessage.Change> many = java.util.Collections.nCopies(HelloWait.CHANGES_PER_ORIGIN / 2,
                 new WireMessage.Change(io.jclsync.fs.RelPath.of("f".getBytes()), WireMessage.Kind.DELETE, null, null,
-                        java.util.Map.of("silent", 1L)));
+                        VersionVector.of("silent", 1)));
         for (long s = 1; s <= 3; s++) wait.hold(new WireMessage.Batch("t", "silent", s, many), false);
         assertEquals(List.of(2L, 3L), sequences(wait.release("silent")), "the oldest dropped");
     }

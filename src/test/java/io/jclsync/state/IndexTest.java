@@ -1,8 +1,8 @@
 package io.jclsync.state;
 
-import static io.jclsync.state.Index.Order.CONCURRENT;
-import static io.jclsync.state.Index.Order.NEWER;
-import static io.jclsync.state.Index.Order.STALE;
+import static io.jclsync.state.VersionVector.Order.CONCURRENT;
+import static io.jclsync.state.VersionVector.Order.EQUAL;
+import static io.jclsync.state.VersionVector.Order.NEWER;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -19,42 +19,32 @@ import org.junit.jupiter.api.io.TempDir;
 
 class IndexTest {
     @Test
-    void versionVectorsOrderChanges() {
-        assertEquals(NEWER, Index.compare(Map.of(), Map.of("a", 1L)));
-        assertEquals(NEWER, Index.compare(Map.of("a", 1L), Map.of("a", 1L, "b", 1L)));
-        assertEquals(STALE, Index.compare(Map.of("a", 2L), Map.of("a", 1L)));
-        assertEquals(STALE, Index.compare(Map.of("a", 1L), Map.of("a", 1L)), "the same version again");
-        assertEquals(CONCURRENT, Index.compare(Map.of("a", 2L), Map.of("a", 1L, "b", 1L)));
-        assertEquals(Map.of("a", 2L, "b", 1L), Index.merge(Map.of("a", 2L), Map.of("a", 1L, "b", 1L)));
-    }
-
-    @Test
     void localChangesCountOnTopOfWhatWasApplied() {
         Index v = new Index("n2");
         Path f = Path.of("f");
-        v.applied(f, null, Map.of("n1", 3L), "n1");
-        assertEquals(Map.of("n1", 3L, "n2", 1L), v.localChange(f, null));
-        assertEquals(Map.of("n1", 3L, "n2", 2L), v.localChange(f, null));
+        v.applied(f, null, VersionVector.of("n1", 3), "n1");
+        assertEquals(VersionVector.of(Map.of("n1", 3L, "n2", 1L)), v.localChange(f, null));
+        assertEquals(VersionVector.of(Map.of("n1", 3L, "n2", 2L)), v.localChange(f, null));
         assertEquals("n2", v.get(f).writer());
         FileState found = file(3, 7);
         assertEquals(ContentVersion.of(found), v.observed(Path.of("new"), found), "observing is not a change of ours");
-        assertEquals(Map.of("n1", 3L, "n2", 2L), v.observed(f, found), "an indexed path keeps its version");
+        assertEquals(VersionVector.of(Map.of("n1", 3L, "n2", 2L)), v.observed(f, found), "an indexed path keeps its version");
     }
 
     @Test
     void oldTombstonesExpireAndLiveEntriesStay() {
         FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
         Index index = new Index("n1", Duration.ofDays(1));
-        index.applied(Path.of("kept"), file, Map.of("n2", 4L), "n2");
+        index.applied(Path.of("kept"), file, VersionVector.of("n2", 4), "n2");
         index.localChange(Path.of("gone"), null);
         long deletedAt = index.get(Path.of("gone")).deletedAtMillis();
         assertTrue(deletedAt > 0, "a tombstone knows when it was made");
 
         index.expireTombstones(deletedAt + Duration.ofHours(23).toMillis());
-        assertEquals(Map.of("n1", 1L), index.get(Path.of("gone")).vector(), "younger than a day: kept");
+        assertEquals(VersionVector.of("n1", 1), index.get(Path.of("gone")).vector(), "younger than a day: kept");
         index.expireTombstones(deletedAt + Duration.ofHours(25).toMillis());
         assertNull(index.get(Path.of("gone")), "older than a day: forgotten");
-        assertEquals(Map.of("n2", 4L), index.get(Path.of("kept")).vector(), "live entries never expire");
+        assertEquals(VersionVector.of("n2", 4), index.get(Path.of("kept")).vector(), "live entries never expire");
         assertEquals(0, index.catchUpStart(new Index.Position(index.indexId(), 1)),
                 "a peer that has not seen the forgotten tombstone starts over");
     }
@@ -87,7 +77,7 @@ class IndexTest {
         index.localChange(Path.of("a"), null);
         for (String p : List.of("a", "a/x", "a/b/y")) assertNull(index.get(Path.of(p)).state(), p + " is deleted");
         for (String p : List.of("a-z", "a.txt", "ab/c", "b")) assertEquals(file, index.get(Path.of(p)).state(), p + " stays");
-        assertEquals(Index.merge(ContentVersion.of(file), Map.of("n1", 1L)), index.get(Path.of("a/b/y")).vector(),
+        assertEquals(ContentVersion.of(file).merge(VersionVector.of("n1", 1)), index.get(Path.of("a/b/y")).vector(),
                 "a delete is a change of what was found: peers take it");
     }
 
@@ -96,7 +86,7 @@ class IndexTest {
         Path file = dir.resolve("index");
         FileState state = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
         Index before = new Index("n1");
-        before.applied(Path.of("kept"), state, Map.of("n2", 4L), "n2");
+        before.applied(Path.of("kept"), state, VersionVector.of("n2", 4), "n2");
         before.localChange(Path.of("gone"), null);
         before.caughtUp("n2", new Index.Position(77, 5));
         io.jclsync.cluster.wire.IndexCodec.write(file, before.snapshotIfDirty());
@@ -104,7 +94,7 @@ class IndexTest {
 
         Index after = new Index("n1");
         after.restore(io.jclsync.cluster.wire.IndexCodec.read(file));
-        assertEquals(Map.of("n2", 4L), after.get(Path.of("kept")).vector());
+        assertEquals(VersionVector.of("n2", 4), after.get(Path.of("kept")).vector());
         assertEquals("n2", after.get(Path.of("kept")).writer());
         assertNull(after.get(Path.of("gone")).state(), "a fresh tombstone is kept");
         assertTrue(after.get(Path.of("gone")).deletedAtMillis() > 0, "the tombstone's time is saved");
@@ -136,18 +126,18 @@ class IndexTest {
         Index n2 = new Index("n2");
         Index n3 = new Index("n3");
         // The same content on two nodes (one copy did not keep the mtime): the same version, no node's.
-        Map<String, Long> v1 = n1.observed(f, file("common\n", 100, 0644));
-        Map<String, Long> v2 = n2.observed(f, file("common\n", 200, 0644));
+        VersionVector v1 = n1.observed(f, file("common\n", 100, 0644));
+        VersionVector v2 = n2.observed(f, file("common\n", 200, 0644));
         assertEquals(v1, v2, "equal content, equal version, whoever scanned first");
-        assertEquals(STALE, Index.compare(v1, v2));
-        assertTrue(ContentVersion.isKey(v1.keySet().iterator().next()));
+        assertEquals(EQUAL, v2.compare(v1));
+        assertTrue(ContentVersion.isKey(v1.asMap().keySet().iterator().next()));
         // A change made to it descends from it, on every node.
-        Map<String, Long> appended = n2.localChange(f, file("common\nmore\n", 300, 0644));
-        assertEquals(NEWER, Index.compare(v1, appended), "n1 takes n2's change as newer: no conflict");
+        VersionVector appended = n2.localChange(f, file("common\nmore\n", 300, 0644));
+        assertEquals(NEWER, appended.compare(v1), "n1 takes n2's change as newer: no conflict");
         // Different contents found by two new nodes are concurrent: a real conflict, both kept.
-        Map<String, Long> other = n3.observed(f, file("something else\n", 100, 0644));
-        assertEquals(CONCURRENT, Index.compare(v1, other));
-        assertEquals(CONCURRENT, Index.compare(v1, n3.observed(Path.of("m"), file("common\n", 100, 0600))),
+        VersionVector other = n3.observed(f, file("something else\n", 100, 0644));
+        assertEquals(CONCURRENT, other.compare(v1));
+        assertEquals(CONCURRENT, n3.observed(Path.of("m"), file("common\n", 100, 0600)).compare(v1),
                 "the mode is part of the content");
         FileState dir = new FileState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]);
         assertEquals(ContentVersion.of(dir), ContentVersion.of(new FileState(FileType.DIRECTORY, 0, 9, 0755,
@@ -162,23 +152,23 @@ class IndexTest {
         FileState found = file("old\n", 7, 0644);
         Index old = new Index("n1");
         old.restore(new Index.Snapshot(42, 5, 0, Map.of(), Map.of(
-                Path.of("found"), new Index.Version(found, Map.of(), "n1", 0, 5),
-                Path.of("gone"), new Index.Version(null, Map.of(), "n1", System.currentTimeMillis(), 4))));
+                Path.of("found"), new Index.Version(found, VersionVector.empty(), "n1", 0, 5),
+                Path.of("gone"), new Index.Version(null, VersionVector.empty(), "n1", System.currentTimeMillis(), 4))));
         assertEquals(ContentVersion.of(found), old.get(Path.of("found")).vector());
         assertEquals(6, old.get(Path.of("found")).sequence(), "restamped: peers are sent the new version");
-        assertEquals(Map.of(), old.get(Path.of("gone")).vector(), "tombstones have no content");
+        assertEquals(VersionVector.empty(), old.get(Path.of("gone")).vector(), "tombstones have no content");
     }
 
     @Test
     void aSubtreeIsSummedUpFromItsEntries() {
         Index v = new Index("n1");
-        v.applied(Path.of("web/a"), file(10, 5), Map.of("n1", 2L), "n1");
-        v.applied(Path.of("web/b/c"), file(7, 9), Map.of("n2", 1L), "n2");
-        v.applied(Path.of("web/gone"), null, Map.of("n3", 4L), "n3");
-        v.applied(Path.of("web-x/z"), file(100, 99), Map.of("n9", 9L), "n9");
-        v.applied(Path.of("web"), new FileState(FileType.DIRECTORY, 0, 1, 0755, new byte[0], new byte[0]), Map.of("n8", 8L), "n8");
+        v.applied(Path.of("web/a"), file(10, 5), VersionVector.of("n1", 2), "n1");
+        v.applied(Path.of("web/b/c"), file(7, 9), VersionVector.of("n2", 1), "n2");
+        v.applied(Path.of("web/gone"), null, VersionVector.of("n3", 4), "n3");
+        v.applied(Path.of("web-x/z"), file(100, 99), VersionVector.of("n9", 9), "n9");
+        v.applied(Path.of("web"), new FileState(FileType.DIRECTORY, 0, 1, 0755, new byte[0], new byte[0]), VersionVector.of("n8", 8), "n8");
         Index.ScopeState web = v.scope(Path.of("web"));
-        assertEquals(Map.of("n1", 2L, "n2", 1L, "n3", 4L), web.vector(), "tombstones count, web-x and web itself do not");
+        assertEquals(VersionVector.of(Map.of("n1", 2L, "n2", 1L, "n3", 4L)), web.vector(), "tombstones count, web-x and web itself do not");
         assertEquals(9, web.latestMtimeNanos());
         assertEquals("n2", web.latestWriter());
         assertEquals(2, web.files());
@@ -188,24 +178,24 @@ class IndexTest {
     @Test
     void aTakeoverDescendsFromBothSidesAndDeletesWhatOnlyTheLoserHas() {
         Index v = new Index("n1");
-        v.applied(Path.of("web/a"), file(10, 5), Map.of("n1", 2L), "n1");
-        v.applied(Path.of("web/old"), null, Map.of("n1", 3L), "n1");
-        v.applied(Path.of("db/x"), file(1, 1), Map.of("n1", 1L), "n1");
-        Map<String, Long> loser = Map.of("n1", 1L, "n3", 6L);
+        v.applied(Path.of("web/a"), file(10, 5), VersionVector.of("n1", 2), "n1");
+        v.applied(Path.of("web/old"), null, VersionVector.of("n1", 3), "n1");
+        v.applied(Path.of("db/x"), file(1, 1), VersionVector.of("n1", 1), "n1");
+        VersionVector loser = VersionVector.of(Map.of("n1", 1L, "n3", 6L));
         var entries = v.takeOver(Path.of("web"), loser, List.of(Path.of("web/b-new"), Path.of("db/not-mine")));
-        Map<String, Long> expected = Map.of("n1", 4L, "n3", 6L);
+        VersionVector expected = VersionVector.of(Map.of("n1", 4L, "n3", 6L));
         assertEquals(List.of(Path.of("web/a"), Path.of("web/b-new"), Path.of("web/old")),
                 entries.stream().map(Map.Entry::getKey).toList(), "paths outside the subtree are left alone");
         for (var e : entries) {
             assertEquals(expected, e.getValue().vector(), e.getKey().toString());
             assertTrue(e.getValue().takeover());
             assertEquals("n1", e.getValue().writer());
-            assertEquals(NEWER, Index.compare(loser, e.getValue().vector()), "newer than the loser's every version");
+            assertEquals(NEWER, e.getValue().vector().compare(loser), "newer than the loser's every version");
         }
         assertEquals(10, v.get(Path.of("web/a")).state().size(), "the winner's state is kept");
         assertNull(v.get(Path.of("web/b-new")).state(), "what only the loser has is deleted");
         assertNull(v.get(Path.of("db/not-mine")));
-        assertEquals(Map.of("n1", 1L), v.get(Path.of("db/x")).vector());
+        assertEquals(VersionVector.of("n1", 1), v.get(Path.of("db/x")).vector());
         assertFalse(v.get(Path.of("db/x")).takeover());
         v.localChange(Path.of("web/a"), file(11, 6));
         assertFalse(v.get(Path.of("web/a")).takeover(), "a later change is an ordinary one");

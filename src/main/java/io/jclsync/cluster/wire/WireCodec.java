@@ -8,6 +8,7 @@ import io.jclsync.fs.RelPath;
 import io.jclsync.state.ContentVersion;
 import io.jclsync.state.FileState;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -63,7 +64,7 @@ public final class WireCodec {
                 for (WireMessage.Scope s : b.part().scopes()) {
                     Index.ScopeState st = s.state();
                     part.addScopes(io.jclsync.cluster.wire.proto.ScopeSummary.newBuilder()
-                            .setPath(ByteString.copyFrom(s.path().bytes())).putAllVersion(st.vector())
+                            .setPath(ByteString.copyFrom(s.path().bytes())).putAllVersion(st.vector().asMap())
                             .setLatestMtimeNs(st.latestMtimeNanos()).setLatestWriter(st.latestWriter())
                             .setFiles(st.files()).setBytes(st.bytes()));
                 }
@@ -100,7 +101,7 @@ public final class WireCodec {
         io.jclsync.cluster.wire.proto.Change.Builder b = io.jclsync.cluster.wire.proto.Change.newBuilder()
                 .setPath(ByteString.copyFrom(c.path().bytes()))
                 .setKind(io.jclsync.cluster.wire.proto.ChangeKind.forNumber(c.kind().ordinal() + 1))
-                .putAllVersion(c.version());
+                .putAllVersion(c.version().asMap());
         if (c.writer() != null) b.setWriter(c.writer());
         if (c.takeover()) b.setTakeover(true);
         if (c.oldPath() != null) b.setOldPath(ByteString.copyFrom(c.oldPath().bytes()));
@@ -305,8 +306,8 @@ public final class WireCodec {
     }
 
     /** A version vector: node names, and content keys for content found by a first scan ({@link ContentVersion}). */
-    private static Map<String, Long> vector(Map<String, Long> raw) throws WireException {
-        return counts(raw, true);
+    private static VersionVector vector(Map<String, Long> raw) throws WireException {
+        return VersionVector.of(counts(raw, true));
     }
 
     private static Map<String, Long> counts(Map<String, Long> raw, boolean contentKeys) throws WireException {

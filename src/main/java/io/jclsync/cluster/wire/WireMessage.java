@@ -3,8 +3,10 @@ package io.jclsync.cluster.wire;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What nodes say to each other: the decoded, validated form of {@code proto/jclsync.proto}. Tree
@@ -94,13 +96,13 @@ public sealed interface WireMessage {
      * @param writer  the node that wrote this version; null: the batch's origin
      * @param takeover this version won a subtree conflict: a node whose subtree it replaces keeps its own aside first
      */
-    record Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version,
+    record Change(RelPath path, Kind kind, RelPath oldPath, FileState state, VersionVector version,
                   String writer, boolean takeover) {
         public Change {
-            version = Map.copyOf(version);
+            Objects.requireNonNull(version, "version");
         }
 
-        public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version,
+        public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, VersionVector version,
                       String writer) {
             this(path, kind, oldPath, state, version, writer, false);
         }
@@ -111,7 +113,7 @@ public sealed interface WireMessage {
                     v.writer(), v.takeover());
         }
 
-        public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, Map<String, Long> version) {
+        public Change(RelPath path, Kind kind, RelPath oldPath, FileState state, VersionVector version) {
             this(path, kind, oldPath, state, version, null);
         }
 

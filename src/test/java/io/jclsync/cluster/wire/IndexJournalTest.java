@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.jclsync.fs.FileType;
 import io.jclsync.state.FileState;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -41,19 +42,19 @@ class IndexJournalTest {
     void changesAfterTheLastSaveComeBackAfterAKill() throws Exception {
         Index index = new Index("n1");
         IndexJournal journal = journaled(index);
-        index.applied(Path.of("a"), file(1), Map.of("n2", 1L), "n2");
+        index.applied(Path.of("a"), file(1), VersionVector.of("n2", 1), "n2");
         Index.Snapshot saved = index.snapshotIfDirty();
         IndexCodec.write(state.resolve("index"), saved);
         journal.snapshotSaved();
-        index.applied(Path.of("a"), file(2), Map.of("n2", 2L), "n2");
-        index.applied(Path.of("b"), file(3), Map.of("n3", 1L), "n3");
+        index.applied(Path.of("a"), file(2), VersionVector.of("n2", 2), "n2");
+        index.applied(Path.of("b"), file(3), VersionVector.of("n3", 1), "n3");
         index.localChange(Path.of("a"), null);
         // killed here: no close, no save
 
         Index restarted = restarted();
         IndexJournal again = IndexJournal.open(state, restarted);
         assertNull(restarted.get(Path.of("a")).state(), "a's delete after the save is back");
-        assertEquals(Map.of("n2", 2L, "n1", 1L), restarted.get(Path.of("a")).vector());
+        assertEquals(VersionVector.of(Map.of("n2", 2L, "n1", 1L)), restarted.get(Path.of("a")).vector());
         assertEquals(file(3).size(), restarted.get(Path.of("b")).state().size());
         assertEquals(index.sequence(), restarted.sequence());
         again.close();
@@ -63,13 +64,13 @@ class IndexJournalTest {
     void aJournalTheSavedIndexCoversChangesNothingAndIsDeleted() throws Exception {
         Index index = new Index("n1");
         IndexJournal journal = journaled(index);
-        index.applied(Path.of("a"), file(1), Map.of("n2", 1L), "n2");
-        index.applied(Path.of("a"), file(2), Map.of("n2", 2L), "n2");
+        index.applied(Path.of("a"), file(1), VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("a"), file(2), VersionVector.of("n2", 2), "n2");
         IndexCodec.write(state.resolve("index"), index.snapshotIfDirty());
         // killed before the old journal was deleted: replaying it must not take a back to n2:1
         Index restarted = restarted();
         IndexJournal.open(state, restarted).close();
-        assertEquals(Map.of("n2", 2L), restarted.get(Path.of("a")).vector());
+        assertEquals(VersionVector.of("n2", 2), restarted.get(Path.of("a")).vector());
 
         journal.snapshotSaved();
         assertEquals(false, Files.exists(state.resolve("index.journal.1")), "the journal the saved index covers is gone");

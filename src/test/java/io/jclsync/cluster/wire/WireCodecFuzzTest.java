@@ -11,6 +11,7 @@ import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -228,7 +229,11 @@ class WireCodecFuzzTest {
         return "n" + r.nextInt(5);
     }
 
-    private static Map<String, Long> vector(Random r) {
+    private static VersionVector vector(Random r) {
+        return VersionVector.of(counts(r));
+    }
+
+    private static Map<String, Long> counts(Random r) {
         Map<String, Long> v = new HashMap<>();
         for (int n = r.nextInt(4); n > 0; n--) v.put(node(r), (long) r.nextInt(1000));
         return v;
@@ -276,7 +281,7 @@ class WireCodecFuzzTest {
             case 0 -> r.nextBoolean() ? WireMessage.Hello.servingNothing(node(r), bytes32(r))
                     : new WireMessage.Hello(node(r), bytes32(r), "127.0.0." + r.nextInt(256) + ":8730", r.nextLong(), bytes32(r));
             case 1 -> new WireMessage.CatchUpRequest(TREE, node(r), Map.of(node(r), new Index.Position(r.nextLong(), r.nextInt(99))));
-            case 2 -> new WireMessage.Progress(TREE, node(r), vector(r));
+            case 2 -> new WireMessage.Progress(TREE, node(r), counts(r));
             default -> batch(r);
         };
         return WireCodec.encode(m);
@@ -311,7 +316,7 @@ class WireCodecFuzzTest {
                     checkPath(s.path().bytes());
                     assertTrue(s.state().files() >= 0 && s.state().bytes() >= 0, "negative scope counts");
                     if (!s.state().latestWriter().isEmpty()) checkNode(s.state().latestWriter());
-                    checkVector(s.state().vector());
+                    checkVector(s.state().vector().asMap());
                 }
             }
         } else if (m instanceof WireMessage.CatchUpRequest q) {
@@ -333,7 +338,7 @@ class WireCodecFuzzTest {
         assertEquals(c.kind() == WireMessage.Kind.RENAME, c.oldPath() != null, "old path iff rename");
         if (c.oldPath() != null) checkPath(c.oldPath().bytes());
         assertEquals(c.kind() == WireMessage.Kind.DELETE, c.state() == null, "state unless delete");
-        checkVector(c.version());
+        checkVector(c.version().asMap());
         if (c.writer() != null) checkNode(c.writer());
         FileState s = c.state();
         if (s == null) return;

@@ -17,6 +17,7 @@ import io.jclsync.cluster.wire.proto.FileState;
 import io.jclsync.cluster.wire.proto.Progress;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
+import io.jclsync.state.VersionVector;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
@@ -38,14 +39,14 @@ class WireCodecTest {
     @Test
     void everyMessageSurvivesARoundTrip() throws WireException {
         WireMessage.Batch batch = new WireMessage.Batch(TREE, "node-1", 7, List.of(
-                new WireMessage.Change(RelPath.of(ODD), WireMessage.Kind.CREATE, null, file(12), Map.of("node-1", 3L)),
+                new WireMessage.Change(RelPath.of(ODD), WireMessage.Kind.CREATE, null, file(12), VersionVector.of("node-1", 3)),
                 new WireMessage.Change(RelPath.of("new".getBytes()), WireMessage.Kind.RENAME, RelPath.of("old".getBytes()),
-                        new io.jclsync.state.FileState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]), Map.of()),
+                        new io.jclsync.state.FileState(FileType.DIRECTORY, 0, 5, 0755, new byte[0], new byte[0]), VersionVector.empty()),
                 new WireMessage.Change(RelPath.of("ln".getBytes()), WireMessage.Kind.MODIFY, null,
                         new io.jclsync.state.FileState(FileType.SYMLINK, 0, 5, 0777, "../x".getBytes(), new byte[0]),
-                        Map.of("#0123456789abcdef", 1L, "node-2", 2L)),
+                        VersionVector.of(Map.of("#0123456789abcdef", 1L, "node-2", 2L))),
                 new WireMessage.Change(RelPath.of("gone".getBytes()), WireMessage.Kind.DELETE, null, null,
-                        Map.of("node-1", 4L, "node-2", 1L), "node-2")));
+                        VersionVector.of(Map.of("node-1", 4L, "node-2", 1L)), "node-2")));
         WireMessage.Batch back = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(batch)));
         assertEquals("node-1", back.origin());
         assertEquals(TREE, back.tree());
@@ -56,24 +57,24 @@ class WireCodecTest {
         assertEquals(0644, back.changes().get(0).state().mode());
         assertEquals(RelPath.of("old".getBytes()), back.changes().get(1).oldPath());
         assertArrayEquals("../x".getBytes(), back.changes().get(2).state().linkTarget(), "symlink targets are data, not paths");
-        assertEquals(Map.of("#0123456789abcdef", 1L, "node-2", 2L), back.changes().get(2).version(),
+        assertEquals(VersionVector.of(Map.of("#0123456789abcdef", 1L, "node-2", 2L)), back.changes().get(2).version(),
                 "a first scan's content key counts in a vector like a node");
         assertNull(back.changes().get(3).state());
-        assertEquals(Map.of("node-1", 4L, "node-2", 1L), back.changes().get(3).version());
+        assertEquals(VersionVector.of(Map.of("node-1", 4L, "node-2", 1L)), back.changes().get(3).version());
         assertEquals("node-2", back.changes().get(3).writer());
         assertNull(back.changes().get(0).writer(), "no writer: the origin wrote it");
         assertNull(back.part(), "a live batch");
 
         WireMessage.Batch answer = new WireMessage.Batch(TREE, "n1", 8, List.of(new WireMessage.Change(RelPath.of(ODD),
-                WireMessage.Kind.MODIFY, null, file(3), Map.of("n3", 2L), "n3")),
+                WireMessage.Kind.MODIFY, null, file(3), VersionVector.of("n3", 2), "n3")),
                 new WireMessage.IndexPart("n2", -5L, 1234, true));
         assertEquals(answer.part(), assertInstanceOf(WireMessage.Batch.class,
                 WireCodec.decode(WireCodec.encode(answer))).part());
 
-        io.jclsync.state.Index.ScopeState web = new io.jclsync.state.Index.ScopeState(Map.of("n1", 4L, "n3", 6L),
+        io.jclsync.state.Index.ScopeState web = new io.jclsync.state.Index.ScopeState(VersionVector.of(Map.of("n1", 4L, "n3", 6L)),
                 1_700_000_000_123_456_789L, "n3", 12, 3456);
         WireMessage.Batch scoped = new WireMessage.Batch(TREE, "n1", 9, List.of(new WireMessage.Change(
-                RelPath.of("web/a".getBytes()), WireMessage.Kind.MODIFY, null, file(3), Map.of("n1", 4L, "n3", 6L), "n1", true)),
+                RelPath.of("web/a".getBytes()), WireMessage.Kind.MODIFY, null, file(3), VersionVector.of(Map.of("n1", 4L, "n3", 6L)), "n1", true)),
                 new WireMessage.IndexPart("n2", 5L, 12, false, List.of(new WireMessage.Scope(RelPath.of("web".getBytes()), web))));
         WireMessage.Batch scopedBack = assertInstanceOf(WireMessage.Batch.class, WireCodec.decode(WireCodec.encode(scoped)));
         assertEquals(scoped.part(), scopedBack.part());
