@@ -4,6 +4,7 @@ import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.ConfigException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine.Option;
@@ -113,8 +114,21 @@ final class ClusterOptions {
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--conflict-scope " + e.getMessage());
         }
-        return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers, group,
-                transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays), hook,
-                scope.depth(), conflictDir, null, stateDir.toAbsolutePath().normalize());
+        Path state = stateDir.toAbsolutePath().normalize();
+        return ClusterConfig.builder()
+                .clusterName(clusterName)
+                .nodeName(nodeName)
+                .secretFile(secretFile.toAbsolutePath().normalize())
+                .bind(bind)
+                .peers(peers)
+                .multicast(group)
+                .transferPort(transferPort)
+                .stateDir(state)
+                .tombstoneTtl(Duration.ofDays(tombstoneDays))
+                .conflictHook(hook)
+                .conflictScopeDepth(scope.depth())
+                .conflictDir(conflictDir)
+                .linkDir(state)
+                .build();
     }
 }

@@ -73,12 +73,19 @@ final class DemoCommand implements Callable<Integer> {
         Path target = Files.createDirectory(base.resolve("target"));
         Files.writeString(source.resolve("README.txt"), "present before jclsync started\n");
         say("source: %s%ntarget: %s", source, target);
-        Config config = new Config(source, target.toString(), Mode.RSYNCDIRECT, "rsync", null, List.of(),
-                new Delays(Duration.ofMillis(300), Duration.ofSeconds(2), 1 << 20, Duration.ZERO,
-                        Delays.DEFAULT_FOLD_THRESHOLD),
-                Duration.ofMinutes(5), 3, ExitCodePolicy.DEFAULT_IGNORED, null, "demo",
-                base.resolve("status"), null, false, false, false, false, io.jclsync.config.Lifecycle.DEFAULT,
-                io.jclsync.config.Mounts.CROSS, null, null, null, 1, io.jclsync.config.Versioning.NONE);
+        Config config = Config.builder()
+                .watchDir(source)
+                .destination(target.toString())
+                .mode(Mode.RSYNCDIRECT)
+                .syncHandler("rsync")
+                .delays(new Delays(Duration.ofMillis(300), Duration.ofSeconds(2), 1 << 20, Duration.ZERO,
+                        Delays.DEFAULT_FOLD_THRESHOLD))
+                .timeoutSync(Duration.ofMinutes(5))
+                .retries(3)
+                .ignoredExitCodes(ExitCodePolicy.DEFAULT_IGNORED)
+                .label("demo")
+                .statusFile(base.resolve("status"))
+                .build();
         Daemon daemon = new Daemon(config);
         int[] exit = {-1};
         Thread runner = new Thread(() -> exit[0] = daemon.run(), "jclsync-demo-daemon");

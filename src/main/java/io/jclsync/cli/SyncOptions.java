@@ -6,6 +6,7 @@ import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
 import io.jclsync.config.Mode;
+import io.jclsync.config.Mounts;
 import io.jclsync.config.RulesParser;
 import io.jclsync.config.Versioning;
 import io.jclsync.filter.Rule;
@@ -273,12 +274,33 @@ final class SyncOptions {
         ignored.addAll(ignoreExitCodes);
         Delays delays = new Delays(collect, bigfileCollect, bigfileThreshold, betweenSyncs, Delays.DEFAULT_FOLD_THRESHOLD,
                 settle);
-        return new Config(watch, destination, mode, handler, rulesFile, rules, delays, timeoutSync, retries, ignored,
-                listsDir == null ? null : listsDir.toAbsolutePath().normalize(), label,
-                absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
-                ignoreFailures, lifecycle, excludeMountPoints ? io.jclsync.config.Mounts.EXCLUDE_ALL
-                        : oneFileSystem ? io.jclsync.config.Mounts.ONE_FILE_SYSTEM : io.jclsync.config.Mounts.CROSS,
-                signature, metricsListen, cluster, parallelSyncs(), versioning);
+        return Config.builder()
+                .watchDir(watch)
+                .destination(destination)
+                .mode(mode)
+                .syncHandler(handler)
+                .rulesFile(rulesFile)
+                .rules(rules)
+                .delays(delays)
+                .timeoutSync(timeoutSync)
+                .retries(retries)
+                .ignoredExitCodes(ignored)
+                .listsDir(listsDir == null ? null : listsDir.toAbsolutePath().normalize())
+                .label(label)
+                .statusFile(absolute(statusFile))
+                .pidFile(absolute(pidFile))
+                .skipInitialSync(skipInitialSync)
+                .onlyInitialSync(onlyInitialSync)
+                .exitOnNoEvents(exitOnNoEvents)
+                .ignoreFailures(ignoreFailures)
+                .lifecycle(lifecycle)
+                .mounts(excludeMountPoints ? Mounts.EXCLUDE_ALL : oneFileSystem ? Mounts.ONE_FILE_SYSTEM : Mounts.CROSS)
+                .modificationSignature(signature)
+                .metricsListen(metricsListen)
+                .cluster(cluster)
+                .parallelSyncs(parallelSyncs())
+                .versioning(versioning)
+                .build();
     }
 
     /** {@code --versioning} and {@code --versions-dir}, checked for the mode and destination. */
