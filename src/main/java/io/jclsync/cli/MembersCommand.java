@@ -7,7 +7,6 @@ import io.jclsync.cluster.tls.PinStore;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ConfigException;
 import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,39 +15,24 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
  * Joins the cluster for a few seconds and lists who answered: checks addresses, firewall and the
  * shared secret on every node before cluster sync is switched on.
  */
-@Command(name = "members", mixinStandardHelpOptions = true,
+@Command(name = "members", mixinStandardHelpOptions = true, modelTransformer = MembersCommand.AddressRequired.class,
         description = "Join the cluster briefly and list the nodes that answer (checks addresses and secret).")
 final class MembersCommand implements Callable<Integer> {
     @Mixin
     Verbosity verbosity;
 
-    @Option(names = "--cluster-name", required = true, paramLabel = "NAME", description = "Cluster to join.")
-    String clusterName;
-
-    @Option(names = "--node-name", required = true, paramLabel = "NAME", description = "This node's unique name.")
-    String nodeName;
-
-    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "The shared secret (mode 600).")
-    Path secretFile;
-
-    @Option(names = "--cluster-bind", required = true, paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "This node's cluster address.")
-    InetSocketAddress bind;
-
-    @Option(names = "--cluster-peers", split = ",", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "The other nodes' cluster addresses (TCP).")
-    List<InetSocketAddress> peers = new ArrayList<>();
-
-    @Option(names = "--cluster-multicast", paramLabel = "GROUP:PORT", converter = HostPort.class,
-            description = "UDP multicast group and port (the default without --cluster-peers, as in -M cluster).")
-    InetSocketAddress multicast;
+    @Mixin
+    ClusterAddressOptions address;
 
     @Option(names = "--listen", paramLabel = "SECONDS", defaultValue = "5", converter = DurationConverter.class,
             description = "How long to listen (default 5).")
@@ -58,21 +42,37 @@ final class MembersCommand implements Callable<Integer> {
             description = "Members to expect, this node included (default: 1 + peers; with multicast, 1).")
     Integer expect;
 
+    /**
+     * Members cannot run without a cluster, a name and an address, while {@code -M cluster} asks for
+     * them only in that mode: the shared options are optional, so they are made required here.
+     */
+    static final class AddressRequired implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            for (String name : List.of("--cluster-name", "--node-name", "--cluster-bind")) {
+                OptionSpec option = spec.findOption(name);
+                spec.remove(option);
+                spec.addOption(OptionSpec.builder(option).required(true).build());
+            }
+            return spec;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         verbosity.apply();
-        ClusterSecret secret = ClusterSecret.read(secretFile);
-        if (!io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
-            throw new ConfigException("--node-name '" + nodeName + "': use 1-64 of A-Z a-z 0-9 . _ -");
+        ClusterSecret secret = ClusterSecret.read(address.secretFile);
+        if (!io.jclsync.cluster.wire.WireCodec.isNodeName(address.nodeName)) {
+            throw new ConfigException("--node-name '" + address.nodeName + "': use 1-64 of A-Z a-z 0-9 . _ -");
         }
-        byte[] treeId = io.jclsync.cluster.ClusterNode.treeId(clusterName);
+        byte[] treeId = io.jclsync.cluster.ClusterNode.treeId(address.clusterName);
         // Per node, the trees it said hello for (a --ctl-socket host serves several).
         Map<String, java.util.Set<String>> hellos = new ConcurrentHashMap<>();
         // Per node, the transfer key its hello carried (the one peers pin).
         Map<String, Fingerprint> keys = new ConcurrentHashMap<>();
         // Everyone seen during the window: a node that leaves before we report still answered.
         java.util.Set<String> view = new java.util.LinkedHashSet<>();
-        WireMessage.Hello mine = WireMessage.Hello.servingNothing(nodeName, treeId);
+        WireMessage.Hello mine = WireMessage.Hello.servingNothing(address.nodeName, treeId);
         ClusterMember[] self = new ClusterMember[1];
         ClusterMember.Listener listener = new ClusterMember.Listener() {
             @Override
@@ -92,10 +92,10 @@ final class MembersCommand implements Callable<Integer> {
                 if (m != null) sendQuietly(m, mine);
             }
         };
-        InetSocketAddress group = ClusterOptions.multicastGroup(clusterName, peers, multicast);
+        InetSocketAddress group = address.multicastGroup();
         try (ClusterMember member = group != null
-                ? ClusterMember.joinMulticast(clusterName, nodeName, bind, group, secret, listener)
-                : ClusterMember.joinTcp(clusterName, nodeName, bind, peers, secret, listener)) {
+                ? ClusterMember.joinMulticast(address.clusterName, address.nodeName, address.bind, group, secret, listener)
+                : ClusterMember.joinTcp(address.clusterName, address.nodeName, address.bind, address.peers, secret, listener)) {
             self[0] = member;
             sendQuietly(member, mine);
             Thread.sleep(listen.toMillis());
@@ -118,11 +118,11 @@ final class MembersCommand implements Callable<Integer> {
     private int report(List<String> seen, Map<String, java.util.Set<String>> hellos, Map<String, Fingerprint> keys,
                        byte[] treeId, long refused) {
         String cluster = java.util.HexFormat.of().formatHex(treeId);
-        int wanted = expect != null ? expect : 1 + peers.size();
+        int wanted = expect != null ? expect : 1 + address.peers.size();
         Map<String, String> lines = new TreeMap<>();
         int sameTree = 0;
         for (String name : seen) {
-            if (name.equals(nodeName)) {
+            if (name.equals(address.nodeName)) {
                 lines.put(name, "this node");
                 sameTree++;
                 continue;
@@ -138,7 +138,7 @@ final class MembersCommand implements Callable<Integer> {
                 sameTree++;
             }
         }
-        System.out.println("cluster " + clusterName + ": " + sameTree + " of " + wanted + " expected member(s)");
+        System.out.println("cluster " + address.clusterName + ": " + sameTree + " of " + wanted + " expected member(s)");
         lines.forEach((name, what) -> System.out.println("  " + name + "  " + what));
         if (!keys.isEmpty()) {
             System.out.println("  (every member above authenticated with the cluster secret; a node pins each peer's transfer "
@@ -154,24 +154,5 @@ final class MembersCommand implements Callable<Integer> {
                 + "--cluster-peers (or that multicast reaches every node) on every node, that the ports are open between them, and that every node has "
                 + "the same secret file");
         return 1;
-    }
-}
-
-/** {@code host:port}, e.g. {@code 127.0.0.2:7800}. */
-final class HostPort implements picocli.CommandLine.ITypeConverter<InetSocketAddress> {
-    @Override
-    public InetSocketAddress convert(String value) {
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0) throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT");
-        int port;
-        try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new picocli.CommandLine.TypeConversionException("'" + value + "': the port is not a number");
-        }
-        if (port < 1 || port > 65535) throw new picocli.CommandLine.TypeConversionException("'" + value + "': port out of range");
-        InetSocketAddress a = new InetSocketAddress(value.substring(0, colon), port);
-        if (a.isUnresolved()) throw new picocli.CommandLine.TypeConversionException("'" + value + "': unknown host");
-        return a;
     }
 }
