@@ -1,8 +1,12 @@
 package io.jclsync.cli;
 
+import io.jclsync.cluster.wire.WireCodec;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.ConfigException;
+import io.jclsync.conflict.ConflictScope;
+import io.jclsync.fs.RelPath;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import picocli.CommandLine.Mixin;
@@ -47,7 +51,7 @@ final class ClusterOptions {
         String clusterName = address.clusterName;
         String nodeName = address.nodeName;
         if (clusterName == null) throw new ConfigException("-M cluster needs --cluster-name");
-        if (nodeName == null || !io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
+        if (nodeName == null || !WireCodec.isNodeName(nodeName)) {
             throw new ConfigException("-M cluster needs --node-name: 1-64 of A-Z a-z 0-9 . _ -, unique in the cluster");
         }
         if (address.secretFile == null) throw new ConfigException("-M cluster needs --cluster-secret-file (mode 600, same on every node)");
@@ -59,7 +63,7 @@ final class ClusterOptions {
         Path hook = null;
         if (conflictHook != null) {
             hook = conflictHook.toAbsolutePath().normalize();
-            if (!java.nio.file.Files.isRegularFile(hook) || !java.nio.file.Files.isExecutable(hook)) {
+            if (!Files.isRegularFile(hook) || !Files.isExecutable(hook)) {
                 throw new ConfigException("--conflict-hook " + hook + " is not an executable file (chmod +x it?)");
             }
         }
@@ -68,9 +72,9 @@ final class ClusterOptions {
             throw new ConfigException("--conflict-dir " + conflictDir + " must be a plain path relative to the watch dir, "
                     + "e.g. .sync-conflicts");
         }
-        io.jclsync.conflict.ConflictScope scope;
+        ConflictScope scope;
         try {
-            scope = io.jclsync.conflict.ConflictScope.parse(conflictScope, io.jclsync.fs.RelPath.of(conflictDir));
+            scope = ConflictScope.parse(conflictScope, RelPath.of(conflictDir));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--conflict-scope " + e.getMessage());
         }

@@ -4,6 +4,7 @@ import io.jclsync.batch.Delays;
 import io.jclsync.config.Config;
 import io.jclsync.config.Mode;
 import io.jclsync.daemon.Daemon;
+import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.TreeComparison;
 import io.jclsync.sync.ExitCodePolicy;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -18,9 +20,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code jclsync demo}: a source and a target under a temp dir, live sync between them, and a
@@ -101,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
             });
             ok &= step("append to a file", source, target, () ->
                     Files.writeString(source.resolve("README.txt"), "and appended while it ran\n",
-                            StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND));
+                            StandardCharsets.UTF_8, StandardOpenOption.APPEND));
             ok &= step("rename a directory of 10 files (applied as a rename, not a copy)", source, target, () ->
                     Files.move(source.resolve("projects/p3"), source.resolve("projects/renamed")));
             ok &= step("a name with spaces and a newline, and a symlink", source, target, () -> {
@@ -134,6 +136,6 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) io.jclsync.fs.FileTrees.delete(dir, dir.getParent());
+        if (Files.exists(dir)) FileTrees.delete(dir, dir.getParent());
     }
 }
