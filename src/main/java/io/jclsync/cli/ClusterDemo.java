@@ -1,8 +1,10 @@
 package io.jclsync.cli;
 
+import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.TreeComparison;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -75,7 +77,7 @@ final class ClusterDemo {
         String jar;
         try {
             jar = Path.of(ClusterDemo.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
-        } catch (java.net.URISyntaxException e) {
+        } catch (URISyntaxException e) {
             throw new IOException(e);
         }
         List<String> cmd = List.of(java, "-Xmx128m", "-XX:+UseSerialGC", "--add-opens", "java.base/sun.nio.fs=ALL-UNNAMED",
@@ -107,7 +109,7 @@ final class ClusterDemo {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) io.jclsync.fs.FileTrees.delete(dir, dir.getParent());
+        if (Files.exists(dir)) FileTrees.delete(dir, dir.getParent());
     }
 
     private void say(String format, Object... args) {

@@ -1,37 +1,21 @@
 package io.jclsync.cli;
 
+import io.jclsync.cluster.wire.WireCodec;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.ConfigException;
+import io.jclsync.conflict.ConflictScope;
+import io.jclsync.fs.RelPath;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Duration;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The options of {@code -M cluster}. */
+/** The options of {@code -M cluster}: where it is ({@link ClusterAddressOptions}), its state and conflicts. */
 final class ClusterOptions {
-    @Option(names = "--cluster-name", paramLabel = "NAME", description = "Cluster to join (-M cluster).")
-    String clusterName;
-
-    @Option(names = "--node-name", paramLabel = "NAME", description = "This node's unique name (-M cluster).")
-    String nodeName;
-
-    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "The secret every node shares (mode 600); while changing it, two lines: "
-                    + "the secret in use, then another also accepted (SECURITY.md).")
-    Path secretFile;
-
-    @Option(names = "--cluster-bind", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "This node's cluster address: the interface and port it listens on (TCP or UDP).")
-    InetSocketAddress bind;
-
-    @Option(names = "--cluster-peers", split = ",", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "The other nodes' cluster addresses: TCP, for networks without multicast.")
-    List<InetSocketAddress> peers = new ArrayList<>();
-
-    @Option(names = "--cluster-multicast", paramLabel = "GROUP:PORT", converter = HostPort.class,
-            description = "UDP multicast group and port (the default without --cluster-peers: a group in "
-                    + "239.255.0.0/16 derived from the cluster name, port 45588).")
-    InetSocketAddress multicast;
+    @Mixin
+    ClusterAddressOptions address;
 
     @Option(names = "--transfer-port", paramLabel = "PORT", defaultValue = "8730",
             description = "Port on the cluster address where peers pull this node's files over TLS (default 8730).")
@@ -60,45 +44,26 @@ final class ClusterOptions {
     Path conflictDir;
 
     boolean used() {
-        return clusterName != null || nodeName != null || secretFile != null || bind != null || !peers.isEmpty()
-                || multicast != null || stateDir != null || conflictHook != null;
-    }
-
-    /**
-     * How nodes find each other: the multicast group to use, or null for TCP with {@code peers}.
-     * Without both, the default group of the cluster name (as in {@code -M cluster} and
-     * {@code jclsync members}).
-     */
-    static InetSocketAddress multicastGroup(String clusterName, List<InetSocketAddress> peers, InetSocketAddress multicast)
-            throws ConfigException {
-        if (multicast != null && !peers.isEmpty()) {
-            throw new ConfigException("--cluster-multicast and --cluster-peers exclude each other: multicast finds "
-                    + "the peers itself; use --cluster-peers (TCP) where multicast does not work");
-        }
-        InetSocketAddress group = multicast;
-        if (group == null && peers.isEmpty()) group = io.jclsync.cluster.ClusterStack.defaultGroup(clusterName);
-        if (group != null && !group.getAddress().isMulticastAddress()) {
-            throw new ConfigException("--cluster-multicast " + group.getAddress().getHostAddress() + " is not a multicast address "
-                    + "(224.0.0.0/4); e.g. 239.255.1.1:45588");
-        }
-        return group;
+        return address.used() || stateDir != null || conflictHook != null;
     }
 
     ClusterConfig toConfig() throws ConfigException {
+        String clusterName = address.clusterName;
+        String nodeName = address.nodeName;
         if (clusterName == null) throw new ConfigException("-M cluster needs --cluster-name");
-        if (nodeName == null || !io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
+        if (nodeName == null || !WireCodec.isNodeName(nodeName)) {
             throw new ConfigException("-M cluster needs --node-name: 1-64 of A-Z a-z 0-9 . _ -, unique in the cluster");
         }
-        if (secretFile == null) throw new ConfigException("-M cluster needs --cluster-secret-file (mode 600, same on every node)");
-        if (bind == null) throw new ConfigException("-M cluster needs --cluster-bind HOST:PORT (this node's address on the cluster network)");
-        InetSocketAddress group = multicastGroup(clusterName, peers, multicast);
+        if (address.secretFile == null) throw new ConfigException("-M cluster needs --cluster-secret-file (mode 600, same on every node)");
+        if (address.bind == null) throw new ConfigException("-M cluster needs --cluster-bind HOST:PORT (this node's address on the cluster network)");
+        InetSocketAddress group = address.multicastGroup();
         if (stateDir == null) throw new ConfigException("-M cluster needs --state-dir (e.g. /var/lib/jclsync/" + clusterName + ")");
         if (transferPort < 1 || transferPort > 65535) throw new ConfigException("--transfer-port out of range");
         if (tombstoneDays < 1) throw new ConfigException("--tombstone-days must be at least 1");
         Path hook = null;
         if (conflictHook != null) {
             hook = conflictHook.toAbsolutePath().normalize();
-            if (!java.nio.file.Files.isRegularFile(hook) || !java.nio.file.Files.isExecutable(hook)) {
+            if (!Files.isRegularFile(hook) || !Files.isExecutable(hook)) {
                 throw new ConfigException("--conflict-hook " + hook + " is not an executable file (chmod +x it?)");
             }
         }
@@ -107,14 +72,27 @@ final class ClusterOptions {
             throw new ConfigException("--conflict-dir " + conflictDir + " must be a plain path relative to the watch dir, "
                     + "e.g. .sync-conflicts");
         }
-        io.jclsync.conflict.ConflictScope scope;
+        ConflictScope scope;
         try {
-            scope = io.jclsync.conflict.ConflictScope.parse(conflictScope, io.jclsync.fs.RelPath.of(conflictDir));
+            scope = ConflictScope.parse(conflictScope, RelPath.of(conflictDir));
         } catch (IllegalArgumentException e) {
             throw new ConfigException("--conflict-scope " + e.getMessage());
         }
-        return new ClusterConfig(clusterName, nodeName, secretFile.toAbsolutePath().normalize(), bind, peers, group,
-                transferPort, stateDir.toAbsolutePath().normalize(), java.time.Duration.ofDays(tombstoneDays), hook,
-                scope.depth(), conflictDir, null, stateDir.toAbsolutePath().normalize());
+        Path state = stateDir.toAbsolutePath().normalize();
+        return ClusterConfig.builder()
+                .clusterName(clusterName)
+                .nodeName(nodeName)
+                .secretFile(address.secretFile.toAbsolutePath().normalize())
+                .bind(address.bind)
+                .peers(address.peers)
+                .multicast(group)
+                .transferPort(transferPort)
+                .stateDir(state)
+                .tombstoneTtl(Duration.ofDays(tombstoneDays))
+                .conflictHook(hook)
+                .conflictScopeDepth(scope.depth())
+                .conflictDir(conflictDir)
+                .linkDir(state)
+                .build();
     }
 }

@@ -1,6 +1,7 @@
 package io.jclsync.cli;
 
 import io.jclsync.config.Mode;
+import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
@@ -50,5 +51,24 @@ final class SizeConverter implements ITypeConverter<Long> {
         } catch (NumberFormatException | ArithmeticException e) {
             throw new TypeConversionException("'" + value + "' is not a size in bytes (e.g. 1048576, 512K, 128M)");
         }
+    }
+}
+
+/** {@code host:port}, e.g. {@code 127.0.0.2:7800}. */
+final class HostPort implements ITypeConverter<InetSocketAddress> {
+    @Override
+    public InetSocketAddress convert(String value) {
+        int colon = value.lastIndexOf(':');
+        if (colon <= 0) throw new TypeConversionException("'" + value + "' is not HOST:PORT");
+        int port;
+        try {
+            port = Integer.parseInt(value.substring(colon + 1));
+        } catch (NumberFormatException e) {
+            throw new TypeConversionException("'" + value + "': the port is not a number");
+        }
+        if (port < 1 || port > 65535) throw new TypeConversionException("'" + value + "': port out of range");
+        InetSocketAddress a = new InetSocketAddress(value.substring(0, colon), port);
+        if (a.isUnresolved()) throw new TypeConversionException("'" + value + "': unknown host");
+        return a;
     }
 }

@@ -4,6 +4,7 @@ import io.jclsync.batch.Delays;
 import io.jclsync.config.Config;
 import io.jclsync.config.Mode;
 import io.jclsync.daemon.Daemon;
+import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.TreeComparison;
 import io.jclsync.sync.ExitCodePolicy;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
@@ -18,9 +20,9 @@ import java.util.concurrent.Callable;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * {@code jclsync demo}: a source and a target under a temp dir, live sync between them, and a
@@ -73,12 +75,19 @@ final class DemoCommand implements Callable<Integer> {
         Path target = Files.createDirectory(base.resolve("target"));
         Files.writeString(source.resolve("README.txt"), "present before jclsync started\n");
         say("source: %s%ntarget: %s", source, target);
-        Config config = new Config(source, target.toString(), Mode.RSYNCDIRECT, "rsync", null, List.of(),
-                new Delays(Duration.ofMillis(300), Duration.ofSeconds(2), 1 << 20, Duration.ZERO,
-                        Delays.DEFAULT_FOLD_THRESHOLD),
-                Duration.ofMinutes(5), 3, ExitCodePolicy.DEFAULT_IGNORED, null, "demo",
-                base.resolve("status"), null, false, false, false, false, io.jclsync.config.Lifecycle.DEFAULT,
-                io.jclsync.config.Mounts.CROSS, null, null, null, 1, io.jclsync.config.Versioning.NONE);
+        Config config = Config.builder()
+                .watchDir(source)
+                .destination(target.toString())
+                .mode(Mode.RSYNCDIRECT)
+                .syncHandler("rsync")
+                .delays(new Delays(Duration.ofMillis(300), Duration.ofSeconds(2), 1 << 20, Duration.ZERO,
+                        Delays.DEFAULT_FOLD_THRESHOLD))
+                .timeoutSync(Duration.ofMinutes(5))
+                .retries(3)
+                .ignoredExitCodes(ExitCodePolicy.DEFAULT_IGNORED)
+                .label("demo")
+                .statusFile(base.resolve("status"))
+                .build();
         Daemon daemon = new Daemon(config);
         int[] exit = {-1};
         Thread runner = new Thread(() -> exit[0] = daemon.run(), "jclsync-demo-daemon");
@@ -94,7 +103,7 @@ final class DemoCommand implements Callable<Integer> {
             });
             ok &= step("append to a file", source, target, () ->
                     Files.writeString(source.resolve("README.txt"), "and appended while it ran\n",
-                            StandardCharsets.UTF_8, java.nio.file.StandardOpenOption.APPEND));
+                            StandardCharsets.UTF_8, StandardOpenOption.APPEND));
             ok &= step("rename a directory of 10 files (applied as a rename, not a copy)", source, target, () ->
                     Files.move(source.resolve("projects/p3"), source.resolve("projects/renamed")));
             ok &= step("a name with spaces and a newline, and a symlink", source, target, () -> {
@@ -127,6 +136,6 @@ final class DemoCommand implements Callable<Integer> {
     }
 
     private static void deleteTree(Path dir) throws IOException {
-        if (Files.exists(dir)) io.jclsync.fs.FileTrees.delete(dir, dir.getParent());
+        if (Files.exists(dir)) FileTrees.delete(dir, dir.getParent());
     }
 }

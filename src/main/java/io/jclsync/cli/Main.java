@@ -1,8 +1,13 @@
 package io.jclsync.cli;
 
+import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
 import io.jclsync.daemon.Daemon;
+import io.jclsync.daemon.TreeHost;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -83,10 +88,10 @@ public final class Main implements Callable<Integer> {
         Path socket = options.ctlSocket.toAbsolutePath();
         Path treesFile = options.ctlTrees != null ? options.ctlTrees.toAbsolutePath()
                 : socket.resolveSibling(socket.getFileName() + ".trees");
-        io.jclsync.daemon.TreeHost host = new io.jclsync.daemon.TreeHost(spec -> spec.block() == null
+        TreeHost host = new TreeHost(spec -> spec.block() == null
                 ? options.toTreeConfig(clusterOptions, spec.name(), spec.dir()) : blockTreeConfig(spec), treesFile);
         options.checkHostOptions(); // a mistake in the shared options is a usage error before anything starts
-        io.jclsync.daemon.TreeHost.prepareSocketDir(socket);
+        TreeHost.prepareSocketDir(socket);
         Signals.install(host);
         try {
             if (options.watchDir != null) host.add(options.label, options.watchDir, false);
@@ -94,7 +99,7 @@ public final class Main implements Callable<Integer> {
             host.restore();
         } catch (InterruptedException e) {
             return 0;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ConfigException("cannot read the trees file " + treesFile + ": " + e.getMessage());
         }
         return host.run(socket);
@@ -105,10 +110,10 @@ public final class Main implements Callable<Integer> {
      * BLOCK}): that block of the host's config file (and the blocks it inherits) alone, as if it were
      * {@code jclsync -K BLOCK}, with DIR (if given) as its watch dir and the tree's name for %n.
      */
-    private io.jclsync.config.Config blockTreeConfig(io.jclsync.daemon.TreeHost.Spec spec) throws ConfigException {
-        java.util.List<String> args = new java.util.ArrayList<>();
-        if (configFile != null) args.addAll(java.util.List.of("-H", configFile));
-        args.addAll(java.util.List.of("-K", spec.block()));
+    private Config blockTreeConfig(TreeHost.Spec spec) throws ConfigException {
+        List<String> args = new ArrayList<>();
+        if (configFile != null) args.addAll(List.of("-H", configFile));
+        args.addAll(List.of("-K", spec.block()));
         Main tree = new Main();
         try {
             new CommandLine(tree).parseArgs(ConfigArgs.expand(args.toArray(String[]::new)));
@@ -123,7 +128,7 @@ public final class Main implements Callable<Integer> {
         @Option(names = {"-b", "--background"}) boolean background;
 
         void reject() throws ConfigException {
-            java.util.List<String> used = new java.util.ArrayList<>();
+            List<String> used = new ArrayList<>();
             if (background) used.add("--background (run it under systemd instead)");
             throw new ConfigException("not implemented in jclsync yet: " + String.join(", ", used)
                     + "; see README (\"clsync options\") for what to use instead");

@@ -1,54 +1,34 @@
 package io.jclsync.cli;
 
-import io.jclsync.cluster.ClusterMember;
 import io.jclsync.cluster.ClusterSecret;
-import io.jclsync.cluster.tls.Fingerprint;
+import io.jclsync.cluster.MembershipProbe;
 import io.jclsync.cluster.tls.PinStore;
-import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.cluster.wire.WireCodec;
 import io.jclsync.config.ConfigException;
-import java.net.InetSocketAddress;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.IModelTransformer;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 
 /**
- * Joins the cluster for a few seconds and lists who answered: checks addresses, firewall and the
- * shared secret on every node before cluster sync is switched on.
+ * Joins the cluster for a few seconds and lists who answered (a {@link MembershipProbe}): checks
+ * addresses, firewall and the shared secret on every node before cluster sync is switched on.
  */
-@Command(name = "members", mixinStandardHelpOptions = true,
+@Command(name = "members", mixinStandardHelpOptions = true, modelTransformer = MembersCommand.AddressRequired.class,
         description = "Join the cluster briefly and list the nodes that answer (checks addresses and secret).")
 final class MembersCommand implements Callable<Integer> {
     @Mixin
     Verbosity verbosity;
 
-    @Option(names = "--cluster-name", required = true, paramLabel = "NAME", description = "Cluster to join.")
-    String clusterName;
-
-    @Option(names = "--node-name", required = true, paramLabel = "NAME", description = "This node's unique name.")
-    String nodeName;
-
-    @Option(names = "--cluster-secret-file", paramLabel = "FILE", description = "The shared secret (mode 600).")
-    Path secretFile;
-
-    @Option(names = "--cluster-bind", required = true, paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "This node's cluster address.")
-    InetSocketAddress bind;
-
-    @Option(names = "--cluster-peers", split = ",", paramLabel = "HOST:PORT", converter = HostPort.class,
-            description = "The other nodes' cluster addresses (TCP).")
-    List<InetSocketAddress> peers = new ArrayList<>();
-
-    @Option(names = "--cluster-multicast", paramLabel = "GROUP:PORT", converter = HostPort.class,
-            description = "UDP multicast group and port (the default without --cluster-peers, as in -M cluster).")
-    InetSocketAddress multicast;
+    @Mixin
+    ClusterAddressOptions address;
 
     @Option(names = "--listen", paramLabel = "SECONDS", defaultValue = "5", converter = DurationConverter.class,
             description = "How long to listen (default 5).")
@@ -58,120 +38,67 @@ final class MembersCommand implements Callable<Integer> {
             description = "Members to expect, this node included (default: 1 + peers; with multicast, 1).")
     Integer expect;
 
+    /**
+     * The probe cannot run without a cluster, a name and an address, while {@code -M cluster} asks for
+     * them only in that mode: the shared options are optional, so they are made required here.
+     */
+    static final class AddressRequired implements IModelTransformer {
+        @Override
+        public CommandSpec transform(CommandSpec spec) {
+            for (String name : List.of("--cluster-name", "--node-name", "--cluster-bind")) {
+                OptionSpec option = spec.findOption(name);
+                spec.remove(option);
+                spec.addOption(OptionSpec.builder(option).required(true).build());
+            }
+            return spec;
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         verbosity.apply();
-        ClusterSecret secret = ClusterSecret.read(secretFile);
-        if (!io.jclsync.cluster.wire.WireCodec.isNodeName(nodeName)) {
-            throw new ConfigException("--node-name '" + nodeName + "': use 1-64 of A-Z a-z 0-9 . _ -");
+        ClusterSecret secret = ClusterSecret.read(address.secretFile);
+        if (!WireCodec.isNodeName(address.nodeName)) {
+            throw new ConfigException("--node-name '" + address.nodeName + "': use 1-64 of A-Z a-z 0-9 . _ -");
         }
-        byte[] treeId = io.jclsync.replica.ReplicaNode.treeId(clusterName);
-        // Per node, the trees it said hello for (a --ctl-socket host serves several).
-        Map<String, java.util.Set<String>> hellos = new ConcurrentHashMap<>();
-        // Per node, the transfer key its hello carried (the one peers pin).
-        Map<String, Fingerprint> keys = new ConcurrentHashMap<>();
-        // Everyone seen during the window: a node that leaves before we report still answered.
-        java.util.Set<String> view = new java.util.LinkedHashSet<>();
-        WireMessage.Hello mine = WireMessage.Hello.servingNothing(nodeName, treeId);
-        ClusterMember[] self = new ClusterMember[1];
-        ClusterMember.Listener listener = new ClusterMember.Listener() {
-            @Override
-            public void received(String from, WireMessage message) {
-                if (message instanceof WireMessage.Hello h) {
-                    hellos.computeIfAbsent(h.node(), n -> ConcurrentHashMap.newKeySet()).add(h.tree());
-                    if (h.transferKey().length > 0) keys.put(h.node(), Fingerprint.of(h.transferKey()));
-                }
-            }
-
-            @Override
-            public void viewChanged(List<String> members) {
-                synchronized (view) {
-                    view.addAll(members);
-                }
-                ClusterMember m = self[0];
-                if (m != null) sendQuietly(m, mine);
-            }
-        };
-        InetSocketAddress group = ClusterOptions.multicastGroup(clusterName, peers, multicast);
-        try (ClusterMember member = group != null
-                ? ClusterMember.joinMulticast(clusterName, nodeName, bind, group, secret, listener)
-                : ClusterMember.joinTcp(clusterName, nodeName, bind, peers, secret, listener)) {
-            self[0] = member;
-            sendQuietly(member, mine);
-            Thread.sleep(listen.toMillis());
-            List<String> seen;
-            synchronized (view) {
-                seen = new ArrayList<>(view);
-            }
-            return report(seen, hellos, keys, treeId, member.rejected().frames());
-        }
+        MembershipProbe.Result result = new MembershipProbe(address.clusterName, address.nodeName, secret)
+                .run(address.bind, address.peers, address.multicastGroup(), listen);
+        return report(result);
     }
 
-    private static void sendQuietly(ClusterMember member, WireMessage.Hello hello) {
-        try {
-            member.broadcast(hello);
-        } catch (Exception e) {
-            java.util.logging.Logger.getLogger(MembersCommand.class.getName()).fine("hello not sent: " + e);
-        }
-    }
-
-    private int report(List<String> seen, Map<String, java.util.Set<String>> hellos, Map<String, Fingerprint> keys,
-                       byte[] treeId, long refused) {
-        String cluster = java.util.HexFormat.of().formatHex(treeId);
-        int wanted = expect != null ? expect : 1 + peers.size();
+    private int report(MembershipProbe.Result result) {
+        int wanted = expect != null ? expect : 1 + address.peers.size();
         Map<String, String> lines = new TreeMap<>();
-        int sameTree = 0;
-        for (String name : seen) {
-            if (name.equals(nodeName)) {
-                lines.put(name, "this node");
-                sameTree++;
-                continue;
-            }
-            java.util.Set<String> trees = hellos.get(name);
-            if (trees == null) {
-                lines.put(name, "in the view, no hello yet");
-            } else {
-                // A host's trees have ids of their own (cluster and tree name): it is a member all the same.
-                String ok = trees.contains(cluster) ? "ok" : "ok (a --ctl-socket host: " + trees.size() + " tree(s))";
-                Fingerprint key = keys.get(name);
-                lines.put(name, ok + (key == null ? ", serves no pulls" : ", transfer key " + key));
-                sameTree++;
-            }
+        int answered = 0;
+        for (MembershipProbe.Answer a : result.answers()) {
+            String what = switch (a.status()) {
+                case THIS_NODE -> "this node";
+                case NO_HELLO -> "in the view, no hello yet";
+                case MEMBER -> "ok" + key(a);
+                case HOST -> "ok (a --ctl-socket host: " + a.trees() + " tree(s))" + key(a);
+            };
+            lines.put(a.node(), what);
+            if (a.answered()) answered++;
         }
-        System.out.println("cluster " + clusterName + ": " + sameTree + " of " + wanted + " expected member(s)");
+        System.out.println("cluster " + address.clusterName + ": " + answered + " of " + wanted + " expected member(s)");
         lines.forEach((name, what) -> System.out.println("  " + name + "  " + what));
-        if (!keys.isEmpty()) {
+        if (result.transferKeys() > 0) {
             System.out.println("  (every member above authenticated with the cluster secret; a node pins each peer's transfer "
                     + "key at first sight, in STATE_DIR/" + PinStore.FILE + ")");
         }
         // Frames that did not open come from someone who is not a member: say so rather than stay silent.
-        if (refused > 0) {
-            System.out.println("  refused: " + refused + " frame(s) that did not authenticate (a node with another "
-                    + "secret, or frames changed or replayed on the way)");
+        if (result.refusedFrames() > 0) {
+            System.out.println("  refused: " + result.refusedFrames() + " frame(s) that did not authenticate (a node with "
+                    + "another secret, or frames changed or replayed on the way)");
         }
-        if (sameTree >= wanted) return 0;
-        System.err.println("jclsync: only " + sameTree + " of " + wanted + " members answered: check --cluster-bind/"
+        if (answered >= wanted) return 0;
+        System.err.println("jclsync: only " + answered + " of " + wanted + " members answered: check --cluster-bind/"
                 + "--cluster-peers (or that multicast reaches every node) on every node, that the ports are open between them, and that every node has "
                 + "the same secret file");
         return 1;
     }
-}
 
-/** {@code host:port}, e.g. {@code 127.0.0.2:7800}. */
-final class HostPort implements picocli.CommandLine.ITypeConverter<InetSocketAddress> {
-    @Override
-    public InetSocketAddress convert(String value) {
-        int colon = value.lastIndexOf(':');
-        if (colon <= 0) throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not HOST:PORT");
-        int port;
-        try {
-            port = Integer.parseInt(value.substring(colon + 1));
-        } catch (NumberFormatException e) {
-            throw new picocli.CommandLine.TypeConversionException("'" + value + "': the port is not a number");
-        }
-        if (port < 1 || port > 65535) throw new picocli.CommandLine.TypeConversionException("'" + value + "': port out of range");
-        InetSocketAddress a = new InetSocketAddress(value.substring(0, colon), port);
-        if (a.isUnresolved()) throw new picocli.CommandLine.TypeConversionException("'" + value + "': unknown host");
-        return a;
+    private static String key(MembershipProbe.Answer a) {
+        return a.transferKey() == null ? ", serves no pulls" : ", transfer key " + a.transferKey();
     }
 }

@@ -1,6 +1,7 @@
 package io.jclsync.cli;
 
 import io.jclsync.daemon.Daemon;
+import io.jclsync.daemon.TreeHost;
 import java.util.logging.Logger;
 import sun.misc.Signal;
 
@@ -18,7 +19,7 @@ final class Signals {
     }
 
     /** For a {@code --ctl-socket} host: TERM/INT stop every tree, HUP and USR1 reach each. */
-    static void install(io.jclsync.daemon.TreeHost host) {
+    static void install(TreeHost host) {
         install(host::stopAll, () -> host.forEach(Daemon::reloadRules), () -> host.forEach(Daemon::forceFullSync));
     }
 

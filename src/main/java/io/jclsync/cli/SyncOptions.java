@@ -1,11 +1,15 @@
 package io.jclsync.cli;
 
 import io.jclsync.batch.Delays;
+import io.jclsync.batch.ModificationSignature;
+import io.jclsync.cluster.ClusterSecret;
 import io.jclsync.cluster.PrivateFiles;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
+import io.jclsync.config.Lifecycle;
 import io.jclsync.config.Mode;
+import io.jclsync.config.Mounts;
 import io.jclsync.config.RulesParser;
 import io.jclsync.config.Versioning;
 import io.jclsync.filter.Rule;
@@ -13,6 +17,8 @@ import io.jclsync.sync.Destination;
 import io.jclsync.sync.ExitCodePolicy;
 import io.jclsync.versions.VersioningPolicy;
 import java.io.File;
+import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,7 +125,7 @@ final class SyncOptions {
 
     @Option(names = "--metrics-listen", paramLabel = "HOST:PORT", converter = HostPort.class,
             description = "Serve Prometheus metrics at http://HOST:PORT/metrics (e.g. 127.0.0.1:9731).")
-    java.net.InetSocketAddress metricsListen;
+    InetSocketAddress metricsListen;
 
     @Option(names = "--modification-signature", paramLabel = "FIELDS",
             description = "Sync a file again only if one of these stat fields changed, e.g. size,mtime "
@@ -207,7 +213,7 @@ final class SyncOptions {
                 : Path.of(this.statusFile.toString().replace("%n", tree));
         String label = tree == null ? this.label : tree;
         Path pidFile = tree == null ? this.pidFile : null;
-        java.net.InetSocketAddress metricsListen = tree == null ? this.metricsListen : null;
+        InetSocketAddress metricsListen = tree == null ? this.metricsListen : null;
         if (watchDir == null) throw new ConfigException("missing -W/--watch-dir: the directory to watch");
         Path watch = watchDir.toAbsolutePath().normalize();
         if (!Files.exists(watch)) throw new ConfigException("watch dir " + watch + " does not exist (create it or fix -W)");
@@ -228,13 +234,13 @@ final class SyncOptions {
                 throw new ConfigException("hook " + hook + " is not an executable file (chmod +x it?)");
             }
         }
-        io.jclsync.config.Lifecycle lifecycle = new io.jclsync.config.Lifecycle(absolute(standbyFile), maxIterations,
+        Lifecycle lifecycle = new Lifecycle(absolute(standbyFile), maxIterations,
                 absolute(preExitHook), absolute(exitHook), syncOnQuit);
         String handler = checkModeAndHandler(destination);
-        java.util.Set<io.jclsync.batch.ModificationSignature.Field> signature = null;
+        Set<ModificationSignature.Field> signature = null;
         if (modificationSignature != null) {
             try {
-                signature = io.jclsync.batch.ModificationSignature.parse(modificationSignature);
+                signature = ModificationSignature.parse(modificationSignature);
             } catch (IllegalArgumentException e) {
                 throw new ConfigException("--modification-signature: " + e.getMessage());
             }
@@ -250,7 +256,7 @@ final class SyncOptions {
                         + "down) and then keeps running: drop --skip-initialsync/--only-initialsync");
             }
             cluster = clusterOptions.toConfig();
-            io.jclsync.cluster.ClusterSecret.read(cluster.secretFile()); // a bad secret file stops us here, exit 2
+            ClusterSecret.read(cluster.secretFile()); // a bad secret file stops us here, exit 2
             // In a host each tree is a replicated tree of its own (its id includes its name), its state in STATE_DIR/trees/NAME.
             if (tree != null) cluster = cluster.forTree(tree);
             if (cluster.linkDir().startsWith(watch) || watch.startsWith(cluster.linkDir())) {
@@ -260,7 +266,7 @@ final class SyncOptions {
             try { // a state dir others can write stops us here too, exit 2
                 PrivateFiles.checkStateDir(cluster.linkDir());
                 PrivateFiles.checkStateDir(cluster.stateDir());
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 throw new ConfigException("cannot check --state-dir " + cluster.stateDir() + ": " + e.getMessage());
             }
         } else if (clusterOptions.used()) {
@@ -273,12 +279,33 @@ final class SyncOptions {
         ignored.addAll(ignoreExitCodes);
         Delays delays = new Delays(collect, bigfileCollect, bigfileThreshold, betweenSyncs, Delays.DEFAULT_FOLD_THRESHOLD,
                 settle);
-        return new Config(watch, destination, mode, handler, rulesFile, rules, delays, timeoutSync, retries, ignored,
-                listsDir == null ? null : listsDir.toAbsolutePath().normalize(), label,
-                absolute(statusFile), absolute(pidFile), skipInitialSync, onlyInitialSync, exitOnNoEvents,
-                ignoreFailures, lifecycle, excludeMountPoints ? io.jclsync.config.Mounts.EXCLUDE_ALL
-                        : oneFileSystem ? io.jclsync.config.Mounts.ONE_FILE_SYSTEM : io.jclsync.config.Mounts.CROSS,
-                signature, metricsListen, cluster, parallelSyncs(), versioning);
+        return Config.builder()
+                .watchDir(watch)
+                .destination(destination)
+                .mode(mode)
+                .syncHandler(handler)
+                .rulesFile(rulesFile)
+                .rules(rules)
+                .delays(delays)
+                .timeoutSync(timeoutSync)
+                .retries(retries)
+                .ignoredExitCodes(ignored)
+                .listsDir(listsDir == null ? null : listsDir.toAbsolutePath().normalize())
+                .label(label)
+                .statusFile(absolute(statusFile))
+                .pidFile(absolute(pidFile))
+                .skipInitialSync(skipInitialSync)
+                .onlyInitialSync(onlyInitialSync)
+                .exitOnNoEvents(exitOnNoEvents)
+                .ignoreFailures(ignoreFailures)
+                .lifecycle(lifecycle)
+                .mounts(excludeMountPoints ? Mounts.EXCLUDE_ALL : oneFileSystem ? Mounts.ONE_FILE_SYSTEM : Mounts.CROSS)
+                .modificationSignature(signature)
+                .metricsListen(metricsListen)
+                .cluster(cluster)
+                .parallelSyncs(parallelSyncs())
+                .versioning(versioning)
+                .build();
     }
 
     /** {@code --versioning} and {@code --versions-dir}, checked for the mode and destination. */

@@ -1,5 +1,7 @@
 package io.jclsync.config;
 
+import java.util.Locale;
+
 /** How batches reach the destination; the names are clsync's. */
 public enum Mode {
     /** One rsync per batch, run by jclsync ({@code -S} is the rsync binary). */
@@ -14,6 +16,6 @@ public enum Mode {
     CLUSTER;
 
     public String cliName() {
-        return name().toLowerCase(java.util.Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT);
     }
 }

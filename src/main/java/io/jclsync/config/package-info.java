@@ -1,6 +1,6 @@
 /**
- * Immutable configuration: the {@link io.jclsync.config.Config} record and the rules-file parser.
- * May import {@code fs}, {@code filter}, {@code batch} (for {@link io.jclsync.batch.Delays}) and {@code versions}
- * (for {@link io.jclsync.versions.VersioningPolicy}).
+ * Immutable configuration: {@code Config} and {@code ClusterConfig} (built with builders), config-file blocks and
+ * the rules-file parser. May import {@code fs}, {@code filter}, {@code batch} ({@code Delays},
+ * {@code ModificationSignature}) and {@code versions} ({@code VersioningPolicy}); nothing that runs.
  */
 package io.jclsync.config;

@@ -6,6 +6,7 @@ import io.jclsync.apply.LocalTree;
 import io.jclsync.cluster.ClusterLinks;
 import io.jclsync.cluster.ClusterMember;
 import io.jclsync.cluster.TransferServer;
+import io.jclsync.cluster.TreeId;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.conflict.ConflictPolicy;
@@ -19,11 +20,8 @@ import io.jclsync.state.Index;
 import io.jclsync.transfer.Transfer;
 import io.jclsync.versions.VersionStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
@@ -103,7 +101,7 @@ public final class ReplicaNode implements AutoCloseable {
     private ReplicaNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link,
                         VersionStore kept) throws IOException {
         this.config = config;
-        this.treeId = treeId(config.clusterName(), config.treeName());
+        this.treeId = TreeId.of(config.clusterName(), config.treeName());
         this.tree = HexFormat.of().formatHex(treeId);
         this.links = links;
         this.link = link;
@@ -166,21 +164,6 @@ public final class ReplicaNode implements AutoCloseable {
                     progress.sent(seq, changes.size());
                 },
                 scanned::countDown);
-    }
-
-    /** The id of the tree a cluster syncs (derived from its name): peers with another id are refused. */
-    public static byte[] treeId(String clusterName) {
-        return treeId(clusterName, null);
-    }
-
-    /** The id of tree {@code treeName} of a --ctl-socket host (null: the cluster's one tree). */
-    public static byte[] treeId(String clusterName, String treeName) {
-        try {
-            String name = "jclsync-tree/" + clusterName + (treeName == null ? "" : "/" + treeName);
-            return MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.jclsync.cluster;
 
-import io.jclsync.replica.ReplicaNode;
 
 import io.jclsync.cluster.tls.Fingerprint;
 import io.jclsync.cluster.tls.NodeIdentity;
@@ -79,7 +78,7 @@ final class HostilePeer implements AutoCloseable {
     static HostilePeer start(String name, boolean greets, Path dir, String clusterName, Path secretFile,
                              InetSocketAddress bind, int transferPort, List<InetSocketAddress> peers) throws Exception {
         String host = bind.getAddress().getHostAddress();
-        HostilePeer peer = new HostilePeer(name, greets, dir, ReplicaNode.treeId(clusterName), host + ":" + transferPort);
+        HostilePeer peer = new HostilePeer(name, greets, dir, TreeId.of(clusterName), host + ":" + transferPort);
         Files.createDirectories(peer.served);
         ClusterSecret secret = ClusterSecret.read(secretFile);
         try {

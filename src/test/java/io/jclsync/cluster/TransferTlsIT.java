@@ -1,6 +1,5 @@
 package io.jclsync.cluster;
 
-import io.jclsync.replica.ReplicaNode;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -149,7 +148,7 @@ class TransferTlsIT {
 
         // Plain rsync:// with the right password: the listener speaks TLS only.
         Path plain = Files.createDirectory(tmp.resolve("plain"));
-        String tree = HexFormat.of().formatHex(ReplicaNode.treeId(CLUSTER));
+        String tree = HexFormat.of().formatHex(TreeId.of(CLUSTER));
         String password = ClusterSecret.read(secret).transferPassword(CLUSTER);
         ProcessRunner.Result r = ProcessRunner.run(List.of("rsync", "-r", "--contimeout=5", "--timeout=10",
                         "rsync://" + TransferServer.user(password) + "@" + direct.getHostString() + ":" + direct.getPort()

@@ -37,7 +37,7 @@ import org.junit.jupiter.api.Test;
  * {@code scripts/fuzz-wire} (10^6 frames).
  */
 class WireCodecFuzzTest {
-    private static final String TREE = HexFormat.of().formatHex(io.jclsync.replica.ReplicaNode.treeId("it"));
+    private static final String TREE = HexFormat.of().formatHex(io.jclsync.cluster.TreeId.of("it"));
     /** Path components a peer might try, next to ordinary and odd names. */
     private static final String[] COMPONENTS = {"a", "dir", "f.txt", ".jclsync", "incoming", "1.list", ".", "..", "",
             ".jclsync2", "n\u00e9", "x y", "\\", ".sync-conflicts"};

@@ -29,7 +29,7 @@ class WireCodecTest {
     private static final byte[] HASH = new byte[32];
     /** A transfer key: any 32 bytes (a SHA-256 fingerprint). */
     private static final byte[] KEY = java.util.HexFormat.of().parseHex("5e".repeat(32));
-    private static final String TREE = java.util.HexFormat.of().formatHex(io.jclsync.replica.ReplicaNode.treeId("it"));
+    private static final String TREE = java.util.HexFormat.of().formatHex(io.jclsync.cluster.TreeId.of("it"));
     private static final byte[] ODD = {'d', 'i', 'r', '/', 'n', (byte) 0xe9, '\n', ' ', 'x'};
 
     private static io.jclsync.state.FileState file(long size) {
