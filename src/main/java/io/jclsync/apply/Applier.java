@@ -9,6 +9,7 @@ import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.conflict.Candidate;
 import io.jclsync.conflict.ConflictCopies;
 import io.jclsync.conflict.ConflictPolicy;
+import io.jclsync.conflict.Resolution;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
@@ -108,10 +109,8 @@ public final class Applier {
     }
 
     /**
-     * Compares the change's version vector with ours. Newer: apply it. Stale: ignore it.
-     * Concurrent (or our copy has changed since we last announced it): a conflict, decided by the
-     * {@link ConflictPolicy} the same way on every node: the winner keeps the path, the other is
-     * kept beside it as {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. Nothing is lost; a
+     * Carries out what {@link Resolution} decides for the change: a conflict's loser is kept beside
+     * the winner as {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. Nothing is lost; a
      * concurrent delete never removes a changed file.
      *
      * @return how to apply the change as it is, or null to leave the path alone
@@ -120,82 +119,35 @@ public final class Applier {
         String origin = c.writer() != null ? c.writer() : sender;
         Path rel = c.path().toPath();
         FileState local = tree.state(c.path(), null);
-        Index.Version mine = versions.get(rel);
-        VersionVector localVector = mine == null ? VersionVector.empty() : mine.vector();
-        VersionVector.Order order = c.version().compare(localVector);
-        boolean stale = localVector.covers(c.version()); // nothing in it we do not have: older, or the same
-        VersionVector merged = localVector.merge(c.version());
-        if (local == null) {
-            // Nothing here to lose. Content that is not older than what we knew comes in; an
-            // older version or a delete of what we do not have changes nothing.
-            if (c.state() == null || (mine != null && stale)) {
-                if (c.state() == null && !stale) versions.applied(rel, null, merged, origin, c.takeover());
-                return null;
-            }
-            return new Plan(merged, origin, local, c.takeover());
-        }
-        if (FileStates.same(local, c.state())) {
-            // Already here, as the peer has it (moved here with a directory it renamed, say): what the
-            // watcher reports of it is no change of this node's.
+        Resolution r = Resolution.of(c, origin, local, versions.get(rel), versions.self(), policy);
+        if (r instanceof Resolution.Take t) return new Plan(t.version(), t.writer(), local, t.takeover());
+        if (r instanceof Resolution.RecordDelete d) {
+            versions.applied(rel, null, d.version(), d.writer(), d.takeover());
+        } else if (r instanceof Resolution.AlreadyHere h) {
             tree.alreadyHere(c.path(), local);
-            versions.applied(rel, local, merged, mine == null ? origin : mine.writer(), c.takeover() && !stale);
-            return null;
-        }
-        if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
-            return stale ? null : new Plan(merged, origin, local, c.takeover()); // only the mode differs
-        }
-        if (FileStates.sameContent(local, c.state()) && (!stale || localVector.equals(c.version()))) {
-            return sameContent(rel, local, mine, c, origin, order, merged);
-        }
-        boolean changedHere = mine == null || !FileStates.same(local, mine.state());
-        if (order == VersionVector.Order.NEWER && !changedHere) return new Plan(merged, origin, local, c.takeover());
-        // Not newer than ours: our version (or a change made here since, which is announced from here) stands.
-        if (stale) return null;
-        // Both sides have content for this path, and neither version descends from the other.
-        if (c.kind() == WireMessage.Kind.DELETE) {
+            versions.applied(rel, local, h.version(), h.writer(), h.takeover());
+        } else if (r instanceof Resolution.KeepAgainstDelete k) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
-            versions.applied(rel, local, merged, mine == null ? "" : mine.writer());
-            keep(c.path(), merged);
-            return null;
-        }
-        String localWriter = changedHere || mine == null ? versions.self() : mine.writer();
-        counters.conflicts.incrementAndGet();
-        Candidate here = new Candidate(localWriter, local, localVector);
-        Candidate there = new Candidate(origin, c.state(), c.version());
-        if (policy.winner(c.path(), here, there) == there) {
-            RelPath aside = ConflictCopies.copyOf(c.path(), here);
+            versions.applied(rel, local, k.version(), k.writer());
+            keep(c.path(), k.version());
+        } else if (r instanceof Resolution.TheirsWin w) {
+            counters.conflicts.incrementAndGet();
             LOG.warning("conflict on " + c.path() + ": " + origin + "'s version wins; this node's ("
-                    + localWriter + ") is kept as " + aside);
+                    + w.localWriter() + ") is kept as " + w.aside());
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
             // even if its own pull of this version fails.
-            tree.copyAside(c.path(), aside, local);
-            announceCopy(aside, local);
-            return new Plan(merged, origin, local, false);
+            tree.copyAside(c.path(), w.aside(), local);
+            announceCopy(w.aside(), local);
+            return new Plan(w.version(), w.writer(), local, false);
+        } else if (r instanceof Resolution.OursWin w) {
+            counters.conflicts.incrementAndGet();
+            LOG.warning("conflict on " + c.path() + ": this node's version (" + w.localWriter() + ") wins; " + origin
+                    + "'s is kept as " + w.aside());
+            versions.applied(rel, local, w.version(), w.localWriter());
+            if (c.state().type() == FileType.FILE) {
+                pull.put(c.path(), new Puller.Pull(w.aside(), c.state(), VersionVector.of(origin, 1), origin, false, null, true));
+            }
         }
-        RelPath aside = ConflictCopies.copyOf(c.path(), there);
-        LOG.warning("conflict on " + c.path() + ": this node's version (" + localWriter + ") wins; " + origin
-                + "'s is kept as " + aside);
-        versions.applied(rel, local, merged, localWriter);
-        if (c.state().type() == FileType.FILE) {
-            pull.put(c.path(), new Puller.Pull(aside, c.state(), VersionVector.of(origin, 1), origin, false, null, true));
-        }
-        return null;
-    }
-
-    /**
-     * A peer has the content this node has, with another version or only another mtime: never a
-     * conflict. The versions merge; a newer version's mtime is taken, and between concurrent (or
-     * equal) versions the later mtime, so every node ends with the same one whatever the order.
-     */
-    private Plan sameContent(Path rel, FileState local, Index.Version mine, WireMessage.Change c, String origin,
-                             VersionVector.Order order, VersionVector merged) {
-        if (order == VersionVector.Order.NEWER || c.state().mtimeNanos() > local.mtimeNanos()) {
-            return new Plan(merged, origin, local, c.takeover()); // apply() stamps it: the bytes are here
-        }
-        // Nothing to write; what the watcher reports of it (it may have just moved here with a
-        // directory the peer renamed) is no change of this node's.
-        tree.alreadyHere(c.path(), local);
-        versions.applied(rel, local, merged, mine == null ? versions.self() : mine.writer());
         return null;
     }
 

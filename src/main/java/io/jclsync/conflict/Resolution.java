@@ -1,0 +1,104 @@
+package io.jclsync.conflict;
+
+import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.RelPath;
+import io.jclsync.state.FileState;
+import io.jclsync.state.FileStates;
+import io.jclsync.state.Index;
+import io.jclsync.state.VersionVector;
+
+/**
+ * What a peer's change does to a path here, decided from the change, what the path holds here and
+ * what the index holds for it: a function of those alone (the policy aside, which may run the
+ * user's hook), so every node decides a conflict the same way. The applier carries it out.
+ * <ul>
+ *   <li>A newer version is taken; a stale one (ours covers it) changes nothing.</li>
+ *   <li>Identical content is never a conflict: the versions merge (between concurrent or equal
+ *       versions the later mtime is taken, so every node ends with the same one).</li>
+ *   <li>Concurrent versions of content (or ours changed here since we last announced it): the
+ *       {@link ConflictPolicy} picks the winner; the loser is kept beside it as a conflict copy.</li>
+ *   <li>A concurrent delete never removes what changed here: it is kept, and announced from here.</li>
+ * </ul>
+ */
+public sealed interface Resolution {
+    /** Leave the path and the index as they are. */
+    record Ignore() implements Resolution {}
+
+    /** Nothing is here and the change deletes it: the index records the delete, at {@code version}. */
+    record RecordDelete(VersionVector version, String writer, boolean takeover) implements Resolution {}
+
+    /** Take the peer's version: the path is written, and its version becomes {@code version}. */
+    record Take(VersionVector version, String writer, boolean takeover) implements Resolution {}
+
+    /**
+     * The path holds what the peer has already (or the same content with an mtime that stays):
+     * nothing is written, the index records {@code version}, and what the watcher reports of the
+     * path is no change of this node's.
+     */
+    record AlreadyHere(VersionVector version, String writer, boolean takeover) implements Resolution {}
+
+    /** The peer deleted the path while it changed here: it stays, and is announced from here as newer. */
+    record KeepAgainstDelete(VersionVector version, String writer) implements Resolution {}
+
+    /**
+     * Concurrent versions, and the peer's wins: ours is copied to {@code aside} (announced as a new
+     * file), then the peer's is taken.
+     */
+    record TheirsWin(RelPath aside, VersionVector version, String writer, String localWriter) implements Resolution {}
+
+    /**
+     * Concurrent versions, and ours wins: it stays, the index records {@code version} written by
+     * {@code localWriter}, and the peer's version (a file: pulled) is kept as {@code aside}.
+     */
+    record OursWin(RelPath aside, VersionVector version, String localWriter, String writer) implements Resolution {}
+
+    /**
+     * @param c      the peer's change
+     * @param origin who wrote the change's version (its writer, else the sender)
+     * @param local  what the path holds here now (null: nothing)
+     * @param mine   what the index holds for the path (null: nothing)
+     * @param self   this node's name
+     */
+    static Resolution of(WireMessage.Change c, String origin, FileState local, Index.Version mine, String self,
+                         ConflictPolicy policy) {
+        VersionVector localVector = mine == null ? VersionVector.empty() : mine.vector();
+        VersionVector.Order order = c.version().compare(localVector);
+        boolean stale = localVector.covers(c.version()); // nothing in it we do not have: older, or the same
+        VersionVector merged = localVector.merge(c.version());
+        if (local == null) {
+            // Nothing here to lose. Content that is not older than what we knew comes in; an
+            // older version or a delete of what we do not have changes nothing.
+            if (c.state() == null) return stale ? new Ignore() : new RecordDelete(merged, origin, c.takeover());
+            return mine != null && stale ? new Ignore() : new Take(merged, origin, c.takeover());
+        }
+        if (FileStates.same(local, c.state())) {
+            // Already here, as the peer has it (moved here with a directory it renamed, say).
+            return new AlreadyHere(merged, mine == null ? origin : mine.writer(), c.takeover() && !stale);
+        }
+        if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
+            return stale ? new Ignore() : new Take(merged, origin, c.takeover()); // only the mode differs
+        }
+        if (FileStates.sameContent(local, c.state()) && (!stale || localVector.equals(c.version()))) {
+            // The same content with another version or only another mtime: a newer version's mtime
+            // is taken, and between concurrent (or equal) versions the later one.
+            if (order == VersionVector.Order.NEWER || c.state().mtimeNanos() > local.mtimeNanos()) {
+                return new Take(merged, origin, c.takeover()); // only stamped: the bytes are here
+            }
+            return new AlreadyHere(merged, mine == null ? self : mine.writer(), false);
+        }
+        boolean changedHere = mine == null || !FileStates.same(local, mine.state());
+        if (order == VersionVector.Order.NEWER && !changedHere) return new Take(merged, origin, c.takeover());
+        // Not newer than ours: our version (or a change made here since, which is announced from here) stands.
+        if (stale) return new Ignore();
+        // Both sides have content for this path, and neither version descends from the other.
+        if (c.kind() == WireMessage.Kind.DELETE) return new KeepAgainstDelete(merged, mine == null ? "" : mine.writer());
+        String localWriter = changedHere || mine == null ? self : mine.writer();
+        Candidate here = new Candidate(localWriter, local, localVector);
+        Candidate there = new Candidate(origin, c.state(), c.version());
+        if (policy.winner(c.path(), here, there) == there) {
+            return new TheirsWin(ConflictCopies.copyOf(c.path(), here), merged, origin, localWriter);
+        }
+        return new OursWin(ConflictCopies.copyOf(c.path(), there), merged, localWriter, origin);
+    }
+}
