@@ -237,9 +237,7 @@ public final class Applier {
         for (Map.Entry<Path, Index.Version> e : versions.entriesBelow(f).entrySet()) {
             Index.Version v = e.getValue();
             if (v.state() == null) continue;
-            Path moved = t.resolve(f.relativize(e.getKey()));
-            Index.Version there = versions.get(moved);
-            versions.applied(moved, v.state(), there == null ? v.vector() : there.vector().merge(v.vector()), v.writer());
+            versions.carry(t.resolve(f.relativize(e.getKey())), v);
         }
     }
 

@@ -173,9 +173,7 @@ public final class Announcer implements Transfer {
      */
     private void carry(Path to, Index.Version old) throws IOException {
         if (old == null || old.state() == null || FileType.lstat(root.resolve(to)).isEmpty()) return;
-        Index.Version there = versions.get(to);
-        versions.applied(to, old.state(), there == null ? old.vector() : there.vector().merge(old.vector()),
-                old.writer());
+        versions.carry(to, old);
     }
 
     /** Whether each of {@code below} (indexed below the rename's old name) is below its new name now. */

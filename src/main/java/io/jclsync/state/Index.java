@@ -338,6 +338,16 @@ public final class Index {
         dirty = true;
     }
 
+    /**
+     * An entry that moved to {@code to} with its directory keeps its history: {@code to} gets the
+     * moved entry's state and writer, and a vector that descends from both the moved entry's and
+     * what {@code to} held, so changes made to it after the move are newer everywhere.
+     */
+    public synchronized void carry(Path to, Version moved) {
+        Version there = versions.get(to);
+        put(to, moved.state(), there == null ? moved.vector() : there.vector().merge(moved.vector()), moved.writer());
+    }
+
     /** The entries indexed below {@code dir} (not {@code dir} itself), tombstones included. */
     public synchronized Map<Path, Version> entriesBelow(Path dir) {
         Map<Path, Version> out = new HashMap<>();
