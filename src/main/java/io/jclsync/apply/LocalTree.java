@@ -1,6 +1,5 @@
 package io.jclsync.apply;
 
-import io.jclsync.cluster.PrivateFiles;
 import io.jclsync.conflict.SubtreeConflicts;
 import io.jclsync.conflict.SubtreeConflicts.Copied;
 
@@ -11,7 +10,6 @@ import io.jclsync.beneath.Stat;
 import io.jclsync.cluster.wire.WireCodec;
 import io.jclsync.echo.EchoFilter;
 import io.jclsync.fs.FileType;
-import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
@@ -38,18 +36,15 @@ import java.util.logging.Logger;
  */
 public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalTree.class.getName());
-    static final int PRIVATE_DIR = 0700;
     /** Parent directories a peer's change needs are made like mkdir(1) would (the umask applies). */
     private static final int NEW_DIR = 0777;
-    private static final byte[] WORK = bytes(".jclsync");
-    private static final byte[] INCOMING = bytes("incoming");
 
     private final Path root;
     private final EchoFilter echoes;
     private final Function<RelPath, FileState> agreed;
     private final Dir top;
-    /** Where what a peer's change replaces or deletes is kept; null: nowhere. */
-    private final VersionStore versions;
+    /** What a peer's change replaces or deletes goes through here (into the versions store, if any). */
+    private final Replaced replaced;
 
     public LocalTree(Path root, EchoFilter echoes) throws IOException {
         this(root, echoes, null, rel -> null);
@@ -62,7 +57,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     public LocalTree(Path root, EchoFilter echoes, VersionStore versions, Function<RelPath, FileState> agreed) throws IOException {
         this.root = root;
         this.echoes = echoes;
-        this.versions = versions;
+        this.replaced = new Replaced(versions);
         this.agreed = agreed;
         this.top = Dir.root(root);
     }
@@ -136,7 +131,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
             byte[] name = Dir.name(rel);
             if (parent.stat(name) != null) {
                 echoes.expect(rel, null);
-                discard(parent, name, rel);
+                replaced.discard(parent, name, rel);
             }
             echoes.expect(rel, want);
             parent.symlink(want.linkTarget(), name);
@@ -173,7 +168,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     void delete(RelPath rel) throws IOException {
         try (Dir parent = top.parentOf(rel)) {
             echoes.expect(rel, null);
-            discard(parent, Dir.name(rel), rel);
+            replaced.discard(parent, Dir.name(rel), rel);
         } catch (NoSuchFileException missingParent) {
             // nothing there to delete
         }
@@ -196,7 +191,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
             Stat st = parent.stat(name);
             if (st != null && st.type() != FileType.DIRECTORY) {
                 echoes.expect(rel, null);
-                discard(parent, name, rel);
+                replaced.discard(parent, name, rel);
             } else {
                 deleteBelow(parent, name, rel, deletable, kept, true);
             }
@@ -213,7 +208,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
         if (st.type() != FileType.DIRECTORY) {
             if (deletable.test(rel, parent.path(name), false)) {
                 echoes.expect(rel, null);
-                discard(parent, name, rel);
+                replaced.discard(parent, name, rel);
             } else {
                 kept.add(rel);
             }
@@ -273,7 +268,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
         }
         byte[] tmp = bytes("subtree-" + System.nanoTime());
         try (Dir staging = staging(); Dir source = top.dir(from)) {
-            staging.mkdir(tmp, PRIVATE_DIR);
+            staging.mkdir(tmp, Staging.PRIVATE_DIR);
             try {
                 copyInto(source, staging, tmp);
                 try (Dir dest = parentMade(to)) {
@@ -290,7 +285,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     /** Copies the directory {@code source} as {@code name} in {@code into} (which must not have it). */
     private static void copyInto(Dir source, Dir into, byte[] name) throws IOException {
         Stat self = source.stat(new byte[] {'.'});
-        if (into.stat(name) == null) into.mkdir(name, PRIVATE_DIR);
+        if (into.stat(name) == null) into.mkdir(name, Staging.PRIVATE_DIR);
         try (Dir dest = into.openDir(name)) {
             for (byte[] child : source.list()) {
                 Stat st = source.stat(child);
@@ -338,9 +333,9 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
                 Stat there = to.stat(name);
                 if (there != null && there.type() == FileType.DIRECTORY) {
                     echoes.expect(at, null);
-                    discard(to, name, at);
+                    replaced.discard(to, name, at);
                 } else if (there != null) {
-                    keepCopy(to, name, at, there);
+                    replaced.keepCopy(to, name, at, there);
                 }
                 if (decide.isPeersVersion(at)) echoes.expect(at, want);
                 from.rename(stagedName, to, name);
@@ -350,74 +345,6 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
         } catch (NoSuchFileException vanished) {
             return null; // not served (gone at the origin)
         }
-    }
-
-    /**
-     * Removes {@code name} (at {@code rel}) from {@code parent}: a file or link moves into the
-     * versions store (a rename on the same file system, else a copy), a directory's entries one by
-     * one (through handles, never following a link) before it goes. With no store, or a store
-     * that cannot take it (a full disk), it is deleted all the same, with a warning: the peer's
-     * change is applied whatever happens to the version.
-     */
-    private void discard(Dir parent, byte[] name, RelPath rel) throws IOException {
-        Stat st = parent.stat(name);
-        if (st == null) return;
-        if (st.type() == FileType.DIRECTORY) {
-            try (Dir dir = parent.openDir(name)) {
-                for (byte[] child : dir.list()) discard(dir, child, child(rel, child));
-            }
-            parent.rmdir(name);
-            return;
-        }
-        if (versions != null && (st.type() == FileType.FILE || st.type() == FileType.SYMLINK)) {
-            try {
-                keep(parent, name, rel, st, true);
-                return;
-            } catch (IOException e) {
-                LOG.warning("the old version of " + rel + " is not kept: " + e.getMessage() + "; the peer's change is applied all the same");
-            }
-        }
-        parent.unlink(name);
-    }
-
-    /** Keeps the file or link at {@code name}, which a rename is about to replace, as a version (a hard link where it can). */
-    private void keepCopy(Dir parent, byte[] name, RelPath rel, Stat st) {
-        if (versions == null || (st.type() != FileType.FILE && st.type() != FileType.SYMLINK)) return;
-        try {
-            keep(parent, name, rel, st, false);
-        } catch (IOException e) {
-            LOG.warning("the old version of " + rel + " is not kept: " + e.getMessage() + "; the peer's version replaces it all the same");
-        }
-    }
-
-    /**
-     * Puts the file or link {@code name} (at {@code rel}) into the versions store, by handles only:
-     * renamed ({@code move}) or hard-linked there when the store is on the tree's file system;
-     * else copied from its open descriptor (a link: made again) through the store's tmp dir, and,
-     * when moving, unlinked after. What is kept is always the entry the handle's directory holds.
-     */
-    private void keep(Dir parent, byte[] name, RelPath rel, Stat st, boolean move) throws IOException {
-        Path slot = versions.reserve(rel);
-        byte[] slotName = PathBytes.of(slot.getFileName());
-        try (Dir store = Dir.root(slot.getParent())) {
-            try {
-                if (move) parent.renameNoReplace(name, store, slotName);
-                else parent.link(name, store, slotName);
-            } catch (java.nio.file.AtomicMoveNotSupportedException otherFileSystem) {
-                try (Dir tmp = Dir.root(versions.tmpDir())) {
-                    byte[] part = bytes(java.util.UUID.randomUUID().toString());
-                    try {
-                        if (st.type() == FileType.SYMLINK) parent.copyLink(name, tmp, part);
-                        else parent.copyFile(name, tmp, part, st.mode(), st.mtimeNanos());
-                        tmp.renameNoReplace(part, store, slotName);
-                    } finally {
-                        tmp.unlink(part); // left only if it was not renamed
-                    }
-                }
-                if (move) parent.unlink(name);
-            }
-        }
-        versions.kept(rel);
     }
 
     interface Decide {
@@ -434,61 +361,15 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     record Placed(RelPath at, long inode) {}
 
     /**
-     * The staging dir ({@code .jclsync/incoming}), opened fresh before each pull: it and
-     * {@code .jclsync} must be real directories (made 0700 if missing). Either one a symlink, or
-     * not a directory, is refused, logged and left as it is: staging through it would write
-     * elsewhere. Each pull then stages in a 0700 dir of its own below it.
+     * The staging dir ({@code .jclsync/incoming}), opened fresh before each pull and copy: see
+     * {@link Staging#open}.
      */
     Dir staging() throws IOException {
-        return privateDirs(top, false);
-    }
-
-    /**
-     * The staging dir at start: what a killed run left half-pulled in it is deleted (it is never
-     * at a final path, and useless now), and {@code .jclsync} and the staging dir are made 0700
-     * whatever their mode was; a symlink is refused as in {@link #staging()}.
-     */
-    public static void prepareStaging(Path root) throws IOException {
-        try (Dir top = Dir.root(root); Dir work = privateDirs(top, true)) {
-            for (byte[] left : work.list()) work.deleteTree(left);
-        }
-    }
-
-    private static Dir privateDirs(Dir top, boolean tighten) throws IOException {
-        Dir at = top.parentOf(RelPath.of(WORK)); // a new handle of the root
-        try {
-            for (byte[] name : List.of(WORK, INCOMING)) {
-                try {
-                    at.mkdir(name, PRIVATE_DIR);
-                } catch (FileAlreadyExistsException exists) {
-                    Stat st = at.stat(name);
-                    if (st == null || st.type() != FileType.DIRECTORY) {
-                        String what = st != null && st.type() == FileType.SYMLINK ? "a symbolic link" : "not a directory";
-                        LOG.warning("refusing to stage pulled files in " + at + "/" + PathBytes.display(name) + ": it is "
-                                + what + " (remove it; jclsync makes it again as a private directory)");
-                        throw new NotBeneathException(at + "/" + PathBytes.display(name) + " is " + what
-                                + ", not the node's private staging directory");
-                    }
-                    if (st.uid() != PrivateFiles.runningUid()) {
-                        LOG.warning("refusing to stage pulled files in " + at + "/" + PathBytes.display(name)
-                                + ": it belongs to uid " + st.uid() + ", not to this node's user (remove it; jclsync makes it again)");
-                        throw new NotBeneathException(at + "/" + PathBytes.display(name) + " is not the node's own directory");
-                    }
-                    if (tighten) at.chmod(name, PRIVATE_DIR);
-                }
-                Dir next = at.openDir(name);
-                at.close();
-                at = next;
-            }
-            return at;
-        } catch (IOException | RuntimeException e) {
-            at.close();
-            throw e;
-        }
+        return Staging.open(top);
     }
 
     /** {@code dir/name}; an IOException (never a runtime one) for a path too long to be one. */
-    private static RelPath child(RelPath dir, byte[] name) throws IOException {
+    static RelPath child(RelPath dir, byte[] name) throws IOException {
         byte[] d = dir.bytes();
         byte[] joined = new byte[d.length + 1 + name.length];
         System.arraycopy(d, 0, joined, 0, d.length);

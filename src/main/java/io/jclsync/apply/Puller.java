@@ -120,7 +120,7 @@ public final class Puller {
         byte[] dirName = Long.toString(n).getBytes(StandardCharsets.US_ASCII);
         try (Dir staging = tree.staging()) {
             try {
-                staging.mkdir(dirName, LocalTree.PRIVATE_DIR);
+                staging.mkdir(dirName, Staging.PRIVATE_DIR);
                 try (Dir pulled = staging.openDir(dirName)) {
                     ProcessRunner.Result r = rsync(source, files, pulled.pathForChildren(), attempts);
                     if (!ranThrough(r.exitCode())) {

@@ -3,6 +3,7 @@ package io.jclsync.replica;
 import io.jclsync.apply.Applier;
 import io.jclsync.apply.Counters;
 import io.jclsync.apply.LocalTree;
+import io.jclsync.apply.Staging;
 import io.jclsync.cluster.ClusterLinks;
 import io.jclsync.cluster.ClusterMember;
 import io.jclsync.cluster.TransferServer;
@@ -179,7 +180,7 @@ public final class ReplicaNode implements AutoCloseable {
         Files.createDirectories(config.stateDir());
         Files.createDirectories(config.linkDir());
         // What a killed run left half-pulled: never at a final path, and useless now.
-        LocalTree.prepareStaging(root);
+        Staging.prepare(root);
         ClusterLinks.Link link = links.acquire(config);
         ReplicaNode node;
         try {

@@ -53,7 +53,7 @@ class ApplierTest {
     @BeforeEach
     void setUp() throws Exception {
         counters = new Counters(state.resolve("counters.json"));
-        LocalTree.prepareStaging(root);
+        Staging.prepare(root);
         tree = new LocalTree(root, echoes, null, rel -> {
             Index.Version v = index.get(rel.toPath());
             return v == null ? null : v.state();

@@ -46,11 +46,13 @@ class LocalTreeTest {
         root = Files.createDirectories(tmp.resolve("tree"));
         tree = new LocalTree(root, new EchoFilter());
         Logger.getLogger(LocalTree.class.getName()).addHandler(capture);
+        Logger.getLogger(Staging.class.getName()).addHandler(capture);
     }
 
     @AfterEach
     void stopCapture() {
         Logger.getLogger(LocalTree.class.getName()).removeHandler(capture);
+        Logger.getLogger(Staging.class.getName()).removeHandler(capture);
         tree.close();
     }
 
@@ -87,7 +89,7 @@ class LocalTreeTest {
         Path elsewhere = Files.createDirectories(tmp.resolve("elsewhere"));
         Files.createSymbolicLink(root.resolve(".jclsync"), elsewhere);
         assertThrows(IOException.class, tree::staging);
-        assertThrows(IOException.class, () -> LocalTree.prepareStaging(root));
+        assertThrows(IOException.class, () -> Staging.prepare(root));
         assertTrue(warnings.stream().anyMatch(w -> w.contains("symbolic link")), warnings.toString());
         try (var s = Files.list(elsewhere)) {
             assertEquals(0, s.count(), "nothing was made where the link leads");
@@ -103,7 +105,7 @@ class LocalTreeTest {
         Path incoming = Files.createDirectories(root.resolve(".jclsync/incoming/7"));
         Files.writeString(incoming.resolve("half"), "half pulled");
         Files.setPosixFilePermissions(root.resolve(".jclsync"), PosixFilePermissions.fromString("rwxr-xr-x"));
-        LocalTree.prepareStaging(root);
+        Staging.prepare(root);
         Path staging = root.resolve(".jclsync/incoming");
         try (var s = Files.list(staging)) {
             assertEquals(0, s.count());
