@@ -40,13 +40,8 @@ public final class Applier {
     private final LocalTree tree;
     private final Puller puller;
     private final SubtreeConflicts subtrees;
-    /**
-     * What a peer's delete left here (changed here, or a version the peer never saw), with the
-     * delete's vector: once the whole batch is applied (a directory's delete may come before its
-     * entries' own tombstones, which remove what the peer did know), what is still here is
-     * announced from here, newer than the delete.
-     */
-    private final Map<RelPath, VersionVector> keptAgainstDeletes = new LinkedHashMap<>();
+    /** What a peer's deletes may remove here, and what they leave (announced from here). */
+    private final PeerDeletes deletes;
     private final List<WireMessage.Change> keptHere = new java.util.ArrayList<>();
 
     /**
@@ -64,6 +59,7 @@ public final class Applier {
         this.puller = new Puller(tree, counters, access, versions);
         this.counters = counters;
         this.versions = versions;
+        this.deletes = new PeerDeletes(tree, versions);
     }
 
     /**
@@ -103,7 +99,7 @@ public final class Applier {
             }
         }
         boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty();
-        announceKept();
+        keptHere.addAll(deletes.announceKept());
         counters.save();
         return complete;
     }
@@ -129,7 +125,7 @@ public final class Applier {
         } else if (r instanceof Resolution.KeepAgainstDelete k) {
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
             versions.applied(rel, local, k.version(), k.writer());
-            keep(c.path(), k.version());
+            deletes.keep(c.path(), k.version());
         } else if (r instanceof Resolution.TheirsWin w) {
             counters.conflicts.incrementAndGet();
             LOG.warning("conflict on " + c.path() + ": " + origin + "'s version wins; this node's ("
@@ -159,7 +155,7 @@ public final class Applier {
         }
         FileState local = plan.local();
         if (c.kind() == WireMessage.Kind.DELETE) {
-            if (local != null) deleteKnown(c.path(), c.version(), plan.writer(), tombstones);
+            if (local != null) deletes.deleteKnown(c.path(), c.version(), plan.writer(), tombstones);
             return;
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
@@ -251,7 +247,7 @@ public final class Applier {
      */
     private boolean emptiedForTypeChange(WireMessage.Change c, Plan plan, Map<RelPath, VersionVector> tombstones,
                                          Map<RelPath, Puller.Pull> pull) throws IOException {
-        deleteKnown(c.path(), c.version(), plan.writer(), tombstones);
+        deletes.deleteKnown(c.path(), c.version(), plan.writer(), tombstones);
         FileState now = tree.state(c.path(), null);
         FileState want = c.state();
         if (now == null) {
@@ -264,7 +260,7 @@ public final class Applier {
                 + want.type().name().toLowerCase() + ", but entries below it here are kept (changed here, or never seen "
                 + "there); that version is kept as " + aside);
         counters.conflicts.incrementAndGet();
-        keep(c.path(), c.version());
+        deletes.keep(c.path(), c.version());
         if (want.type() == FileType.SYMLINK) {
             tree.symlink(aside, want);
             keptHere.add(new WireMessage.Change(aside, WireMessage.Kind.MODIFY, null, want,
@@ -275,79 +271,6 @@ public final class Applier {
             pull.put(c.path(), new Puller.Pull(aside, want, VersionVector.of(plan.writer(), 1), plan.writer(), false, null, true));
         }
         return false;
-    }
-
-    /**
-     * Deletes {@code rel} for a peer, but below a directory only what the deleting node had: files
-     * whose version its own tombstone in the batch covers and that have not changed here since, and
-     * directories left empty that it had (or that were never indexed). A file changed or created
-     * here, or a file or directory the peer never saw, is kept (with the directories leading to
-     * it), and announced from here as usual. Everything deleted is deleted in the index.
-     * Versions count changes of one path: an entry below is judged by its own tombstone, never by
-     * the directory's vector.
-     *
-     * @param tombstones the batch's deletes, by path: the deleter sends one for each entry it had below
-     */
-    private void deleteKnown(RelPath rel, VersionVector deleteVector, String writer,
-                             Map<RelPath, VersionVector> tombstones) throws IOException {
-        List<RelPath> kept = tree.deleteBelow(rel, (r, readable, directory) -> {
-            Index.Version known = versions.get(r.toPath());
-            VersionVector gone = r.equals(rel) ? deleteVector : tombstones.get(r);
-            boolean goes;
-            if (directory) {
-                // Empty now; it goes unless it is a version the deleting node never saw.
-                goes = known == null || known.state() == null || gone != null && gone.covers(known.vector());
-            } else {
-                FileState now = FileStates.of(readable, known == null ? null : known.state());
-                goes = known != null && gone != null && FileStates.same(now, known.state()) && gone.covers(known.vector());
-            }
-            // What goes is deleted in the index too, or its live entry would bring it back (catch-up answers).
-            if (goes && known != null && known.state() != null) {
-                versions.applied(r.toPath(), null, known.vector().merge(gone), writer);
-            }
-            if (!goes) keep(r, gone == null ? VersionVector.empty() : gone);
-            return goes;
-        });
-        if (!kept.isEmpty()) {
-            LOG.warning("a peer deleted " + rel + ", but " + kept.size() + " file(s) below it changed here and are kept, "
-                    + "e.g. " + kept.get(0));
-        }
-        // The directories leading to what stays stay too, and are announced with it as they are
-        // here (mode, owner): a node that applied the delete would otherwise make them again as
-        // bare parents of the kept entries, and the trees would differ in their modes for good.
-        for (RelPath k : List.copyOf(keptAgainstDeletes.keySet())) {
-            if (!k.startsWith(rel)) continue;
-            for (RelPath d = k.parent(); d != null && d.startsWith(rel); d = d.parent()) {
-                VersionVector gone = d.equals(rel) ? deleteVector : tombstones.get(d);
-                keep(d, gone == null ? VersionVector.empty() : gone);
-            }
-        }
-    }
-
-    /**
-     * A path a peer deleted that stays here (changed here, or a version the peer never saw): it is
-     * announced from here as a new version of this node's, newer than the delete, so the peer and
-     * every other node that applied the delete get it back, and all end with the same tree.
-     */
-    private void keep(RelPath rel, VersionVector delete) {
-        keptAgainstDeletes.merge(rel, delete, VersionVector::merge);
-    }
-
-    /** Announces what the batch's deletes kept and is still here (see {@link #keptAgainstDeletes}). */
-    private void announceKept() {
-        for (Map.Entry<RelPath, VersionVector> e : keptAgainstDeletes.entrySet()) {
-            Path rel = e.getKey().toPath();
-            Index.Version known = versions.get(rel);
-            try {
-                FileState state = tree.state(e.getKey(), known == null ? null : known.state());
-                if (state == null) continue; // a later tombstone of the batch removed it after all
-                versions.applied(rel, state, (known == null ? VersionVector.empty() : known.vector()).merge(e.getValue()), versions.self());
-                keptHere.add(new WireMessage.Change(e.getKey(), WireMessage.Kind.MODIFY, null, state, versions.localChange(rel, state)));
-            } catch (IOException ex) {
-                LOG.fine("not announcing " + e.getKey() + ", kept against a delete: " + ex);
-            }
-        }
-        keptAgainstDeletes.clear();
     }
 
     /** What the batches applied so far kept against a peer's delete, to announce; cleared. */
