@@ -112,6 +112,14 @@ final class HostilePeer implements AutoCloseable {
     }
 
     /** Answers each node's first hello, as nodes do, so that it takes this member as a peer of the tree. */
+    /** The members of the current view. */
+    private volatile List<String> view = List.of();
+
+    /** Whether {@code node} is in this peer's current view. */
+    boolean sees(String node) {
+        return view.contains(node);
+    }
+
     private final class Greeter implements ClusterMember.Listener {
         @Override
         public void received(String from, WireMessage message) {
@@ -127,6 +135,7 @@ final class HostilePeer implements AutoCloseable {
 
         @Override
         public void viewChanged(List<String> members) {
+            view = List.copyOf(members);
             ClusterMember m = member;
             if (m == null || !greets) return;
             try {
@@ -206,7 +215,12 @@ final class HostilePeer implements AutoCloseable {
     /** Sends one batch of {@code changes} to {@code node} alone. */
     void send(String node, WireMessage.Change... changes) throws Exception {
         WireMessage.Batch batch = new WireMessage.Batch(tree, name, sequence.incrementAndGet(), List.of(changes));
-        if (!member.send(node, batch)) throw new AssertionError(node + " is not in " + name + "'s view");
+        // A view change (a merge after a missed heartbeat) can leave the node out for a moment.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!member.send(node, batch)) {
+            if (System.nanoTime() > deadline) throw new AssertionError(node + " is not in " + name + "'s view");
+            Thread.sleep(50);
+        }
     }
 
     @Override

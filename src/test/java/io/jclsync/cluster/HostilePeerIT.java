@@ -87,13 +87,14 @@ class HostilePeerIT {
         awaitPeers();
     }
 
-    /** Until the victim takes mallory and the honest node as peers, and the honest node the victim. */
+    /** Until the victim takes mallory and the honest node as peers, the honest node the victim, and mallory sees both. */
     private void awaitPeers() throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
         long greeted = System.nanoTime();
         while (!(victim.log().contains("peer " + HostilePeer.NAME + " (pulls from")
                 && victim.log().contains("peer honest (pulls from")
-                && honest.log().contains("peer victim (pulls from"))) {
+                && honest.log().contains("peer victim (pulls from")
+                && mallory.sees(VICTIM) && mallory.sees("honest"))) {
             if (!victim.isAlive() || !honest.isAlive() || System.nanoTime() > deadline) {
                 throw new AssertionError("the victim, the honest node and mallory did not become peers;\nvictim:\n"
                         + victim.log() + "\nhonest:\n" + honest.log());
