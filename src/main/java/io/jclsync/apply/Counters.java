@@ -5,6 +5,13 @@ import io.jclsync.cluster.ClusterMember;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicLong;
+import io.jclsync.fs.FileTrees;
+import io.jclsync.fs.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+import java.util.logging.Logger;
 
 /** What a cluster node has done, written as JSON to {@code STATE_DIR/counters.json} after each change. */
 public final class Counters {
@@ -26,17 +33,17 @@ public final class Counters {
     final AtomicLong rejectedPulls = new AtomicLong();
 
     private final Path file;
-    private volatile java.util.function.Supplier<ClusterMember.Rejections> rejected =
+    private volatile Supplier<ClusterMember.Rejections> rejected =
             () -> new ClusterMember.Rejections(0, 0);
-    private volatile java.util.function.LongSupplier refusedTransfers = () -> 0;
+    private volatile LongSupplier refusedTransfers = () -> 0;
 
     public Counters(Path file) {
         this.file = file;
     }
 
     /** Every counter by its JSON name, in order. */
-    public java.util.Map<String, Long> values() {
-        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+    public Map<String, Long> values() {
+        Map<String, Long> out = new LinkedHashMap<>();
         out.put("batches_announced", batchesAnnounced.get());
         out.put("changes_announced", changesAnnounced.get());
         out.put("batches_received", batchesReceived.get());
@@ -59,24 +66,24 @@ public final class Counters {
     }
 
     String json() {
-        return io.jclsync.fs.Json.object(values()) + "\n";
+        return Json.object(values()) + "\n";
     }
 
     /** Where the counts of dropped malformed messages and frames come from (the channel counts them). */
-    public void rejectedFrom(java.util.function.Supplier<ClusterMember.Rejections> source) {
+    public void rejectedFrom(Supplier<ClusterMember.Rejections> source) {
         rejected = source;
     }
 
     /** Where the count of pull connections the transfer listener refused comes from. */
-    public void refusedTransfersFrom(java.util.function.LongSupplier source) {
+    public void refusedTransfersFrom(LongSupplier source) {
         refusedTransfers = source;
     }
 
     public synchronized void save() {
         try {
-            io.jclsync.fs.FileTrees.writeAtomically(file, json());
+            FileTrees.writeAtomically(file, json());
         } catch (IOException e) {
-            java.util.logging.Logger.getLogger(Counters.class.getName()).fine("cannot write " + file + ": " + e);
+            Logger.getLogger(Counters.class.getName()).fine("cannot write " + file + ": " + e);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Path;
 import java.util.logging.Logger;
+import java.util.UUID;
 
 /**
  * What a peer's change replaces or deletes in the tree: kept in the versions store (renamed or
@@ -79,7 +80,7 @@ final class Replaced {
                 else parent.link(name, store, slotName);
             } catch (AtomicMoveNotSupportedException otherFileSystem) {
                 try (Dir tmp = Dir.root(versions.tmpDir())) {
-                    byte[] part = java.util.UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+                    byte[] part = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
                     try {
                         if (st.type() == FileType.SYMLINK) parent.copyLink(name, tmp, part);
                         else parent.copyFile(name, tmp, part, st.mode(), st.mtimeNanos());

@@ -17,6 +17,9 @@ import java.util.Set;
 import java.util.function.Supplier;
 import io.jclsync.filter.Filter;
 import java.util.logging.Logger;
+import java.nio.file.FileVisitResult;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.SimpleFileVisitor;
 
 /**
  * Turns a {@link Snapshot} into a {@link Batch} by looking at the tree as it is now: each path is
@@ -121,7 +124,7 @@ public final class BatchBuilder {
             } else {
                 links.gone(rel);
             }
-        } catch (java.nio.file.NoSuchFileException e) {
+        } catch (NoSuchFileException e) {
             links.gone(rel);
             attrs = Optional.empty();
         } catch (IOException e) {
@@ -148,27 +151,27 @@ public final class BatchBuilder {
         long started = System.nanoTime();
         Filter f = filter.get();
         try {
-            Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
-                public java.nio.file.FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
                     Path rel = root.relativize(dir);
-                    return rel.toString().isEmpty() || f.walks(rel) ? java.nio.file.FileVisitResult.CONTINUE
-                            : java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                    return rel.toString().isEmpty() || f.walks(rel) ? FileVisitResult.CONTINUE
+                            : FileVisitResult.SKIP_SUBTREE;
                 }
 
                 @Override
-                public java.nio.file.FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                     Path rel = root.relativize(file);
                     if (attrs.isRegularFile() && links.isSought(attrs.fileKey()) && f.accepts(rel, FileType.FILE)) {
                         linked.addAll(links.seen(rel, attrs.fileKey(), linkCount(file)));
                         linked.add(rel);
                     }
-                    return java.nio.file.FileVisitResult.CONTINUE;
+                    return FileVisitResult.CONTINUE;
                 }
 
                 @Override
-                public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return java.nio.file.FileVisitResult.CONTINUE;
+                public FileVisitResult visitFileFailed(Path file, IOException e) {
+                    return FileVisitResult.CONTINUE;
                 }
             });
         } catch (IOException e) {

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.io.InputStream;
+import java.io.OutputStream;
 
 /**
  * An open directory of a tree, and the writes made in it. A handle stays on the directory it was
@@ -286,7 +288,7 @@ public final class Dir implements AutoCloseable {
      */
     public void copyFile(byte[] name, Dir to, byte[] toName, int mode, long mtimeNanos) throws IOException {
         try (OpenFile in = openFile(name); OpenFile out = to.createFile(toName, 0600)) {
-            try (java.io.InputStream src = in.read(); java.io.OutputStream dst = out.write()) {
+            try (InputStream src = in.read(); OutputStream dst = out.write()) {
                 src.transferTo(dst);
             }
             out.chmod(mode);

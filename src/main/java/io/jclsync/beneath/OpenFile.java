@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 
 /**
  * A file opened by {@link Dir}: what is read, hashed and stamped is this one file, whatever is
@@ -48,7 +49,7 @@ public final class OpenFile implements AutoCloseable {
 
     /** Writes to this file, opened for writing by {@link Dir#createFile}. */
     public OutputStream write() throws IOException {
-        return Files.newOutputStream(path(), java.nio.file.StandardOpenOption.WRITE);
+        return Files.newOutputStream(path(), StandardOpenOption.WRITE);
     }
 
     public void chmod(int mode) throws IOException {

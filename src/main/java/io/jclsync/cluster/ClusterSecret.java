@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import javax.crypto.SecretKeyFactory;
 import javax.crypto.spec.PBEKeySpec;
+import java.util.HexFormat;
 
 /**
  * The cluster secret, read from {@code --cluster-secret-file}, and the keys derived from it. The
@@ -88,7 +89,7 @@ public final class ClusterSecret {
     }
 
     private static String transferPassword(char[] secret, String clusterName) {
-        return java.util.HexFormat.of().formatHex(derive(secret, "jclsync/rsync/" + clusterName, 24));
+        return HexFormat.of().formatHex(derive(secret, "jclsync/rsync/" + clusterName, 24));
     }
 
     private static byte[] derive(char[] secret, String purpose, int bytes) {

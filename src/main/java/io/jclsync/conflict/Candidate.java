@@ -3,6 +3,7 @@ package io.jclsync.conflict;
 import io.jclsync.state.FileState;
 import io.jclsync.state.VersionVector;
 import java.util.Objects;
+import io.jclsync.fs.FileType;
 
 /**
  * One side of a conflict: the version {@code node} wrote, its state, and its version vector. For
@@ -15,12 +16,12 @@ public record Candidate(String node, FileState state, VersionVector version, lon
     }
 
     public Candidate(String node, FileState state, VersionVector version) {
-        this(node, state, version, state.type() == io.jclsync.fs.FileType.FILE ? 1 : 0);
+        this(node, state, version, state.type() == FileType.FILE ? 1 : 0);
     }
 
     /** One side of a subtree conflict. */
     public static Candidate subtree(String node, long latestMtimeNanos, long files, long bytes, VersionVector version) {
-        return new Candidate(node, new FileState(io.jclsync.fs.FileType.DIRECTORY, bytes, latestMtimeNanos, 0755,
+        return new Candidate(node, new FileState(FileType.DIRECTORY, bytes, latestMtimeNanos, 0755,
                 new byte[0], new byte[0]), version, files);
     }
 }

@@ -12,6 +12,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
+import java.util.Locale;
 
 /**
  * Asks the user's {@code --conflict-hook} script which version wins. The script gets the conflict
@@ -98,7 +99,7 @@ public final class HookPolicy implements ConflictPolicy {
             Candidate c = both.get(i);
             String n = Integer.toString(i + 1);
             env.put("JCLSYNC_NODE_" + n, c.node());
-            env.put("JCLSYNC_TYPE_" + n, c.state().type().name().toLowerCase(java.util.Locale.ROOT));
+            env.put("JCLSYNC_TYPE_" + n, c.state().type().name().toLowerCase(Locale.ROOT));
             env.put("JCLSYNC_SIZE_" + n, Long.toString(c.state().size()));
             env.put("JCLSYNC_MTIME_NS_" + n, Long.toString(c.state().mtimeNanos()));
             env.put("JCLSYNC_SHA256_" + n, HexFormat.of().formatHex(c.state().sha256()));
@@ -121,7 +122,7 @@ public final class HookPolicy implements ConflictPolicy {
             Candidate c = both.get(i);
             if (i > 0) sb.append(", ");
             sb.append("{\"node\": ").append(Json.quote(c.node()))
-                    .append(", \"type\": \"").append(c.state().type().name().toLowerCase(java.util.Locale.ROOT))
+                    .append(", \"type\": \"").append(c.state().type().name().toLowerCase(Locale.ROOT))
                     .append("\", \"size\": ").append(c.state().size())
                     .append(", \"files\": ").append(c.files())
                     .append(", \"mtime_ns\": ").append(c.state().mtimeNanos())

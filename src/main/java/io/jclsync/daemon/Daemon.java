@@ -33,6 +33,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.logging.Level;
 import java.util.logging.Logger;
+import io.jclsync.batch.ModificationSignature;
+import io.jclsync.config.Mounts;
+import io.jclsync.filter.Rule;
+import io.jclsync.fs.MountPoints;
+import java.util.Comparator;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One jclsync process in one-way mode: watch → filter → collect → transfer, with an initial full
@@ -53,7 +61,7 @@ public final class Daemon {
     private final StatusFile status;
     private final Stats stats;
     private Reporter reporter;
-    private final io.jclsync.batch.ModificationSignature signature;
+    private final ModificationSignature signature;
     private final CountDownLatch stopRequested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final AtomicReference<WatchException> watchFailure = new AtomicReference<>();
@@ -75,7 +83,7 @@ public final class Daemon {
         this.collector = new Collector(config.delays(), config.mode() == Mode.CLUSTER);
         this.status = new StatusFile(config.statusFile());
         this.signature = config.modificationSignature() == null ? null
-                : new io.jclsync.batch.ModificationSignature(config.watchDir(), config.modificationSignature());
+                : new ModificationSignature(config.watchDir(), config.modificationSignature());
         this.stats = new Stats(config.label(), config.mode().cliName(), status::word, collector::queued);
         this.retries = new Retries(config, stats, collector, this::sleepUnlessStopped);
     }
@@ -168,7 +176,7 @@ public final class Daemon {
         Snapshot left = collector.takeAll();
         if (left == null) return;
         BatchBuilder.Result built = new BatchBuilder(config.watchDir(), config.delays(), filter::get).build(left);
-        List<Batch.Entry> bigs = built.deferred().stream().sorted(java.util.Comparator.comparing(Batch.Entry::path)).toList();
+        List<Batch.Entry> bigs = built.deferred().stream().sorted(Comparator.comparing(Batch.Entry::path)).toList();
         LOG.info("--sync-on-quit: syncing what is queued before exiting");
         for (Batch batch : List.of(built.batch(), new Batch(List.of(), bigs, false))) {
             if (batch.isEmpty()) continue;
@@ -194,13 +202,13 @@ public final class Daemon {
         BatchBuilder builder = new BatchBuilder(config.watchDir(), config.delays(), filter::get);
         // -p safe: batches that touch no path of a running one are synced beside it, on a pool.
         InFlight inFlight = new InFlight(config.parallelSyncs());
-        java.util.concurrent.ExecutorService pool = config.parallelSyncs() == 1 ? null
-                : java.util.concurrent.Executors.newFixedThreadPool(config.parallelSyncs(), r -> {
+        ExecutorService pool = config.parallelSyncs() == 1 ? null
+                : Executors.newFixedThreadPool(config.parallelSyncs(), r -> {
                     Thread t = new Thread(r, "jclsync-sync-" + config.label());
                     t.setDaemon(true);
                     return t;
                 });
-        java.util.concurrent.atomic.AtomicBoolean failed = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean failed = new AtomicBoolean();
         try {
             while (stopRequested.getCount() > 0 && !failed.get()) {
                 Snapshot snapshot = collector.await();
@@ -325,7 +333,7 @@ public final class Daemon {
         collector.requestFullSync();
     }
 
-    private Filter baseFilter(List<io.jclsync.filter.Rule> rules) {
+    private Filter baseFilter(List<Rule> rules) {
         Filter f = new Filter(rules, List.of());
         for (Path own : new Path[] {ownListsDir != null ? ownListsDir : config.listsDir(), config.statusFile(),
                 config.pidFile()}) {
@@ -337,11 +345,11 @@ public final class Daemon {
             }
         }
         if (config.mode() == Mode.CLUSTER) f = f.withAlwaysExcluded(ReplicaNode.WORK_DIR);
-        if (config.mounts() != io.jclsync.config.Mounts.CROSS) {
+        if (config.mounts() != Mounts.CROSS) {
             // Read at start and on SIGHUP: a file system mounted later is crossed until then.
             try {
-                for (Path mount : io.jclsync.fs.MountPoints.below(config.watchDir(),
-                        config.mounts() == io.jclsync.config.Mounts.ONE_FILE_SYSTEM)) {
+                for (Path mount : MountPoints.below(config.watchDir(),
+                        config.mounts() == Mounts.ONE_FILE_SYSTEM)) {
                     LOG.info("leaving out mount point " + mount);
                     f = f.withAlwaysExcluded(mount);
                 }

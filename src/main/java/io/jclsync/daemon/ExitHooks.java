@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.logging.Logger;
+import java.util.Map;
 
 /** clsync's {@code --pre-exit-hook} and {@code --exit-hook}. */
 final class ExitHooks {
@@ -23,7 +24,7 @@ final class ExitHooks {
         try {
             ProcessRunner.Result r = ProcessRunner.run(
                     List.of(hook.toString(), label, watchDir.toString(), Integer.toString(code)),
-                    java.util.Map.of("JCLSYNC_LABEL", label, "JCLSYNC_WATCH_DIR", watchDir.toString(),
+                    Map.of("JCLSYNC_LABEL", label, "JCLSYNC_WATCH_DIR", watchDir.toString(),
                             "JCLSYNC_EXIT_CODE", Integer.toString(code)),
                     Duration.ofMinutes(1));
             if (r.exitCode() != 0) {

@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
+import java.util.concurrent.ExecutorService;
 
 /** {@code --metrics-listen}: serves {@code GET /metrics} (Prometheus text format) on one thread. */
 final class MetricsServer implements AutoCloseable {
@@ -44,6 +45,6 @@ final class MetricsServer implements AutoCloseable {
     @Override
     public void close() {
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

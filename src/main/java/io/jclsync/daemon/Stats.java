@@ -10,6 +10,9 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.IntSupplier;
 import java.util.function.Supplier;
+import java.util.logging.Logger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * What one jclsync process has done, for {@code jclsync status} (JSON next to the status file)
@@ -35,7 +38,7 @@ final class Stats {
     record Progress(long bytes, int percent, String rate, long files) {}
 
     /** rsync --info=progress2: "  1,234,567  45%   12.34MB/s    0:00:12 (xfr#123, to-chk=456/7890)". */
-    private static final java.util.regex.Pattern PROGRESS2 = java.util.regex.Pattern.compile(
+    private static final Pattern PROGRESS2 = Pattern.compile(
             "^\\s*([\\d,]+)\\s+(\\d+)%\\s+(\\S+/s)\\s+\\S+(?:\\s+\\(xfr#(\\d+),.*)?$");
     private final long startedAtMillis = System.currentTimeMillis();
 
@@ -85,7 +88,7 @@ final class Stats {
 
     /** A progress line of a full sync; logged at most every 10 s. Other lines are ignored. */
     void progress(String line) {
-        java.util.regex.Matcher m = PROGRESS2.matcher(line);
+        Matcher m = PROGRESS2.matcher(line);
         if (!m.matches()) return;
         Progress p = new Progress(Long.parseLong(m.group(1).replace(",", "")), Integer.parseInt(m.group(2)), m.group(3),
                 m.group(4) == null ? (progress == null ? 0 : progress.files()) : Long.parseLong(m.group(4)));
@@ -93,7 +96,7 @@ final class Stats {
         long now = System.nanoTime();
         if (now - lastProgressLog >= 10_000_000_000L) {
             lastProgressLog = now;
-            java.util.logging.Logger.getLogger(Stats.class.getName()).info(String.format(
+            Logger.getLogger(Stats.class.getName()).info(String.format(
                     "full sync: %d%% done, %d file(s) and %s sent, %s", p.percent(), p.files(),
                     Bytes.human(p.bytes()), p.rate()));
         }

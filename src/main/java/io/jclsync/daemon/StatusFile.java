@@ -3,6 +3,8 @@ package io.jclsync.daemon;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.logging.Logger;
+import io.jclsync.fs.FileTrees;
+import java.util.Locale;
 
 /**
  * The {@code --status-file}: one word, replaced atomically (write a temporary file, rename it
@@ -15,7 +17,7 @@ final class StatusFile {
         STARTING, INITSYNC, RUNNING, SYNCHRONIZING, STOPPING;
 
         String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -40,7 +42,7 @@ final class StatusFile {
 
     static void writeAtomically(Path file, String content) {
         try {
-            io.jclsync.fs.FileTrees.writeAtomically(file, content);
+            FileTrees.writeAtomically(file, content);
         } catch (IOException e) {
             LOG.warning("cannot write " + file + ": " + e + " (check the directory exists and is writable)");
         }

@@ -14,6 +14,9 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.regex.Pattern;
+import io.jclsync.cluster.ClusterLinks;
+import io.jclsync.fs.FileTrees;
+import java.util.function.Consumer;
 
 /**
  * One process serving many trees ({@code --ctl-socket}): each tree is a {@link Daemon} of its own
@@ -52,7 +55,7 @@ public final class TreeHost {
     private final Map<String, Spec> notStarted = new LinkedHashMap<>();
     private final CountDownLatch stopped = new CountDownLatch(1);
     /** Cluster trees of one cluster share a channel and a transfer listener. */
-    private final io.jclsync.cluster.ClusterLinks links = new io.jclsync.cluster.ClusterLinks();
+    private final ClusterLinks links = new ClusterLinks();
     private boolean restoring;
 
     /** @param treesFile where the trees added with {@code ctl add} are kept across restarts, or null */
@@ -112,7 +115,7 @@ public final class TreeHost {
         for (Tree t : trees.values()) if (t.saved()) sb.append(line(t.spec()));
         notStarted.values().forEach(spec -> sb.append(line(spec)));
         try {
-            io.jclsync.fs.FileTrees.writeAtomically(treesFile, sb.toString());
+            FileTrees.writeAtomically(treesFile, sb.toString());
         } catch (IOException e) {
             LOG.warning("cannot save the trees to " + treesFile + " (" + e.getMessage() + "): after a restart, add them again");
         }
@@ -250,7 +253,7 @@ public final class TreeHost {
     }
 
     /** SIGHUP and SIGUSR1 reach every tree. */
-    public synchronized void forEach(java.util.function.Consumer<Daemon> action) {
+    public synchronized void forEach(Consumer<Daemon> action) {
         for (Tree t : trees.values()) action.accept(t.daemon());
     }
 }

@@ -4,6 +4,7 @@ import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.ArrayList;
 
 /**
  * Decides which paths are synced. Rules are tried in order and the first that matches wins;
@@ -27,7 +28,7 @@ public final class Filter {
     }
 
     public Filter withAlwaysExcluded(Path relPath) {
-        List<Path> more = new java.util.ArrayList<>(alwaysExcluded);
+        List<Path> more = new ArrayList<>(alwaysExcluded);
         more.add(relPath);
         return new Filter(rules, more);
     }

@@ -7,6 +7,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
+import java.nio.file.FileSystemException;
 
 /** The type of a file-system entry, as far as syncing cares. */
 public enum FileType {
@@ -25,7 +26,7 @@ public enum FileType {
     public static Optional<BasicFileAttributes> lstat(Path path) throws IOException {
         try {
             return Optional.of(Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS));
-        } catch (java.nio.file.FileSystemException e) {
+        } catch (FileSystemException e) {
             if (gone(e)) return Optional.empty();
             throw e;
         }
@@ -35,7 +36,7 @@ public enum FileType {
      * Whether {@code e} says the path is not there: ENOENT, or ENOTDIR (a parent is no longer a
      * directory, replaced by a file meanwhile). Under churn any path read may be gone by then.
      */
-    public static boolean gone(java.nio.file.FileSystemException e) {
+    public static boolean gone(FileSystemException e) {
         return e instanceof NoSuchFileException || "Not a directory".equals(e.getReason());
     }
 }

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.Set;
+import java.io.UncheckedIOException;
 
 /**
  * Writes the files rsync reads with {@code --from0}: raw path bytes, each followed by a NUL, so
@@ -28,11 +29,11 @@ public final class ListFile {
 
     /** The same, as bytes (for a program's standard input: {@code --files-from=-}). */
     public static byte[] paths(Collection<Path> paths) {
-        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
         try {
             writePaths(out, paths);
         } catch (IOException impossible) {
-            throw new java.io.UncheckedIOException(impossible);
+            throw new UncheckedIOException(impossible);
         }
         return out.toByteArray();
     }

@@ -8,6 +8,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.io.OutputStream;
+import java.util.function.Consumer;
 
 /** Runs a child process with a timeout, keeping the tail of its output; the child is always reaped. */
 public final class ProcessRunner {
@@ -29,13 +31,13 @@ public final class ProcessRunner {
 
     /** @param lines called (on a reader thread) with each line of output as it comes, split at \n or \r; or null */
     public static Result run(List<String> argv, Map<String, String> env, Duration timeout,
-                             java.util.function.Consumer<String> lines) throws IOException, InterruptedException {
+                             Consumer<String> lines) throws IOException, InterruptedException {
         return run(argv, env, timeout, lines, new byte[0]);
     }
 
     /** @param input written to the program's standard input (on a thread of its own), which is then closed */
     public static Result run(List<String> argv, Map<String, String> env, Duration timeout,
-                             java.util.function.Consumer<String> lines, byte[] input) throws IOException, InterruptedException {
+                             Consumer<String> lines, byte[] input) throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(argv).redirectErrorStream(true);
         pb.environment().putAll(env);
         Process p = pb.start();
@@ -43,7 +45,7 @@ public final class ProcessRunner {
             p.getOutputStream().close();
         } else {
             Thread writer = new Thread(() -> {
-                try (java.io.OutputStream in = p.getOutputStream()) {
+                try (OutputStream in = p.getOutputStream()) {
                     in.write(input);
                 } catch (IOException closedEarly) {
                     // the program exited without reading all of it: its exit code says what happened
@@ -102,10 +104,10 @@ public final class ProcessRunner {
     private static final class Tail implements Runnable {
         private final InputStream in;
         private final ByteArrayOutputStream kept = new ByteArrayOutputStream();
-        private final java.util.function.Consumer<String> lines;
+        private final Consumer<String> lines;
         private final ByteArrayOutputStream line = new ByteArrayOutputStream();
 
-        Tail(InputStream in, java.util.function.Consumer<String> lines) {
+        Tail(InputStream in, Consumer<String> lines) {
             this.in = in;
             this.lines = lines;
         }

@@ -13,6 +13,8 @@ import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.Set;
+import java.util.EnumSet;
+import java.util.concurrent.TimeUnit;
 
 /** The announced state of a local entry: type, size, nanosecond mtime, mode, link target, sha256. */
 public final class FileStates {
@@ -42,7 +44,7 @@ public final class FileStates {
         int stMode = (Integer) a.get("mode");
         long ino = (Long) a.get("ino");
         long size = (Long) a.get("size");
-        long mtime = ((FileTime) a.get("lastModifiedTime")).to(java.util.concurrent.TimeUnit.NANOSECONDS);
+        long mtime = ((FileTime) a.get("lastModifiedTime")).to(TimeUnit.NANOSECONDS);
         int mode = stMode & 07777;
         return switch (stMode & S_IFMT) {
             case S_IFREG -> new FileState(FileType.FILE, size, mtime, mode, new byte[0],
@@ -96,7 +98,7 @@ public final class FileStates {
     }
 
     public static Set<PosixFilePermission> permissions(int mode) {
-        Set<PosixFilePermission> out = java.util.EnumSet.noneOf(PosixFilePermission.class);
+        Set<PosixFilePermission> out = EnumSet.noneOf(PosixFilePermission.class);
         for (PosixFilePermission p : PosixFilePermission.values()) {
             if ((mode & (1 << (8 - p.ordinal()))) != 0) out.add(p);
         }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /** Runs the child process of a transfer (rsync or a handler) and turns its end into a {@link TransferResult}. */
 final class ChildRun {
@@ -26,7 +27,7 @@ final class ChildRun {
 
     /** @param lines gets each output line as it comes (progress), or null */
     static TransferResult run(String what, List<String> argv, Map<String, String> env, Duration timeout,
-                              ExitCodePolicy policy, int renamed, String fix, java.util.function.Consumer<String> lines)
+                              ExitCodePolicy policy, int renamed, String fix, Consumer<String> lines)
             throws InterruptedException {
         ProcessRunner.Result r;
         try {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.logging.Logger;
+import java.nio.file.LinkOption;
 
 /**
  * Finds what rsync must be told to leave out when it descends into a directory by itself: entries
@@ -30,7 +31,7 @@ final class ExclusionScan {
         List<Path> excluded = new ArrayList<>();
         for (Path dir : dirs) {
             Path start = root.resolve(dir);
-            if (!Files.isDirectory(start, java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue;
+            if (!Files.isDirectory(start, LinkOption.NOFOLLOW_LINKS)) continue;
             Files.walkFileTree(start, new SimpleFileVisitor<>() {
                 @Override
                 public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) {

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
+import java.util.function.Consumer;
 
 /**
  * The {@code rsyncdirect} mode: one rsync per batch. The batch's existing paths go in a
@@ -44,7 +45,7 @@ public final class RsyncTransfer implements Transfer {
     private final Destination destination;
     private final String rsync;
     private final Supplier<Filter> filter;
-    private volatile java.util.function.Consumer<String> progress;
+    private volatile Consumer<String> progress;
     private final ListsDir lists;
     private final Duration timeout;
     private final ExitCodePolicy policy;
@@ -139,7 +140,7 @@ public final class RsyncTransfer implements Transfer {
                 argv.addAll(List.of("-r", "--ignore-missing-args", "--files-from=" + listFile));
             }
             ListFile.writeExcludes(excludeFile, ExclusionScan.scan(root, recursive, filter.get()));
-            java.util.function.Consumer<String> lines = whole ? progress : null;
+            Consumer<String> lines = whole ? progress : null;
             if (lines != null) argv.add("--info=progress2"); // whole-tree syncs can be long: report how far
             argv.add(root + "/");
             argv.add(destination.rsyncTarget());
@@ -158,7 +159,7 @@ public final class RsyncTransfer implements Transfer {
     }
 
     /** Runs rsync ({@code argv} ends with source and target), with backups when versions are kept. */
-    private TransferResult run(List<String> argv, int renamed, java.util.function.Consumer<String> lines)
+    private TransferResult run(List<String> argv, int renamed, Consumer<String> lines)
             throws InterruptedException {
         String backupDir = versions.keeps() ? versions.store().incomingDir().toString()
                 : remoteVersionsDir != null ? remoteVersionsDir + "/" + VersionStore.stamp(clock.instant()) : null;
@@ -173,14 +174,14 @@ public final class RsyncTransfer implements Transfer {
         return runOnce(argv, renamed, lines);
     }
 
-    private TransferResult runOnce(List<String> argv, int renamed, java.util.function.Consumer<String> lines)
+    private TransferResult runOnce(List<String> argv, int renamed, Consumer<String> lines)
             throws InterruptedException {
         return ChildRun.run("rsync", argv, Map.of(), timeout, policy, renamed,
                 "install rsync: apt-get install rsync, or point -S at it", lines);
     }
 
     @Override
-    public void onProgress(java.util.function.Consumer<String> listener) {
+    public void onProgress(Consumer<String> listener) {
         progress = listener;
     }
 }

@@ -1,6 +1,7 @@
 package io.jclsync.transfer;
 
 import io.jclsync.batch.Batch;
+import java.util.function.Consumer;
 
 /** Applies a batch to the destination. Implementations are called from one thread at a time. */
 public interface Transfer {
@@ -14,6 +15,6 @@ public interface Transfer {
      * Where to report the progress of a full sync: the transfer's progress lines (for rsync,
      * {@code --info=progress2}). Transfers that cannot tell ignore it.
      */
-    default void onProgress(java.util.function.Consumer<String> listener) {
+    default void onProgress(Consumer<String> listener) {
     }
 }

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.Set;
 
 /**
  * The old versions of one tree's files, in a directory outside the tree ({@code --versions-dir}).
@@ -353,7 +354,7 @@ public final class VersionStore {
         }
 
         /** Makes the directory and returns the first name at {@code time} or a millisecond after that is neither there nor {@code taken}. */
-        Path free(Instant time, java.util.Set<Path> taken) throws IOException {
+        Path free(Instant time, Set<Path> taken) throws IOException {
             Files.createDirectories(dir);
             while (true) {
                 Path p;

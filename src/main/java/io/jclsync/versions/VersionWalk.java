@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.nio.charset.StandardCharsets;
 
 /** Walks over the store's directories (never following a symlink): listing, grouping per path, adopting rsync's backups. */
 final class VersionWalk {
@@ -52,7 +53,7 @@ final class VersionWalk {
                 }
                 VersionName v = VersionName.decode(PathBytes.of(entry.getFileName()));
                 if (v == null) continue;
-                List<Version> group = byName.computeIfAbsent(new String(v.name(), java.nio.charset.StandardCharsets.ISO_8859_1), k -> new ArrayList<>());
+                List<Version> group = byName.computeIfAbsent(new String(v.name(), StandardCharsets.ISO_8859_1), k -> new ArrayList<>());
                 version(files, entry, group);
             }
         } catch (NoSuchFileException gone) {

@@ -143,7 +143,7 @@ public final class InotifyWatcher implements AutoCloseable {
     }
 
     private void handle(InotifyEvent e, List<FsEvent> out) throws WatchException {
-        if (LOG.isLoggable(java.util.logging.Level.FINEST)) {
+        if (LOG.isLoggable(Level.FINEST)) {
             LOG.finest("inotify wd " + e.wd() + " (" + table.dir(e.wd()) + ") mask 0x" + Integer.toHexString(e.mask())
                     + " cookie " + e.cookie() + " name " + PathBytes.display(e.name()));
         }

@@ -32,6 +32,15 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.jclsync.fs.PathBytes;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.Set;
 
 /**
  * The applier's decisions on changes that need no pull (deletes, links, equal contents), on node n1
@@ -163,10 +172,10 @@ class ApplierTest {
                 try {
                     FileState st = FileStates.of(p);
                     return dir.relativize(p) + " " + st.type() + " " + Integer.toOctalString(st.mode()) + " "
-                            + st.mtimeNanos() + " " + java.util.HexFormat.of().formatHex(st.sha256())
+                            + st.mtimeNanos() + " " + HexFormat.of().formatHex(st.sha256())
                             + " " + new String(st.linkTarget());
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
                 }
             }).sorted().toList();
         }
@@ -181,10 +190,10 @@ class ApplierTest {
         FileState canary = FileStates.of(outside.resolve("canary"));
         List<String> before = snapshot(outside);
         VersionVector v = VersionVector.of("n2", 1);
-        FileState dir = new FileState(io.jclsync.fs.FileType.DIRECTORY, 0, 1, 0777, new byte[0], new byte[0]);
-        FileState link = new FileState(io.jclsync.fs.FileType.SYMLINK, 0, 1, 0777, "/etc/passwd".getBytes(), new byte[0]);
+        FileState dir = new FileState(FileType.DIRECTORY, 0, 1, 0777, new byte[0], new byte[0]);
+        FileState link = new FileState(FileType.SYMLINK, 0, 1, 0777, "/etc/passwd".getBytes(), new byte[0]);
         receive("n2",
-                change("d", WireMessage.Kind.CREATE, new FileState(io.jclsync.fs.FileType.SYMLINK, 0, 1, 0777,
+                change("d", WireMessage.Kind.CREATE, new FileState(FileType.SYMLINK, 0, 1, 0777,
                         outside.toString().getBytes(), new byte[0]), v),
                 change("d/made", WireMessage.Kind.CREATE, dir, v),
                 change("d/sub/l", WireMessage.Kind.CREATE, link, v),
@@ -356,9 +365,9 @@ class ApplierTest {
         index.applied(Path.of("a9/sub"), FileStates.of(root.resolve("a9/sub")), VersionVector.of("n1", 1), "n1");
         receive("n1", change("a9/sub", WireMessage.Kind.DELETE, null, VersionVector.of("n1", 2)),
                 change("a9", WireMessage.Kind.DELETE, null, VersionVector.of("n1", 3)));
-        Map<String, WireMessage.Change> kept = new java.util.HashMap<>();
+        Map<String, WireMessage.Change> kept = new HashMap<>();
         for (WireMessage.Change c : applier.takeKept()) kept.put(c.path().toString(), c);
-        assertEquals(java.util.Set.of("a9", "a9/sub", "a9/sub/written-here"), kept.keySet());
+        assertEquals(Set.of("a9", "a9/sub", "a9/sub/written-here"), kept.keySet());
         assertEquals(0550, kept.get("a9").state().mode() & 07777, "a9 as it is here");
         assertEquals(0700, kept.get("a9/sub").state().mode() & 07777, "a9/sub as it is here");
         assertTrue(kept.get("a9").version().compare(VersionVector.of("n1", 3)) == VersionVector.Order.NEWER,
@@ -409,11 +418,11 @@ class ApplierTest {
         Files.writeString(served.resolve("data"), "n2's file, which replaced the directory there\n");
         NodeIdentity n2Key = NodeIdentity.create("n2");
         int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
         }
         try (TransferServer n2 = TransferServer.start(Files.createDirectory(state.resolve("n2")),
-                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), List.of("password"), n2Key,
+                new InetSocketAddress(InetAddress.getLoopbackAddress(), port), List.of("password"), n2Key,
                 key -> "n1", List.of())) {
             n2.addModule("module", served);
             Puller.Source source = new Puller.Source("n2", "127.0.0.1:" + port, n2Key.fingerprint());
@@ -460,7 +469,7 @@ class ApplierTest {
     }
 
     private static FileState symlinkTo(Path target) {
-        return new FileState(io.jclsync.fs.FileType.SYMLINK, 0, System.currentTimeMillis() * 1_000_000L, 0777,
-                io.jclsync.fs.PathBytes.of(target), new byte[0]);
+        return new FileState(FileType.SYMLINK, 0, System.currentTimeMillis() * 1_000_000L, 0777,
+                PathBytes.of(target), new byte[0]);
     }
 }

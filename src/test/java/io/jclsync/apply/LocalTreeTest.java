@@ -21,6 +21,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.jclsync.beneath.NotBeneathException;
+import io.jclsync.fs.FileType;
+import io.jclsync.state.FileState;
+import java.io.UncheckedIOException;
+import java.nio.file.attribute.FileTime;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 
 class LocalTreeTest {
     @TempDir
@@ -124,19 +132,19 @@ class LocalTreeTest {
         }
     }
 
-    private static io.jclsync.state.FileState stateOf(String content) throws IOException {
+    private static FileState stateOf(String content) throws IOException {
         return stateOf(content, 0640);
     }
 
-    private static io.jclsync.state.FileState stateOf(String content, int mode) throws IOException {
+    private static FileState stateOf(String content, int mode) throws IOException {
         byte[] b = content.getBytes();
         byte[] sha;
         try {
-            sha = java.security.MessageDigest.getInstance("SHA-256").digest(b);
-        } catch (java.security.NoSuchAlgorithmException e) {
+            sha = MessageDigest.getInstance("SHA-256").digest(b);
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
-        return new io.jclsync.state.FileState(io.jclsync.fs.FileType.FILE, b.length, 7_000_000_123L, mode, new byte[0], sha);
+        return new FileState(FileType.FILE, b.length, 7_000_000_123L, mode, new byte[0], sha);
     }
 
     private LocalTree.Decide to(String rel, Runnable meanwhile) {
@@ -163,7 +171,7 @@ class LocalTreeTest {
         Path f = root.resolve("x/y/f");
         assertEquals("pulled", Files.readString(f));
         assertEquals("rw-r-----", mode(f));
-        assertEquals(java.nio.file.attribute.FileTime.from(java.time.Instant.ofEpochSecond(7, 123)), Files.getLastModifiedTime(f));
+        assertEquals(FileTime.from(Instant.ofEpochSecond(7, 123)), Files.getLastModifiedTime(f));
         try (Dir pulled = staged("g", "not what was announced")) {
             assertEquals(null, tree.place(pulled, rel("g"), stateOf("announced"), to("g", () -> { })));
             assertEquals(null, tree.place(pulled, rel("missing"), stateOf("announced"), to("missing", () -> { })));
@@ -177,13 +185,13 @@ class LocalTreeTest {
         Files.createDirectories(root.resolve("d"));
         try (Dir pulled = staged("d/f", "pulled")) {
             // A local user replaces d/ with a link to outside/d between the pull and the placing.
-            assertThrows(io.jclsync.beneath.NotBeneathException.class, () -> tree.place(pulled, rel("d/f"), stateOf("pulled"),
+            assertThrows(NotBeneathException.class, () -> tree.place(pulled, rel("d/f"), stateOf("pulled"),
                     to("d/f", () -> {
                         try {
                             Files.move(root.resolve("d"), root.resolve("d.old"));
                             Files.createSymbolicLink(root.resolve("d"), outside);
                         } catch (IOException e) {
-                            throw new java.io.UncheckedIOException(e);
+                            throw new UncheckedIOException(e);
                         }
                     })));
         }

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.jclsync.filter.Filter;
 
 /** Builds batches from snapshots of a real tree. */
 class BatchBuilderTest {
@@ -32,7 +33,7 @@ class BatchBuilderTest {
      */
     @Test
     void aWriteThroughOneHardLinkSyncsTheOtherNames() throws Exception {
-        BatchBuilder builder = new BatchBuilder(root, delays, () -> io.jclsync.filter.Filter.ACCEPT_ALL);
+        BatchBuilder builder = new BatchBuilder(root, delays, () -> Filter.ACCEPT_ALL);
         Files.createDirectories(root.resolve("d"));
         Files.writeString(root.resolve("a"), "one");
         Files.createLink(root.resolve("d/b"), root.resolve("a"));

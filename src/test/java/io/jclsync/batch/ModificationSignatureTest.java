@@ -13,10 +13,11 @@ import java.util.EnumSet;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.ArrayList;
 
 class ModificationSignatureTest {
     private static Batch batchOf(Path root, String... names) throws Exception {
-        List<Batch.Entry> entries = new java.util.ArrayList<>();
+        List<Batch.Entry> entries = new ArrayList<>();
         for (String n : names) {
             Path p = root.resolve(n);
             FileType type = Files.isDirectory(p) ? FileType.DIRECTORY : Files.exists(p) ? FileType.FILE : null;

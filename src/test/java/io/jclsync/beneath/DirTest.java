@@ -25,6 +25,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.jclsync.fs.ContentHash;
+import java.io.IOException;
+import java.nio.file.FileAlreadyExistsException;
+import java.time.Instant;
 
 /** Real directories and real links: nothing a {@link Dir} writes may land outside its tree. */
 class DirTest {
@@ -120,7 +124,7 @@ class DirTest {
             assertThrows(NotBeneathException.class, () -> top.dir(rel("a/b")));
         }
         assertEquals("payload", Files.readString(root.resolve("moved/b/new")));
-        assertEquals(FileTime.from(java.time.Instant.ofEpochSecond(5, 7)), Files.getLastModifiedTime(root.resolve("moved/b/new")));
+        assertEquals(FileTime.from(Instant.ofEpochSecond(5, 7)), Files.getLastModifiedTime(root.resolve("moved/b/new")));
         try (var entries = Files.list(outside.resolve("b"))) {
             assertEquals(0, entries.count());
         }
@@ -152,10 +156,10 @@ class DirTest {
             assertEquals(FileType.FILE, st.type());
             assertEquals(7, st.size());
             try (OpenFile f = b.openFile(odd)) {
-                assertArrayEquals(io.jclsync.fs.ContentHash.sha256(PathBytes.child(root.resolve("a/b"), odd)), f.sha256());
+                assertArrayEquals(ContentHash.sha256(PathBytes.child(root.resolve("a/b"), odd)), f.sha256());
             }
-            assertThrows(java.io.IOException.class, () -> a.openFile(b("up"))); // a link is not opened
-            assertThrows(java.io.IOException.class, () -> top.openFile(b("a"))); // nor a directory
+            assertThrows(IOException.class, () -> a.openFile(b("up"))); // a link is not opened
+            assertThrows(IOException.class, () -> top.openFile(b("a"))); // nor a directory
             assertEquals(List.of("b", "up"), a.list().stream().map(n -> new String(n, StandardCharsets.UTF_8)).sorted().toList());
         }
     }
@@ -165,7 +169,7 @@ class DirTest {
         Files.writeString(root.resolve("a/f"), "f");
         Files.writeString(root.resolve("a/g"), "g");
         try (Dir top = Dir.root(root); Dir a = top.dir(rel("a"))) {
-            assertThrows(java.nio.file.FileAlreadyExistsException.class, () -> a.renameNoReplace(b("f"), a, b("g")));
+            assertThrows(FileAlreadyExistsException.class, () -> a.renameNoReplace(b("f"), a, b("g")));
             a.link(b("up"), a, b("up2")); // the link itself, not the directory it points at
             a.renameNoReplace(b("f"), a, b("h"));
             a.chmod(b("h"), 0604);

@@ -14,6 +14,13 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.jclsync.cluster.wire.proto.Change;
+import io.jclsync.cluster.wire.proto.ChangeBatch;
+import io.jclsync.cluster.wire.proto.ChangeKind;
+import io.jclsync.cluster.wire.proto.Envelope;
+import io.jclsync.cluster.wire.proto.FileState;
+import io.jclsync.cluster.wire.proto.FileType;
+import java.util.function.BooleanSupplier;
 
 /** Two real JGroups members over TCP on loopback, in this JVM: what a peer does with bad input. */
 class ClusterMemberIT {
@@ -37,7 +44,7 @@ class ClusterMemberIT {
         }
     }
 
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
         long deadline = System.nanoTime() + 20_000_000_000L;
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) throw new AssertionError("timed out waiting for " + what);
@@ -64,22 +71,22 @@ class ClusterMemberIT {
              ClusterMember mb = ClusterMember.joinTcp("t", "b", b, List.of(a), secret, inB)) {
             await(() -> inA.view.size() == 2 && inB.view.size() == 2, "a view of two");
             mb.broadcastRaw(new byte[] {0x0a, (byte) 0xff, 0x01});              // truncated protobuf
-            mb.broadcastRaw(io.jclsync.cluster.wire.proto.Envelope.newBuilder()  // unknown version
+            mb.broadcastRaw(Envelope.newBuilder()  // unknown version
                     .setProtocolVersion(99).build().toByteArray());
-            mb.broadcastRaw(io.jclsync.cluster.wire.proto.Envelope.newBuilder().setProtocolVersion(1)
-                    .setBatch(io.jclsync.cluster.wire.proto.ChangeBatch.newBuilder().setOrigin("b").setSequence(1)
-                            .addChanges(io.jclsync.cluster.wire.proto.Change.newBuilder()
+            mb.broadcastRaw(Envelope.newBuilder().setProtocolVersion(1)
+                    .setBatch(ChangeBatch.newBuilder().setOrigin("b").setSequence(1)
+                            .addChanges(Change.newBuilder()
                                     .setPath(com.google.protobuf.ByteString.copyFromUtf8("../../etc/passwd"))
                                     .setKindValue(3)))
                     .build().toByteArray());
-            mb.broadcastRaw(io.jclsync.cluster.wire.proto.Envelope.newBuilder().setProtocolVersion(1)  // into .jclsync/
-                    .setBatch(io.jclsync.cluster.wire.proto.ChangeBatch.newBuilder().setOrigin("b").setSequence(2)
+            mb.broadcastRaw(Envelope.newBuilder().setProtocolVersion(1)  // into .jclsync/
+                    .setBatch(ChangeBatch.newBuilder().setOrigin("b").setSequence(2)
                             .setTreeId(com.google.protobuf.ByteString.copyFrom(new byte[] {1}))
-                            .addChanges(io.jclsync.cluster.wire.proto.Change.newBuilder()
+                            .addChanges(Change.newBuilder()
                                     .setPath(com.google.protobuf.ByteString.copyFromUtf8(".jclsync/incoming/1.list"))
-                                    .setKind(io.jclsync.cluster.wire.proto.ChangeKind.CHANGE_KIND_CREATE)
-                                    .setState(io.jclsync.cluster.wire.proto.FileState.newBuilder()
-                                            .setType(io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_SYMLINK)
+                                    .setKind(ChangeKind.CHANGE_KIND_CREATE)
+                                    .setState(FileState.newBuilder()
+                                            .setType(FileType.FILE_TYPE_SYMLINK)
                                             .setMode(0777).setSymlinkTarget(com.google.protobuf.ByteString.copyFromUtf8("/etc/passwd")))))
                     .build().toByteArray());
             mb.broadcast(new WireMessage.Hello("b", new byte[] {1}, "127.0.0.6:8730", 0, KEY));
@@ -108,9 +115,9 @@ class ClusterMemberIT {
             // b speaks in a's and in c's name: every such message is dropped and counted.
             mb.broadcast(new WireMessage.Hello("a", tree, "127.0.0.6:9999", 0, KEY));
             mb.broadcast(new WireMessage.Hello("c", tree, "127.0.0.6:9999", 0, KEY));
-            mb.broadcast(new WireMessage.Progress("00", "c", java.util.Map.of("a", 5L)));
+            mb.broadcast(new WireMessage.Progress("00", "c", Map.of("a", 5L)));
             mb.broadcast(new WireMessage.Batch("00", "c", 1, List.of(), null));
-            mb.broadcast(new WireMessage.CatchUpRequest("00", "c", java.util.Map.of()));
+            mb.broadcast(new WireMessage.CatchUpRequest("00", "c", Map.of()));
             mb.broadcast(new WireMessage.Hello("b", tree, "127.0.0.6:8730", 0, KEY));
             await(() -> !inA.messages.isEmpty(), "b's own hello");
             assertEquals(5, ma.rejected().messages(), "five messages naming another sender dropped");

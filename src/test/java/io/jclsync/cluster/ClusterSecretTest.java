@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.List;
 
 /** The secret file: one secret, or two while the cluster changes it; the rsync password follows the first. */
 class ClusterSecretTest {
@@ -34,8 +35,8 @@ class ClusterSecretTest {
         ClusterSecret swapped = ClusterSecret.read(file(NEW + "\n" + OLD));
         assertTrue(!swapped.transferPassword("c").equals(both.transferPassword("c")));
         // Both rsync passwords are accepted while the secret changes, the one in use first.
-        assertEquals(java.util.List.of(both.transferPassword("c"), swapped.transferPassword("c")), both.transferPasswords("c"));
-        assertEquals(java.util.List.of(old.transferPassword("c")), old.transferPasswords("c"));
+        assertEquals(List.of(both.transferPassword("c"), swapped.transferPassword("c")), both.transferPasswords("c"));
+        assertEquals(List.of(old.transferPassword("c")), old.transferPasswords("c"));
     }
 
     @Test

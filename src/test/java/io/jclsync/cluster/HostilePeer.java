@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.HexFormat;
 
 /**
  * A member with the cluster secret that says what a test tells it to: it joins with the project's
@@ -60,7 +61,7 @@ final class HostilePeer implements AutoCloseable {
         this.identity = NodeIdentity.create(name);
         this.dir = dir;
         this.treeId = treeId.clone();
-        this.tree = java.util.HexFormat.of().formatHex(treeId);
+        this.tree = HexFormat.of().formatHex(treeId);
         this.endpoint = endpoint;
         this.served = dir.resolve("served");
     }

@@ -32,6 +32,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.Arrays;
 
 /**
  * Issue 14, point 3, "no file byte in clear": two real nodes ("victim" and "honest", processes)
@@ -192,7 +193,7 @@ class TransferTlsIT {
 
     private void awaitFile(Path file, byte[] content) throws Exception {
         long deadline = System.nanoTime() + WAIT.toNanos();
-        while (!(Files.exists(file) && java.util.Arrays.equals(Files.readAllBytes(file), content))) {
+        while (!(Files.exists(file) && Arrays.equals(Files.readAllBytes(file), content))) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(file + " did not arrive;\nvictim:\n" + victim.log() + "\nhonest:\n" + honest.log());
             }

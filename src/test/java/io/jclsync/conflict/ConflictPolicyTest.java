@@ -25,6 +25,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.IOException;
 
 class ConflictPolicyTest {
     private final Logger conflictLog = Logger.getLogger("io.jclsync.conflict");
@@ -178,7 +179,7 @@ class ConflictPolicyTest {
         try {
             String s = Files.readString(stat);
             return s.substring(s.lastIndexOf(')') + 2).startsWith("Z");
-        } catch (java.io.IOException vanished) {
+        } catch (IOException vanished) {
             return true;
         }
     }

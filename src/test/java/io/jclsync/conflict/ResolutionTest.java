@@ -17,10 +17,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import java.nio.file.Path;
+import java.util.HashMap;
 
 /** Every branch of the decision a peer's change meets here, without a file or a node. */
 class ResolutionTest {
-    private static final RelPath PATH = RelPath.of(java.nio.file.Path.of("d/f.txt"));
+    private static final RelPath PATH = RelPath.of(Path.of("d/f.txt"));
     private static final ConflictPolicy THEIRS = (path, a, b) -> b;
     private static final ConflictPolicy OURS = (path, a, b) -> a;
 
@@ -39,7 +41,7 @@ class ResolutionTest {
     }
 
     private static VersionVector v(Object... kv) {
-        Map<String, Long> m = new java.util.HashMap<>();
+        Map<String, Long> m = new HashMap<>();
         for (int i = 0; i < kv.length; i += 2) m.put((String) kv[i], ((Number) kv[i + 1]).longValue());
         return VersionVector.of(m);
     }

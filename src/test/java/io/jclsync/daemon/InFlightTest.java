@@ -10,10 +10,11 @@ import io.jclsync.fs.FileType;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 class InFlightTest {
     private static Batch of(String... paths) {
-        return new Batch(List.of(), java.util.Arrays.stream(paths)
+        return new Batch(List.of(), Arrays.stream(paths)
                 .map(p -> new Batch.Entry(Path.of(p), ChangeKind.MODIFY, FileType.FILE, 1)).toList(), false);
     }
 

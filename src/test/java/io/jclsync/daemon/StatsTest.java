@@ -3,6 +3,9 @@ package io.jclsync.daemon;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 class StatsTest {
     @Test
@@ -24,10 +27,10 @@ class StatsTest {
     @Test
     void aClusterNodeReportsItsPeersAndHowFarBehindEachIs() {
         Stats stats = new Stats("web", "cluster", () -> "running", () -> 0);
-        stats.cluster(() -> java.util.Map.of("conflicts", 2L), () -> java.util.List.of("n2", "n3"),
-                () -> java.util.Map.of("n3", java.util.List.of(10L, 2L, 300L)),
-                () -> new java.util.TreeMap<>(java.util.Map.of("n2", java.util.List.of(0L, 0L, 0L),
-                        "n3", java.util.List.of(4L, 1200L, 2500L))));
+        stats.cluster(() -> Map.of("conflicts", 2L), () -> List.of("n2", "n3"),
+                () -> Map.of("n3", List.of(10L, 2L, 300L)),
+                () -> new TreeMap<>(Map.of("n2", List.of(0L, 0L, 0L),
+                        "n3", List.of(4L, 1200L, 2500L))));
         String json = stats.json();
         assertTrue(json.contains("\"cluster\": {\"peers\": [\"n2\", \"n3\"], \"catching_up\": {\"n3\": {\"entries\": 10, "
                 + "\"files\": 2, \"bytes\": 300}}, \"behind\": {\"n2\": {\"batches\": 0, \"changes\": 0, \"oldest_ms\": 0}, "

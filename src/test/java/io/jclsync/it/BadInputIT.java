@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.util.Arrays;
 
 /** Each mistake a user can make gets a clear message and a non-zero exit, and the target keeps its files. */
 class BadInputIT extends OneWayTestBase {
@@ -94,7 +95,7 @@ class BadInputIT extends OneWayTestBase {
     }
 
     private static String[] concat(String[] a, String... b) {
-        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        String[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }

@@ -29,6 +29,10 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.UncheckedIOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardCopyOption;
+import java.util.Map;
 
 /**
  * Random cluster histories (see {@code scripts/chaos}): N real jclsync processes, each in a network
@@ -158,7 +162,7 @@ class ChaosClusterIT {
             StringBuilder peers = new StringBuilder();
             for (int k = 0; k < n; k++) peers.append(k == 0 ? "" : ",").append(address(k)).append(':').append(port);
             procs[i] = JclsyncProcess.start(work.resolve("n" + (i + 1) + ".log"),
-                    List.of("ip", "netns", "exec", namespace(i)), java.util.Map.of(),
+                    List.of("ip", "netns", "exec", namespace(i)), Map.of(),
                     "-M", "cluster", "-W", trees.get(i).toString(), "--cluster-name", "chaos",
                     "--node-name", "n" + (i + 1), "--cluster-secret-file", secret.toString(),
                     "--cluster-bind", address(i) + ":" + port, "--transfer-port", Integer.toString(port + 1),
@@ -206,7 +210,7 @@ class ChaosClusterIT {
                     try (DirectoryStream<Path> logs = Files.newDirectoryStream(work, "n*.log*")) {
                         for (Path l : logs) {
                             Files.copy(l, ChaosRun.dir().resolve(work.getFileName() + "-" + l.getFileName()),
-                                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                                    StandardCopyOption.REPLACE_EXISTING);
                         }
                     }
                     System.out.println("chaos cluster failed: " + failure + "\nlogs: " + ChaosRun.dir().toAbsolutePath()
@@ -266,7 +270,7 @@ class ChaosClusterIT {
                         try {
                             Matcher m = TOKEN.matcher(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
                             while (m.find()) out.add(Integer.parseInt(m.group(1)));
-                        } catch (java.nio.file.NoSuchFileException gone) {
+                        } catch (NoSuchFileException gone) {
                             // replaced meanwhile by a peer's write
                         }
                     }
@@ -347,7 +351,7 @@ class ChaosClusterIT {
                     List<String> d;
                     try {
                         d = TreeComparison.differences(trees.get(0), trees.get(i), 10);
-                    } catch (IOException | java.io.UncheckedIOException e) {
+                    } catch (IOException | UncheckedIOException e) {
                         d = List.of("changing: " + e);
                     }
                     if (!d.isEmpty()) diff = "n" + (i + 1) + " differs from n1: " + d;

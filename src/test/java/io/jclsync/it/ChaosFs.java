@@ -17,6 +17,7 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.nio.file.DirectoryNotEmptyException;
 
 /**
  * Applies a {@link ChaosOp} to a tree the way a user's shell would. A step whose preconditions do
@@ -82,7 +83,7 @@ final class ChaosFs {
                 case MTIME -> isFile(a) && mtime(a, op.n());
                 default -> throw new IllegalArgumentException("not a file-system step: " + op);
             };
-        } catch (NoSuchFileException | FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+        } catch (NoSuchFileException | FileAlreadyExistsException | DirectoryNotEmptyException e) {
             return false; // raced with a peer's write on this tree: as if skipped
         }
     }

@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import java.util.function.Predicate;
+import java.nio.file.LinkOption;
+import java.util.Arrays;
 
 /**
  * Makes a random history from a seed: operations are tried on a model tree (a scratch directory,
@@ -168,11 +170,11 @@ final class ChaosHistory {
     }
 
     private static boolean isFile(Path p) {
-        return Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     private static boolean isDir(Path p) {
-        return Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        return Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
     }
 
     private Path pick(List<Path> entries, Predicate<Path> ok) {
@@ -184,7 +186,7 @@ final class ChaosHistory {
     /** A path that does not exist yet, in the root or an existing directory not too deep. */
     private byte[] freshPath(List<Path> entries) throws IOException {
         Path dir = random.nextInt(4) == 0 ? modelRoot
-                : pick(entries, p -> Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)
+                : pick(entries, p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
                         && modelRoot.relativize(p).getNameCount() < MAX_DEPTH);
         if (dir == null) dir = modelRoot;
         byte[] name = freshName(dir);
@@ -195,7 +197,7 @@ final class ChaosHistory {
         for (int i = 0; i < 8; i++) {
             byte[] base = NAMES[random.nextInt(NAMES.length)];
             byte[] name = random.nextBoolean() ? base : concat(base, b(Integer.toString(random.nextInt(50))));
-            if (!Files.exists(PathBytes.child(dir, name), java.nio.file.LinkOption.NOFOLLOW_LINKS)) return name;
+            if (!Files.exists(PathBytes.child(dir, name), LinkOption.NOFOLLOW_LINKS)) return name;
         }
         return null;
     }
@@ -227,7 +229,7 @@ final class ChaosHistory {
                 return FileVisitResult.CONTINUE;
             }
         });
-        out.sort((x, y) -> java.util.Arrays.compareUnsigned(PathBytes.of(x), PathBytes.of(y)));
+        out.sort((x, y) -> Arrays.compareUnsigned(PathBytes.of(x), PathBytes.of(y)));
         return out;
     }
 }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.UncheckedIOException;
+import java.util.Arrays;
 
 /**
  * Random one-way histories (see {@code scripts/chaos}): a seeded mix of creates, writes, renames,
@@ -158,7 +160,7 @@ class ChaosOneWayIT {
 
     private static String tail(String log) {
         String[] lines = log.split("\n");
-        return String.join("\n", java.util.Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
+        return String.join("\n", Arrays.copyOfRange(lines, Math.max(0, lines.length - 40), lines.length));
     }
 
     /**
@@ -192,7 +194,7 @@ class ChaosOneWayIT {
             if (!p.isAlive()) return "the daemon exited";
             try {
                 diff = TreeComparison.differences(src, dst, 10);
-            } catch (IOException | java.io.UncheckedIOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 diff = List.of("changing: " + e);
             }
             if (diff.isEmpty()) return null;

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import io.jclsync.fs.PathBytes;
 
 /**
  * One step of a chaos history: a file-system operation on one node's tree, or a fault. Paths are
@@ -53,8 +54,8 @@ record ChaosOp(int index, long pauseMillis, int node, Kind kind, byte[] a, byte[
 
     @Override
     public String toString() {
-        return "#" + index + " node " + node + " " + kind + " " + io.jclsync.fs.PathBytes.display(a)
-                + (b.length > 0 ? " -> " + io.jclsync.fs.PathBytes.display(b) : "") + " " + n;
+        return "#" + index + " node " + node + " " + kind + " " + PathBytes.display(a)
+                + (b.length > 0 ? " -> " + PathBytes.display(b) : "") + " " + n;
     }
 
     private static String encode(byte[] bytes) {

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
+import java.time.Instant;
 
 /** What the chaos checkers share: their options, keeping (and shrinking) a failing history, the results table. */
 final class ChaosRun {
@@ -119,7 +120,7 @@ final class ChaosRun {
 
     /** Prints the results table and appends it to target/chaos/results.md. */
     static void report(String kind, List<?> outcomes) throws IOException {
-        StringBuilder t = new StringBuilder("\n" + kind + " chaos, " + java.time.Instant.now() + "\n");
+        StringBuilder t = new StringBuilder("\n" + kind + " chaos, " + Instant.now() + "\n");
         for (Object o : outcomes) t.append(o).append('\n');
         System.out.println(t);
         Files.writeString(dir().resolve("results.md"), t, StandardCharsets.UTF_8, StandardOpenOption.CREATE,

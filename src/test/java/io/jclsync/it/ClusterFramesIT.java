@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import java.time.Duration;
 
 /**
  * An attacker on the wire between two real nodes: n2 reaches n1 only through a {@link FrameRelay}
@@ -90,7 +91,7 @@ class ClusterFramesIT extends ClusterTestBase {
             Files.writeString(late, "still syncing\n");
             awaitConverged("a file written after the attacks", List.of(0, 1));
             // The counters file is saved after the batch is applied, a moment after its file is in place.
-            awaitQuiet(java.time.Duration.ofMillis(1500));
+            awaitQuiet(Duration.ofMillis(1500));
             Map<String, Long> n1After = counters(0);
             Map<String, Long> n2After = counters(1);
             // Live changes only: catch-up answers (counted in batches_received) may come at any time.

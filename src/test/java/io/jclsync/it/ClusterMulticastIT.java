@@ -10,6 +10,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import java.util.Map;
 
 /**
  * The UDP multicast stack: three nodes that find each other by multicast alone (no peer list),
@@ -67,7 +68,7 @@ class ClusterMulticastIT extends ClusterTestBase {
         assertEquals(0, status.exitCode(), status.output());
         org.junit.jupiter.api.Assertions.assertTrue(status.output().contains("\"peers\": [\"n2\", \"n3\"]"), status.output());
         // jclsync members finds the three nodes by multicast alone as well.
-        try (JclsyncProcess members = JclsyncProcess.start(tmp.resolve("members.log"), launcher(0), java.util.Map.of(),
+        try (JclsyncProcess members = JclsyncProcess.start(tmp.resolve("members.log"), launcher(0), Map.of(),
                 "members", "--cluster-name", "it", "--node-name", "probe", "--cluster-secret-file", secret.toString(),
                 "--cluster-bind", "127.0.0.9:" + port, discovery().get(0), discovery().get(1), "--expect", "4")) {
             assertEquals(0, members.waitFor(CONVERGE), members.log());

@@ -17,6 +17,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.io.UncheckedIOException;
+import java.time.Duration;
 
 /**
  * Split-brain: three nodes, each in a network namespace of its own, joined by a bridge in a
@@ -109,7 +111,7 @@ class ClusterPartitionIT extends ClusterTestBase {
     private void beforeTheSplit(String... pathsAndContents) throws Exception {
         for (int i = 0; i < pathsAndContents.length; i += 2) write(0, pathsAndContents[i], pathsAndContents[i + 1]);
         awaitConverged("the files before the split");
-        awaitQuiet(java.time.Duration.ofMillis(700));
+        awaitQuiet(Duration.ofMillis(700));
     }
 
     /**
@@ -142,7 +144,7 @@ class ClusterPartitionIT extends ClusterTestBase {
         link(2, "up");
         for (int i = 0; i < 3; i++) awaitView(i, List.of("n1", "n2", "n3"));
         awaitConverged("the healed cluster");
-        awaitQuiet(java.time.Duration.ofSeconds(2));
+        awaitQuiet(Duration.ofSeconds(2));
         awaitConverged("the healed cluster, settled");
     }
 
@@ -155,7 +157,7 @@ class ClusterPartitionIT extends ClusterTestBase {
             try {
                 w.run();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         };
     }

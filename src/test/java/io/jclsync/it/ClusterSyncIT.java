@@ -21,6 +21,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.io.UncheckedIOException;
 
 /**
  * Three jclsync processes in cluster mode on 127.0.0.2-4 (TCP), each with its own directory.
@@ -59,7 +60,7 @@ class ClusterSyncIT extends ClusterTestBase {
             Files.createDirectories(file.getParent());
             Files.writeString(file, text);
         } catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -82,7 +83,7 @@ class ClusterSyncIT extends ClusterTestBase {
                 try {
                     Files.writeString(trees.get(2).resolve("from-n2/f" + f), " appended", StandardOpenOption.APPEND);
                 } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
+                    throw new UncheckedIOException(e);
                 }
             }
         });
@@ -90,7 +91,7 @@ class ClusterSyncIT extends ClusterTestBase {
             try {
                 Files.move(trees.get(1).resolve("fan/d7"), trees.get(1).resolve("fan/d7-renamed"));
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         assertTrue(Files.isRegularFile(trees.get(0).resolve("fan/d7-renamed/f3")));
@@ -99,7 +100,7 @@ class ClusterSyncIT extends ClusterTestBase {
             try {
                 SyncIT.deleteTree(trees.get(0).resolve("fan/d9"));
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
         assertFalse(Files.exists(trees.get(1).resolve("fan/d9")));
@@ -189,7 +190,7 @@ class ClusterSyncIT extends ClusterTestBase {
         // Its catch-up is reported: entries received and files pulled from n2 (the 50 early files' writer
         // or n1, whichever answered with them).
         nodes.get(2).awaitLog("index entries, ", CONVERGE);
-        assertTrue(java.util.regex.Pattern.compile("catch-up with n[12]: [\\d,]+ index entries, [\\d,]+ file\\(s\\)")
+        assertTrue(Pattern.compile("catch-up with n[12]: [\\d,]+ index entries, [\\d,]+ file\\(s\\)")
                 .matcher(nodes.get(2).log()).find(), nodes.get(2).log());
 
         // Quiet for longer than the refresh delay: the nodes have asked each other again.

@@ -15,6 +15,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.function.LongPredicate;
 
 /**
  * Three jclsync processes in cluster mode on 127.0.0.2-4 (TCP), each with its own directory and
@@ -143,7 +144,7 @@ abstract class ClusterTestBase {
     }
 
     /** Waits until node {@code node}'s status says {@code peer} is behind by a number of batches that {@code ok} accepts. */
-    void awaitBehind(int node, String peer, java.util.function.LongPredicate ok, String what) throws Exception {
+    void awaitBehind(int node, String peer, LongPredicate ok, String what) throws Exception {
         Trees.awaitText(states.get(node).resolve("status.json"), t -> ok.test(behind(t, peer)), CONVERGE,
                 "a status saying " + peer + " is " + what, nodes.get(node));
     }

@@ -14,6 +14,7 @@ import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.io.IOException;
 
 /**
  * Nothing a peer overwrites or deletes is gone: n2 rewrites and deletes what n1 wrote, and n1 (its
@@ -128,7 +129,7 @@ class ClusterVersioningIT extends ClusterTestBase {
             assertEquals(List.of(), all.filter(Files::isRegularFile).filter(p -> {
                 try {
                     return Files.size(p) > 0;
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return true;
                 }
             }).toList(), "no partial copy is left in the store");

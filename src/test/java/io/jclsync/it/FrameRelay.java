@@ -20,6 +20,8 @@ import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.util.ByteArrayDataInputStream;
 import org.jgroups.util.ByteArrayDataOutputStream;
 import org.jgroups.util.Util;
+import java.io.BufferedOutputStream;
+import java.util.Arrays;
 
 /**
  * A man in the middle for JGroups' TCP transport: accepts connections on one address and forwards
@@ -104,7 +106,7 @@ final class FrameRelay implements AutoCloseable {
 
     private void relayPackets(InputStream rawIn, OutputStream rawOut) throws IOException {
         DataInputStream in = new DataInputStream(rawIn);
-        DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(rawOut));
+        DataOutputStream out = new DataOutputStream(new BufferedOutputStream(rawOut));
         byte[] preamble = in.readNBytes(PREAMBLE);
         int addressLength = ((preamble[6] & 0xff) << 8) | (preamble[7] & 0xff);
         byte[] address = in.readNBytes(addressLength);
@@ -200,7 +202,7 @@ final class FrameRelay implements AutoCloseable {
         Message leave = new EmptyMessage(null).setSrc(sender).putHeader(gms, new GMS.GmsHeader(GMS.GmsHeader.LEAVE_REQ, sender));
         ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(256);
         Util.writeMessage(leave, out, false);
-        write(towardNode, java.util.Arrays.copyOf(out.buffer(), out.position()));
+        write(towardNode, Arrays.copyOf(out.buffer(), out.position()));
     }
 
     private static Address senderOf(byte[] packet) throws Exception {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.channels.Channels;
 
 /**
  * One jclsync process serving many trees ({@code --ctl-socket}), added and removed at runtime with
@@ -182,7 +183,7 @@ class HostIT {
     }
 
     private static String readAll(SocketChannel ch) throws Exception {
-        return new String(java.nio.channels.Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
+        return new String(Channels.newInputStream(ch).readAllBytes(), StandardCharsets.UTF_8);
     }
 
     /** Whoever may write the socket's directory could put a socket of their own in its place. */

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
 /**
  * jclsync started from the shaded jar as a separate JVM, the way a user runs it. Its stdout and
@@ -44,10 +45,10 @@ public final class JclsyncProcess implements AutoCloseable {
 
     /** @param prefix a command to run java under (e.g. setpriv), or empty */
     static JclsyncProcess start(Path log, List<String> prefix, String... args) throws IOException {
-        return start(log, prefix, java.util.Map.of(), args);
+        return start(log, prefix, Map.of(), args);
     }
 
-    public static JclsyncProcess start(Path log, List<String> prefix, java.util.Map<String, String> env, String... args)
+    public static JclsyncProcess start(Path log, List<String> prefix, Map<String, String> env, String... args)
             throws IOException {
         ProcessBuilder pb = new ProcessBuilder(command(prefix, List.of(args)));
         pb.environment().putAll(env);
@@ -67,11 +68,11 @@ public final class JclsyncProcess implements AutoCloseable {
 
     /** Runs jclsync to completion (for commands that must exit on their own). */
     static Result run(Path log, Duration timeout, String... args) throws Exception {
-        return run(log, timeout, java.util.Map.of(), args);
+        return run(log, timeout, Map.of(), args);
     }
 
     /** @param env environment variables to set (an empty value removes the variable) */
-    static Result run(Path log, Duration timeout, java.util.Map<String, String> env, String... args) throws Exception {
+    static Result run(Path log, Duration timeout, Map<String, String> env, String... args) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(command(List.of(), List.of(args)));
         env.forEach((k, v) -> {
             if (v.isEmpty()) pb.environment().remove(k);

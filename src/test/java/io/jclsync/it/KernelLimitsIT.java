@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Lowers inotify's kernel limits (root only; restored afterwards) to provoke a queue overflow and
@@ -56,7 +57,7 @@ class KernelLimitsIT {
     private static String sysctl(String name, String value) throws IOException {
         Path file = Path.of("/proc/sys", name.replace('.', '/'));
         if (value != null) {
-            Files.write(file, (value + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            Files.write(file, (value + "\n").getBytes(StandardCharsets.US_ASCII));
             String now = sysctl(name, null);
             if (!now.equals(value)) throw new IOException(name + " is " + now + " after writing " + value);
             return value;

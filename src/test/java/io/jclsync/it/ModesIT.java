@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import java.nio.file.attribute.PosixFilePermissions;
 
 /** The modes other than rsyncdirect, driven by the handlers shipped in examples/. */
 class ModesIT extends OneWayTestBase {
@@ -85,10 +86,10 @@ class ModesIT extends OneWayTestBase {
         start(Map.of(), "-D", dst.toString(), "--modification-signature", "size,mtime");
         Files.writeString(src.resolve("a"), "a2"); // synced once: its signature is remembered
         Trees.awaitContent(dst.resolve("a"), "a2", CONVERGE, jclsync);
-        Files.setPosixFilePermissions(src.resolve("a"), java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+        Files.setPosixFilePermissions(src.resolve("a"), PosixFilePermissions.fromString("rw-------"));
         Files.writeString(src.resolve("b"), "b");
         Trees.awaitContent(dst.resolve("b"), "b", CONVERGE, jclsync);
-        org.junit.jupiter.api.Assertions.assertNotEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+        org.junit.jupiter.api.Assertions.assertNotEquals("rw-------", PosixFilePermissions.toString(
                 Files.getPosixFilePermissions(dst.resolve("a"))), "a chmod alone is not a modification (mode not listed)");
         Files.writeString(src.resolve("a"), "a3, longer");
         Trees.awaitContent(dst.resolve("a"), "a3, longer", CONVERGE, jclsync);
@@ -116,7 +117,7 @@ class ModesIT extends OneWayTestBase {
                 case "$*" in *slow-*) sleep 2 ;; esac
                 for p in "$@"; do echo "end $(basename "$p")" >> "$HANDLER_LOG"; done
                 """);
-        Files.setPosixFilePermissions(handler, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+        Files.setPosixFilePermissions(handler, PosixFilePermissions.fromString("rwx------"));
         start(Map.of("HANDLER_LOG", log.toString()), "-M", "shell", "-S", handler.toString(), "-p", "safe", "-v");
 
         Files.writeString(src.resolve("slow-a"), "1");

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 
 /**
  * Signals, the pid file, the sync timeout, --exit-on-no-events and clsync's run-control options
@@ -127,7 +128,7 @@ class SignalsIT extends OneWayTestBase {
         Files.writeString(src.resolve("two"), "2");
         assertEquals(0, jclsync.waitFor(CONVERGE), "exits on its own after the second sync: " + jclsync.log());
         assertEquals("2", Files.readString(dst.resolve("two")));
-        assertEquals(java.util.List.of("pre-exit job " + src + " 0 0", "exit job " + src + " 0 0"), Files.readAllLines(calls),
+        assertEquals(List.of("pre-exit job " + src + " 0 0", "exit job " + src + " 0 0"), Files.readAllLines(calls),
                 "the pre-exit hook, then the exit hook, each with label, watch dir and exit code");
     }
 

@@ -20,6 +20,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import java.util.Random;
 
 /** jclsync as a separate process, real inotify, real rsync, one-way to a local directory. */
 class SyncIT extends OneWayTestBase {
@@ -122,7 +123,7 @@ class SyncIT extends OneWayTestBase {
     void aBigFileWaitsForItsOwnDelayAndArrives() throws Exception {
         start("-B", "1M", "-T", "2");
         byte[] big = new byte[3 << 20];
-        new java.util.Random(1).nextBytes(big);
+        new Random(1).nextBytes(big);
         Files.write(src.resolve("big.bin"), big);
         write(src.resolve("small.txt"), "small");
         jclsync.awaitLog("wait for the big-file delay", CONVERGE);

@@ -4,6 +4,11 @@ import io.jclsync.fs.TreeComparison;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.function.Predicate;
 
 /** Waits for two trees to become equal: contents, types, modes, mtimes and symlink targets. */
 final class Trees {
@@ -36,11 +41,11 @@ final class Trees {
      * Waits until the text of {@code file} (empty while it does not exist) is one {@code ok} accepts,
      * and returns it; fails saying it never became {@code what}, with the last text and {@code p}'s log (p may be null).
      */
-    static String awaitText(Path file, java.util.function.Predicate<String> ok, Duration timeout, String what,
+    static String awaitText(Path file, Predicate<String> ok, Duration timeout, String what,
                             JclsyncProcess p) throws Exception {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
-            String text = java.nio.file.Files.exists(file) ? java.nio.file.Files.readString(file) : "";
+            String text = Files.exists(file) ? Files.readString(file) : "";
             if (ok.test(text)) return text;
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(file + " never became " + what + "; last:\n" + text + (p != null ? "\nlog:\n" + p.log() : ""));
@@ -50,10 +55,10 @@ final class Trees {
     }
 
     /** A file vanishing during the walk (an rsync temp file) only means "not equal yet". */
-    private static List<String> differences(Path source, Path target) throws java.io.IOException {
+    private static List<String> differences(Path source, Path target) throws IOException {
         try {
             return TreeComparison.differences(source, target, 10);
-        } catch (java.nio.file.NoSuchFileException | java.io.UncheckedIOException e) {
+        } catch (NoSuchFileException | UncheckedIOException e) {
             return List.of("changing: " + e.getMessage());
         }
     }

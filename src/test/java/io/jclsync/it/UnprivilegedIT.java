@@ -20,6 +20,8 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 
 /**
  * jclsync run the way a careful operator runs it: as an unprivileged user ({@code nobody}, through
@@ -107,10 +109,10 @@ class UnprivilegedIT extends ClusterTestBase {
         try (Stream<Path> s = Files.list(Path.of("/tmp"))) {
             for (Path p : (Iterable<Path>) s::iterator) {
                 try {
-                    if ((Integer) Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS) == uid) {
+                    if ((Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS) == uid) {
                         out.add(p.getFileName().toString());
                     }
-                } catch (java.nio.file.NoSuchFileException gone) {
+                } catch (NoSuchFileException gone) {
                     // another process's temp file, removed meanwhile
                 }
             }
@@ -136,7 +138,7 @@ class UnprivilegedIT extends ClusterTestBase {
             assertEquals(-1, Files.mismatch(trees.get(0).resolve("from-n1/big.bin"), tree.resolve("from-n1/big.bin")));
             try (Stream<Path> all = Files.walk(tree)) {
                 for (Path p : (Iterable<Path>) all::iterator) {
-                    assertEquals(uid, Files.getAttribute(p, "unix:uid", java.nio.file.LinkOption.NOFOLLOW_LINKS),
+                    assertEquals(uid, Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS),
                             p + " belongs to the user running the node");
                 }
             }

@@ -24,6 +24,8 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.nio.file.StandardOpenOption;
+import java.util.Set;
 
 /** What a local batch becomes on the wire and in the index, on a real directory. */
 class AnnouncerTest {
@@ -92,9 +94,9 @@ class AnnouncerTest {
                         new Batch.Entry(Path.of("e/b"), ChangeKind.DELETE, null, 0)), false));
 
         List<String> kinds = sent.stream().map(c -> c.kind() + " " + c.path()).toList();
-        assertEquals(java.util.Set.of("DELETE d/a", "DELETE d/b", "DELETE d", "MODIFY e", "MODIFY e/a"),
-                java.util.Set.copyOf(kinds), "sent: " + kinds);
-        assertEquals(kinds.size(), java.util.Set.copyOf(kinds).size(), "each path once: " + kinds);
+        assertEquals(Set.of("DELETE d/a", "DELETE d/b", "DELETE d", "MODIFY e", "MODIFY e/a"),
+                Set.copyOf(kinds), "sent: " + kinds);
+        assertEquals(kinds.size(), Set.copyOf(kinds).size(), "each path once: " + kinds);
         assertEquals(true, kinds.indexOf("DELETE d/a") < kinds.indexOf("DELETE d"), "entries' tombstones first: " + kinds);
         for (String gone : List.of("d", "d/a", "d/b")) assertEquals(null, index.get(Path.of(gone)).state(), gone);
         assertEquals(1L, index.get(Path.of("d/b")).vector().get("n1"), "d/b's tombstone covers its version");
@@ -133,7 +135,7 @@ class AnnouncerTest {
         index.applied(Path.of("d"), FileStates.of(root.resolve("d")), VersionVector.of("n1", 1), "n1");
         index.applied(Path.of("d/x"), FileStates.of(root.resolve("d/x")), VersionVector.of(Map.of("n1", 1L, "n3", 1L)), "n3");
         Files.move(root.resolve("d"), root.resolve("e"));
-        Files.writeString(root.resolve("e/x"), "appended after the rename\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(root.resolve("e/x"), "appended after the rename\n", StandardOpenOption.APPEND);
 
         announcer.run(new Batch(List.of(new Batch.Rename(Path.of("d"), Path.of("e"))),
                 List.of(new Batch.Entry(Path.of("d"), ChangeKind.DELETE, null, 0),

@@ -10,6 +10,13 @@ import java.util.List;
 import java.util.Random;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.Test;
+import io.jclsync.fs.RelPath;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
 
 class HelloWaitTest {
     private static WireMessage.Batch batch(String origin, long sequence) {
@@ -33,23 +40,23 @@ class HelloWaitTest {
         for (long seed = 0; seed < 200; seed++) {
             Random random = new Random(seed);
             HelloWait wait = new HelloWait();
-            java.util.Map<String, java.util.List<Long>> applied = new java.util.HashMap<>();
-            java.util.Map<String, Long> next = new java.util.HashMap<>();
-            java.util.Set<String> heard = new java.util.HashSet<>();
+            Map<String, List<Long>> applied = new HashMap<>();
+            Map<String, Long> next = new HashMap<>();
+            Set<String> heard = new HashSet<>();
             for (int step = 0; step < 40; step++) {
                 String origin = random.nextBoolean() ? "a" : "b";
                 if (!heard.contains(origin) && random.nextInt(8) == 0) {
                     heard.add(origin);
-                    for (WireMessage.Batch b : wait.release(origin)) applied.computeIfAbsent(origin, o -> new java.util.ArrayList<>()).add(b.sequence());
+                    for (WireMessage.Batch b : wait.release(origin)) applied.computeIfAbsent(origin, o -> new ArrayList<>()).add(b.sequence());
                 } else {
                     long s = next.merge(origin, 1L, Long::sum);
                     if (!wait.hold(batch(origin, s), heard.contains(origin))) {
-                        applied.computeIfAbsent(origin, o -> new java.util.ArrayList<>()).add(s);
+                        applied.computeIfAbsent(origin, o -> new ArrayList<>()).add(s);
                     }
                 }
             }
             for (String origin : List.of("a", "b")) {
-                if (!heard.contains(origin)) for (WireMessage.Batch b : wait.release(origin)) applied.computeIfAbsent(origin, o -> new java.util.ArrayList<>()).add(b.sequence());
+                if (!heard.contains(origin)) for (WireMessage.Batch b : wait.release(origin)) applied.computeIfAbsent(origin, o -> new ArrayList<>()).add(b.sequence());
                 long sent = next.getOrDefault(origin, 0L);
                 assertEquals(LongStream.rangeClosed(1, sent).boxed().toList(), applied.getOrDefault(origin, List.of()),
                         "seed " + seed + ", origin " + origin);
@@ -70,8 +77,8 @@ class HelloWaitTest {
     @Test
     void atMostSoManyChangesWaitPerOrigin() {
         HelloWait wait = new HelloWait();
-        List<WireMessage.Change> many = java.util.Collections.nCopies(HelloWait.CHANGES_PER_ORIGIN / 2,
-                new WireMessage.Change(io.jclsync.fs.RelPath.of("f".getBytes()), WireMessage.Kind.DELETE, null, null,
+        List<WireMessage.Change> many = Collections.nCopies(HelloWait.CHANGES_PER_ORIGIN / 2,
+                new WireMessage.Change(RelPath.of("f".getBytes()), WireMessage.Kind.DELETE, null, null,
                         VersionVector.of("silent", 1)));
         for (long s = 1; s <= 3; s++) wait.hold(new WireMessage.Batch("t", "silent", s, many), false);
         assertEquals(List.of(2L, 3L), sequences(wait.release("silent")), "the oldest dropped");

@@ -16,6 +16,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import io.jclsync.cluster.wire.IndexCodec;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 
 class IndexTest {
     @Test
@@ -89,11 +92,11 @@ class IndexTest {
         before.applied(Path.of("kept"), state, VersionVector.of("n2", 4), "n2");
         before.localChange(Path.of("gone"), null);
         before.caughtUp("n2", new Index.Position(77, 5));
-        io.jclsync.cluster.wire.IndexCodec.write(file, before.snapshotIfDirty());
+        IndexCodec.write(file, before.snapshotIfDirty());
         assertNull(before.snapshotIfDirty(), "nothing changed since");
 
         Index after = new Index("n1");
-        after.restore(io.jclsync.cluster.wire.IndexCodec.read(file));
+        after.restore(IndexCodec.read(file));
         assertEquals(VersionVector.of("n2", 4), after.get(Path.of("kept")).vector());
         assertEquals("n2", after.get(Path.of("kept")).writer());
         assertNull(after.get(Path.of("gone")).state(), "a fresh tombstone is kept");
@@ -112,9 +115,9 @@ class IndexTest {
 
     private static FileState file(String content, long mtime, int mode) {
         try {
-            byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(content.getBytes());
+            byte[] sha = MessageDigest.getInstance("SHA-256").digest(content.getBytes());
             return new FileState(FileType.FILE, content.length(), mtime, mode, new byte[0], sha);
-        } catch (java.security.NoSuchAlgorithmException e) {
+        } catch (NoSuchAlgorithmException e) {
             throw new AssertionError(e);
         }
     }
@@ -206,10 +209,10 @@ class IndexTest {
         FileState dir = new FileState(FileType.DIRECTORY, 0, 7, 0755, new byte[0], new byte[0]);
         FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
         Index index = new Index("n1");
-        for (String d : java.util.List.of("a", "a/b", "a/b/c")) index.localChange(Path.of(d), dir);
+        for (String d : List.of("a", "a/b", "a/b/c")) index.localChange(Path.of(d), dir);
         index.localChange(Path.of("a/b/c/f"), file);
         index.localChange(Path.of("a/g"), file);
-        java.util.List<Path> below = index.liveBelow(Path.of("a"));
+        List<Path> below = index.liveBelow(Path.of("a"));
         assertEquals(4, below.size());
         for (Path p : below) {
             for (Path q : below) {

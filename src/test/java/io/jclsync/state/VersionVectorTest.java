@@ -19,6 +19,7 @@ import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
+import java.util.List;
 
 /**
  * The vector's algebra as properties (jqwik: a failing case is shrunk to a smallest one and its
@@ -159,7 +160,7 @@ class VersionVectorTest {
     void keysAreListedInOrder() {
         VersionVector v = VersionVector.of(Map.of("n2", 1L, CONTENT_KEY, 1L, "n10", 3L));
         assertEquals("{#0123456789abcdef=1, n10=3, n2=1}", v.toString());
-        assertEquals(java.util.List.of(CONTENT_KEY, "n10", "n2"), java.util.List.copyOf(v.asMap().keySet()));
+        assertEquals(List.of(CONTENT_KEY, "n10", "n2"), List.copyOf(v.asMap().keySet()));
     }
 
     @Example

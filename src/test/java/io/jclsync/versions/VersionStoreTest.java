@@ -27,6 +27,9 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Random;
 
 class VersionStoreTest {
     private static final Instant T0 = Instant.parse("2026-03-01T12:00:00Z");
@@ -93,7 +96,7 @@ class VersionStoreTest {
     }
 
     private static List<String> contents(List<Version> versions) throws IOException {
-        List<String> out = new java.util.ArrayList<>();
+        List<String> out = new ArrayList<>();
         for (Version v : versions) out.add(Files.readString(v.file()));
         return out;
     }
@@ -162,8 +165,8 @@ class VersionStoreTest {
     @Test
     void staggeredMatchesSyncthingsBuckets() {
         Instant now = T0;
-        List<Instant> times = java.util.Arrays.stream(AGES).mapToObj(now::minusSeconds).toList();
-        List<Instant> expected = java.util.Arrays.stream(REMOVED).mapToObj(now::minusSeconds).sorted().toList();
+        List<Instant> times = Arrays.stream(AGES).mapToObj(now::minusSeconds).toList();
+        List<Instant> expected = Arrays.stream(REMOVED).mapToObj(now::minusSeconds).sorted().toList();
         assertEquals(expected, VersioningPolicy.parse("staggered").toRemove(times, now));
         assertEquals(List.of(), VersioningPolicy.parse("staggered:0").toRemove(List.of(now.minusSeconds(400 * DAY)), now),
                 "staggered:0 keeps the weekly ones forever");
@@ -182,8 +185,8 @@ class VersionStoreTest {
         VersionStore staggered = store("staggered");
         assertEquals(REMOVED.length, staggered.expire());
         List<String> left = contents(staggered.list(a));
-        List<String> expected = java.util.Arrays.stream(AGES)
-                .filter(age -> java.util.Arrays.stream(REMOVED).noneMatch(r -> r == age)).mapToObj(age -> "age " + age).toList();
+        List<String> expected = Arrays.stream(AGES)
+                .filter(age -> Arrays.stream(REMOVED).noneMatch(r -> r == age)).mapToObj(age -> "age " + age).toList();
         assertEquals(expected, left);
     }
 
@@ -231,7 +234,7 @@ class VersionStoreTest {
         RelPath a = rel("sub/a.bin");
         Path file = tree.resolve("sub/a.bin");
         byte[] one = new byte[100_000];
-        new java.util.Random(1).nextBytes(one);
+        new Random(1).nextBytes(one);
         Files.createDirectories(file.getParent());
         Files.write(file, one);
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
@@ -347,7 +350,7 @@ class VersionStoreTest {
         byte[] early = new VersionName(name, T0).encode();
         byte[] late = new VersionName(name, T0.plusMillis(1)).encode();
         assertEquals("f~20260301-120000.000", new String(early, StandardCharsets.UTF_8));
-        assertTrue(java.util.Arrays.compareUnsigned(early, late) < 0);
+        assertTrue(Arrays.compareUnsigned(early, late) < 0);
         assertEquals(new VersionName(name, T0), VersionName.decode(early));
         assertEquals(null, VersionName.decode("f~2026".getBytes(StandardCharsets.UTF_8)));
     }

@@ -22,6 +22,7 @@ import org.jgroups.util.ByteArrayDataInputStream;
 import org.jgroups.util.ByteArrayDataOutputStream;
 import org.jgroups.util.MessageBatch;
 import org.jgroups.util.Util;
+import java.util.Arrays;
 
 /**
  * A JGroups protocol, placed right above the transport, that seals every message going down and
@@ -229,7 +230,7 @@ public class FrameSeal extends Protocol {
         if (s == null || !local_addr.equals(senderAddress)) {
             ByteArrayDataOutputStream out = new ByteArrayDataOutputStream(Util.size(local_addr));
             Util.writeAddress(local_addr, out);
-            s = java.util.Arrays.copyOf(out.buffer(), out.position());
+            s = Arrays.copyOf(out.buffer(), out.position());
             sender = s;
             senderAddress = local_addr;
         }

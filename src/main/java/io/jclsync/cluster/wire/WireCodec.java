@@ -14,6 +14,19 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
+import io.jclsync.cluster.wire.proto.CatchUpRequest;
+import io.jclsync.cluster.wire.proto.Change;
+import io.jclsync.cluster.wire.proto.ChangeBatch;
+import io.jclsync.cluster.wire.proto.ChangeKind;
+import io.jclsync.cluster.wire.proto.Hello;
+import io.jclsync.cluster.wire.proto.IndexPart;
+import io.jclsync.cluster.wire.proto.IndexPosition;
+import io.jclsync.cluster.wire.proto.Progress;
+import io.jclsync.cluster.wire.proto.ScopeSummary;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.Set;
+import java.util.regex.Matcher;
 
 /**
  * Encodes {@link WireMessage}s as protobuf {@code Envelope}s and decodes what peers send, checking
@@ -49,21 +62,21 @@ public final class WireCodec {
     public static byte[] encode(WireMessage message) {
         Envelope.Builder env = Envelope.newBuilder().setProtocolVersion(PROTOCOL_VERSION);
         if (message instanceof WireMessage.Hello h) {
-            env.setHello(io.jclsync.cluster.wire.proto.Hello.newBuilder()
+            env.setHello(Hello.newBuilder()
                     .setNode(h.node()).setTreeId(ByteString.copyFrom(h.treeId()))
                     .setTransferEndpoint(h.transferEndpoint()).setIndexId(h.indexId())
                     .setTransferKey(ByteString.copyFrom(h.transferKey())));
         } else if (message instanceof WireMessage.Batch b) {
-            io.jclsync.cluster.wire.proto.ChangeBatch.Builder batch = io.jclsync.cluster.wire.proto.ChangeBatch
+            ChangeBatch.Builder batch = ChangeBatch
                     .newBuilder().setTreeId(treeBytes(b.tree())).setOrigin(b.origin()).setSequence(b.sequence());
             for (WireMessage.Change c : b.changes()) batch.addChanges(encode(c));
             if (b.part() != null) {
-                io.jclsync.cluster.wire.proto.IndexPart.Builder part = io.jclsync.cluster.wire.proto.IndexPart.newBuilder()
+                IndexPart.Builder part = IndexPart.newBuilder()
                         .setRequester(b.part().requester()).setIndexId(b.part().indexId())
                         .setThrough(b.part().through()).setLast(b.part().last());
                 for (WireMessage.Scope s : b.part().scopes()) {
                     Index.ScopeState st = s.state();
-                    part.addScopes(io.jclsync.cluster.wire.proto.ScopeSummary.newBuilder()
+                    part.addScopes(ScopeSummary.newBuilder()
                             .setPath(ByteString.copyFrom(s.path().bytes())).putAllVersion(st.vector().asMap())
                             .setLatestMtimeNs(st.latestMtimeNanos()).setLatestWriter(st.latestWriter())
                             .setFiles(st.files()).setBytes(st.bytes()));
@@ -72,35 +85,35 @@ public final class WireCodec {
             }
             env.setBatch(batch);
         } else if (message instanceof WireMessage.CatchUpRequest r) {
-            io.jclsync.cluster.wire.proto.CatchUpRequest.Builder req =
-                    io.jclsync.cluster.wire.proto.CatchUpRequest.newBuilder().setTreeId(treeBytes(r.tree()))
+            CatchUpRequest.Builder req =
+                    CatchUpRequest.newBuilder().setTreeId(treeBytes(r.tree()))
                             .setRequester(r.requester());
             r.since().forEach((peer, pos) -> req.putSince(peer, position(pos)));
             env.setCatchUpRequest(req);
         } else if (message instanceof WireMessage.Progress p) {
-            env.setProgress(io.jclsync.cluster.wire.proto.Progress.newBuilder().setTreeId(treeBytes(p.tree()))
+            env.setProgress(Progress.newBuilder().setTreeId(treeBytes(p.tree()))
                     .setNode(p.node()).putAllApplied(p.applied()));
         }
         return env.build().toByteArray();
     }
 
-    static io.jclsync.cluster.wire.proto.IndexPosition position(Index.Position p) {
-        return io.jclsync.cluster.wire.proto.IndexPosition.newBuilder()
+    static IndexPosition position(Index.Position p) {
+        return IndexPosition.newBuilder()
                 .setIndexId(p.indexId()).setSequence(p.sequence()).build();
     }
 
-    static io.jclsync.cluster.wire.proto.Change encodeChange(WireMessage.Change c) {
+    static Change encodeChange(WireMessage.Change c) {
         return encode(c);
     }
 
-    static WireMessage.Change decodeChange(io.jclsync.cluster.wire.proto.Change c) throws WireException {
+    static WireMessage.Change decodeChange(Change c) throws WireException {
         return change(c);
     }
 
-    private static io.jclsync.cluster.wire.proto.Change encode(WireMessage.Change c) {
-        io.jclsync.cluster.wire.proto.Change.Builder b = io.jclsync.cluster.wire.proto.Change.newBuilder()
+    private static Change encode(WireMessage.Change c) {
+        Change.Builder b = Change.newBuilder()
                 .setPath(ByteString.copyFrom(c.path().bytes()))
-                .setKind(io.jclsync.cluster.wire.proto.ChangeKind.forNumber(c.kind().ordinal() + 1))
+                .setKind(ChangeKind.forNumber(c.kind().ordinal() + 1))
                 .putAllVersion(c.version().asMap());
         if (c.writer() != null) b.setWriter(c.writer());
         if (c.takeover()) b.setTakeover(true);
@@ -141,11 +154,11 @@ public final class WireCodec {
         };
     }
 
-    private static WireMessage.Hello hello(io.jclsync.cluster.wire.proto.Hello h) throws WireException {
+    private static WireMessage.Hello hello(Hello h) throws WireException {
         tree(h.getTreeId());
         String endpoint = h.getTransferEndpoint();
         if (!endpoint.isEmpty()) {
-            java.util.regex.Matcher m = ENDPOINT.matcher(endpoint);
+            Matcher m = ENDPOINT.matcher(endpoint);
             if (!m.matches() || Integer.parseInt(m.group(1)) < 1 || Integer.parseInt(m.group(1)) > 65535) {
                 throw new WireException("transfer endpoint '" + endpoint.substring(0, Math.min(endpoint.length(), 300))
                         + "' is not host:port");
@@ -162,7 +175,7 @@ public final class WireCodec {
                 h.getTransferKey().toByteArray());
     }
 
-    private static WireMessage.CatchUpRequest catchUpRequest(io.jclsync.cluster.wire.proto.CatchUpRequest r)
+    private static WireMessage.CatchUpRequest catchUpRequest(CatchUpRequest r)
             throws WireException {
         if (r.getSinceCount() > MAX_NODES) throw new WireException("catch-up request naming " + r.getSinceCount() + " peers");
         Map<String, Index.Position> since = new HashMap<>();
@@ -172,14 +185,14 @@ public final class WireCodec {
         return new WireMessage.CatchUpRequest(tree(r.getTreeId()), node(r.getRequester()), since);
     }
 
-    private static WireMessage.Batch batch(io.jclsync.cluster.wire.proto.ChangeBatch b) throws WireException {
+    private static WireMessage.Batch batch(ChangeBatch b) throws WireException {
         String origin = node(b.getOrigin());
         if (b.getSequence() == 0) throw new WireException("batch from " + origin + " with sequence 0 (they start at 1)");
         if (b.getChangesCount() > MAX_CHANGES) {
             throw new WireException("batch from " + origin + " with " + b.getChangesCount() + " changes (max " + MAX_CHANGES + ")");
         }
         List<WireMessage.Change> changes = new ArrayList<>(b.getChangesCount());
-        java.util.Set<RelPath> seen = new java.util.HashSet<>();
+        Set<RelPath> seen = new HashSet<>();
         for (int i = 0; i < b.getChangesCount(); i++) {
             WireMessage.Change c;
             try {
@@ -221,7 +234,7 @@ public final class WireCodec {
         return new WireMessage.Batch(tree(b.getTreeId()), origin, b.getSequence(), changes, part);
     }
 
-    private static WireMessage.Change change(io.jclsync.cluster.wire.proto.Change c) throws WireException {
+    private static WireMessage.Change change(Change c) throws WireException {
         RelPath path = treePath(c.getPath());
         WireMessage.Kind kind = switch (c.getKind()) {
             case CHANGE_KIND_CREATE -> WireMessage.Kind.CREATE;
@@ -286,11 +299,11 @@ public final class WireCodec {
     /** A tree id: 1 to 64 bytes (jclsync's are 32, a SHA-256). */
     private static String tree(ByteString id) throws WireException {
         if (id.isEmpty() || id.size() > 64) throw new WireException("tree id of " + id.size() + " bytes (1-64)");
-        return java.util.HexFormat.of().formatHex(id.toByteArray());
+        return HexFormat.of().formatHex(id.toByteArray());
     }
 
     private static ByteString treeBytes(String hex) {
-        return ByteString.copyFrom(java.util.HexFormat.of().parseHex(hex));
+        return ByteString.copyFrom(HexFormat.of().parseHex(hex));
     }
 
     /** Whether {@code name} is a valid node name: 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric. */

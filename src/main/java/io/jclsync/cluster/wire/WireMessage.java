@@ -7,6 +7,8 @@ import io.jclsync.state.VersionVector;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.nio.file.Path;
+import java.util.HexFormat;
 
 /**
  * What nodes say to each other: the decoded, validated form of {@code proto/jclsync.proto}. Tree
@@ -38,7 +40,7 @@ public sealed interface WireMessage {
 
         /** The tree id as the other messages carry it. */
         public String tree() {
-            return java.util.HexFormat.of().formatHex(treeId);
+            return HexFormat.of().formatHex(treeId);
         }
     }
 
@@ -108,7 +110,7 @@ public sealed interface WireMessage {
         }
 
         /** An entry of an index as a change: MODIFY with its state, or DELETE for a tombstone. */
-        public static Change of(java.nio.file.Path path, Index.Version v) {
+        public static Change of(Path path, Index.Version v) {
             return new Change(RelPath.of(path), v.state() == null ? Kind.DELETE : Kind.MODIFY, null, v.state(), v.vector(),
                     v.writer(), v.takeover());
         }

@@ -15,6 +15,7 @@ import org.jgroups.Message;
 import org.jgroups.protocols.pbcast.GMS;
 import org.jgroups.util.UUID;
 import org.junit.jupiter.api.Test;
+import java.util.HexFormat;
 
 /** The frame layer on its own: what it lets through and what it drops, and why. */
 class FrameSealTest {
@@ -176,9 +177,9 @@ class FrameSealTest {
     void hkdfMatchesRfc5869TestCase1() {
         byte[] ikm = new byte[22];
         Arrays.fill(ikm, (byte) 0x0b);
-        byte[] salt = java.util.HexFormat.of().parseHex("000102030405060708090a0b0c");
-        byte[] info = java.util.HexFormat.of().parseHex("f0f1f2f3f4f5f6f7f8f9");
-        assertArrayEquals(java.util.HexFormat.of().parseHex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
+        byte[] salt = HexFormat.of().parseHex("000102030405060708090a0b0c");
+        byte[] info = HexFormat.of().parseHex("f0f1f2f3f4f5f6f7f8f9");
+        assertArrayEquals(HexFormat.of().parseHex("3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf"
                 + "34007208d5b887185865"), Hkdf.derive(salt, ikm, info, 42));
     }
 }

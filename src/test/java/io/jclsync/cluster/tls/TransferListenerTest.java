@@ -23,6 +23,8 @@ import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.net.SocketTimeoutException;
+import java.util.ArrayList;
 
 /** A real listener and real tunnels on loopback, serving each connection with a real process. */
 class TransferListenerTest {
@@ -134,7 +136,7 @@ class TransferListenerTest {
     @Test
     void aHandshakeThatTricklesIsCutAtItsDeadlineAndMembersAreStillServed() throws Exception {
         listen();
-        List<Socket> trickling = new java.util.ArrayList<>();
+        List<Socket> trickling = new ArrayList<>();
         try {
             for (int i = 0; i < 20; i++) trickling.add(new Socket(address.getAddress(), address.getPort()));
             long start = System.nanoTime();
@@ -172,7 +174,7 @@ class TransferListenerTest {
                 // an alert, say: read on to the end
             }
             return -1;
-        } catch (java.net.SocketTimeoutException stillOpen) {
+        } catch (SocketTimeoutException stillOpen) {
             return 0;
         } catch (IOException reset) {
             return -1;

@@ -22,6 +22,10 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import io.jclsync.cluster.TreeId;
+import io.jclsync.cluster.wire.proto.ChangeKind;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /**
  * A seeded fuzzer for {@link WireCodec#decode}: valid frames mutated (bit flips, byte changes,
@@ -37,7 +41,7 @@ import org.junit.jupiter.api.Test;
  * {@code scripts/fuzz-wire} (10^6 frames).
  */
 class WireCodecFuzzTest {
-    private static final String TREE = HexFormat.of().formatHex(io.jclsync.cluster.TreeId.of("it"));
+    private static final String TREE = HexFormat.of().formatHex(TreeId.of("it"));
     /** Path components a peer might try, next to ordinary and odd names. */
     private static final String[] COMPONENTS = {"a", "dir", "f.txt", ".jclsync", "incoming", "1.list", ".", "..", "",
             ".jclsync2", "n\u00e9", "x y", "\\", ".sync-conflicts"};
@@ -116,23 +120,23 @@ class WireCodecFuzzTest {
             switch (r.nextInt(7)) {
                 case 0 -> f[at] ^= (byte) (1 << r.nextInt(8));
                 case 1 -> f[at] = (byte) r.nextInt(256);
-                case 2 -> f = java.util.Arrays.copyOf(f, at);
-                case 3 -> f = concat(java.util.Arrays.copyOf(f, at), tail(valid(r), r));
+                case 2 -> f = Arrays.copyOf(f, at);
+                case 3 -> f = concat(Arrays.copyOf(f, at), tail(valid(r), r));
                 case 4 -> f = insert(f, at, varintGarbage(r));
                 case 5 -> f = insert(f, at, hugeLength(r));
-                default -> f = insert(f, at, java.util.Arrays.copyOfRange(f, at, Math.min(f.length, at + 1 + r.nextInt(16))));
+                default -> f = insert(f, at, Arrays.copyOfRange(f, at, Math.min(f.length, at + 1 + r.nextInt(16))));
             }
         }
         return f;
     }
 
     private static byte[] tail(byte[] f, Random r) {
-        return java.util.Arrays.copyOfRange(f, f.length == 0 ? 0 : r.nextInt(f.length), f.length);
+        return Arrays.copyOfRange(f, f.length == 0 ? 0 : r.nextInt(f.length), f.length);
     }
 
     private static byte[] varintGarbage(Random r) {
         byte[] b = new byte[1 + r.nextInt(12)];
-        java.util.Arrays.fill(b, (byte) 0xff);
+        Arrays.fill(b, (byte) 0xff);
         if (r.nextBoolean()) b[b.length - 1] = 0x7f;
         return b;
     }
@@ -156,13 +160,13 @@ class WireCodecFuzzTest {
     }
 
     private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
     }
 
     private static byte[] insert(byte[] f, int at, byte[] what) {
-        return concat(concat(java.util.Arrays.copyOf(f, at), what), java.util.Arrays.copyOfRange(f, at, f.length));
+        return concat(concat(Arrays.copyOf(f, at), what), Arrays.copyOfRange(f, at, f.length));
     }
 
     /** A valid batch re-built at the protobuf level with one field given a value a peer should not send. */
@@ -178,14 +182,14 @@ class WireCodecFuzzTest {
         Change.Builder c = batch.getChangesBuilder(r.nextInt(batch.getChangesCount()));
         switch (r.nextInt(9)) {
             case 0 -> c.setPath(ByteString.copyFrom(randomPath(r)));
-            case 1 -> c.setKind(io.jclsync.cluster.wire.proto.ChangeKind.CHANGE_KIND_RENAME)
+            case 1 -> c.setKind(ChangeKind.CHANGE_KIND_RENAME)
                     .setOldPath(ByteString.copyFrom(randomPath(r)));
             case 2 -> c.setOldPath(ByteString.copyFrom(randomPath(r)));
             case 3 -> c.getStateBuilder().setMode(r.nextInt());
             case 4 -> c.getStateBuilder().setTypeValue(r.nextInt(6)).setSize(r.nextLong());
             case 5 -> c.getStateBuilder().setContentHash(ByteString.copyFrom(bytes(r, r.nextInt(40))));
             case 6 -> c.getStateBuilder().setSymlinkTarget(ByteString.copyFrom(bytes(r, r.nextInt(8))));
-            case 7 -> c.putVersion(r.nextBoolean() ? "" : new String(bytes(r, 1 + r.nextInt(4)), java.nio.charset.StandardCharsets.ISO_8859_1), 1);
+            case 7 -> c.putVersion(r.nextBoolean() ? "" : new String(bytes(r, 1 + r.nextInt(4)), StandardCharsets.ISO_8859_1), 1);
             default -> {
                 if (r.nextBoolean()) batch.setOrigin(r.nextBoolean() ? "-x" : "a".repeat(65));
                 else batch.setSequence(0);
@@ -210,7 +214,7 @@ class WireCodecFuzzTest {
             if (n > 1) sb.append(r.nextInt(15) == 0 ? "//" : "/");
         }
         if (r.nextInt(20) == 0) sb.insert(r.nextInt(sb.length() + 1), '\0');
-        return sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return sb.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     /** A valid path: ordinary components (never {@code .jclsync} at the top). */
@@ -222,7 +226,7 @@ class WireCodecFuzzTest {
             if (sb.isEmpty() && c.equals(".jclsync")) c = "top";
             sb.append(c).append(n > 1 ? "/" : "");
         }
-        return RelPath.of(sb.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return RelPath.of(sb.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     private static String node(Random r) {
@@ -357,7 +361,7 @@ class WireCodecFuzzTest {
 
     /** Inside the tree: relative, no NUL, no empty, . or .. component, at most 4,096 bytes; not .jclsync or below. */
     private static void checkPath(byte[] p) {
-        String s = new String(p, java.nio.charset.StandardCharsets.ISO_8859_1);
+        String s = new String(p, StandardCharsets.ISO_8859_1);
         assertTrue(p.length >= 1 && p.length <= 4096, "path length " + p.length);
         assertTrue(s.indexOf('\0') < 0, "NUL in " + s);
         String[] parts = s.split("/", -1);

@@ -24,12 +24,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import io.jclsync.cluster.TreeId;
+import io.jclsync.state.Index;
+import java.util.HexFormat;
 
 class WireCodecTest {
     private static final byte[] HASH = new byte[32];
     /** A transfer key: any 32 bytes (a SHA-256 fingerprint). */
-    private static final byte[] KEY = java.util.HexFormat.of().parseHex("5e".repeat(32));
-    private static final String TREE = java.util.HexFormat.of().formatHex(io.jclsync.cluster.TreeId.of("it"));
+    private static final byte[] KEY = HexFormat.of().parseHex("5e".repeat(32));
+    private static final String TREE = HexFormat.of().formatHex(TreeId.of("it"));
     private static final byte[] ODD = {'d', 'i', 'r', '/', 'n', (byte) 0xe9, '\n', ' ', 'x'};
 
     private static io.jclsync.state.FileState file(long size) {
@@ -71,7 +74,7 @@ class WireCodecTest {
         assertEquals(answer.part(), assertInstanceOf(WireMessage.Batch.class,
                 WireCodec.decode(WireCodec.encode(answer))).part());
 
-        io.jclsync.state.Index.ScopeState web = new io.jclsync.state.Index.ScopeState(VersionVector.of(Map.of("n1", 4L, "n3", 6L)),
+        Index.ScopeState web = new Index.ScopeState(VersionVector.of(Map.of("n1", 4L, "n3", 6L)),
                 1_700_000_000_123_456_789L, "n3", 12, 3456);
         WireMessage.Batch scoped = new WireMessage.Batch(TREE, "n1", 9, List.of(new WireMessage.Change(
                 RelPath.of("web/a".getBytes()), WireMessage.Kind.MODIFY, null, file(3), VersionVector.of(Map.of("n1", 4L, "n3", 6L)), "n1", true)),
@@ -87,7 +90,7 @@ class WireCodecTest {
         assertEquals(99, h.indexId());
         assertArrayEquals(KEY, h.transferKey());
         WireMessage.CatchUpRequest request = new WireMessage.CatchUpRequest(TREE, "n1",
-                Map.of("n2", new io.jclsync.state.Index.Position(7, 41), "n3", new io.jclsync.state.Index.Position(0, 0)));
+                Map.of("n2", new Index.Position(7, 41), "n3", new Index.Position(0, 0)));
         assertEquals(request, WireCodec.decode(WireCodec.encode(request)));
         WireMessage.Progress progress = new WireMessage.Progress(TREE, "n2", Map.of("n1", 41L, "n3", 7L));
         assertEquals(progress, WireCodec.decode(WireCodec.encode(progress)));
