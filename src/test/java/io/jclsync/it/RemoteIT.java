@@ -9,6 +9,9 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -52,11 +55,17 @@ class RemoteIT extends OneWayTestBase {
         jclsync = JclsyncProcess.start(tmp.resolve("log"), "-W", src.toString(), "-D",
                 "rsync://127.0.0.2:" + port + "/dst/", "-t", "0.2", "-r", "20", "--status-file",
                 tmp.resolve("status").toString());
-        jclsync.awaitLog("retrying in", CONVERGE);
-        Thread.sleep(3500);
-        long attempts = jclsync.log().lines().filter(l -> l.contains("sync failed (attempt")).count();
-        assertTrue(attempts >= 2 && attempts <= 4, "backoff 1 s, 2 s, 4 s... gives 2-4 attempts in ~4 s, not "
-                + attempts + ":\n" + jclsync.log());
+        // Three failed attempts, each logged with its time: the waits between them are the backoff's
+        // 1 s and 2 s (at least; an attempt itself takes a little), growing.
+        List<LocalDateTime> failed = Trees.awaitValue(() -> {
+            List<LocalDateTime> at = jclsync.log().lines().filter(l -> l.contains("sync failed (attempt"))
+                    .map(l -> LocalDateTime.parse(l.substring(0, 23).replace(' ', 'T'))).toList();
+            return at.size() >= 3 ? at : null;
+        }, CONVERGE, "three failed attempts", jclsync);
+        long first = ChronoUnit.MILLIS.between(failed.get(0), failed.get(1));
+        long second = ChronoUnit.MILLIS.between(failed.get(1), failed.get(2));
+        assertTrue(first >= 1000 && second >= 2000 && second > first,
+                "backoff 1 s, then 2 s, between attempts, not " + first + " ms, " + second + " ms:\n" + jclsync.log());
         assertTrue(jclsync.log().contains("socket"), "rsync's reason is reported:\n" + jclsync.log());
 
         startDaemon();

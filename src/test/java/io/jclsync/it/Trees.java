@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.util.function.Predicate;
+import java.util.concurrent.Callable;
 
 /** Waits for two trees to become equal: contents, types, modes, mtimes and symlink targets. */
 final class Trees {
@@ -49,6 +50,19 @@ final class Trees {
             if (ok.test(text)) return text;
             if (System.nanoTime() > deadline) {
                 throw new AssertionError(file + " never became " + what + "; last:\n" + text + (p != null ? "\nlog:\n" + p.log() : ""));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** Waits until {@code value} gives a non-null result, and returns it; fails saying it never saw {@code what}. */
+    static <T> T awaitValue(Callable<T> value, Duration timeout, String what, JclsyncProcess p) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            T v = value.call();
+            if (v != null) return v;
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("never saw " + what + (p != null ? "; log:\n" + p.log() : ""));
             }
             Thread.sleep(50);
         }
