@@ -345,6 +345,11 @@ class ReplicaLoopbackTest {
         Random random = new Random(seed);
         List<Node> n = start(3);
         List<String> paths = List.of("a.txt", "b.txt", "d/c.txt", "d/e/f.txt", "g/h.txt");
+        // The directories exist (and are indexed) everywhere first: announce() hands over the paths
+        // it is given, not the new parent directories the watcher would report too.
+        for (String dir : List.of("d/e", "g")) Files.createDirectories(n.get(0).root.resolve(dir));
+        n.get(0).announce("d", "g");
+        awaitOneTree();
         List<String> log = new ArrayList<>();
         try {
             int second = 0;
