@@ -29,6 +29,31 @@ public final class ClusterLinks {
     private static final Logger LOG = Logger.getLogger(ClusterLinks.class.getName());
 
     private final Map<String, Link> links = new HashMap<>();
+    private final Joiner joiner;
+
+    /** How a link joins its cluster. */
+    interface Joiner {
+        ClusterMember join(ClusterConfig config, ClusterSecret secret, ClusterMember.Listener link) throws Exception;
+    }
+
+    /** Links that join over the network, as each cluster's config says (TCP or UDP multicast). */
+    public ClusterLinks() {
+        this(ClusterLinks::joinNetwork);
+    }
+
+    /** Links that join with {@code joiner}: in-JVM tests' shared-loopback stack. */
+    ClusterLinks(Joiner joiner) {
+        this.joiner = joiner;
+    }
+
+    private static ClusterMember joinNetwork(ClusterConfig config, ClusterSecret secret, ClusterMember.Listener link)
+            throws Exception {
+        return config.multicast() != null
+                ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),
+                        config.multicast(), secret, link)
+                : ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
+                        config.peers(), secret, link);
+    }
 
     /** One channel, transfer key and listener, and the trees using them. */
     public static final class Link implements ClusterMember.Listener {
@@ -154,11 +179,7 @@ public final class ClusterLinks {
                 InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
                 link.server = TransferServer.start(config.linkDir(), transfer, link.passwords, link.identity, link.keys,
                         List.of());
-                link.member = config.multicast() != null
-                        ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),
-                                config.multicast(), secret, link)
-                        : ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
-                                config.peers(), secret, link);
+                link.member = joiner.join(config, secret, link);
             } catch (Exception e) {
                 close(link);
                 throw e;

@@ -15,6 +15,7 @@ import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
 import org.jgroups.View;
+import org.jgroups.stack.Protocol;
 
 /**
  * This node's membership of the cluster: a JGroups channel whose messages are {@link WireMessage}s.
@@ -70,7 +71,8 @@ public final class ClusterMember implements AutoCloseable {
         return join(clusterName, nodeName, ClusterStack.udp(bind, group, secret.frameKeys(clusterName)), listener);
     }
 
-    private static ClusterMember join(String clusterName, String nodeName, ClusterStack stack, Listener listener)
+    /** Joins {@code clusterName} over {@code stack} (the network's, or an in-JVM test stack). */
+    static ClusterMember join(String clusterName, String nodeName, ClusterStack stack, Listener listener)
             throws Exception {
         JChannel channel = new JChannel(stack);
         ClusterMember member = new ClusterMember(channel);
@@ -193,6 +195,11 @@ public final class ClusterMember implements AutoCloseable {
     int viewSize() {
         View v = channel.getView();
         return v == null ? 0 : v.size();
+    }
+
+    /** The channel's protocol of {@code type}, or null; for tests that drop messages (DISCARD). */
+    <T extends Protocol> T protocol(Class<T> type) {
+        return channel.getProtocolStack().findProtocol(type);
     }
 
     /** Sends raw bytes; for tests of how peers treat malformed input. */

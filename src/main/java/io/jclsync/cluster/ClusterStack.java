@@ -51,6 +51,14 @@ public final class ClusterStack implements ProtocolStackConfigurator {
         }
     }
 
+    /**
+     * The stack in resource {@code resource} (next to this class) as it is, with the frame keys: for
+     * in-JVM tests, whose {@code loopback.xml} (SHARED_LOOPBACK, DISCARD) is a test resource.
+     */
+    static ClusterStack fromResource(String resource, FrameKeys keys) throws Exception {
+        return new ClusterStack(load(resource), keys);
+    }
+
     /** The UDP multicast stack on {@code bind}'s interface and port, in multicast group {@code group}. */
     static ClusterStack udp(InetSocketAddress bind, InetSocketAddress group, FrameKeys keys) throws Exception {
         ProtocolStackConfigurator xml = load("udp.xml");
