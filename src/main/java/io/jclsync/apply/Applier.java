@@ -139,9 +139,14 @@ public final class Applier {
             counters.conflicts.incrementAndGet();
             LOG.warning("conflict on " + c.path() + ": this node's version (" + w.localWriter() + ") wins; " + origin
                     + "'s is kept as " + w.aside());
-            versions.applied(rel, local, w.version(), w.localWriter());
             if (c.state().type() == FileType.FILE) {
-                pull.put(c.path(), new Puller.Pull(w.aside(), c.state(), VersionVector.of(origin, 1), origin, false, null, true));
+                // Our version takes in theirs once their file is kept here (see Puller.Pull#winner).
+                Index.Version mine = versions.get(rel);
+                versions.applied(rel, local, mine == null ? VersionVector.empty() : mine.vector(), w.localWriter());
+                pull.put(c.path(), new Puller.Pull(w.aside(), c.state(), VersionVector.of(origin, 1), origin, false, null, true,
+                        c.path(), c.version()));
+            } else {
+                versions.applied(rel, local, w.version(), w.localWriter());
             }
         }
         return null;

@@ -56,15 +56,24 @@ public final class Puller {
     /**
      * A file to pull, placed at {@code target} here; once it is in place the path's version
      * becomes {@code vector}, written by {@code writer} ({@code takeover}: a subtree conflict's winner).
-     */
-    /**
+     *
      * @param before the state the target had when the change was decided (null: none): if the target
      *               is something else by the time the file is placed, it was written here meanwhile
      * @param copy   a conflict copy of the losing version: announced from here like a new file (not an
      *               echo), so every node ends up with it even one that decided the conflict otherwise
+     * @param winner with a copy: the path whose version won here (null: none); once the copy is in
+     *               place, that path's version takes in {@code loser}, the losing version's vector
+     *               ({@link Index#absorb}). Not before: a version that covers the loser's tells the
+     *               loser's node to replace its file without keeping it, and until the copy is here,
+     *               that node's file is the only one.
      */
     record Pull(RelPath target, FileState want, VersionVector vector, String writer, boolean takeover,
-                FileState before, boolean copy) {}
+                FileState before, boolean copy, RelPath winner, VersionVector loser) {
+        Pull(RelPath target, FileState want, VersionVector vector, String writer, boolean takeover,
+             FileState before, boolean copy) {
+            this(target, want, vector, writer, takeover, before, copy, null, null);
+        }
+    }
 
     private final LocalTree tree;
     private final Counters counters;
@@ -242,6 +251,7 @@ public final class Puller {
             counters.filesPulled.incrementAndGet();
             counters.bytesPulled.addAndGet(want.size());
             versions.applied(rel.toPath(), want.withInode(placed.inode()), p.vector(), p.writer(), p.takeover());
+            if (p.winner() != null) versions.absorb(p.winner().toPath(), p.loser());
         }
         return true;
     }

@@ -339,6 +339,17 @@ public final class Index {
     }
 
     /**
+     * The version at {@code path} takes in {@code other}'s (a conflict's losing version, now kept
+     * beside it): its vector becomes the merge of both, so peers holding the loser take ours as
+     * newer. Nothing changes for a path deleted here, or a vector that already covers {@code other}.
+     */
+    public synchronized void absorb(Path path, VersionVector other) {
+        Version v = versions.get(path);
+        if (v == null || v.state() == null || v.vector().covers(other)) return;
+        put(path, v.state(), v.vector().merge(other), v.writer());
+    }
+
+    /**
      * An entry that moved to {@code to} with its directory keeps its history: {@code to} gets the
      * moved entry's state and writer, and a vector that descends from both the moved entry's and
      * what {@code to} held, so changes made to it after the move are newer everywhere.
