@@ -99,6 +99,13 @@ public final class Applier {
             }
         }
         boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty();
+        for (RelPath copy : puller.takeCopiesPlaced()) {
+            try {
+                announceCopy(copy, null);
+            } catch (IOException e) {
+                LOG.fine("not announcing the conflict copy " + copy + " (its watcher event will): " + e);
+            }
+        }
         keptHere.addAll(deletes.announceKept());
         counters.save();
         return complete;
@@ -220,9 +227,9 @@ public final class Applier {
     }
 
     /**
-     * Announces a conflict copy made here, with what the batch keeps, instead of leaving it to the
-     * watcher: the watcher can miss it (its directory moving in a rename at the same time was seen
-     * once), and then no other node would ever have it.
+     * Announces a conflict copy made here (copied aside, or pulled), with what the batch keeps,
+     * instead of leaving it to the watcher: the watcher can miss it (its directory moving in a
+     * rename at the same time was seen once), and then no other node would ever have it.
      */
     private void announceCopy(RelPath aside, FileState hint) throws IOException {
         FileState st = tree.state(aside, hint);

@@ -80,6 +80,8 @@ public final class Puller {
     private final TransferAccess access;
     private final Index versions;
     private long pulls;
+    /** Conflict copies placed by the pulls so far (apply thread only): the applier announces them. */
+    private final List<RelPath> copiesPlaced = new ArrayList<>();
 
     Puller(LocalTree tree, Counters counters, TransferAccess access, Index versions) {
         this.tree = tree;
@@ -120,6 +122,13 @@ public final class Puller {
                     + left.keySet().iterator().next());
         }
         return left.isEmpty();
+    }
+
+    /** The conflict copies placed since the last call. */
+    List<RelPath> takeCopiesPlaced() {
+        List<RelPath> out = List.copyOf(copiesPlaced);
+        copiesPlaced.clear();
+        return out;
     }
 
     /** Pulls {@code files} from one source; removes those placed. @return whether rsync ran through */
@@ -252,6 +261,7 @@ public final class Puller {
             counters.bytesPulled.addAndGet(want.size());
             versions.applied(rel.toPath(), want.withInode(placed.inode()), p.vector(), p.writer(), p.takeover());
             if (p.winner() != null) versions.absorb(p.winner().toPath(), p.loser());
+            if (p.copy()) copiesPlaced.add(rel);
         }
         return true;
     }
