@@ -1,36 +1,37 @@
 package io.jclsync.apply;
 
-import io.jclsync.conflict.SubtreeConflicts;
-import io.jclsync.cluster.TransferAccess;
-
-
 import io.jclsync.beneath.NotBeneathException;
+import io.jclsync.cluster.TransferAccess;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.conflict.Candidate;
 import io.jclsync.conflict.ConflictCopies;
 import io.jclsync.conflict.ConflictPolicy;
 import io.jclsync.conflict.Resolution;
+import io.jclsync.conflict.SubtreeConflicts;
+import io.jclsync.fs.FileType;
+import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
 import io.jclsync.state.VersionVector;
-import io.jclsync.fs.FileType;
-import io.jclsync.fs.RelPath;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Applies a peer's batch to the local tree: decides, by version vectors and the conflict policy,
- * what each change does here; deletes, renames, directories and symlinks are applied directly
- * (through {@link LocalTree}, which registers every write with the {@link EchoFilter}), file
- * contents are handed to the {@link Puller}: one rsync per batch. Runs on one thread.
+ * Applies a peer's batch to the local tree: what each change does here is decided by
+ * {@link Resolution}; deletes, renames, directories and symlinks are applied directly (through
+ * {@link LocalTree}, which registers every write with the echo filter), file contents are handed
+ * to the {@link Puller}: one rsync per batch. Runs on one thread.
  */
 public final class Applier {
     private static final Logger LOG = Logger.getLogger(Applier.class.getName());
@@ -42,7 +43,7 @@ public final class Applier {
     private final SubtreeConflicts subtrees;
     /** What a peer's deletes may remove here, and what they leave (announced from here). */
     private final PeerDeletes deletes;
-    private final List<WireMessage.Change> keptHere = new java.util.ArrayList<>();
+    private final List<WireMessage.Change> keptHere = new ArrayList<>();
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
@@ -77,11 +78,11 @@ public final class Applier {
                     + (batch.part() == null ? "#" + batch.sequence() : "'s catch-up answer") + ":", batch.changes()));
         }
         Map<RelPath, Puller.Pull> pull = new LinkedHashMap<>();
-        Map<RelPath, VersionVector> tombstones = new java.util.HashMap<>();
+        Map<RelPath, VersionVector> tombstones = new HashMap<>();
         for (WireMessage.Change c : batch.changes()) {
             if (c.kind() == WireMessage.Kind.DELETE) tombstones.put(c.path(), c.version());
         }
-        java.util.Set<RelPath> notKept = subtrees.keepAsideBeforeTakeover(batch.changes());
+        Set<RelPath> notKept = subtrees.keepAsideBeforeTakeover(batch.changes());
         for (WireMessage.Change c : batch.changes()) {
             if (!notKept.isEmpty() && notKept.contains(subtrees.scope().scopeOf(c.path()))) continue;
             try {
@@ -147,9 +148,9 @@ public final class Applier {
             LOG.warning("conflict on " + c.path() + ": this node's version (" + w.localWriter() + ") wins; " + origin
                     + "'s is kept as " + w.aside());
             if (c.state().type() == FileType.FILE) {
-                // Our version takes in theirs once their file is kept here (see Puller.Pull#winner).
-                Index.Version mine = versions.get(rel);
-                versions.applied(rel, local, mine == null ? VersionVector.empty() : mine.vector(), w.localWriter());
+                // The index is left as it is: our version takes in theirs once their file is kept
+                // here (see Puller.Pull#winner); a change made here since it was last announced
+                // is still one, for the watcher (or a rescan) to announce.
                 pull.put(c.path(), new Puller.Pull(w.aside(), c.state(), VersionVector.of(origin, 1), origin, false, null, true,
                         c.path(), c.version()));
             } else {
@@ -186,7 +187,7 @@ public final class Applier {
             }
             if (renamed) {
                 // What moved with the directory keeps its versions under the new names, as on the
-                // origin (Announcer.carry): the origin's changes made after the rename are newer.
+                // origin (Index.carry): the origin's changes made after the rename are newer.
                 if (old.type() == FileType.DIRECTORY) carryBelow(c.oldPath(), c.path());
                 // Only a path that did move is gone here. Otherwise (the new name was taken, the old
                 // one missing) the old path is the delete's business that follows in the batch, with

@@ -46,7 +46,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     /** What a peer's change replaces or deletes goes through here (into the versions store, if any). */
     private final Replaced replaced;
 
-    public LocalTree(Path root, EchoFilter echoes) throws IOException {
+    LocalTree(Path root, EchoFilter echoes) throws IOException {
         this(root, echoes, null, rel -> null);
     }
 
@@ -337,7 +337,8 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
                 } else if (there != null) {
                     replaced.keepCopy(to, name, at, there);
                 }
-                if (decide.isPeersVersion(at)) echoes.expect(at, want);
+                // The peer's version, or a copy the applier announces itself: no change for the watcher.
+                echoes.expect(at, want);
                 from.rename(stagedName, to, name);
                 Stat placed = to.stat(name);
                 return new Placed(at, placed == null ? 0 : placed.inode());
@@ -350,12 +351,6 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     interface Decide {
         /** Where the checked file goes, seeing the tree as it is now (null: nowhere). */
         RelPath where(LocalTree tree) throws IOException;
-
-        /**
-         * Whether the file placed at {@code at} is the peer's version (its events are echoes), or a
-         * new file of this node's (a conflict copy: announced from here).
-         */
-        boolean isPeersVersion(RelPath at);
     }
 
     record Placed(RelPath at, long inode) {}

@@ -240,10 +240,7 @@ public final class Puller {
                     return aside;
                 }
 
-                @Override
-                public boolean isPeersVersion(RelPath at) {
-                    return at.equals(rel) && !p.copy();
-                }
+
             });
         } catch (NotBeneathException e) {
             counters.refusedWrites.incrementAndGet();
@@ -260,9 +257,13 @@ public final class Puller {
             counters.filesPulled.incrementAndGet();
             counters.bytesPulled.addAndGet(want.size());
             versions.applied(rel.toPath(), want.withInode(placed.inode()), p.vector(), p.writer(), p.takeover());
-            if (p.winner() != null) versions.absorb(p.winner().toPath(), p.loser());
-            if (p.copy()) copiesPlaced.add(rel);
         }
+        // The losing version's bytes are here now (at the copy's name, or beside it if that name
+        // was taken meanwhile): the winner's version may take in the loser's.
+        if (p.winner() != null) versions.absorb(p.winner().toPath(), p.loser());
+        // Every copy (a conflict's loser, or the peer's version beside a change made here while it
+        // was pulled) is announced by the applier; the watcher takes it for an echo.
+        if (p.copy() || !placed.at().equals(rel)) copiesPlaced.add(placed.at());
         return true;
     }
 }

@@ -4,6 +4,6 @@
  * per batch, over TLS), and {@link io.jclsync.apply.LocalTree} is the only class that writes
  * (through directory handles, each write registered with the echo filter first).
  * May import {@code beneath}, {@code conflict}, {@code state}, {@code echo}, {@code versions},
- * {@code process}, {@code fs}, {@code cluster} (the pull transport) and {@code cluster.wire}.
+ * {@code process}, {@code fs}, {@code cluster} and {@code cluster.tls} (the pull transport) and {@code cluster.wire}.
  */
 package io.jclsync.apply;

@@ -15,7 +15,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
-import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -39,7 +38,6 @@ final class CatchUpExchange implements AutoCloseable {
     private final LongSupplier nextSequence;
     /** Open once the first scan has reconciled the index with the tree: only then is it worth answering. */
     private final CountDownLatch scanned;
-    private final Supplier<List<String>> peers;
     private final CatchUpAnswers answers = new CatchUpAnswers(CatchUpAnswers.MIN_INTERVAL_NANOS);
     private final ExecutorService answerThread = Executors.newSingleThreadExecutor(r -> {
         Thread t = new Thread(r, "jclsync-answer");
@@ -54,10 +52,9 @@ final class CatchUpExchange implements AutoCloseable {
 
     /**
      * @param nextSequence numbers every batch this node sends, live or catch-up answer
-     * @param peers        the peers known for this tree now
      */
     CatchUpExchange(String tree, String self, Index versions, Channel channel, SubtreeConflicts subtrees,
-                    Counters counters, LongSupplier nextSequence, CountDownLatch scanned, Supplier<List<String>> peers) {
+                    Counters counters, LongSupplier nextSequence, CountDownLatch scanned) {
         this.tree = tree;
         this.self = self;
         this.versions = versions;
@@ -66,7 +63,6 @@ final class CatchUpExchange implements AutoCloseable {
         this.counters = counters;
         this.nextSequence = nextSequence;
         this.scanned = scanned;
-        this.peers = peers;
     }
 
     /** A live batch was sent or received: peers' indexes moved. */
@@ -98,13 +94,14 @@ final class CatchUpExchange implements AutoCloseable {
      * the cluster has been quiet for a while (a minute) after changes, every peer is asked again:
      * the answers hold what we already have (nothing is pulled) and move our positions. This ends:
      * an answer to a refresh is empty unless the peer's index moved again.
+     *
+     * @param peers the peers known for this tree now
      */
-    void refresh() {
+    void refresh(List<String> peers) {
         long last = lastLiveBatch.get();
         if (last == 0 || System.nanoTime() - last < REFRESH_AFTER_NANOS) return;
         if (!lastLiveBatch.compareAndSet(last, 0)) return;
-        List<String> now = peers.get();
-        if (!now.isEmpty()) request(now);
+        if (!peers.isEmpty()) request(peers);
     }
 
     /** A peer asks for the entries of our index it lacks: answered on the answer thread, at most one at a time per peer. */

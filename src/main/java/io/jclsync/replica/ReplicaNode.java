@@ -133,6 +133,8 @@ public final class ReplicaNode implements AutoCloseable {
         this.subtrees = new SubtreeConflicts(new ConflictScope(config.conflictScopeDepth(), RelPath.of(config.conflictDir())),
                 versions, policy, counters.conflicts::incrementAndGet, localTree);
         this.applier = new Applier(localTree, counters, link.access(TransferServer.module(tree)), versions, policy, subtrees);
+        this.exchange = new CatchUpExchange(tree, config.nodeName(), versions, channel, subtrees, counters,
+                sequence::incrementAndGet, scanned);
         this.peers = new Peers(config.nodeName(), channel, this::myHello, link::members, new Peers.Events() {
             @Override
             public void joined(String peer) {
@@ -155,8 +157,6 @@ public final class ReplicaNode implements AutoCloseable {
                 applyThread.execute(() -> apply(batch));
             }
         });
-        this.exchange = new CatchUpExchange(tree, config.nodeName(), versions, channel, subtrees, counters,
-                sequence::incrementAndGet, scanned, peers::known);
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
                 changes -> {
                     exchange.indexesMoved();
@@ -193,7 +193,7 @@ public final class ReplicaNode implements AutoCloseable {
             node.indexFiles = IndexFiles.open(config.stateDir(), node.versions);
             node.timers.scheduleWithFixedDelay(node.indexFiles::save, 5, 5, TimeUnit.SECONDS);
             long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(CatchUpExchange.REFRESH_AFTER_NANOS) / 4);
-            node.timers.scheduleWithFixedDelay(node.exchange::refresh, tick, tick, TimeUnit.SECONDS);
+            node.timers.scheduleWithFixedDelay(() -> node.exchange.refresh(node.peers.known()), tick, tick, TimeUnit.SECONDS);
             node.timers.scheduleWithFixedDelay(node.progress::report, 2, 2, TimeUnit.SECONDS);
             link.server().addModule(TransferServer.module(node.tree), root);
             node.counters.rejectedFrom(link.member()::rejected);

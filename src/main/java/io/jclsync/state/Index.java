@@ -346,7 +346,7 @@ public final class Index {
     public synchronized void absorb(Path path, VersionVector other) {
         Version v = versions.get(path);
         if (v == null || v.state() == null || v.vector().covers(other)) return;
-        put(path, v.state(), v.vector().merge(other), v.writer());
+        put(path, v.state(), v.vector().merge(other), v.writer(), v.takeover());
     }
 
     /**

@@ -155,10 +155,6 @@ class LocalTreeTest {
                 return rel(rel);
             }
 
-            @Override
-            public boolean isPeersVersion(RelPath at) {
-                return true;
-            }
         };
     }
 
