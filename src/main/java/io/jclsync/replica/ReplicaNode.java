@@ -29,9 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -48,7 +46,6 @@ public final class ReplicaNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReplicaNode.class.getName());
     /** Always excluded from watching and syncing: staging and working files. */
     public static final Path WORK_DIR = Path.of(".jclsync");
-    static final int APPLY_QUEUE = 16;
 
     private final ClusterConfig config;
     private final byte[] treeId;
@@ -62,25 +59,6 @@ public final class ReplicaNode implements AutoCloseable {
     private final AtomicLong sequence = new AtomicLong();
     /** Open once the first scan has reconciled the index with the tree: only then is it worth sending. */
     private final CountDownLatch scanned = new CountDownLatch(1);
-    /**
-     * Received batches wait here to be applied, at most {@link #APPLY_QUEUE}: beyond that the
-     * channel's delivery thread blocks until one is taken (back-pressure on the sender: JGroups'
-     * flow control then holds its further messages), so a fast or hostile peer cannot fill the
-     * heap and nothing is dropped.
-     */
-    private final ThreadPoolExecutor applyThread = new ThreadPoolExecutor(
-            1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(APPLY_QUEUE), r -> {
-                Thread t = new Thread(r, "jclsync-apply");
-                t.setDaemon(true);
-                return t;
-            }, (task, pool) -> {
-                if (pool.isShutdown()) return;
-                try {
-                    pool.getQueue().put(task);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "jclsync-index");
         t.setDaemon(true);
@@ -95,6 +73,8 @@ public final class ReplicaNode implements AutoCloseable {
     private final Progress progress;
     private final CatchUps catchUps;
     private final CatchUpExchange exchange;
+    /** The apply thread and what it does with each received batch. */
+    private final Applying applying;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The index on disk (null until started). */
     private IndexFiles indexFiles;
@@ -154,7 +134,7 @@ public final class ReplicaNode implements AutoCloseable {
 
             @Override
             public void ready(WireMessage.Batch batch) {
-                applyThread.execute(() -> apply(batch));
+                applying.submit(batch);
             }
         });
         this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
@@ -165,6 +145,7 @@ public final class ReplicaNode implements AutoCloseable {
                     progress.sent(seq, changes.size());
                 },
                 scanned::countDown);
+        this.applying = new Applying(tree, applier, subtrees, peers, progress, catchUps, counters, announcer, scanned);
     }
 
     /**
@@ -262,60 +243,13 @@ public final class ReplicaNode implements AutoCloseable {
         }
     }
 
-    /** Applies a peer's batch (on the apply thread), then announces what applying it kept or decided here. */
-    private void apply(WireMessage.Batch b) {
-        try {
-            // What changed here while the node was down must be in the index before peers' versions
-            // are compared with it.
-            scanned.await();
-            long filesBefore = counters.filesPulled.get();
-            long bytesBefore = counters.bytesPulled.get();
-            WireMessage.IndexPart part = b.part();
-            boolean complete = applier.apply(part == null ? b
-                    : new WireMessage.Batch(tree, b.origin(), b.sequence(), subtrees.admit(b.origin(), part, b.changes()), part),
-                    peers.sourcesFor(b.origin()));
-            if (part == null) progress.applied(b.origin(), b.sequence());
-            List<WireMessage.Change> kept = applier.takeKept();
-            if (!kept.isEmpty()) announce(kept);
-            boolean waiting = false;
-            if (part != null && part.last()) {
-                SubtreeConflicts.Decisions d = subtrees.decide(b.origin());
-                waiting = d.waiting();
-                announce(d.takeover());
-            }
-            if (part != null) {
-                catchUps.applied(b.origin(), part, b.changes().size(), counters.filesPulled.get() - filesBefore,
-                        counters.bytesPulled.get() - bytesBefore, complete, waiting);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.warning("applying batch " + b.origin() + "#" + b.sequence() + " failed: " + e);
-        }
-    }
-
-    /** Announces changes made to the index here (not by the watcher), as the watcher's are. */
-    private void announce(List<WireMessage.Change> changes) {
-        try {
-            announcer.announce(changes);
-        } catch (Exception e) {
-            LOG.warning("cannot announce " + changes.size() + " changes: " + e + "; peers take them at their next catch-up");
-        }
-    }
-
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) return;
         timers.shutdownNow();
         link.unregister(tree);
         exchange.close();
-        applyThread.shutdownNow();
-        boolean applyStopped = false;
-        try {
-            applyStopped = applyThread.awaitTermination(10, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        boolean applyStopped = applying.stop();
         try {
             link.server().removeModule(TransferServer.module(tree));
         } catch (IOException e) {
