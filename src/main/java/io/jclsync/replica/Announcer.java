@@ -129,7 +129,7 @@ public final class Announcer implements Transfer {
             // rename (its change was concurrent with it), indexed as that peer's. It is not what moved,
             // and it is not deleted: only what is gone from the old name is tombstoned.
             boolean oldGone = FileType.lstat(root.resolve(r.from())).isEmpty();
-            if (oldGone) versions.localChange(r.from(), null);
+            if (oldGone) localDelete(r.from());
             // A peer that has the old directory as it was moves it whole for a rename. If something
             // that was below it is not below the new name any more (deleted, or moved on, before
             // this batch), that peer would keep it there: such a never-indexed path's delete is no
@@ -147,7 +147,7 @@ public final class Announcer implements Transfer {
             for (Path b : below) {
                 if (!oldGone) {
                     if (FileType.lstat(root.resolve(b)).isPresent()) continue;
-                    versions.localChange(b, null);
+                    localDelete(b);
                 }
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
                         versions.get(b).vector()));
@@ -216,7 +216,7 @@ public final class Announcer implements Transfer {
             List<Path> below = versions.liveBelow(rel);
             // Made and deleted between two batches (a temporary file): no node was told of it.
             if (versions.get(rel) == null && below.isEmpty()) return;
-            VersionVector vv = versions.localChange(rel, null);
+            VersionVector vv = localDelete(rel);
             for (Path b : below) {
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null, versions.get(b).vector()));
             }
@@ -316,8 +316,17 @@ public final class Announcer implements Transfer {
                 continue; // changed or created during the walk: its own events announce it
             }
             done.add(p);
-            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, versions.localChange(p, null)));
+            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, localDelete(p)));
         }
+    }
+
+    /**
+     * {@code rel} (and all below it) is gone by this node's change: tombstoned in the index, and no
+     * longer what a peer wrote for the echo filter.
+     */
+    private VersionVector localDelete(Path rel) {
+        echoes.forget(rel);
+        return versions.localChange(rel, null);
     }
 
     /** A known state whose hash may be reused: what a peer just wrote here, or what we indexed. */
