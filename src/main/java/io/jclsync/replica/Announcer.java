@@ -70,15 +70,16 @@ public final class Announcer implements Transfer {
         List<WireMessage.Change> changes = new ArrayList<>();
         try {
             if (batch.full()) {
-                walk(Path.of(""), changes, true, new HashSet<>());
+                walk(Path.of(""), changes, true, false, new HashSet<>());
             } else {
                 Set<Path> done = new HashSet<>();
                 Set<Path> echoedRenames = new HashSet<>();
                 for (Batch.Rename r : batch.renames()) rename(r, changes, done, echoedRenames);
                 for (Batch.Entry e : batch.entries()) {
                     if (done.add(e.path())) entry(e.path(), e.kind(), changes, done);
-                    // A directory a peer renamed here moved with its contents: nothing below to announce.
-                    if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false, done);
+                    // A directory a peer renamed here moved with its contents, which are not announced;
+                    // what was made or changed in it since (folded into its entry) is.
+                    if (e.isDirectory()) walk(e.path(), changes, false, echoedRenames.contains(e.path()), done);
                 }
             }
             announce(changes);
@@ -234,9 +235,12 @@ public final class Announcer implements Transfer {
      * only what differs from the index is a change (no echo check), new paths are local changes
      * (except in a new node's first scan, which only observes), and indexed paths no longer found
      * are deleted, except below directories that could not be read. Peers learn the rest of the
-     * index by asking for it (catch-up).
+     * index by asking for it (catch-up). {@code movedByPeer}: {@code relDir} is where a peer's rename
+     * applied here moved a directory; what is below it as the index holds it moved with it (the
+     * applier carried its entries), anything else was made or changed here meanwhile.
      */
-    private void walk(Path relDir, List<WireMessage.Change> out, boolean all, Set<Path> done) throws IOException {
+    private void walk(Path relDir, List<WireMessage.Change> out, boolean all, boolean movedByPeer, Set<Path> done)
+            throws IOException {
         Path start = root.resolve(relDir);
         if (!Files.isDirectory(start, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         Filter f = filter.get();
@@ -290,6 +294,7 @@ public final class Announcer implements Transfer {
                     counters.echoesSuppressed.incrementAndGet();
                     return;
                 }
+                if (movedByPeer && known != null && FileStates.same(known.state(), state)) return;
                 VersionVector vv;
                 if (!all) {
                     vv = versions.localChange(rel, state);
