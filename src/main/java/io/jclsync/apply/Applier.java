@@ -139,9 +139,12 @@ public final class Applier {
             counters.conflicts.incrementAndGet();
             LOG.warning("conflict on " + c.path() + ": this node's version (" + w.localWriter() + ") wins; " + origin
                     + "'s is kept as " + w.aside());
-            versions.applied(rel, local, w.version(), w.localWriter());
             if (c.state().type() == FileType.FILE) {
-                pull.put(c.path(), new Puller.Pull(w.aside(), c.state(), VersionVector.of(origin, 1), origin, false, null, true));
+                // The index covers the peer's version once its copy is in place (Puller.Covered).
+                pull.put(c.path(), new Puller.Pull(w.aside(), c.state(), VersionVector.of(origin, 1), origin, false, null, true,
+                        new Puller.Covered(c.path(), w.version())));
+            } else {
+                versions.applied(rel, local, w.version(), w.localWriter());
             }
         }
         return null;

@@ -62,9 +62,25 @@ public final class Puller {
      *               is something else by the time the file is placed, it was written here meanwhile
      * @param copy   a conflict copy of the losing version: announced from here like a new file (not an
      *               echo), so every node ends up with it even one that decided the conflict otherwise
+     * @param covers for the copy of a version that lost here: the path it lost at, whose index entry
+     *               takes the merged version only once the copy is in place (see {@link Covered})
      */
     record Pull(RelPath target, FileState want, VersionVector vector, String writer, boolean takeover,
-                FileState before, boolean copy) {}
+                FileState before, boolean copy, Covered covers) {
+        Pull(RelPath target, FileState want, VersionVector vector, String writer, boolean takeover,
+             FileState before, boolean copy) {
+            this(target, want, vector, writer, takeover, before, copy, null);
+        }
+    }
+
+    /**
+     * A peer's version that lost a conflict at {@code path} to this node's is covered there (the
+     * index takes {@code version}, the merge of both) once its copy is in place, not before: if the
+     * copy never arrives (its pull failed, the peer changed it meanwhile), this node's next
+     * announcement must stay concurrent with the peer's version, so the peer keeps its own as the
+     * copy, instead of descending from it and replacing it everywhere.
+     */
+    record Covered(RelPath path, VersionVector version) {}
 
     private final LocalTree tree;
     private final Counters counters;
@@ -243,6 +259,7 @@ public final class Puller {
             counters.bytesPulled.addAndGet(want.size());
             versions.applied(rel.toPath(), want.withInode(placed.inode()), p.vector(), p.writer(), p.takeover());
         }
+        if (p.covers() != null) versions.cover(p.covers().path().toPath(), p.covers().version());
         return true;
     }
 }

@@ -235,6 +235,15 @@ public final class Index {
         put(path, state, now == null ? vector : now.vector().merge(vector), writer, takeover);
     }
 
+    /**
+     * A peer's {@code vector} is covered at {@code path} (merged into its entry; state and writer
+     * stay): the version it stands for is kept here, as a conflict copy of a version that lost.
+     */
+    public synchronized void cover(Path path, VersionVector vector) {
+        Version now = versions.get(path);
+        if (now != null) put(path, now.state(), now.vector().merge(vector), now.writer(), now.takeover());
+    }
+
     /** The entries below {@code dir} (not {@code dir} itself), tombstones included, in path order. */
     private List<Map.Entry<Path, Version>> below(Path dir) {
         List<Map.Entry<Path, Version>> out = new ArrayList<>();

@@ -508,6 +508,34 @@ class ApplierTest {
                 "n1's delete of f is newer than what the others hold");
     }
 
+    /**
+     * Found by the chaos checker (cluster seed 82): n1's version of f won a conflict here against
+     * n2's concurrent one, which was to be kept as a conflict copy; the index took the merged
+     * vector at once, but the copy's pull failed (rsync killed). This node's next announcement
+     * then descended from n2's version, n2 took it over its own file, and n2's write was gone
+     * everywhere. Until the copy is in place the peer's version is not covered here: what this
+     * node announces stays concurrent with it, and the peer keeps its own as the copy.
+     */
+    @Test
+    void aLosingVersionIsCoveredOnlyOnceItsCopyIsInPlace(@TempDir Path served) throws Exception {
+        Path f = root.resolve("f");
+        Files.writeString(f, "n1's, the later one\n");
+        Files.setLastModifiedTime(f, FileTime.from(2_000, TimeUnit.SECONDS));
+        VersionVector mine = index.localChange(Path.of("f"), FileStates.of(f));
+        Files.writeString(served.resolve("f"), "n2's, concurrent and older\n");
+        Files.setLastModifiedTime(served.resolve("f"), FileTime.from(1_000, TimeUnit.SECONDS));
+        WireMessage.Change theirs = change("f", WireMessage.Kind.MODIFY, FileStates.of(served.resolve("f")), VersionVector.of("n2", 1));
+
+        receive("n2", theirs); // the copy's pull fails
+        assertEquals(List.of(), conflictCopies());
+        assertEquals(mine, index.get(Path.of("f")).vector(), "n2's version is not covered while its copy is missing");
+
+        receiveServed(served, "n2", () -> { }, theirs);
+        assertEquals(1, conflictCopies().size(), "n2's version is kept beside n1's");
+        assertEquals(mine.merge(VersionVector.of("n2", 1)), index.get(Path.of("f")).vector(), "and covered once it is");
+        assertEquals("n1's, the later one\n", Files.readString(f));
+    }
+
     private static FileState symlinkTo(Path target) {
         return new FileState(io.jclsync.fs.FileType.SYMLINK, 0, System.currentTimeMillis() * 1_000_000L, 0777,
                 io.jclsync.fs.PathBytes.of(target), new byte[0]);
