@@ -48,8 +48,9 @@ public sealed interface Resolution {
     record TheirsWin(RelPath aside, VersionVector version, String writer, String localWriter) implements Resolution {}
 
     /**
-     * Concurrent versions, and ours wins: it stays, the index records {@code version} written by
-     * {@code localWriter}, and the peer's version (a file: pulled) is kept as {@code aside}.
+     * Concurrent versions, and ours wins: it stays, and the peer's version (a file: pulled) is kept
+     * as {@code aside}; the index records {@code version} written by {@code localWriter} once that
+     * copy is in place (until then this node's version must not look newer than the peer's).
      */
     record OursWin(RelPath aside, VersionVector version, String localWriter, String writer) implements Resolution {}
 

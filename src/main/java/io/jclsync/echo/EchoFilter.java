@@ -30,6 +30,16 @@ public final class EchoFilter {
     }
 
     /**
+     * {@code path} is gone by a change of this node's (announced as its delete, a rename's old name):
+     * what a peer wrote there or below it is no echo any more. An entry that comes back unchanged
+     * (its directory renamed away and back) is this node's to announce again, since its tombstone
+     * went out; an expectation that still matched it would hide it for the rest of its minute.
+     */
+    public synchronized void forget(Path path) {
+        expected.keySet().removeIf(p -> p.startsWith(path));
+    }
+
+    /**
      * The state expected at {@code path}, or null: a hint that lets the announcer skip rehashing a
      * file a peer just wrote (reused only while size and nanosecond mtime match).
      */

@@ -70,15 +70,16 @@ public final class Announcer implements Transfer {
         List<WireMessage.Change> changes = new ArrayList<>();
         try {
             if (batch.full()) {
-                walk(Path.of(""), changes, true, new HashSet<>());
+                walk(Path.of(""), changes, true, false, new HashSet<>());
             } else {
                 Set<Path> done = new HashSet<>();
                 Set<Path> echoedRenames = new HashSet<>();
                 for (Batch.Rename r : batch.renames()) rename(r, changes, done, echoedRenames);
                 for (Batch.Entry e : batch.entries()) {
                     if (done.add(e.path())) entry(e.path(), e.kind(), changes, done);
-                    // A directory a peer renamed here moved with its contents: nothing below to announce.
-                    if (e.isDirectory() && !echoedRenames.contains(e.path())) walk(e.path(), changes, false, done);
+                    // A directory a peer renamed here moved with its contents, which are not announced;
+                    // what was made or changed in it since (folded into its entry) is.
+                    if (e.isDirectory()) walk(e.path(), changes, false, echoedRenames.contains(e.path()), done);
                 }
             }
             announce(changes);
@@ -129,7 +130,7 @@ public final class Announcer implements Transfer {
             // rename (its change was concurrent with it), indexed as that peer's. It is not what moved,
             // and it is not deleted: only what is gone from the old name is tombstoned.
             boolean oldGone = FileType.lstat(root.resolve(r.from())).isEmpty();
-            if (oldGone) versions.localChange(r.from(), null);
+            if (oldGone) localDelete(r.from());
             // A peer that has the old directory as it was moves it whole for a rename. If something
             // that was below it is not below the new name any more (deleted, or moved on, before
             // this batch), that peer would keep it there: such a never-indexed path's delete is no
@@ -147,7 +148,7 @@ public final class Announcer implements Transfer {
             for (Path b : below) {
                 if (!oldGone) {
                     if (FileType.lstat(root.resolve(b)).isPresent()) continue;
-                    versions.localChange(b, null);
+                    localDelete(b);
                 }
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null,
                         versions.get(b).vector()));
@@ -216,7 +217,7 @@ public final class Announcer implements Transfer {
             List<Path> below = versions.liveBelow(rel);
             // Made and deleted between two batches (a temporary file): no node was told of it.
             if (versions.get(rel) == null && below.isEmpty()) return;
-            VersionVector vv = versions.localChange(rel, null);
+            VersionVector vv = localDelete(rel);
             for (Path b : below) {
                 if (done.add(b)) out.add(new WireMessage.Change(RelPath.of(b), WireMessage.Kind.DELETE, null, null, versions.get(b).vector()));
             }
@@ -234,9 +235,12 @@ public final class Announcer implements Transfer {
      * only what differs from the index is a change (no echo check), new paths are local changes
      * (except in a new node's first scan, which only observes), and indexed paths no longer found
      * are deleted, except below directories that could not be read. Peers learn the rest of the
-     * index by asking for it (catch-up).
+     * index by asking for it (catch-up). {@code movedByPeer}: {@code relDir} is where a peer's rename
+     * applied here moved a directory; what is below it as the index holds it moved with it (the
+     * applier carried its entries), anything else was made or changed here meanwhile.
      */
-    private void walk(Path relDir, List<WireMessage.Change> out, boolean all, Set<Path> done) throws IOException {
+    private void walk(Path relDir, List<WireMessage.Change> out, boolean all, boolean movedByPeer, Set<Path> done)
+            throws IOException {
         Path start = root.resolve(relDir);
         if (!Files.isDirectory(start, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
         Filter f = filter.get();
@@ -290,6 +294,7 @@ public final class Announcer implements Transfer {
                     counters.echoesSuppressed.incrementAndGet();
                     return;
                 }
+                if (movedByPeer && known != null && FileStates.same(known.state(), state)) return;
                 VersionVector vv;
                 if (!all) {
                     vv = versions.localChange(rel, state);
@@ -316,8 +321,17 @@ public final class Announcer implements Transfer {
                 continue; // changed or created during the walk: its own events announce it
             }
             done.add(p);
-            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, versions.localChange(p, null)));
+            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, localDelete(p)));
         }
+    }
+
+    /**
+     * {@code rel} (and all below it) is gone by this node's change: tombstoned in the index, and no
+     * longer what a peer wrote for the echo filter.
+     */
+    private VersionVector localDelete(Path rel) {
+        echoes.forget(rel);
+        return versions.localChange(rel, null);
     }
 
     /** A known state whose hash may be reused: what a peer just wrote here, or what we indexed. */

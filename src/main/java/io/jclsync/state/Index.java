@@ -216,15 +216,23 @@ public final class Index {
         return vv;
     }
 
-    /** A peer's change was applied (or merged into a conflict resolution). */
+    /** A peer's change was applied (or merged into a conflict resolution); see the other {@code applied}. */
     public synchronized void applied(Path path, FileState state, VersionVector vector, String writer) {
-        put(path, state, vector, writer);
+        applied(path, state, vector, writer, false);
     }
 
-    /** A peer's change was applied; {@code takeover}: it came from a subtree conflict (see {@link #takeOver}). */
+    /**
+     * A peer's change was applied; {@code takeover}: it came from a subtree conflict (see {@link #takeOver}).
+     * A path's version never goes back: {@code vector} was decided from the entry as it was then, and
+     * what the entry holds now is merged in. A version of this node's announced meanwhile (a local
+     * change found by a batch while a peer's winning version was pulled) is replaced by the applied
+     * state, but stays covered; else this node's next change of the path could carry the very
+     * vector the others hold for the peer's version, and be stale everywhere.
+     */
     public synchronized void applied(Path path, FileState state, VersionVector vector, String writer,
                                      boolean takeover) {
-        put(path, state, vector, writer, takeover);
+        Version now = versions.get(path);
+        put(path, state, now == null ? vector : now.vector().merge(vector), writer, takeover);
     }
 
     /** The entries below {@code dir} (not {@code dir} itself), tombstones included, in path order. */

@@ -416,20 +416,8 @@ class ApplierTest {
         index.applied(Path.of("data"), FileStates.of(root.resolve("data")), VersionVector.of("n2", 1), "n2");
         index.applied(Path.of("data/mine"), FileStates.of(root.resolve("data/mine")), VersionVector.of("n1", 1), "n1");
         Files.writeString(served.resolve("data"), "n2's file, which replaced the directory there\n");
-        NodeIdentity n2Key = NodeIdentity.create("n2");
-        int port;
-        try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            port = free.getLocalPort();
-        }
-        try (TransferServer n2 = TransferServer.start(Files.createDirectory(state.resolve("n2")),
-                new InetSocketAddress(InetAddress.getLoopbackAddress(), port), List.of("password"), n2Key,
-                key -> "n1", List.of())) {
-            n2.addModule("module", served);
-            Puller.Source source = new Puller.Source("n2", "127.0.0.1:" + port, n2Key.fingerprint());
-            applier.apply(new WireMessage.Batch("00", "n2", 1,
-                    List.of(change("data", WireMessage.Kind.MODIFY, FileStates.of(served.resolve("data")), VersionVector.of("n2", 2)))),
-                    () -> List.of(source));
-        }
+        receiveServed(served, "n2", () -> { },
+                change("data", WireMessage.Kind.MODIFY, FileStates.of(served.resolve("data")), VersionVector.of("n2", 2)));
         assertEquals("renamed in here by n1; n2 never saw it\n", Files.readString(root.resolve("data/mine")));
         List<Path> copies = conflictCopies();
         assertEquals(1, copies.size(), "n2's file is kept beside the directory: " + copies);
@@ -466,6 +454,95 @@ class ApplierTest {
         receive("n2", change("data45/c/f", WireMessage.Kind.MODIFY, f, VersionVector.of("n2", 1)));
         assertTrue(echoes.isEcho(Path.of("data45/c/f"), FileStates.of(root.resolve("data45/c/f"))));
         assertEquals(VersionVector.of("n2", 1), index.get(Path.of("data45/c/f")).vector());
+    }
+
+    private interface BeforePull {
+        void run() throws java.io.IOException;
+    }
+
+    /**
+     * Applies {@code changes} of {@code from}, whose files are pulled from {@code served} through a
+     * real transfer server; {@code beforePull} runs when the puller asks for its sources, after the
+     * batch was decided and before anything is pulled.
+     */
+    private void receiveServed(Path served, String from, BeforePull beforePull, WireMessage.Change... changes) throws Exception {
+        NodeIdentity key = NodeIdentity.create(from);
+        int port;
+        try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = free.getLocalPort();
+        }
+        try (TransferServer server = TransferServer.start(Files.createDirectory(state.resolve(from)),
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), List.of("password"), key,
+                k -> "n1", List.of())) {
+            server.addModule("module", served);
+            Puller.Source source = new Puller.Source(from, "127.0.0.1:" + port, key.fingerprint());
+            applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes)), () -> {
+                try {
+                    beforePull.run();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+                return List.of(source);
+            });
+        }
+    }
+
+    /**
+     * Found by the chaos checker (cluster seed 67): n1 renamed a file over f, and before its batch
+     * went out n3's concurrent version of f came and won the conflict (n1's was kept as a copy).
+     * The batch announced n1's version while n3's was pulled; once pulled, n3's version replaced
+     * the index entry with the vector decided before, dropping what n1 had announced. n1's next
+     * change of f (a delete) then carried the very vector the others held for n3's file: stale
+     * everywhere, f stayed deleted on n1 only. What this node announced meanwhile stays covered.
+     */
+    @Test
+    void aVersionAnnouncedWhileAPeersWinningVersionIsPulledStaysCovered(@TempDir Path served) throws Exception {
+        Path f = root.resolve("f");
+        Files.writeString(f, "n3's second version\n");
+        index.applied(Path.of("f"), FileStates.of(f), VersionVector.of("n3", 2), "n3");
+        Files.writeString(f, "renamed over f here, not announced yet\n");
+        Files.setLastModifiedTime(f, FileTime.from(1_000, TimeUnit.SECONDS));
+        Files.writeString(served.resolve("f"), "n3's third version\n");
+        Files.setLastModifiedTime(served.resolve("f"), FileTime.from(2_000, TimeUnit.SECONDS));
+        VersionVector[] announced = new VersionVector[1];
+        receiveServed(served, "n3", () -> announced[0] = index.localChange(Path.of("f"), FileStates.of(f)),
+                change("f", WireMessage.Kind.MODIFY, FileStates.of(served.resolve("f")), VersionVector.of("n3", 3)));
+
+        assertEquals("n3's third version\n", Files.readString(f), "n3's version wins (the later mtime)");
+        assertEquals(1, conflictCopies().size(), "n1's is kept beside it");
+        VersionVector here = index.get(Path.of("f")).vector();
+        assertTrue(here.covers(announced[0]), "what n1 announced while pulling stays covered: " + here + " vs " + announced[0]);
+        VersionVector onN3 = VersionVector.of("n3", 3).merge(announced[0]); // n3 kept its own against n1's announcement
+        assertEquals(VersionVector.Order.NEWER, index.localChange(Path.of("f"), null).compare(onN3),
+                "n1's delete of f is newer than what the others hold");
+    }
+
+    /**
+     * Found by the chaos checker (cluster seed 82): n1's version of f won a conflict here against
+     * n2's concurrent one, which was to be kept as a conflict copy; the index took the merged
+     * vector at once, but the copy's pull failed (rsync killed). This node's next announcement
+     * then descended from n2's version, n2 took it over its own file, and n2's write was gone
+     * everywhere. Until the copy is in place the peer's version is not covered here: what this
+     * node announces stays concurrent with it, and the peer keeps its own as the copy.
+     */
+    @Test
+    void aLosingVersionIsCoveredOnlyOnceItsCopyIsInPlace(@TempDir Path served) throws Exception {
+        Path f = root.resolve("f");
+        Files.writeString(f, "n1's, the later one\n");
+        Files.setLastModifiedTime(f, FileTime.from(2_000, TimeUnit.SECONDS));
+        VersionVector mine = index.localChange(Path.of("f"), FileStates.of(f));
+        Files.writeString(served.resolve("f"), "n2's, concurrent and older\n");
+        Files.setLastModifiedTime(served.resolve("f"), FileTime.from(1_000, TimeUnit.SECONDS));
+        WireMessage.Change theirs = change("f", WireMessage.Kind.MODIFY, FileStates.of(served.resolve("f")), VersionVector.of("n2", 1));
+
+        receive("n2", theirs); // the copy's pull fails
+        assertEquals(List.of(), conflictCopies());
+        assertEquals(mine, index.get(Path.of("f")).vector(), "n2's version is not covered while its copy is missing");
+
+        receiveServed(served, "n2", () -> { }, theirs);
+        assertEquals(1, conflictCopies().size(), "n2's version is kept beside n1's");
+        assertEquals(mine.merge(VersionVector.of("n2", 1)), index.get(Path.of("f")).vector(), "and covered once it is");
+        assertEquals("n1's, the later one\n", Files.readString(f));
     }
 
     private static FileState symlinkTo(Path target) {
