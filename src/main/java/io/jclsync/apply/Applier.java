@@ -153,6 +153,11 @@ public final class Applier {
                 // is still one, for the watcher (or a rescan) to announce.
                 pull.put(c.path(), new Puller.Pull(w.aside(), c.state(), VersionVector.of(origin, 1), origin, false, null, true,
                         c.path(), c.version()));
+            } else if (c.state().type() == FileType.SYMLINK) {
+                // A link is kept at once: made beside ours and announced, then ours takes in its version.
+                tree.symlink(w.aside(), c.state());
+                announceCopy(w.aside(), c.state());
+                versions.absorb(rel, c.version());
             } else {
                 versions.applied(rel, local, w.version(), w.localWriter());
             }

@@ -446,6 +446,29 @@ class ApplierTest {
      * them again as this node's change, bumping their versions above concurrent edits elsewhere.
      * A peer's version found already in place is an echo when the watcher reports it.
      */
+    /**
+     * A peer's symlink that loses a conflict here is kept as a copy too, made here and announced:
+     * before, only files were, and the index covered the peer's link at once, so this node's next
+     * announcement replaced it on the peer as newer (a lost write).
+     */
+    @Test
+    void aPeersSymlinkThatLosesAConflictIsKeptAsACopy() throws Exception {
+        Files.createSymbolicLink(root.resolve("l"), Path.of("ours"));
+        FileState ours = FileStates.of(root.resolve("l"));
+        index.applied(Path.of("l"), ours, VersionVector.of("n1", 1), "n1");
+        FileState theirs = new FileState(io.jclsync.fs.FileType.SYMLINK, 0, ours.mtimeNanos() - 60_000_000_000L, 0777,
+                PathBytes.of(Path.of("theirs")), new byte[0]);
+        receive("n2", change("l", WireMessage.Kind.MODIFY, theirs, VersionVector.of("n2", 1)));
+        assertEquals(Path.of("ours"), Files.readSymbolicLink(root.resolve("l")), "the newer link stays");
+        List<Path> copies = conflictCopies();
+        assertEquals(1, copies.size(), copies.toString());
+        assertEquals(Path.of("theirs"), Files.readSymbolicLink(copies.get(0)), "the peer's link is kept");
+        List<WireMessage.Change> kept = applier.takeKept();
+        assertEquals(1, kept.size(), kept.toString());
+        assertEquals(RelPath.of(root.relativize(copies.get(0))), kept.get(0).path(), "the copy is announced");
+        assertTrue(index.get(Path.of("l")).vector().covers(VersionVector.of("n2", 1)), "the link covers the peer's once kept");
+    }
+
     @Test
     void aPeersVersionAlreadyInPlaceIsAnEchoForTheWatcher() throws Exception {
         Files.createDirectories(root.resolve("data45/c"));
