@@ -123,7 +123,12 @@ public final class ClusterMember implements AutoCloseable {
                 if (!restarted.isEmpty()) {
                     LOG.info(restarted + " came back under a new address (restarted): taken as having left and joined again");
                     List<String> without = new ArrayList<>(names);
-                    without.removeAll(restarted);
+                    String self = String.valueOf(channel.getAddress());
+                    // This node is the one back: until its previous life left the view, every node
+                    // refused what it sent (its hellos, its catch-up requests), so it takes every
+                    // peer as having left and joined again, greets them and catches up anew.
+                    if (restarted.contains(self)) without.retainAll(List.of(self));
+                    else without.removeAll(restarted);
                     listener.viewChanged(without);
                 }
                 listener.viewChanged(names);
