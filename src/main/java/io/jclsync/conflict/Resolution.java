@@ -52,7 +52,7 @@ public sealed interface Resolution {
      * as {@code aside}; the index records {@code version} written by {@code localWriter} once that
      * copy is in place (until then this node's version must not look newer than the peer's).
      */
-    record OursWin(RelPath aside, VersionVector version, String localWriter, String writer) implements Resolution {}
+    record OursWin(RelPath aside, VersionVector version, String localWriter) implements Resolution {}
 
     /**
      * @param c      the peer's change
@@ -100,6 +100,6 @@ public sealed interface Resolution {
         if (policy.winner(c.path(), here, there) == there) {
             return new TheirsWin(ConflictCopies.copyOf(c.path(), here), merged, origin, localWriter);
         }
-        return new OursWin(ConflictCopies.copyOf(c.path(), there), merged, localWriter, origin);
+        return new OursWin(ConflictCopies.copyOf(c.path(), there), merged, localWriter);
     }
 }
