@@ -100,11 +100,11 @@ public final class Applier {
             }
         }
         boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty();
-        for (RelPath copy : puller.takeCopiesPlaced()) {
+        for (Puller.Copy copy : puller.takeCopiesPlaced()) {
             try {
-                announceCopy(copy, null);
+                announceCopy(copy.at(), copy.state());
             } catch (IOException e) {
-                LOG.fine("not announcing the conflict copy " + copy + " (its watcher event will): " + e);
+                LOG.warning("cannot announce the conflict copy " + copy.at() + " placed here: " + e);
             }
         }
         keptHere.addAll(deletes.announceKept());

@@ -81,7 +81,10 @@ public final class Puller {
     private final Index versions;
     private long pulls;
     /** Conflict copies placed by the pulls so far (apply thread only): the applier announces them. */
-    private final List<RelPath> copiesPlaced = new ArrayList<>();
+    private final List<Copy> copiesPlaced = new ArrayList<>();
+
+    /** A conflict copy a pull placed: where, and its state as checked (the hash is not read again). */
+    record Copy(RelPath at, FileState state) {}
 
     Puller(LocalTree tree, Counters counters, TransferAccess access, Index versions) {
         this.tree = tree;
@@ -125,8 +128,8 @@ public final class Puller {
     }
 
     /** The conflict copies placed since the last call. */
-    List<RelPath> takeCopiesPlaced() {
-        List<RelPath> out = List.copyOf(copiesPlaced);
+    List<Copy> takeCopiesPlaced() {
+        List<Copy> out = List.copyOf(copiesPlaced);
         copiesPlaced.clear();
         return out;
     }
@@ -263,7 +266,7 @@ public final class Puller {
         if (p.winner() != null) versions.absorb(p.winner().toPath(), p.loser());
         // Every copy (a conflict's loser, or the peer's version beside a change made here while it
         // was pulled) is announced by the applier; the watcher takes it for an echo.
-        if (p.copy() || !placed.at().equals(rel)) copiesPlaced.add(placed.at());
+        if (p.copy() || !placed.at().equals(rel)) copiesPlaced.add(new Copy(placed.at(), want.withInode(placed.inode())));
         return true;
     }
 }
