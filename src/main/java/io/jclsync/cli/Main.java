@@ -3,6 +3,7 @@ package io.jclsync.cli;
 import io.jclsync.config.Config;
 import io.jclsync.config.ConfigException;
 import io.jclsync.daemon.Daemon;
+import io.jclsync.daemon.HeapGuard;
 import io.jclsync.daemon.TreeHost;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -48,6 +49,7 @@ public final class Main implements Callable<Integer> {
     String configBlock;
 
     public static void main(String[] args) {
+        HeapGuard.install();
         String[] expanded;
         try {
             expanded = ConfigArgs.expand(args);

@@ -61,6 +61,24 @@ class BadInputIT extends OneWayTestBase {
         fails("rsync not found at /no/such/rsync", "-W", src.toString(), "-D", dst.toString(), "-S", "/no/such/rsync");
     }
 
+    /** A heap too small for the tree: one line naming the option, exit 1, no stack trace. */
+    @Test
+    void aHeapTooSmallForTheTreeSaysWhichOptionRaisesIt() throws Exception {
+        for (int i = 0; i < 40; i++) {
+            for (int j = 0; j < 200; j++) Files.createDirectories(src.resolve("d" + i).resolve("e" + j));
+        }
+        // 8 MiB is enough for the daemon alone (it runs on an empty tree), not for 8,000 directories' watches.
+        List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx8m",
+                "--enable-native-access=ALL-UNNAMED", "-jar", JclsyncProcess.jar().toString(),
+                "-W", src.toString(), "-D", dst.toString(), "-t", "1");
+        try (JclsyncProcess p = JclsyncProcess.startCommand(log, cmd)) {
+            assertEquals(1, p.waitFor(EXIT), p.log());
+            String out = p.log();
+            assertTrue(out.contains("jclsync: error: out of memory") && out.contains("JCLSYNC_JAVA_OPTS=\"-Xmx"), out);
+            assertFalse(out.contains("\tat "), "no stack trace:\n" + out);
+        }
+    }
+
     @Test
     void badRulesNameFileAndLine() throws Exception {
         Path rules = tmp.resolve("rules");
