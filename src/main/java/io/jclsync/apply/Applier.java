@@ -44,6 +44,8 @@ public final class Applier {
     /** What a peer's deletes may remove here, and what they leave (announced from here). */
     private final PeerDeletes deletes;
     private final List<WireMessage.Change> keptHere = new ArrayList<>();
+    /** Paths whose conflict the batch decided here, with the peer's version: announced once settled. */
+    private final Map<RelPath, VersionVector> settled = new LinkedHashMap<>();
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
@@ -108,8 +110,35 @@ public final class Applier {
             }
         }
         keptHere.addAll(deletes.announceKept());
+        announceSettled();
         counters.save();
         return complete;
+    }
+
+    /**
+     * Announces each path whose conflict this batch decided and settled here (its index entry
+     * covers the peer's version and is what the path holds) as a new version of this node's, with
+     * the winner's writer: every node that decides a conflict makes the outcome a version of its
+     * own, newer than everything it merged (see {@link Index#resolved}). Where the same outcome was
+     * reached elsewhere, the two meet as the same content; where another node's decision differs
+     * (it decided another pair), the two outcomes conflict once more and are decided alike on
+     * both sides. A path not settled (a pull failed) is decided again when its version comes back.
+     */
+    private void announceSettled() {
+        for (Map.Entry<RelPath, VersionVector> e : settled.entrySet()) {
+            Path rel = e.getKey().toPath();
+            Index.Version v = versions.get(rel);
+            if (v == null || v.state() == null || !v.vector().covers(e.getValue())) continue;
+            try {
+                FileState st = tree.state(e.getKey(), v.state());
+                if (st == null || !FileStates.same(st, v.state())) continue; // changed here since: the watcher's
+                VersionVector vv = versions.resolved(rel);
+                keptHere.add(new WireMessage.Change(e.getKey(), WireMessage.Kind.MODIFY, null, st, vv, v.writer()));
+            } catch (IOException ex) {
+                LOG.fine("not announcing " + e.getKey() + ", whose conflict was decided here: " + ex);
+            }
+        }
+        settled.clear();
     }
 
     /**
@@ -123,8 +152,18 @@ public final class Applier {
         String origin = c.writer() != null ? c.writer() : sender;
         Path rel = c.path().toPath();
         FileState local = tree.state(c.path(), null);
-        Resolution r = Resolution.of(c, origin, local, versions.get(rel), versions.self(), policy);
-        if (r instanceof Resolution.Take t) return new Plan(t.version(), t.writer(), local, t.takeover());
+        Index.Version mine = versions.get(rel);
+        Resolution r = Resolution.of(c, origin, local, mine, versions.self(), policy);
+        if (r instanceof Resolution.Take t) {
+            // A change taken over a concurrent delete here: a decision between the two, settled once
+            // in place (see announceSettled); a node that applied the delete instead holds the same
+            // merged vector over nothing.
+            if (local == null && mine != null && mine.state() == null && c.state() != null
+                    && c.version().compare(mine.vector()) == VersionVector.Order.CONCURRENT) {
+                settled.put(c.path(), c.version());
+            }
+            return new Plan(t.version(), t.writer(), local, t.takeover());
+        }
         if (r instanceof Resolution.RecordDelete d) {
             versions.applied(rel, null, d.version(), d.writer(), d.takeover());
         } else if (r instanceof Resolution.AlreadyHere h) {
@@ -142,11 +181,13 @@ public final class Applier {
             // even if its own pull of this version fails.
             tree.copyAside(c.path(), w.aside(), local);
             announceCopy(w.aside(), local);
+            settled.put(c.path(), c.version());
             return new Plan(w.version(), w.writer(), local, false);
         } else if (r instanceof Resolution.OursWin w) {
             counters.conflicts.incrementAndGet();
             LOG.warning("conflict on " + c.path() + ": this node's version (" + w.localWriter() + ") wins; " + origin
                     + "'s is kept as " + w.aside());
+            settled.put(c.path(), c.version());
             if (c.state().type() == FileType.FILE) {
                 // The index is left as it is: our version takes in theirs once their file is kept
                 // here (see Puller.Pull#winner); a change made here since it was last announced

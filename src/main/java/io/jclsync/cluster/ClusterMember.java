@@ -14,6 +14,7 @@ import org.jgroups.BytesMessage;
 import org.jgroups.JChannel;
 import org.jgroups.Message;
 import org.jgroups.Receiver;
+import org.jgroups.MergeView;
 import org.jgroups.View;
 import org.jgroups.stack.Protocol;
 
@@ -130,6 +131,14 @@ public final class ClusterMember implements AutoCloseable {
                     if (restarted.contains(self)) without.retainAll(List.of(self));
                     else without.removeAll(restarted);
                     listener.viewChanged(without);
+                } else if (view instanceof MergeView) {
+                    // A merge ends a split, which each side may have seen differently: a member cut
+                    // off for less than failure detection takes is still in the others' view, but
+                    // what it announced meanwhile (multicast in a view of its own) never reached
+                    // them, and nothing makes them ask for it. So every peer is taken as having
+                    // left and joined again: all greet and catch up (from where each was known).
+                    LOG.info("views merged: catching up with every peer again");
+                    listener.viewChanged(List.of(String.valueOf(channel.getAddress())));
                 }
                 listener.viewChanged(names);
             }

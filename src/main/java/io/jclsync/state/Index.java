@@ -358,6 +358,23 @@ public final class Index {
     }
 
     /**
+     * A conflict decided here is settled at {@code path} (the winner in place, the loser kept beside
+     * it and taken in): the merged version becomes a new version of this node's, with the winner's
+     * state and writer, to be announced. A merge alone is not a version: two nodes that decided
+     * different pairs of the path's versions (one took a descendant of the other's winner first)
+     * could end with the same merged vector over different contents, and never meet again.
+     *
+     * @return the vector to announce, or null if nothing live is indexed at {@code path}
+     */
+    public synchronized VersionVector resolved(Path path) {
+        Version v = versions.get(path);
+        if (v == null || v.state() == null) return null;
+        VersionVector vv = v.vector().increment(self);
+        put(path, v.state(), vv, v.writer(), v.takeover());
+        return vv;
+    }
+
+    /**
      * An entry that moved to {@code to} with its directory keeps its history: {@code to} gets the
      * moved entry's state and writer, and a vector that descends from both the moved entry's and
      * what {@code to} held, so changes made to it after the move are newer everywhere.

@@ -159,10 +159,13 @@ class ApplierTest {
         assertEquals(Path.of("theirs"), Files.readSymbolicLink(root.resolve("ln")), "the newer mtime keeps the path");
         assertTrue(conflictCopies().size() == 1, "this node's version is kept beside it");
         List<WireMessage.Change> kept = applier.takeKept();
-        assertEquals(List.of(root.relativize(conflictCopies().get(0)).toString()),
+        assertEquals(List.of(root.relativize(conflictCopies().get(0)).toString(), "ln"),
                 kept.stream().map(c -> c.path().toString()).toList(),
-                "and announced from here (the watcher could miss it, seen in cluster chaos seed 41)");
+                "the copy announced from here (the watcher could miss it, seen in cluster chaos seed 41), "
+                        + "and the outcome as a version of this node's");
         assertEquals(Path.of("mine"), Path.of(new String(kept.get(0).state().linkTarget())));
+        assertEquals("n2", kept.get(1).writer(), "the outcome keeps the winner's writer");
+        assertEquals(VersionVector.Order.NEWER, kept.get(1).version().compare(ContentVersion.of(theirs)));
     }
 
     /** Every entry below {@code dir}: path, type, mode, mtime and content (or link target). */
@@ -447,6 +450,36 @@ class ApplierTest {
      * A peer's version found already in place is an echo when the watcher reports it.
      */
     /**
+     * Found by the chaos checker (cluster seed 107): n1 renamed a file away (its tombstone
+     * {n1=3, n2=1}) while n3 changed it ({n1=1, n2=1, n3=1}). n1 took n3's change over its delete;
+     * n3 applied the delete (its file had moved with the rename). Both then held the merged vector,
+     * one over the file and one over nothing, and never met again. A change taken over a concurrent
+     * delete is this node's decision, announced as a version of its own; one that descends from the
+     * delete is not.
+     */
+    @Test
+    void aChangeTakenOverAConcurrentDeleteIsAnnouncedAsAVersionOfThisNodes() throws Exception {
+        VersionVector tombstone = VersionVector.of("n1", 3).merge(VersionVector.of("n2", 1));
+        index.applied(Path.of("l"), null, tombstone, "n1");
+        VersionVector fromN3 = VersionVector.of("n1", 1).merge(VersionVector.of("n2", 1)).merge(VersionVector.of("n3", 1));
+        FileState theirs = new FileState(io.jclsync.fs.FileType.SYMLINK, 0, 1_000_000_000L, 0777,
+                PathBytes.of(Path.of("t")), new byte[0]);
+        receive("n3", change("l", WireMessage.Kind.MODIFY, theirs, fromN3));
+        assertEquals(Path.of("t"), Files.readSymbolicLink(root.resolve("l")), "the change is taken");
+        List<WireMessage.Change> kept = applier.takeKept();
+        assertEquals(List.of(RelPath.of(Path.of("l"))), kept.stream().map(WireMessage.Change::path).toList());
+        assertEquals(VersionVector.Order.NEWER, kept.get(0).version().compare(tombstone.merge(fromN3)),
+                "newer than the merge a node that applied the delete holds");
+        assertEquals("n3", kept.get(0).writer());
+
+        FileState later = new FileState(io.jclsync.fs.FileType.SYMLINK, 0, 2_000_000_000L, 0777,
+                PathBytes.of(Path.of("u")), new byte[0]);
+        receive("n3", change("l", WireMessage.Kind.MODIFY, later, kept.get(0).version().increment("n3")));
+        assertEquals(Path.of("u"), Files.readSymbolicLink(root.resolve("l")));
+        assertEquals(List.of(), applier.takeKept(), "a newer version taken is no decision of this node's");
+    }
+
+    /**
      * A peer's symlink that loses a conflict here is kept as a copy too, made here and announced:
      * before, only files were, and the index covered the peer's link at once, so this node's next
      * announcement replaced it on the peer as newer (a lost write).
@@ -464,9 +497,11 @@ class ApplierTest {
         assertEquals(1, copies.size(), copies.toString());
         assertEquals(Path.of("theirs"), Files.readSymbolicLink(copies.get(0)), "the peer's link is kept");
         List<WireMessage.Change> kept = applier.takeKept();
-        assertEquals(1, kept.size(), kept.toString());
+        assertEquals(2, kept.size(), kept.toString());
         assertEquals(RelPath.of(root.relativize(copies.get(0))), kept.get(0).path(), "the copy is announced");
         assertTrue(index.get(Path.of("l")).vector().covers(VersionVector.of("n2", 1)), "the link covers the peer's once kept");
+        assertEquals(RelPath.of(Path.of("l")), kept.get(1).path(), "and the outcome, as a version of this node's");
+        assertEquals(VersionVector.of("n1", 2).merge(VersionVector.of("n2", 1)), kept.get(1).version());
     }
 
     @Test
@@ -564,7 +599,10 @@ class ApplierTest {
 
         receiveServed(served, "n2", () -> { }, theirs);
         assertEquals(1, conflictCopies().size(), "n2's version is kept beside n1's");
-        assertEquals(mine.merge(VersionVector.of("n2", 1)), index.get(Path.of("f")).vector(), "and covered once it is");
+        assertEquals(mine.merge(VersionVector.of("n2", 1)).increment("n1"), index.get(Path.of("f")).vector(),
+                "and covered once it is, by a version of this node's (announced)");
+        assertEquals(List.of(RelPath.of(root.relativize(conflictCopies().get(0))), RelPath.of(Path.of("f"))),
+                applier.takeKept().stream().map(WireMessage.Change::path).toList());
         assertEquals("n1's, the later one\n", Files.readString(f));
     }
 
