@@ -154,6 +154,12 @@ public final class Index {
         return versions.get(path);
     }
 
+    /** The state agreed on for {@code path} (null: none, or deleted). */
+    public synchronized FileState state(Path path) {
+        Version v = versions.get(path);
+        return v == null ? null : v.state();
+    }
+
     private void put(Path path, FileState state, VersionVector vector, String writer) {
         put(path, state, vector, writer, false);
     }
