@@ -317,11 +317,13 @@ public final class Announcer implements Transfer {
                     || !included(f, p, e.getValue().state()) || done.contains(p)) {
                 continue;
             }
-            if (!e.getValue().equals(versions.get(p)) || Files.exists(root.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                continue; // changed or created during the walk: its own events announce it
-            }
+            if (Files.exists(root.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) continue; // created during the walk
+            // Checked and tombstoned in one step: a peer's change applied meanwhile is not this node's delete.
+            VersionVector vv = versions.localDeleteIfUnchanged(p, e.getValue());
+            if (vv == null) continue; // changed during the walk: its own events announce it
+            echoes.forget(p);
             done.add(p);
-            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, localDelete(p)));
+            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, vv));
         }
     }
 

@@ -193,6 +193,20 @@ public final class Index {
     }
 
     /**
+     * A delete a scan found of {@code path}, indexed as {@code expected} when the scan began: made
+     * (as {@link #localChange} with no state) only if the entry is still {@code expected}, in one
+     * step. A peer's change the apply thread indexed in between (a file it placed there since the
+     * scan looked) is then left alone, not tombstoned as a delete of this node's that every peer
+     * would take as newer than that change.
+     *
+     * @return the delete's vector, or null if the entry changed (its own events announce it)
+     */
+    public synchronized VersionVector localDeleteIfUnchanged(Path path, Version expected) {
+        if (!expected.equals(versions.get(path))) return null;
+        return localChange(path, null);
+    }
+
+    /**
      * What a new node's first scan finds at a path it has not indexed: no change of ours, but the
      * content's own version ({@link ContentVersion}), the same on every node that has this content.
      */
