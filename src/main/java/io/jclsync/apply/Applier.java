@@ -3,11 +3,11 @@ package io.jclsync.apply;
 import io.jclsync.beneath.NotBeneathException;
 import io.jclsync.cluster.TransferAccess;
 import io.jclsync.cluster.wire.WireMessage;
-import io.jclsync.conflict.Candidate;
-import io.jclsync.conflict.ConflictCopies;
 import io.jclsync.conflict.ConflictPolicy;
+import io.jclsync.conflict.PeerRename;
 import io.jclsync.conflict.Resolution;
 import io.jclsync.conflict.SubtreeConflicts;
+import io.jclsync.conflict.TypeChange;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
@@ -220,13 +220,15 @@ public final class Applier {
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
             Index.Version known = versions.get(c.oldPath().toPath());
             FileState old = tree.state(c.oldPath(), known == null ? null : known.state());
-            // Only what the origin renamed moves: a file or symlink with the content the new path
-            // has, a directory as this node last agreed on it. Anything else here (rewritten, or
-            // another type, here or by a peer the origin had not heard from) stays put for the
-            // delete of the old path to decide; the new path's content is pulled.
-            boolean renamed = old != null && (old.type() == FileType.DIRECTORY
-                    ? known != null && FileStates.same(old, known.state()) && onlyWhatTheOriginRenamed(c.oldPath(), tombstones)
-                    : FileStates.sameContent(old, c.state()));
+            // Only what the origin renamed moves (PeerRename); anything else stays put for the
+            // delete of the old path to decide, and the new path's content is pulled.
+            PeerRename move = PeerRename.of(old, known, c.state(), old != null && old.type() == FileType.DIRECTORY
+                    ? versions.entriesBelow(c.oldPath().toPath()) : Map.of(), tombstones);
+            if (move.changedBelow() != null) {
+                LOG.info("not moving " + c.oldPath() + " for a peer's rename: " + move.changedBelow() + " below it changed "
+                        + "concurrently; the new directory's contents are pulled instead");
+            }
+            boolean renamed = move.moves();
             if (renamed && !tree.rename(c.oldPath(), c.path(), old)) {
                 renamed = false; // something appeared at the new path meanwhile: the pull below decides
                 LOG.info(c.path() + " appeared here while " + c.oldPath() + " was renamed to it; not renaming over it");
@@ -243,7 +245,7 @@ public final class Applier {
             }
         }
         FileState want = c.state();
-        if (local != null && local.type() == FileType.DIRECTORY && want.type() != FileType.DIRECTORY) {
+        if (TypeChange.replacesDirectory(local, want)) {
             if (!emptiedForTypeChange(c, plan, tombstones, pull)) return;
             local = null;
         }
@@ -297,24 +299,22 @@ public final class Applier {
     }
 
     /**
-     * A directory here became a file or a link at the origin: as a delete, what the origin had below
-     * it goes by its own tombstones; what it never saw, or what changed here, stays, and with it the
-     * directory, announced from here as newer. The origin's new entry is then kept beside it as a
-     * conflict copy, announced from here too, so nothing written on either side is lost.
+     * A directory here became a file or a link at the origin: carried out as {@link TypeChange}
+     * decides once the origin's delete of the directory is applied.
      *
      * @return whether the directory is gone and the new entry can take its place
      */
     private boolean emptiedForTypeChange(WireMessage.Change c, Plan plan, Map<RelPath, VersionVector> tombstones,
                                          Map<RelPath, Puller.Pull> pull) throws IOException {
         deletes.deleteKnown(c.path(), c.version(), plan.writer(), tombstones);
-        FileState now = tree.state(c.path(), null);
         FileState want = c.state();
-        if (now == null) {
+        TypeChange change = TypeChange.of(c.path(), want, plan.vector(), plan.writer(), tree.state(c.path(), null));
+        if (!(change instanceof TypeChange.KeepBoth keep)) {
             // The delete tombstoned the path in the index; the new entry's version takes it (a file's once pulled).
             if (want.type() != FileType.FILE) versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
             return true;
         }
-        RelPath aside = ConflictCopies.copyOf(c.path(), new Candidate(plan.writer(), want, plan.vector(), 0));
+        RelPath aside = keep.aside();
         LOG.warning("conflict on " + c.path() + ": " + plan.writer() + " replaced the directory by a "
                 + want.type().name().toLowerCase() + ", but entries below it here are kept (changed here, or never seen "
                 + "there); that version is kept as " + aside);
@@ -327,7 +327,7 @@ public final class Applier {
         } else if (want.type() == FileType.FILE) {
             // Pulled as a copy (the origin's file at the path, placed at the copy's name): announced
             // from here like a new file once it is in place.
-            pull.put(c.path(), new Puller.Pull(aside, want, VersionVector.of(plan.writer(), 1), plan.writer(), false, null, true));
+            pull.put(c.path(), new Puller.Pull(aside, want, keep.copyVersion(), plan.writer(), false, null, true));
         }
         return false;
     }
@@ -337,25 +337,5 @@ public final class Applier {
         List<WireMessage.Change> out = List.copyOf(keptHere);
         keptHere.clear();
         return out;
-    }
-
-    /**
-     * Whether everything indexed below directory {@code dir} is what the origin renamed with it:
-     * the rename's batch tombstones each such entry with a version that covers ours. An entry it
-     * did not know (written here or by another node while it renamed) keeps the directory where it
-     * is: the new directory is made and its contents pulled, and the old one keeps what the origin
-     * had not seen, as on the origin, where that write recreates the old directory.
-     */
-    private boolean onlyWhatTheOriginRenamed(RelPath dir, Map<RelPath, VersionVector> tombstones) {
-        for (Map.Entry<Path, Index.Version> e : versions.entriesBelow(dir.toPath()).entrySet()) {
-            if (e.getValue().state() == null) continue;
-            VersionVector gone = tombstones.get(RelPath.of(e.getKey()));
-            if (gone == null || !gone.covers(e.getValue().vector())) {
-                LOG.info("not moving " + dir + " for a peer's rename: " + e.getKey() + " below it changed concurrently; "
-                        + "the new directory's contents are pulled instead");
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -1,6 +1,7 @@
 package io.jclsync.apply;
 
 import io.jclsync.cluster.wire.WireMessage;
+import io.jclsync.conflict.PeerDelete;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
@@ -15,9 +16,10 @@ import java.util.Map;
 import java.util.logging.Logger;
 
 /**
- * A peer's deletes: below a deleted directory only what the deleting node had goes; what changed
- * here, or what it never saw, stays (with the directories leading to it) and is announced from
- * here, newer than the delete. Used by the {@link Applier}, on its thread.
+ * A peer's deletes carried out as {@link PeerDelete} decides: below a deleted directory only what
+ * the deleting node had goes; what changed here, or what it never saw, stays (with the directories
+ * leading to it) and is announced from here, newer than the delete. Used by the {@link Applier}, on
+ * its thread.
  */
 final class PeerDeletes {
     private static final Logger LOG = Logger.getLogger(PeerDeletes.class.getName());
@@ -51,20 +53,14 @@ final class PeerDeletes {
                              Map<RelPath, VersionVector> tombstones) throws IOException {
         List<RelPath> kept = tree.deleteBelow(rel, (r, readable, directory) -> {
             Index.Version known = versions.get(r.toPath());
-            VersionVector gone = r.equals(rel) ? deleteVector : tombstones.get(r);
-            boolean goes;
-            if (directory) {
-                // Empty now; it goes unless it is a version the deleting node never saw.
-                goes = known == null || known.state() == null || gone != null && gone.covers(known.vector());
-            } else {
-                FileState now = FileStates.of(readable, known == null ? null : known.state());
-                goes = known != null && gone != null && FileStates.same(now, known.state()) && gone.covers(known.vector());
-            }
+            VersionVector gone = PeerDelete.tombstoneOf(r, rel, deleteVector, tombstones);
+            FileState now = directory ? null : FileStates.of(readable, known == null ? null : known.state());
+            boolean goes = PeerDelete.goes(directory, now, known, gone);
             // What goes is deleted in the index too, or its live entry would bring it back (catch-up answers).
             if (goes && known != null && known.state() != null) {
-                versions.applied(r.toPath(), null, known.vector().merge(gone), writer);
+                versions.applied(r.toPath(), null, PeerDelete.deletedVersion(known, gone), writer);
             }
-            if (!goes) keep(r, gone == null ? VersionVector.empty() : gone);
+            if (!goes) keep(r, PeerDelete.keptAgainst(gone));
             return goes;
         });
         if (!kept.isEmpty()) {
@@ -74,12 +70,8 @@ final class PeerDeletes {
         // The directories leading to what stays stay too, and are announced with it as they are
         // here (mode, owner): a node that applied the delete would otherwise make them again as
         // bare parents of the kept entries, and the trees would differ in their modes for good.
-        for (RelPath k : List.copyOf(keptAgainstDeletes.keySet())) {
-            if (!k.startsWith(rel)) continue;
-            for (RelPath d = k.parent(); d != null && d.startsWith(rel); d = d.parent()) {
-                VersionVector gone = d.equals(rel) ? deleteVector : tombstones.get(d);
-                keep(d, gone == null ? VersionVector.empty() : gone);
-            }
+        for (RelPath d : PeerDelete.directoriesLeadingTo(rel, List.copyOf(keptAgainstDeletes.keySet()))) {
+            keep(d, PeerDelete.keptAgainst(PeerDelete.tombstoneOf(d, rel, deleteVector, tombstones)));
         }
     }
 
@@ -104,7 +96,7 @@ final class PeerDeletes {
             try {
                 FileState state = tree.state(e.getKey(), known == null ? null : known.state());
                 if (state == null) continue; // a later tombstone of the batch removed it after all
-                versions.applied(rel, state, (known == null ? VersionVector.empty() : known.vector()).merge(e.getValue()), versions.self());
+                versions.applied(rel, state, PeerDelete.keptVersion(known, e.getValue()), versions.self());
                 keptHere.add(new WireMessage.Change(e.getKey(), WireMessage.Kind.MODIFY, null, state, versions.localChange(rel, state)));
             } catch (IOException ex) {
                 LOG.fine("not announcing " + e.getKey() + ", kept against a delete: " + ex);

@@ -4,11 +4,9 @@ import io.jclsync.cluster.TransferServer;
 import io.jclsync.cluster.PrivateFiles;
 import io.jclsync.cluster.TransferAccess;
 
-import io.jclsync.conflict.Candidate;
-import io.jclsync.conflict.ConflictCopies;
+import io.jclsync.conflict.PulledPlace;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
-import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
 import io.jclsync.process.ListFile;
 import io.jclsync.process.ProcessRunner;
@@ -232,11 +230,9 @@ public final class Puller {
             placed = tree.place(pulled, staged, want, new LocalTree.Decide() {
                 @Override
                 public RelPath where(LocalTree t) throws IOException {
-                    FileState local = t.state(rel, p.before());
-                    if (FileStates.same(local, p.before()) || FileStates.same(local, want)) return rel;
-                    // Written here while the pull ran: that write stands (it is announced from here), and
-                    // the peer's version is kept beside it, announced as a new file. Nothing is lost.
-                    RelPath aside = ConflictCopies.copyOf(rel, new Candidate(p.writer(), want, p.vector(), 0));
+                    RelPath aside = PulledPlace.of(rel, t.state(rel, p.before()), p.before(), want, p.writer(), p.vector());
+                    if (aside.equals(rel)) return rel;
+                    // Written here while the pull ran: that write stands, and the peer's version is kept beside it.
                     LOG.warning("conflict on " + rel + ": it changed here while " + p.writer() + "'s version was pulled; "
                             + "that version is kept as " + aside);
                     counters.conflicts.incrementAndGet();

@@ -48,11 +48,8 @@ public final class ClusterLinks {
 
     private static ClusterMember joinNetwork(ClusterConfig config, ClusterSecret secret, ClusterMember.Listener link)
             throws Exception {
-        return config.multicast() != null
-                ? ClusterMember.joinMulticast(config.clusterName(), config.nodeName(), config.bind(),
-                        config.multicast(), secret, link)
-                : ClusterMember.joinTcp(config.clusterName(), config.nodeName(), config.bind(),
-                        config.peers(), secret, link);
+        return ClusterMember.joinNetwork(config.clusterName(), config.nodeName(), config.bind(), config.peers(),
+                config.multicast(), secret, link);
     }
 
     /** One channel, transfer key and listener, and the trees using them. */

@@ -66,10 +66,22 @@ public final class ClusterMember implements AutoCloseable {
      * @param bind  this node's address (interface) and unicast port
      * @param group the multicast group and port all nodes share
      */
-    public static ClusterMember joinMulticast(String clusterName, String nodeName, InetSocketAddress bind,
-                                              InetSocketAddress group, ClusterSecret secret, Listener listener)
+    private static ClusterMember joinMulticast(String clusterName, String nodeName, InetSocketAddress bind,
+                                               InetSocketAddress group, ClusterSecret secret, Listener listener)
             throws Exception {
         return join(clusterName, nodeName, ClusterStack.udp(bind, group, secret.frameKeys(clusterName)), listener);
+    }
+
+    /**
+     * Joins {@code clusterName} over the network: UDP multicast to {@code group} or, when it is null,
+     * TCP with {@code peers}. The one way a node (a tree's link, or {@code jclsync members}) joins.
+     */
+    public static ClusterMember joinNetwork(String clusterName, String nodeName, InetSocketAddress bind,
+                                            List<InetSocketAddress> peers, InetSocketAddress group,
+                                            ClusterSecret secret, Listener listener) throws Exception {
+        return group != null
+                ? joinMulticast(clusterName, nodeName, bind, group, secret, listener)
+                : joinTcp(clusterName, nodeName, bind, peers, secret, listener);
     }
 
     /** Joins {@code clusterName} over {@code stack} (the network's, or an in-JVM test stack). */

@@ -93,9 +93,7 @@ public record MembershipProbe(String clusterName, String nodeName, ClusterSecret
                 if (m != null) sendQuietly(m, mine);
             }
         };
-        try (ClusterMember member = group != null
-                ? ClusterMember.joinMulticast(clusterName, nodeName, bind, group, secret, listener)
-                : ClusterMember.joinTcp(clusterName, nodeName, bind, peers, secret, listener)) {
+        try (ClusterMember member = ClusterMember.joinNetwork(clusterName, nodeName, bind, peers, group, secret, listener)) {
             self[0] = member;
             sendQuietly(member, mine);
             Thread.sleep(listen.toMillis());

@@ -1,6 +1,8 @@
 package io.jclsync.conflict;
 
 import io.jclsync.fs.RelPath;
+import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Decides which of two conflicting versions keeps the path; the other is always kept as a
@@ -19,6 +21,14 @@ public interface ConflictPolicy {
      */
     default Candidate subtreeWinner(RelPath subtree, Candidate a, Candidate b) {
         return winner(subtree, a, b);
+    }
+
+    /**
+     * The policy of a tree: the user's {@code --conflict-hook} (run in {@code root}, 10 s per
+     * conflict, {@link #NEWEST} when it gives no answer), or {@link #NEWEST} without one.
+     */
+    static ConflictPolicy of(Path hook, Path root) {
+        return hook == null ? NEWEST : new HookPolicy(hook, root, Duration.ofSeconds(10), NEWEST);
     }
 
     /** The default: the newer mtime wins; equal mtimes, the greater node name. */

@@ -7,7 +7,6 @@ import io.jclsync.batch.ChangeKind;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.echo.EchoFilter;
 import io.jclsync.state.FileState;
-import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
 import io.jclsync.state.VersionVector;
 import io.jclsync.filter.Filter;
@@ -17,12 +16,7 @@ import io.jclsync.transfer.Outcome;
 import io.jclsync.transfer.Transfer;
 import io.jclsync.transfer.TransferResult;
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,7 +28,8 @@ import java.util.logging.Logger;
 /**
  * The cluster mode's transfer: turns a local batch into announcements. Each path's state is read
  * (and files hashed) now; paths whose state is what a peer's change just produced are echoes and
- * are dropped. A directory entry stands for its whole subtree, which is walked.
+ * are dropped ({@link LocalStates}). A directory entry stands for its whole subtree, which is
+ * walked ({@link TreeWalk}, which also makes a full scan).
  */
 public final class Announcer implements Transfer {
     private static final Logger LOG = Logger.getLogger(Announcer.class.getName());
@@ -52,6 +47,9 @@ public final class Announcer implements Transfer {
     private final Sender sender;
     private final Index versions;
     private final Runnable scanned;
+    private final LocalStates states;
+    /** Directory entries and full scans: a subtree compared with the index. */
+    private final TreeWalk walk;
 
     Announcer(Path root, String node, Supplier<Filter> filter, EchoFilter echoes, Counters counters,
               Index versions, Sender sender, Runnable scanned) {
@@ -63,6 +61,8 @@ public final class Announcer implements Transfer {
         this.echoes = echoes;
         this.counters = counters;
         this.sender = sender;
+        this.states = new LocalStates(root, echoes, versions);
+        this.walk = new TreeWalk(root, filter, echoes, counters, versions, states);
     }
 
     @Override
@@ -70,7 +70,7 @@ public final class Announcer implements Transfer {
         List<WireMessage.Change> changes = new ArrayList<>();
         try {
             if (batch.full()) {
-                walk(Path.of(""), changes, true, false, new HashSet<>());
+                walk.walk(Path.of(""), changes, true, false, new HashSet<>());
             } else {
                 Set<Path> done = new HashSet<>();
                 Set<Path> echoedRenames = new HashSet<>();
@@ -79,7 +79,7 @@ public final class Announcer implements Transfer {
                     if (done.add(e.path())) entry(e.path(), e.kind(), changes, done);
                     // A directory a peer renamed here moved with its contents, which are not announced;
                     // what was made or changed in it since (folded into its entry) is.
-                    if (e.isDirectory()) walk(e.path(), changes, false, echoedRenames.contains(e.path()), done);
+                    if (e.isDirectory()) walk.walk(e.path(), changes, false, echoedRenames.contains(e.path()), done);
                 }
             }
             announce(changes);
@@ -113,8 +113,8 @@ public final class Announcer implements Transfer {
 
     private void rename(Batch.Rename r, List<WireMessage.Change> out, Set<Path> done, Set<Path> echoed)
             throws IOException {
-        FileState state = readable(r.to(), null);
-        if (state == UNREADABLE) return;
+        FileState state = states.readable(r.to(), null);
+        if (state == LocalStates.UNREADABLE) return;
         if (state == null || !filter.get().accepts(r.to(), state.type())) return;
         // A peer's rename applied here expects both names (LocalTree.rename). The new name alone may
         // match what a peer's change made there (an empty directory: its state is its mode) when a
@@ -185,28 +185,10 @@ public final class Announcer implements Transfer {
         return true;
     }
 
-    /** What {@link #readable} gives for an entry this node may not read: it is not announced. */
-    private static final FileState UNREADABLE = new FileState(FileType.SPECIAL, 0, 0, 0, new byte[0], new byte[0]);
-
-    /**
-     * The state of {@code rel} (null: gone), or {@link #UNREADABLE} when this node may not read it
-     * (a file another user made 0600, as a node that does not run as root meets): it is logged and
-     * left out of this batch, never taken for deleted, and it does not fail the batch. Its next
-     * change, or the next scan, announces it once it can be read.
-     */
-    private FileState readable(Path rel, FileState known) throws IOException {
-        try {
-            return FileStates.of(root.resolve(rel), known);
-        } catch (AccessDeniedException e) {
-            LOG.warning("not announcing " + rel + ": this node may not read it (" + e.getMessage() + ")");
-            return UNREADABLE;
-        }
-    }
-
     /** @param done paths already in {@code out} (a path may appear once per batch); updated */
     private void entry(Path rel, ChangeKind kind, List<WireMessage.Change> out, Set<Path> done) throws IOException {
-        FileState state = readable(rel, hint(rel));
-        if (state == UNREADABLE) return;
+        FileState state = states.readable(rel, states.hint(rel));
+        if (state == LocalStates.UNREADABLE) return;
         if (echoes.isEcho(rel, state)) {
             counters.echoesSuppressed.incrementAndGet();
             return;
@@ -229,127 +211,11 @@ public final class Announcer implements Transfer {
     }
 
     /**
-     * Announces everything below {@code relDir} (parents before children) that is not in {@code done}
-     * yet (a path may appear once per batch; updated). {@code all}: a scan of
-     * the whole tree (at start, after an overflow or SIGHUP) that reconciles it with the index:
-     * only what differs from the index is a change (no echo check), new paths are local changes
-     * (except in a new node's first scan, which only observes), and indexed paths no longer found
-     * are deleted, except below directories that could not be read. Peers learn the rest of the
-     * index by asking for it (catch-up). {@code movedByPeer}: {@code relDir} is where a peer's rename
-     * applied here moved a directory; what is below it as the index holds it moved with it (the
-     * applier carried its entries), anything else was made or changed here meanwhile.
-     */
-    private void walk(Path relDir, List<WireMessage.Change> out, boolean all, boolean movedByPeer, Set<Path> done)
-            throws IOException {
-        Path start = root.resolve(relDir);
-        if (!Files.isDirectory(start, java.nio.file.LinkOption.NOFOLLOW_LINKS)) return;
-        Filter f = filter.get();
-        Set<Path> seen = new HashSet<>();
-        Set<Path> unreadable = new HashSet<>();
-        // Taken before the walk: what a peer's change adds to the index meanwhile is not ours to tombstone.
-        Map<Path, Index.Version> before = relDir.toString().isEmpty() ? versions.all() : versions.entriesBelow(relDir);
-        boolean firstScan = all && versions.fresh();
-        Files.walkFileTree(start, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (dir.equals(start)) return FileVisitResult.CONTINUE;
-                Path rel = root.relativize(dir);
-                if (!f.walks(rel)) return FileVisitResult.SKIP_SUBTREE;
-                add(rel);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Path rel = root.relativize(file);
-                FileType type = FileType.of(attrs);
-                if (type != FileType.SPECIAL && f.accepts(rel, type)) add(rel);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
-                if (e instanceof AccessDeniedException || e instanceof java.nio.file.NoSuchFileException) {
-                    LOG.fine(() -> "not announcing " + file + ": " + e);
-                    unreadable.add(root.relativize(file));
-                    return FileVisitResult.CONTINUE;
-                }
-                throw e;
-            }
-
-            private void add(Path rel) throws IOException {
-                if (!done.add(rel)) { // already in this batch (a rename's target below a new directory)
-                    seen.add(rel);
-                    return;
-                }
-                Index.Version known = versions.get(rel);
-                FileState state = readable(rel, known != null ? known.state() : hint(rel));
-                if (state == UNREADABLE) {
-                    unreadable.add(rel);
-                    return;
-                }
-                if (state == null) return;
-                seen.add(rel);
-                if (!all && echoes.isEcho(rel, state)) {
-                    counters.echoesSuppressed.incrementAndGet();
-                    return;
-                }
-                if (movedByPeer && known != null && FileStates.same(known.state(), state)) return;
-                VersionVector vv;
-                if (!all) {
-                    vv = versions.localChange(rel, state);
-                } else if (known == null ? !firstScan : !FileStates.same(known.state(), state)) {
-                    vv = versions.foundChanged(rel, state);
-                } else {
-                    if (known == null) versions.observed(rel, state);
-                    return; // as indexed: peers have it, or take it when they catch up
-                }
-                out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.MODIFY, null, state, vv));
-            }
-        });
-        if (firstScan && relDir.toString().isEmpty()) versions.scanned();
-        // Indexed below the walked directory, gone from it: moved away or deleted without an event
-        // of its own here (the directory was renamed away and a peer's write made it again, an
-        // overflow, changes while jclsync was down).
-        for (Map.Entry<Path, Index.Version> e : before.entrySet()) {
-            Path p = e.getKey();
-            if (e.getValue().state() == null || seen.contains(p) || below(p, unreadable)
-                    || !included(f, p, e.getValue().state()) || done.contains(p)) {
-                continue;
-            }
-            if (!e.getValue().equals(versions.get(p)) || Files.exists(root.resolve(p), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
-                continue; // changed or created during the walk: its own events announce it
-            }
-            done.add(p);
-            out.add(new WireMessage.Change(RelPath.of(p), WireMessage.Kind.DELETE, null, null, localDelete(p)));
-        }
-    }
-
-    /**
      * {@code rel} (and all below it) is gone by this node's change: tombstoned in the index, and no
      * longer what a peer wrote for the echo filter.
      */
     private VersionVector localDelete(Path rel) {
         echoes.forget(rel);
         return versions.localChange(rel, null);
-    }
-
-    /** A known state whose hash may be reused: what a peer just wrote here, or what we indexed. */
-    private FileState hint(Path rel) {
-        FileState expected = echoes.expected(rel);
-        if (expected != null) return expected;
-        Index.Version known = versions.get(rel);
-        return known == null ? null : known.state();
-    }
-
-    private static boolean below(Path p, Set<Path> dirs) {
-        for (Path q = p; q != null; q = q.getParent()) if (dirs.contains(q)) return true;
-        return false;
-    }
-
-    /** Whether the rules (still) sync {@code p}: an indexed path the rules now exclude is left alone. */
-    private static boolean included(Filter f, Path p, FileState state) {
-        for (Path q = p.getParent(); q != null; q = q.getParent()) if (!f.walks(q)) return false;
-        return f.accepts(p, state == null ? FileType.FILE : state.type());
     }
 }

@@ -23,7 +23,7 @@ final class Applying {
     private final String tree;
     private final Applier applier;
     private final SubtreeConflicts subtrees;
-    private final Peers peers;
+    private final PeerSources sources;
     private final Progress progress;
     private final CatchUps catchUps;
     private final Counters counters;
@@ -50,12 +50,12 @@ final class Applying {
                 }
             });
 
-    Applying(String tree, Applier applier, SubtreeConflicts subtrees, Peers peers, Progress progress, CatchUps catchUps,
+    Applying(String tree, Applier applier, SubtreeConflicts subtrees, PeerSources sources, Progress progress, CatchUps catchUps,
              Counters counters, Announcer announcer, CountDownLatch scanned) {
         this.tree = tree;
         this.applier = applier;
         this.subtrees = subtrees;
-        this.peers = peers;
+        this.sources = sources;
         this.progress = progress;
         this.catchUps = catchUps;
         this.counters = counters;
@@ -79,7 +79,7 @@ final class Applying {
             WireMessage.IndexPart part = b.part();
             boolean complete = applier.apply(part == null ? b
                     : new WireMessage.Batch(tree, b.origin(), b.sequence(), subtrees.admit(b.origin(), part, b.changes()), part),
-                    peers.sourcesFor(b.origin()));
+                    sources.sourcesFor(b.origin()));
             if (part == null) progress.applied(b.origin(), b.sequence());
             List<WireMessage.Change> kept = applier.takeKept();
             if (!kept.isEmpty()) announce(kept);

@@ -1,9 +1,7 @@
 package io.jclsync.replica;
 
-import io.jclsync.apply.Puller;
-import io.jclsync.cluster.tls.Fingerprint;
 import io.jclsync.cluster.wire.WireMessage;
-import java.util.ArrayList;
+import io.jclsync.conflict.SubtreeConflicts;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -13,9 +11,10 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * The peers of a tree: who said hello for it (and where to pull from it), who is in the view,
- * and the batches of origins that have not said hello yet ({@link HelloWait}). A peer becomes
- * known (and is greeted back and asked to catch up) once it said hello and is in the view.
+ * The peers of a tree: who said hello for it (and where to pull from it: {@link PeerSources}), who
+ * is in the view, and the batches of origins that have not said hello yet ({@link HelloWait}),
+ * handed to the apply thread once they did. A peer becomes known (and is greeted back and asked to
+ * catch up) once it said hello and is in the view.
  */
 final class Peers {
     private static final Logger LOG = Logger.getLogger(Peers.class.getName());
@@ -26,33 +25,21 @@ final class Peers {
      */
     private static final long EARLY_NANOS = TimeUnit.SECONDS.toNanos(5);
 
-    /** What the node does when peers come and go. */
-    interface Events {
-        /**
-         * {@code peer} said hello for this tree and is in the view, for the first time since it
-         * (re)joined; it is greeted back right after, then {@link #greeted} runs.
-         */
-        void joined(String peer);
-
-        /** {@code peer} was greeted back: each side now asks the other to catch up. */
-        void greeted(String peer);
-
-        /** {@code peer} left the view. */
-        void left(String peer);
-
-        /** A batch may go to the apply thread now (its origin said hello); called in each origin's order. */
-        void ready(WireMessage.Batch batch);
-    }
-
     private record Early(WireMessage.Hello hello, long at) {}
 
     private final String self;
     private final Channel channel;
     private final Supplier<WireMessage.Hello> myHello;
     private final Supplier<List<String>> view;
-    private final Events events;
-    /** Per peer that said hello for this tree: where to pull from, with which key. */
-    private final Map<String, Puller.Source> sources = new ConcurrentHashMap<>();
+    private final PeerSources sources;
+    /** Told when a peer (re)joins: the subtree summaries told to it start again. */
+    private final SubtreeConflicts subtrees;
+    /** Told when a peer joins (its batch sequences start again) and leaves. */
+    private final Progress progress;
+    /** Asks a peer that joined to catch up. */
+    private final CatchUpExchange exchange;
+    /** Where a batch goes once its origin said hello. */
+    private final Applying applying;
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     /** Batches from origins that have not said hello yet, held until they do. */
     private final HelloWait helloWait = new HelloWait();
@@ -60,15 +47,22 @@ final class Peers {
     private final Map<String, Early> early = new ConcurrentHashMap<>();
 
     /**
+     * Every part it tells of peers is made before it: nothing is called back on a half-made node.
+     *
      * @param myHello what this node says of itself for this tree
      * @param view    the members of the channel's current view
      */
-    Peers(String self, Channel channel, Supplier<WireMessage.Hello> myHello, Supplier<List<String>> view, Events events) {
+    Peers(String self, Channel channel, Supplier<WireMessage.Hello> myHello, Supplier<List<String>> view,
+          PeerSources sources, SubtreeConflicts subtrees, Progress progress, CatchUpExchange exchange, Applying applying) {
         this.self = self;
         this.channel = channel;
         this.myHello = myHello;
         this.view = view;
-        this.events = events;
+        this.sources = sources;
+        this.subtrees = subtrees;
+        this.progress = progress;
+        this.exchange = exchange;
+        this.applying = applying;
     }
 
     /** Says hello to every member: those new to this tree answer with theirs. */
@@ -81,19 +75,18 @@ final class Peers {
     }
 
     /**
-     * A peer that serves this tree said hello. The first time since it (re)joined: it is answered
-     * with our hello, so that it knows of this tree too (see {@link Events}).
+     * A peer that serves this tree said hello. The first time since it (re)joined (and once it is in
+     * the view): what was known of its previous life is forgotten (subtree summaries told to it, its
+     * batch sequences), it is answered with our hello, so that it knows of this tree too, and asked
+     * to catch up.
      */
     void hello(WireMessage.Hello h) {
         // No endpoint: it serves nothing (`jclsync members` checking the cluster), so it is no peer.
         if (h.transferEndpoint().isEmpty()) return;
-        Puller.Source source = new Puller.Source(h.node(), h.transferEndpoint(), Fingerprint.of(h.transferKey()));
-        if (!source.equals(sources.put(h.node(), source))) {
-            LOG.info("peer " + h.node() + " (pulls from " + h.transferEndpoint() + ", transfer key " + source.key() + ")");
-        }
+        sources.hello(h);
         // Held and released under one lock, so that an origin's batches go to the apply thread in order.
         synchronized (helloWait) {
-            for (WireMessage.Batch b : helloWait.release(h.node())) events.ready(b);
+            for (WireMessage.Batch b : helloWait.release(h.node())) applying.submit(b);
         }
         if (h.node().equals(self)) return;
         if (!view.get().contains(h.node())) {
@@ -102,26 +95,28 @@ final class Peers {
         }
         early.remove(h.node());
         if (!known.add(h.node())) return;
-        events.joined(h.node());
+        subtrees.joined(h.node());
+        progress.joined(h.node());
         try {
             channel.send(h.node(), myHello.get());
         } catch (Exception e) {
             LOG.warning("cannot answer " + h.node() + "'s hello: " + e);
         }
-        events.greeted(h.node());
+        // Each side now asks the other to catch up.
+        exchange.request(List.of(h.node()));
     }
 
     /** A batch came: held if its origin has not said hello yet, else ready for the apply thread. */
     void received(WireMessage.Batch b) {
         synchronized (helloWait) {
-            if (!helloWait.hold(b, sources.containsKey(b.origin()))) events.ready(b);
+            if (!helloWait.hold(b, sources.saidHello(b.origin()))) applying.submit(b);
         }
     }
 
     void viewChanged(List<String> members) {
-        sources.keySet().retainAll(members);
+        sources.retain(members);
         helloWait.retain(members);
-        for (String gone : known) if (!members.contains(gone)) events.left(gone);
+        for (String gone : known) if (!members.contains(gone)) progress.left(gone);
         known.retainAll(members);
         greet(); // members new to this tree answer with theirs (see hello)
         early.values().removeIf(e -> System.nanoTime() - e.at() > EARLY_NANOS);
@@ -129,23 +124,6 @@ final class Peers {
             Early e = members.contains(node) ? early.remove(node) : null;
             if (e != null) hello(e.hello());
         }
-    }
-
-    /**
-     * Where to pull {@code origin}'s files from: the origin as it is now (it may leave the view
-     * meanwhile), then every other node that said hello for this tree, read again at each call
-     * (when the origin fails, a node that said hello meanwhile is a source too).
-     */
-    Supplier<List<Puller.Source>> sourcesFor(String origin) {
-        Puller.Source first = sources.get(origin);
-        return () -> {
-            List<Puller.Source> all = new ArrayList<>();
-            if (first != null) all.add(first);
-            sources.forEach((node, s) -> {
-                if (!node.equals(origin) && !node.equals(self)) all.add(s);
-            });
-            return all;
-        };
     }
 
     /** The peers that said hello for this tree and are in the view, sorted. */

@@ -5,14 +5,12 @@ import io.jclsync.apply.Counters;
 import io.jclsync.apply.LocalTree;
 import io.jclsync.apply.Staging;
 import io.jclsync.cluster.ClusterLinks;
-import io.jclsync.cluster.ClusterMember;
 import io.jclsync.cluster.TransferServer;
 import io.jclsync.cluster.TreeId;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.config.ClusterConfig;
 import io.jclsync.conflict.ConflictPolicy;
 import io.jclsync.conflict.ConflictScope;
-import io.jclsync.conflict.HookPolicy;
 import io.jclsync.conflict.SubtreeConflicts;
 import io.jclsync.echo.EchoFilter;
 import io.jclsync.filter.Filter;
@@ -23,7 +21,6 @@ import io.jclsync.versions.VersionStore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
@@ -37,10 +34,11 @@ import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
- * One tree of a cluster on this node: wires the channel's messages to its parts. Peers' batches
- * go, once their origin said hello ({@link Peers}), to the {@link Applier} on a single thread in
- * arrival order; catch-up requests and answers are the {@link CatchUpExchange}'s; the
- * {@link Announcer} is the daemon's transfer; the index lives in {@link IndexFiles}.
+ * One tree of a cluster on this node: makes its parts, each from parts already made, and wires the
+ * channel's messages to them ({@link Inbox}). Peers' batches go, once their origin said hello
+ * ({@link Peers}), to the {@link Applier} on a single thread in arrival order ({@link Applying});
+ * catch-up requests and answers are the {@link CatchUpExchange}'s; the {@link Announcer} is the
+ * daemon's transfer, its batches sent by {@link LiveBatches}; the index lives in {@link IndexFiles}.
  */
 public final class ReplicaNode implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(ReplicaNode.class.getName());
@@ -48,17 +46,12 @@ public final class ReplicaNode implements AutoCloseable {
     public static final Path WORK_DIR = Path.of(".jclsync");
 
     private final ClusterConfig config;
-    private final byte[] treeId;
     /** The tree id in hex, as messages carry it. */
     private final String tree;
     private final ClusterLinks links;
     private final ClusterLinks.Link link;
     private final Counters counters;
     private final Index versions;
-    /** Numbers every batch this node sends, live or catch-up answer. */
-    private final AtomicLong sequence = new AtomicLong();
-    /** Open once the first scan has reconciled the index with the tree: only then is it worth sending. */
-    private final CountDownLatch scanned = new CountDownLatch(1);
     private final ScheduledExecutorService timers = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "jclsync-index");
         t.setDaemon(true);
@@ -66,86 +59,50 @@ public final class ReplicaNode implements AutoCloseable {
     });
     /** The only writer of peers' changes to the tree. */
     private final LocalTree localTree;
-    private final SubtreeConflicts subtrees;
-    private final Applier applier;
-    private final Announcer announcer;
-    private final Peers peers;
     private final Progress progress;
     private final CatchUps catchUps;
     private final CatchUpExchange exchange;
+    private final Announcer announcer;
     /** The apply thread and what it does with each received batch. */
     private final Applying applying;
+    private final Peers peers;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** The index on disk (null until started). */
     private IndexFiles indexFiles;
 
+    /** Makes each part from parts already made (none is handed a part, or this node, half made). */
     private ReplicaNode(ClusterConfig config, Path root, Supplier<Filter> filter, ClusterLinks links, ClusterLinks.Link link,
                         VersionStore kept) throws IOException {
+        String self = config.nodeName();
+        byte[] treeId = TreeId.of(config.clusterName(), config.treeName());
         this.config = config;
-        this.treeId = TreeId.of(config.clusterName(), config.treeName());
         this.tree = HexFormat.of().formatHex(treeId);
         this.links = links;
         this.link = link;
         this.counters = new Counters(config.stateDir().resolve("counters.json"));
-        this.versions = new Index(config.nodeName(), config.tombstoneTtl());
-        this.catchUps = new CatchUps(versions, counters);
-        ClusterMember member = link.member();
-        Channel channel = new Channel() {
-            @Override
-            public void broadcast(WireMessage message) throws Exception {
-                member.broadcast(message);
-            }
-
-            @Override
-            public boolean send(String node, WireMessage message) throws Exception {
-                return member.send(node, message);
-            }
-        };
-        this.progress = new Progress(tree, config.nodeName(), channel);
+        Index index = new Index(self, config.tombstoneTtl());
+        this.versions = index;
+        this.catchUps = new CatchUps(index, counters);
+        Channel channel = Channel.of(link.member());
+        this.progress = new Progress(tree, self, channel);
         EchoFilter echoes = new EchoFilter();
-        this.localTree = new LocalTree(root, echoes, kept, rel -> {
-            Index.Version v = versions.get(rel.toPath());
-            return v == null ? null : v.state();
-        });
-        ConflictPolicy policy = config.conflictHook() == null
-                ? ConflictPolicy.NEWEST
-                : new HookPolicy(config.conflictHook(), root, Duration.ofSeconds(10), ConflictPolicy.NEWEST);
-        this.subtrees = new SubtreeConflicts(new ConflictScope(config.conflictScopeDepth(), RelPath.of(config.conflictDir())),
-                versions, policy, counters.conflicts::incrementAndGet, localTree);
-        this.applier = new Applier(localTree, counters, link.access(TransferServer.module(tree)), versions, policy, subtrees);
-        this.exchange = new CatchUpExchange(tree, config.nodeName(), versions, channel, subtrees, counters,
-                sequence::incrementAndGet, scanned);
-        this.peers = new Peers(config.nodeName(), channel, this::myHello, link::members, new Peers.Events() {
-            @Override
-            public void joined(String peer) {
-                subtrees.joined(peer);
-                progress.joined(peer);
-            }
-
-            @Override
-            public void greeted(String peer) {
-                exchange.request(List.of(peer));
-            }
-
-            @Override
-            public void left(String peer) {
-                progress.left(peer);
-            }
-
-            @Override
-            public void ready(WireMessage.Batch batch) {
-                applying.submit(batch);
-            }
-        });
-        this.announcer = new Announcer(root, config.nodeName(), filter, echoes, counters, versions,
-                changes -> {
-                    exchange.indexesMoved();
-                    long seq = sequence.incrementAndGet();
-                    member.broadcast(new WireMessage.Batch(tree, config.nodeName(), seq, changes));
-                    progress.sent(seq, changes.size());
-                },
-                scanned::countDown);
-        this.applying = new Applying(tree, applier, subtrees, peers, progress, catchUps, counters, announcer, scanned);
+        this.localTree = new LocalTree(root, echoes, kept, rel -> index.state(rel.toPath()));
+        ConflictPolicy policy = ConflictPolicy.of(config.conflictHook(), root);
+        SubtreeConflicts subtrees = new SubtreeConflicts(new ConflictScope(config.conflictScopeDepth(),
+                RelPath.of(config.conflictDir())), index, policy, counters.conflicts::incrementAndGet, localTree);
+        Applier applier = new Applier(localTree, counters, link.access(TransferServer.module(tree)), index, policy, subtrees);
+        // Numbers every batch this node sends, live or catch-up answer.
+        AtomicLong sequence = new AtomicLong();
+        // Open once the first scan has reconciled the index with the tree: only then is it worth sending.
+        CountDownLatch scanned = new CountDownLatch(1);
+        this.exchange = new CatchUpExchange(tree, self, index, channel, subtrees, counters, sequence::incrementAndGet, scanned);
+        this.announcer = new Announcer(root, self, filter, echoes, counters, index,
+                new LiveBatches(tree, self, channel, sequence, progress, exchange), scanned::countDown);
+        PeerSources sources = new PeerSources(self);
+        this.applying = new Applying(tree, applier, subtrees, sources, progress, catchUps, counters, announcer, scanned);
+        Supplier<WireMessage.Hello> hello = () -> new WireMessage.Hello(self, treeId, link.endpoint(), index.indexId(),
+                link.identity().fingerprint().bytes());
+        this.peers = new Peers(self, channel, hello, link::members, sources, subtrees, progress, exchange, applying);
     }
 
     /**
@@ -180,7 +137,7 @@ public final class ReplicaNode implements AutoCloseable {
             node.counters.rejectedFrom(link.member()::rejected);
             node.counters.refusedTransfersFrom(link.server()::refused);
             // Peers that serve this tree answer the hello with theirs, and each side then catches up with the other.
-            link.register(node.tree, node.new Listener());
+            link.register(node.tree, new Inbox(config.nodeName(), node.peers, node.exchange, node.progress));
             node.peers.greet();
             node.counters.save();
             return node;
@@ -213,34 +170,6 @@ public final class ReplicaNode implements AutoCloseable {
     /** The transfer of cluster mode: local batches become announcements. */
     public Transfer announcer() {
         return announcer;
-    }
-
-    /** What this node says of itself for this tree. */
-    private WireMessage.Hello myHello() {
-        return new WireMessage.Hello(config.nodeName(), treeId, link.endpoint(), versions.indexId(),
-                link.identity().fingerprint().bytes());
-    }
-
-    private final class Listener implements ClusterMember.Listener {
-        @Override
-        public void received(String from, WireMessage message) {
-            if (message instanceof WireMessage.Hello h) {
-                peers.hello(h);
-            } else if (message instanceof WireMessage.Batch b) {
-                if (b.part() != null && !b.part().requester().equals(config.nodeName())) return;
-                if (b.part() == null) exchange.indexesMoved();
-                peers.received(b);
-            } else if (message instanceof WireMessage.CatchUpRequest r) {
-                exchange.requested(r);
-            } else if (message instanceof WireMessage.Progress p) {
-                progress.reported(p);
-            }
-        }
-
-        @Override
-        public void viewChanged(List<String> members) {
-            peers.viewChanged(members);
-        }
     }
 
     @Override

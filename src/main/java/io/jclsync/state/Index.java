@@ -154,6 +154,12 @@ public final class Index {
         return versions.get(path);
     }
 
+    /** The state agreed on for {@code path} (null: none, or deleted). */
+    public synchronized FileState state(Path path) {
+        Version v = versions.get(path);
+        return v == null ? null : v.state();
+    }
+
     private void put(Path path, FileState state, VersionVector vector, String writer) {
         put(path, state, vector, writer, false);
     }
@@ -184,6 +190,20 @@ public final class Index {
         VersionVector vv = (old == null ? VersionVector.empty() : old.vector()).increment(self);
         put(path, state, vv, self);
         return vv;
+    }
+
+    /**
+     * A delete a scan found of {@code path}, indexed as {@code expected} when the scan began: made
+     * (as {@link #localChange} with no state) only if the entry is still {@code expected}, in one
+     * step. A peer's change the apply thread indexed in between (a file it placed there since the
+     * scan looked) is then left alone, not tombstoned as a delete of this node's that every peer
+     * would take as newer than that change.
+     *
+     * @return the delete's vector, or null if the entry changed (its own events announce it)
+     */
+    public synchronized VersionVector localDeleteIfUnchanged(Path path, Version expected) {
+        if (!expected.equals(versions.get(path))) return null;
+        return localChange(path, null);
     }
 
     /**

@@ -35,6 +35,27 @@ class IndexTest {
     }
 
     @Test
+    void aScansDeleteIsMadeOnlyIfTheEntryIsStillWhatTheScanSaw() {
+        Index index = new Index("n1");
+        Path d = Path.of("d");
+        Path f = Path.of("d", "f");
+        index.applied(d, new FileState(FileType.DIRECTORY, 0, 1, 0755, new byte[0], new byte[0]), VersionVector.of("n2", 1), "n2");
+        index.applied(f, file(3, 7), VersionVector.of("n2", 1), "n2");
+        Index.Version seen = index.get(f);
+        // The apply thread takes a peer's newer version of f after the scan looked, before it deletes.
+        index.applied(f, file(4, 8), VersionVector.of("n2", 2), "n2");
+        assertNull(index.localDeleteIfUnchanged(f, seen), "changed since the scan: not deleted");
+        assertTrue(FileStates.same(file(4, 8), index.get(f).state()));
+        assertEquals(VersionVector.of("n2", 2), index.get(f).vector());
+
+        Index.Version dir = index.get(d);
+        assertEquals(VersionVector.of(Map.of("n2", 1L, "n1", 1L)), index.localDeleteIfUnchanged(d, dir));
+        assertNull(index.get(d).state(), "unchanged: tombstoned as this node's delete");
+        assertNull(index.get(f).state(), "and what was below it with it");
+        assertEquals(VersionVector.of(Map.of("n2", 2L, "n1", 1L)), index.get(f).vector());
+    }
+
+    @Test
     void oldTombstonesExpireAndLiveEntriesStay() {
         FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
         Index index = new Index("n1", Duration.ofDays(1));
