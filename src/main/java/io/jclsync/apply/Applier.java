@@ -166,6 +166,10 @@ public final class Applier {
         }
         if (r instanceof Resolution.RecordDelete d) {
             versions.applied(rel, null, d.version(), d.writer(), d.takeover());
+        } else if (r instanceof Resolution.DirectoryMode m) {
+            settled.put(c.path(), c.version());
+            if (m.theirs()) return new Plan(m.version(), m.writer(), local, false);
+            versions.applied(rel, local, m.version(), m.writer());
         } else if (r instanceof Resolution.AlreadyHere h) {
             tree.alreadyHere(c.path(), local);
             versions.applied(rel, local, h.version(), h.writer(), h.takeover());

@@ -55,6 +55,21 @@ public sealed interface Resolution {
     record OursWin(RelPath aside, VersionVector version, String localWriter) implements Resolution {}
 
     /**
+     * Concurrent modes of a directory (a directory's mtime says nothing of a chmod): the greater
+     * writer name's mode stays, ties to the greater mode, on every node alike; {@code theirs}: the
+     * peer's is taken. The outcome is recorded at {@code version} and announced once in place, as
+     * a conflict's is (else three concurrent modes decided in different orders could end as one
+     * vector over two modes).
+     */
+    record DirectoryMode(VersionVector version, String writer, boolean theirs) implements Resolution {
+        static DirectoryMode between(VersionVector merged, String origin, int theirMode, String localWriter, int ourMode) {
+            int byWriter = origin.compareTo(localWriter);
+            boolean theirs = byWriter > 0 || (byWriter == 0 && theirMode > ourMode);
+            return new DirectoryMode(merged, theirs ? origin : localWriter, theirs);
+        }
+    }
+
+    /**
      * @param c      the peer's change
      * @param origin who wrote the change's version (its writer, else the sender)
      * @param local  what the path holds here now (null: nothing)
@@ -78,7 +93,13 @@ public sealed interface Resolution {
             return new AlreadyHere(merged, mine == null ? origin : mine.writer(), c.takeover() && !stale);
         }
         if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
-            return stale ? new Ignore() : new Take(merged, origin, c.takeover()); // only the mode differs
+            // Only the mode differs: a newer one is taken, a stale one ignored, and between
+            // concurrent ones every node makes the same choice (not the last to arrive).
+            if (stale) return new Ignore();
+            if (order == VersionVector.Order.NEWER) return new Take(merged, origin, c.takeover());
+            boolean changedHere = mine == null || !FileStates.same(local, mine.state());
+            String localWriter = changedHere || mine == null ? self : mine.writer();
+            return DirectoryMode.between(merged, origin, c.state().mode(), localWriter, local.mode());
         }
         if (FileStates.sameContent(local, c.state()) && (!stale || localVector.equals(c.version()))) {
             // The same content with another version or only another mtime: a newer version's mtime

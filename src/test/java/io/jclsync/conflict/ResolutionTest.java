@@ -107,6 +107,30 @@ class ResolutionTest {
         assertInstanceOf(Resolution.Ignore.class, decide(modify(dir(0700), v("n1", 1)), dir(0755), indexed(dir(0755), v("n1", 2), "n1"), THEIRS));
     }
 
+    /**
+     * Found by the chaos checker (cluster seed 153): concurrent modes of a directory were taken in
+     * the order they arrived, so two nodes that got them in different orders held one vector over
+     * two modes. Now the greater writer's mode stays (ties: the greater mode), whatever the order.
+     */
+    @Test
+    void concurrentModesOfADirectoryAreDecidedAlikeInEitherOrder() {
+        Index.Version mine = indexed(dir(0755), v("n1", 1, "n3", 1), "n3");
+        // n2's 0700 against n3's 0755 here: n3 is the greater writer, its mode stays.
+        assertEquals(new Resolution.DirectoryMode(v("n1", 1, "n2", 1, "n3", 1), "n3", false),
+                decide(modify(dir(0700), v("n1", 1, "n2", 1)), dir(0755), mine, THEIRS));
+        // The other way round: n3's 0755 arriving where n2's 0700 is: taken.
+        assertEquals(new Resolution.DirectoryMode(v("n1", 1, "n2", 1, "n3", 1), "n3", true),
+                Resolution.of(modify(dir(0755), v("n1", 1, "n3", 1)), "n3", dir(0700),
+                        indexed(dir(0700), v("n1", 1, "n2", 1), "n2"), "n1", THEIRS));
+        // A chmod made here and not yet announced is this node's (n1 < n2: the peer's is taken).
+        assertEquals(new Resolution.DirectoryMode(v("n1", 1, "n2", 1, "n3", 1), "n2", true),
+                decide(modify(dir(0700), v("n1", 1, "n2", 1)), dir(0711), mine, THEIRS));
+        // The same writer twice (a node's two lives): the greater mode, on both sides.
+        Index.Version fromN2 = indexed(dir(0750), v("n2", 1, "n1", 2), "n2");
+        assertEquals(new Resolution.DirectoryMode(v("n1", 2, "n2", 1, "n3", 1), "n2", false),
+                decide(modify(dir(0700), v("n2", 1, "n3", 1)), dir(0750), fromN2, THEIRS));
+    }
+
     @Test
     void identicalContentIsNeverAConflictAndTheLaterMtimeStays() {
         FileState here = file("same", 5);
