@@ -318,6 +318,9 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     Placed place(Dir staged, RelPath stagedAs, FileState want, Decide decide) throws IOException {
         try (Dir from = staged.parentOf(stagedAs)) {
             byte[] stagedName = Dir.name(stagedAs);
+            Stat served = from.stat(stagedName);
+            // Not served, or not as a file (the path is a directory at the source by now): not as announced.
+            if (served == null || served.type() != FileType.FILE) return null;
             try (OpenFile f = from.openFile(stagedName)) {
                 Stat st = f.stat();
                 if (st.size() != want.size() || !java.util.Arrays.equals(f.sha256(), want.sha256())) {

@@ -150,9 +150,14 @@ public final class Puller {
                     int placed = 0;
                     for (var it = files.entrySet().iterator(); it.hasNext(); ) {
                         Map.Entry<RelPath, Pull> f = it.next();
-                        if (place(pulled, f.getKey(), f.getValue(), endpoint)) {
-                            it.remove();
-                            placed++;
+                        try {
+                            if (place(pulled, f.getKey(), f.getValue(), endpoint)) {
+                                it.remove();
+                                placed++;
+                            }
+                        } catch (IOException e) {
+                            // One file that cannot be placed is no reason to drop the others the pull brought.
+                            LOG.warning("cannot place " + f.getValue().target() + " pulled from " + endpoint + ": " + e);
                         }
                     }
                     LOG.info("pulled " + placed + " file(s) from " + endpoint);
