@@ -139,11 +139,17 @@ public final class RsyncTransfer implements Transfer {
                 // rename is in a later batch. Without this rsync exits 23 on every retry.
                 argv.addAll(List.of("-r", "--ignore-missing-args", "--files-from=" + listFile));
             }
-            ListFile.writeExcludes(excludeFile, ExclusionScan.scan(root, recursive, filter.get()));
+            Filter f = filter.get();
+            boolean scan = scanFirst(f);
+            ListFile.writeExcludes(excludeFile, scan ? ExclusionScan.scan(root, recursive, f) : List.of());
             Consumer<String> lines = whole ? progress : null;
             if (lines != null) argv.add("--info=progress2"); // whole-tree syncs can be long: report how far
             argv.add(root + "/");
             argv.add(destination.rsyncTarget());
+            TransferResult r = run(argv, renamed, lines);
+            if (scan || r.exitCode() != RERR_PARTIAL) return r;
+            // Something could not be read (rsync then deleted nothing): now leave out what the scan finds.
+            ListFile.writeExcludes(excludeFile, ExclusionScan.scan(root, recursive, f));
             return run(argv, renamed, lines);
         } catch (IOException e) {
             return listFailure(e, renamed);
@@ -151,6 +157,18 @@ public final class RsyncTransfer implements Transfer {
             ListsDir.deleteQuietly(listFile);
             ListsDir.deleteQuietly(excludeFile);
         }
+    }
+
+    /**
+     * Whether to walk the synced directories for exclusions before rsync runs. With no rule that can
+     * reject anything, the walk (the whole tree for a full sync, a second walk after the watcher's at
+     * start) can only find unreadable directories, which are rare: rsync is run without it, and again
+     * with it only when it exits 23 (rsync deletes nothing in a run that could not read something, so
+     * nothing unreadable is deleted at the target meanwhile). Not when versions are kept: there exit 23
+     * makes {@link #run} sync again without backups.
+     */
+    private boolean scanFirst(Filter f) {
+        return !f.acceptsEverything() || versions.keeps() || remoteVersionsDir != null;
     }
 
     private TransferResult listFailure(IOException e, int renamed) {

@@ -81,6 +81,8 @@ class DebPackageIT extends OneWayTestBase {
                 "the config file is a conffile");
         assertTrue(run("getent", "passwd", "jclsync").contains(":/var/lib/jclsync:"), "the system user exists");
         assertEquals("drwx------ jclsync:jclsync", run("stat", "-c", "%A %U:%G", "/var/lib/jclsync").strip());
+        assertTrue(Files.size(Path.of("/var/cache/jclsync/jclsync.jsa")) > 0,
+                "postinst made the class-data-sharing archive for the installed JDK");
 
         // systemd-analyze checks an instance: the unit is a template (one instance per config block).
         String unit = Files.readString(Path.of("/lib/systemd/system/jclsync@.service"));
@@ -113,6 +115,7 @@ class DebPackageIT extends OneWayTestBase {
         }
         assertFalse(Files.exists(Path.of("/var/lib/jclsync")), "purge removes the (empty) state dir");
         assertFalse(Files.exists(Path.of("/etc/jclsync")), "purge removes the conffile and its dir");
+        assertFalse(Files.exists(Path.of("/var/cache/jclsync")), "the archive postinst made is removed");
         assertTrue(run("getent", "passwd", "jclsync").startsWith("jclsync:"),
                 "the system user is kept, as Debian does (files may still be owned by it)");
     }

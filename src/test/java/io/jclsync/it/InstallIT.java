@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,6 +35,17 @@ class InstallIT {
         JclsyncProcess.Result version = sh(tmp.resolve("version"), bin.toString(), "--version");
         assertEquals(0, version.exitCode(), version.output());
         assertTrue(version.output().startsWith("jclsync "), version.output());
+        // The class-data-sharing archive, made for the installed jar, is read by the launcher.
+        Path archive = prefix.resolve("lib/jclsync/jclsync.jsa");
+        assertTrue(Files.size(archive) > 0, "scripts/install made " + archive);
+        JclsyncProcess.Result shared = sh(tmp.resolve("shared"), "env", "JCLSYNC_JAVA_OPTS=-Xlog:class+load",
+                bin.toString(), "--version");
+        assertTrue(shared.output().contains("io.jclsync.cli.Main source: shared objects file (top)"), shared.output());
+        // A stale archive (here the jar changed under it) is ignored without a word: a slower start, nothing else.
+        Files.setLastModifiedTime(prefix.resolve("lib/jclsync/jclsync.jar"), FileTime.fromMillis(0));
+        JclsyncProcess.Result stale = sh(tmp.resolve("stale"), bin.toString(), "--version");
+        assertEquals(0, stale.exitCode(), stale.output());
+        assertEquals(version.output(), stale.output(), "the same output with a stale archive");
 
         String man = Files.readString(prefix.resolve("share/man/man1/jclsync.1"));
         assertTrue(man.startsWith(".TH JCLSYNC 1"), man);

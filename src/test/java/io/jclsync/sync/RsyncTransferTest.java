@@ -116,4 +116,40 @@ class RsyncTransferTest {
         assertEquals(Outcome.OK, r.outcome(), r.detail());
         assertEquals("here", Files.readString(dst.resolve("here")));
     }
+
+    /**
+     * With no rule that can reject anything, the exclusion walk (a second walk of the whole tree at
+     * start) is left out; rsync's exit 23 (as for a directory it cannot open) brings it back, once.
+     * With something to exclude, the walk comes first and exit 23 is the result.
+     */
+    @Test
+    void theExclusionWalkWaitsForRsyncToFindSomethingUnreadable() throws Exception {
+        Files.writeString(src.resolve("a"), "a");
+        Files.writeString(src.resolve("b"), "b");
+        Path calls = tmp.resolve("calls");
+        Path fake = tmp.resolve("fake-rsync");
+        // Logs each call's exclude list, then exits 23 the first time it is run and 0 after.
+        Files.writeString(fake, "#!/bin/sh\nfor a; do case $a in --exclude-from=*) tr '\\0' '\\n' <\"${a#*=}\" >>"
+                + calls + "; echo CALL >>" + calls + ";; esac; done\n[ -e " + tmp.resolve("once") + " ] && exit 0\ntouch "
+                + tmp.resolve("once") + "\nexit 23\n");
+        assertTrue(fake.toFile().setExecutable(true));
+        ExitCodePolicy policy = new ExitCodePolicy(ExitCodePolicy.DEFAULT_IGNORED);
+        RsyncTransfer acceptAll = new RsyncTransfer(src, Destination.parse(dst.toString()), fake.toString(),
+                () -> Filter.ACCEPT_ALL, new ListsDir(lists, "t"), Duration.ofSeconds(30), policy);
+        TransferResult r = acceptAll.run(Batch.fullSync());
+        assertEquals(Outcome.OK, r.outcome(), r.detail());
+        assertEquals(List.of("CALL", "CALL"), Files.readAllLines(calls), "run without the walk, then with it");
+
+        Files.delete(calls);
+        Files.delete(tmp.resolve("once"));
+        Filter withoutB = Filter.ACCEPT_ALL.withAlwaysExcluded(Path.of("b"));
+        RsyncTransfer excluding = new RsyncTransfer(src, Destination.parse(dst.toString()), fake.toString(),
+                () -> withoutB, new ListsDir(lists, "t"), Duration.ofSeconds(30), policy);
+        r = excluding.run(Batch.fullSync());
+        assertEquals(23, r.exitCode(), r.detail());
+        List<String> logged = Files.readAllLines(calls);
+        assertEquals("CALL", logged.get(logged.size() - 1));
+        assertEquals(1, logged.stream().filter("CALL"::equals).count(), "one run, the walk first: " + logged);
+        assertTrue(logged.stream().anyMatch(l -> l.contains("b")), "b is excluded: " + logged);
+    }
 }
