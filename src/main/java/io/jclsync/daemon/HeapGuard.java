@@ -4,8 +4,12 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryNotificationInfo;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
+import java.lang.management.MemoryUsage;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 import javax.management.NotificationEmitter;
+import javax.management.openmbean.CompositeData;
 
 /**
  * A heap too small for the tree is a clear error naming the option, never an
@@ -17,6 +21,8 @@ public final class HeapGuard {
     private static final Logger LOG = Logger.getLogger(HeapGuard.class.getName());
     /** Share of the heap still in use after a collection at which the warning is logged. */
     static final double NEARLY_FULL = 0.85;
+    private static final long WARN_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
+    private static final AtomicLong lastWarned = new AtomicLong();
     static final String HOW = "raise the heap limit: JCLSYNC_JAVA_OPTS=\"-XX:+UseSerialGC -Xmx1g\" (it replaces the"
             + " launcher's JVM options; README, \"Limits and requirements\")";
 
@@ -37,13 +43,21 @@ public final class HeapGuard {
         });
         for (MemoryPoolMXBean pool : ManagementFactory.getMemoryPoolMXBeans()) {
             long max = pool.getUsage().getMax();
-            if (pool.getType() != MemoryType.HEAP || !pool.isCollectionUsageThresholdSupported() || max <= 0) continue;
+            // The old generation only: a survivor space is often nearly full right after a collection.
+            boolean old = pool.getName().contains("Old") || pool.getName().contains("Tenured");
+            if (!old || pool.getType() != MemoryType.HEAP || !pool.isCollectionUsageThresholdSupported() || max <= 0) continue;
             pool.setCollectionUsageThreshold((long) (max * NEARLY_FULL));
         }
         ((NotificationEmitter) ManagementFactory.getMemoryMXBean()).addNotificationListener((n, handback) -> {
             if (!MemoryNotificationInfo.MEMORY_COLLECTION_THRESHOLD_EXCEEDED.equals(n.getType())) return;
-            LOG.warning("the Java heap is nearly full after garbage collection (" + mib(usedHeap()) + " of "
-                    + mib(maxHeap()) + " MiB in use): this tree needs more memory; " + HOW);
+            // Told after every collection that ends above the threshold: said once an hour at most.
+            long now = System.nanoTime();
+            long last = lastWarned.get();
+            if (last != 0 && now - last < WARN_EVERY_NANOS || !lastWarned.compareAndSet(last, now == 0 ? 1 : now)) return;
+            MemoryUsage after = MemoryNotificationInfo.from((CompositeData) n.getUserData()).getUsage();
+            LOG.warning("the Java heap is nearly full after garbage collection (" + mib(after.getUsed()) + " of "
+                    + mib(after.getMax()) + " MiB of long-lived objects; heap limit " + mib(maxHeap())
+                    + " MiB): this tree may need more memory; " + HOW);
         }, null, null);
     }
 
@@ -56,10 +70,6 @@ public final class HeapGuard {
         } finally {
             Runtime.getRuntime().halt(1);
         }
-    }
-
-    private static long usedHeap() {
-        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static long maxHeap() {
