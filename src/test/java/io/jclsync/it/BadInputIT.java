@@ -74,7 +74,7 @@ class BadInputIT extends OneWayTestBase {
         try (JclsyncProcess p = JclsyncProcess.startCommand(log, cmd)) {
             assertEquals(1, p.waitFor(EXIT), p.log());
             String out = p.log();
-            assertTrue(out.contains("jclsync: error: out of memory") && out.contains("JCLSYNC_JAVA_OPTS=\"-Xmx"), out);
+            assertTrue(out.contains("jclsync: error: out of memory") && out.contains("JCLSYNC_JAVA_OPTS=\"") && out.contains("-Xmx1g"), out);
             assertFalse(out.contains("\tat "), "no stack trace:\n" + out);
         }
     }
