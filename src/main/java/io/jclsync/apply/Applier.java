@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -43,6 +44,9 @@ public final class Applier {
     private final SubtreeConflicts subtrees;
     /** What a peer's deletes may remove here, and what they leave (announced from here). */
     private final PeerDeletes deletes;
+    /** Paths in byte order, so each directory comes before everything below it (a prefix sorts first). */
+    static final Comparator<RelPath> PARENTS_FIRST = (a, b) -> Arrays.compareUnsigned(a.bytes(), b.bytes());
+
     private final List<WireMessage.Change> keptHere = new ArrayList<>();
     /** Paths whose conflict the batch decided here, with the peer's version: announced once settled. */
     private final Map<RelPath, VersionVector> settled = new LinkedHashMap<>();
@@ -338,7 +342,10 @@ public final class Applier {
 
     /** What the batches applied so far kept against a peer's delete, to announce; cleared. */
     public List<WireMessage.Change> takeKept() {
-        List<WireMessage.Change> out = List.copyOf(keptHere);
+        List<WireMessage.Change> out = new ArrayList<>(keptHere);
+        // A directory before what is below it: a node where it is a file by now refuses an entry
+        // below it that comes first (chaos cluster seed 188).
+        out.sort(Comparator.comparing(WireMessage.Change::path, PARENTS_FIRST));
         keptHere.clear();
         return out;
     }

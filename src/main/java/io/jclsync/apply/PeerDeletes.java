@@ -86,11 +86,15 @@ final class PeerDeletes {
 
     /**
      * What the batch's deletes kept and is still here (see {@link #keptAgainstDeletes}), as changes
-     * of this node's to announce; forgotten here.
+     * of this node's to announce, each directory before what is below it (in the batch and in the
+     * index's order, which catch-up answers follow): a node where the directory is a file by now
+     * refuses an entry below it that comes first; forgotten here.
      */
     List<WireMessage.Change> announceKept() {
         List<WireMessage.Change> keptHere = new ArrayList<>();
-        for (Map.Entry<RelPath, VersionVector> e : keptAgainstDeletes.entrySet()) {
+        List<Map.Entry<RelPath, VersionVector>> parentsFirst = new ArrayList<>(keptAgainstDeletes.entrySet());
+        parentsFirst.sort(Map.Entry.comparingByKey(Applier.PARENTS_FIRST));
+        for (Map.Entry<RelPath, VersionVector> e : parentsFirst) {
             Path rel = e.getKey().toPath();
             Index.Version known = versions.get(rel);
             try {

@@ -159,13 +159,13 @@ class ApplierTest {
         assertEquals(Path.of("theirs"), Files.readSymbolicLink(root.resolve("ln")), "the newer mtime keeps the path");
         assertTrue(conflictCopies().size() == 1, "this node's version is kept beside it");
         List<WireMessage.Change> kept = applier.takeKept();
-        assertEquals(List.of(root.relativize(conflictCopies().get(0)).toString(), "ln"),
+        assertEquals(List.of("ln", root.relativize(conflictCopies().get(0)).toString()),
                 kept.stream().map(c -> c.path().toString()).toList(),
-                "the copy announced from here (the watcher could miss it, seen in cluster chaos seed 41), "
-                        + "and the outcome as a version of this node's");
-        assertEquals(Path.of("mine"), Path.of(new String(kept.get(0).state().linkTarget())));
-        assertEquals("n2", kept.get(1).writer(), "the outcome keeps the winner's writer");
-        assertEquals(VersionVector.Order.NEWER, kept.get(1).version().compare(ContentVersion.of(theirs)));
+                "the outcome as a version of this node's, and the copy announced from here (the watcher "
+                        + "could miss it, seen in cluster chaos seed 41)");
+        assertEquals(Path.of("mine"), Path.of(new String(kept.get(1).state().linkTarget())));
+        assertEquals("n2", kept.get(0).writer(), "the outcome keeps the winner's writer");
+        assertEquals(VersionVector.Order.NEWER, kept.get(0).version().compare(ContentVersion.of(theirs)));
     }
 
     /** Every entry below {@code dir}: path, type, mode, mtime and content (or link target). */
@@ -300,8 +300,9 @@ class ApplierTest {
         assertEquals(null, index.get(Path.of("p/q")).state(), "so is a deleted directory");
         assertTrue(index.get(Path.of("p/z")).state() != null, "the kept one stays live");
         List<WireMessage.Change> kept = applier.takeKept();
-        assertEquals(List.of("p/z", "p"), kept.stream().map(c -> c.path().toString()).toList(), "and is announced from here, with p it keeps");
-        assertEquals(VersionVector.Order.NEWER, kept.get(0).version().compare(VersionVector.of("n3", 1)),
+        assertEquals(List.of("p", "p/z"), kept.stream().map(c -> c.path().toString()).toList(),
+                "and is announced from here, with p it keeps (first: a directory comes before what is below it)");
+        assertEquals(VersionVector.Order.NEWER, kept.get(1).version().compare(VersionVector.of("n3", 1)),
                 "as a new version of this node's, so n2 gets it");
         assertEquals(List.of(), applier.takeKept());
     }
@@ -326,7 +327,7 @@ class ApplierTest {
         assertFalse(Files.exists(root.resolve("d/old"), LinkOption.NOFOLLOW_LINKS), "what n1 had goes");
         assertEquals("n2's new file, not yet at n1\n", Files.readString(root.resolve("d/new")), "n2's new file stays");
         assertTrue(index.get(Path.of("d/new")).state() != null, "live in the index");
-        assertEquals(List.of("d/new", "d"), applier.takeKept().stream().map(c -> c.path().toString()).toList(),
+        assertEquals(List.of("d", "d/new"), applier.takeKept().stream().map(c -> c.path().toString()).toList(),
                 "and announced from here with its directory, so n1 gets them back");
     }
 
@@ -498,10 +499,10 @@ class ApplierTest {
         assertEquals(Path.of("theirs"), Files.readSymbolicLink(copies.get(0)), "the peer's link is kept");
         List<WireMessage.Change> kept = applier.takeKept();
         assertEquals(2, kept.size(), kept.toString());
-        assertEquals(RelPath.of(root.relativize(copies.get(0))), kept.get(0).path(), "the copy is announced");
+        assertEquals(RelPath.of(root.relativize(copies.get(0))), kept.get(1).path(), "the copy is announced");
         assertTrue(index.get(Path.of("l")).vector().covers(VersionVector.of("n2", 1)), "the link covers the peer's once kept");
-        assertEquals(RelPath.of(Path.of("l")), kept.get(1).path(), "and the outcome, as a version of this node's");
-        assertEquals(VersionVector.of("n1", 2).merge(VersionVector.of("n2", 1)), kept.get(1).version());
+        assertEquals(RelPath.of(Path.of("l")), kept.get(0).path(), "and the outcome, as a version of this node's");
+        assertEquals(VersionVector.of("n1", 2).merge(VersionVector.of("n2", 1)), kept.get(0).version());
     }
 
     @Test
@@ -601,7 +602,7 @@ class ApplierTest {
         assertEquals(1, conflictCopies().size(), "n2's version is kept beside n1's");
         assertEquals(mine.merge(VersionVector.of("n2", 1)).increment("n1"), index.get(Path.of("f")).vector(),
                 "and covered once it is, by a version of this node's (announced)");
-        assertEquals(List.of(RelPath.of(root.relativize(conflictCopies().get(0))), RelPath.of(Path.of("f"))),
+        assertEquals(List.of(RelPath.of(Path.of("f")), RelPath.of(root.relativize(conflictCopies().get(0)))),
                 applier.takeKept().stream().map(WireMessage.Change::path).toList());
         assertEquals("n1's, the later one\n", Files.readString(f));
     }
