@@ -57,17 +57,27 @@ class ClusterFramesIT extends ClusterTestBase {
 
     @Test
     void forgedReplayedFlippedAndSplicedFramesAreDroppedAndTheClusterKeepsSyncing() throws Exception {
-        relay = new FrameRelay(new InetSocketAddress(FrameRelay.loopback(5), relayPort()),
-                new InetSocketAddress(address(0), port));
-        try {
+        // JGroups keeps one TCP connection per pair of members; when n1 opens it first (to n2's own
+        // address), n2's frames bypass the relay and there is nothing to tamper with (seen in about
+        // half the runs under load): both nodes are stopped and started again, up to three times.
+        for (int attempt = 1; ; attempt++) {
+            relay = new FrameRelay(new InetSocketAddress(FrameRelay.loopback(5), relayPort()),
+                    new InetSocketAddress(address(0), port));
             startNode(0, Map.of("JAVA_TOOL_OPTIONS", "-Djclsync.cluster.advertise=127.0.0.5:" + relayPort()));
             startNode(1);
             awaitConverged("the file that was there before start", List.of(0, 1));
-            Files.writeString(trees.get(1).resolve("from-n2.txt"), "written on n2\n");
+            Files.writeString(trees.get(1).resolve("from-n2-" + attempt + ".txt"), "written on n2\n");
             awaitConverged("a file written on n2", List.of(0, 1));
-            // JGroups keeps one TCP connection per pair of members; when n1 opens it first (to n2's own
-            // address), n2's frames bypass the relay and there is nothing to tamper with: this run
-            // cannot test anything (seen under load), which is not a failure of the frame layer.
+            if (relay.recorded() > 10 || attempt == 3) break;
+            System.out.println("ClusterFramesIT: attempt " + attempt + ": n2's frames bypassed the relay ("
+                    + relay.recorded() + " recorded); starting both nodes again");
+            nodes.get(1).close();
+            nodes.get(0).close();
+            relay.close();
+        }
+        try {
+            // Still bypassed after three starts: this run cannot test anything, which is not a failure
+            // of the frame layer.
             assumeTrue(relay.recorded() > 10, "n2's frames went to n1 over n1's own connection, not through the relay ("
                     + relay.recorded() + " recorded)");
             Map<String, Long> n1Before = counters(0);
