@@ -138,13 +138,36 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
         }
     }
 
-    /** Sets mode and nanosecond mtime of what is at {@code rel} (the bytes are already right). */
+    /**
+     * Sets mode and nanosecond mtime of what is at {@code rel} (the bytes are already right). A file
+     * with other names (a hard link made here) gets an inode of its own first, a copy renamed over
+     * it: a peer's change is to the path it names, and stamped on the shared inode it would change
+     * the other names too, which then differ from every peer's (and are announced as changed here).
+     */
     void stamp(RelPath rel, FileState want) throws IOException {
         try (Dir parent = top.parentOf(rel)) {
             byte[] name = Dir.name(rel);
             echoes.expect(rel, want);
+            Stat here = parent.stat(name);
+            if (here != null && here.type() == FileType.FILE && here.links() > 1) {
+                unlinked(parent, name, want);
+                return;
+            }
             if (want.type() != FileType.SYMLINK) parent.chmod(name, safeMode(want));
             parent.setMtime(name, want.mtimeNanos());
+        }
+    }
+
+    /** Replaces file {@code name} in {@code parent} with a copy of it stamped with {@code want}'s mode and mtime. */
+    private void unlinked(Dir parent, byte[] name, FileState want) throws IOException {
+        byte[] tmp = bytes("unlinked-" + System.nanoTime());
+        try (Dir staging = staging()) {
+            try {
+                parent.copyFile(name, staging, tmp, safeMode(want), want.mtimeNanos());
+                staging.rename(tmp, parent, name);
+            } finally {
+                staging.unlink(tmp); // left only if it was not renamed
+            }
         }
     }
 

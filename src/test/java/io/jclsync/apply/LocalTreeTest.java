@@ -212,4 +212,27 @@ class LocalTreeTest {
         assertEquals("rwxr-xr-x", mode(root.resolve("su")));
         assertEquals(0755, (Integer) Files.getAttribute(root.resolve("su"), "unix:mode") & 07777);
     }
+
+    @Test
+    void aStampChangesOnlyThePathItNamesNotTheOtherNamesOfAHardLink() throws IOException {
+        // Chaos cluster seed 192: a peer's mtime stamped on b3 here also changed "sp ace/data25",
+        // a hard link to it made on this node only; each stamp then announced the other name as
+        // changed here, and the two names' mtimes never matched the peers' at once.
+        Path a = Files.writeString(root.resolve("a"), "same");
+        Path b = Files.createLink(root.resolve("b"), a);
+        Files.setLastModifiedTime(a, FileTime.from(Instant.ofEpochSecond(1)));
+        Files.setPosixFilePermissions(a, PosixFilePermissions.fromString("rw-r--r--"));
+        tree.stamp(rel("a"), stateOf("same"));
+        assertEquals(FileTime.from(Instant.ofEpochSecond(7, 123)), Files.getLastModifiedTime(a));
+        assertEquals("rw-r-----", mode(a));
+        assertEquals(FileTime.from(Instant.ofEpochSecond(1)), Files.getLastModifiedTime(b));
+        assertEquals("rw-r--r--", mode(b));
+        assertEquals("same", Files.readString(a));
+        assertEquals("same", Files.readString(b));
+        assertEquals(1, (Integer) Files.getAttribute(a, "unix:nlink"));
+        assertEquals(1, (Integer) Files.getAttribute(b, "unix:nlink"));
+        try (var s = Files.list(root.resolve(".jclsync/incoming"))) {
+            assertEquals(0, s.count(), "nothing left in staging");
+        }
+    }
 }
