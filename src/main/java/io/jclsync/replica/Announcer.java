@@ -154,10 +154,14 @@ public final class Announcer implements Transfer {
                         versions.get(b).vector()));
                 if (asRename && state.type() == FileType.DIRECTORY) carry(r.to().resolve(r.from().relativize(b)), was.get(b));
             }
+            // The old name's tombstone goes with the rename (after those below it): peers record the
+            // delete at this node's version of it, never at one of their own making. If the name is
+            // taken again already, what is there now is announced as its entry instead.
+            Index.Version gone = oldGone ? versions.get(r.from()) : null;
+            if (gone != null && gone.state() == null && done.add(r.from())) {
+                out.add(new WireMessage.Change(RelPath.of(r.from()), WireMessage.Kind.DELETE, null, null, gone.vector()));
+            }
             if (!asRename) {
-                done.add(r.from());
-                out.add(new WireMessage.Change(RelPath.of(r.from()), WireMessage.Kind.DELETE, null, null,
-                        versions.get(r.from()).vector()));
                 out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.MODIFY, null, state,
                         versions.localChange(r.to(), state)));
             }

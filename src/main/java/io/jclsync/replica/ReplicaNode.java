@@ -162,6 +162,11 @@ public final class ReplicaNode implements AutoCloseable {
         return progress.behind();
     }
 
+    /** The index (for tests in this package: what each node holds for a path). */
+    Index index() {
+        return versions;
+    }
+
     /** The peers in this node's current view, sorted. */
     public List<String> peers() {
         return peers.known();

@@ -2,6 +2,7 @@ package io.jclsync.replica;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jclsync.batch.Batch;
@@ -18,7 +19,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import io.jclsync.state.Index;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -106,6 +109,18 @@ class ReplicaLoopbackTest {
                         type == null ? 0 : Files.size(root.resolve(p))));
             }
             run(new Batch(List.of(), entries, false));
+        }
+
+        /** Announces {@code from} renamed to {@code to}, with {@code rels} as they are now, as one batch. */
+        void announceRename(String from, String to, String... rels) throws Exception {
+            List<Batch.Entry> entries = new ArrayList<>();
+            for (String rel : Stream.concat(Stream.of(from, to), Stream.of(rels)).sorted().distinct().toList()) {
+                Path p = Path.of(rel);
+                FileType type = FileType.lstat(root.resolve(p)).map(FileType::of).orElse(null);
+                entries.add(new Batch.Entry(p, type == null ? ChangeKind.DELETE : ChangeKind.MODIFY, type,
+                        type == FileType.FILE ? Files.size(root.resolve(p)) : 0));
+            }
+            run(new Batch(List.of(new Batch.Rename(Path.of(from), Path.of(to))), entries, false));
         }
 
         private void run(Batch batch) throws InterruptedException {
@@ -319,6 +334,42 @@ class ReplicaLoopbackTest {
         // Counted once the answer is applied, which may be just after its files are in place.
         await(() -> n3.counter("catch_ups_completed") > caughtUp, () -> "n3's catch-up counted");
         for (Node node : n) assertEquals(0, node.counter("conflicts"), node.name);
+    }
+
+    /**
+     * Chaos cluster seed 155: n3 renamed {@code new\nline} to {@code a} and made a symlink at the old
+     * name before the batch ran. The others moved their file for the rename and tombstoned the old
+     * name at a vector of their own making, which was the symlink's very vector: the symlink then
+     * looked stale there and was never made, and their catch-up answers carried the tombstone.
+     */
+    @Test
+    void aNameTakenAgainRightAfterItsRenameArrivesAsTheNewEntry() throws Exception {
+        List<Node> n = start(2);
+        Node n1 = n.get(0);
+        Node n2 = n.get(1);
+        // Written by n2 and renamed by n1: the rename's version ({n1=1}) and the old name's ({n2=1}) differ.
+        n2.write("f", "moved away\n", 1);
+        n2.announce("f");
+        awaitOneTree();
+
+        Files.move(n1.root.resolve("f"), n1.root.resolve("a"));
+        Files.createSymbolicLink(n1.root.resolve("f"), Path.of("elsewhere"));
+        n1.announceRename("f", "a");
+        awaitOneTree();
+        assertEquals("moved away\n", n2.read("a"));
+        assertEquals(Path.of("elsewhere"), Files.readSymbolicLink(n2.root.resolve("f")));
+        // A plain rename still tombstones the old name everywhere, with the origin's version.
+        Files.move(n1.root.resolve("a"), n1.root.resolve("b"));
+        n1.announceRename("a", "b");
+        awaitOneTree();
+        assertFalse(Files.exists(n2.root.resolve("a"), LinkOption.NOFOLLOW_LINKS));
+        for (String rel : List.of("a", "f", "b")) {
+            Index.Version here = n1.replica.index().get(Path.of(rel));
+            Index.Version there = n2.replica.index().get(Path.of(rel));
+            assertEquals(here.vector(), there.vector(), rel + "'s version");
+            assertEquals(here.state() == null, there.state() == null, rel + " deleted on both or neither");
+        }
+        assertEquals(null, n2.replica.index().get(Path.of("a")).state(), "the old name is a tombstone");
     }
 
     /**
