@@ -148,30 +148,30 @@ public final class Applier {
     /**
      * Carries out what {@link Resolution} decides for the change: a conflict's loser is kept beside
      * the winner as {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. Nothing is lost; a
-     * concurrent delete never removes a changed file.
+     * concurrent delete never removes a changed file. A decision between concurrent versions is
+     * announced once settled in place (see {@link #announceSettled}).
      *
      * @return how to apply the change as it is, or null to leave the path alone
      */
     private Plan resolve(WireMessage.Change c, String sender, Map<RelPath, Puller.Pull> pull) throws IOException {
         String origin = c.writer() != null ? c.writer() : sender;
-        Path rel = c.path().toPath();
         FileState local = tree.state(c.path(), null);
-        Index.Version mine = versions.get(rel);
-        Resolution r = Resolution.of(c, origin, local, mine, versions.self(), policy);
+        Resolution r = Resolution.of(c, origin, local, versions.get(c.path().toPath()), versions.self(), policy);
+        Plan plan = carryOut(r, c, origin, local, pull);
+        if (r.decided()) settled.put(c.path(), c.version());
+        return plan;
+    }
+
+    /** @return how to apply the change as it is, or null when {@code r} is done with it here */
+    private Plan carryOut(Resolution r, WireMessage.Change c, String origin, FileState local,
+                          Map<RelPath, Puller.Pull> pull) throws IOException {
+        Path rel = c.path().toPath();
         if (r instanceof Resolution.Take t) {
-            // A change taken over a concurrent delete here: a decision between the two, settled once
-            // in place (see announceSettled); a node that applied the delete instead holds the same
-            // merged vector over nothing.
-            if (local == null && mine != null && mine.state() == null && c.state() != null
-                    && c.version().compare(mine.vector()) == VersionVector.Order.CONCURRENT) {
-                settled.put(c.path(), c.version());
-            }
             return new Plan(t.version(), t.writer(), local, t.takeover());
         }
         if (r instanceof Resolution.RecordDelete d) {
             versions.applied(rel, null, d.version(), d.writer(), d.takeover());
         } else if (r instanceof Resolution.DirectoryMode m) {
-            settled.put(c.path(), c.version());
             if (m.theirs()) return new Plan(m.version(), m.writer(), local, false);
             versions.applied(rel, local, m.version(), m.writer());
         } else if (r instanceof Resolution.AlreadyHere h) {
@@ -189,13 +189,11 @@ public final class Applier {
             // even if its own pull of this version fails.
             tree.copyAside(c.path(), w.aside(), local);
             announceCopy(w.aside(), local);
-            settled.put(c.path(), c.version());
             return new Plan(w.version(), w.writer(), local, false);
         } else if (r instanceof Resolution.OursWin w) {
             counters.conflicts.incrementAndGet();
             LOG.warning("conflict on " + c.path() + ": this node's version (" + w.localWriter() + ") wins; " + origin
                     + "'s is kept as " + w.aside());
-            settled.put(c.path(), c.version());
             if (c.state().type() == FileType.FILE) {
                 // The index is left as it is: our version takes in theirs once their file is kept
                 // here (see Puller.Pull#winner); a change made here since it was last announced
