@@ -44,8 +44,6 @@ public final class Applier {
     private final SubtreeConflicts subtrees;
     /** What a peer's deletes may remove here, and what they leave (announced from here). */
     private final PeerDeletes deletes;
-    /** Paths in byte order, so each directory comes before everything below it (a prefix sorts first). */
-    static final Comparator<RelPath> PARENTS_FIRST = (a, b) -> Arrays.compareUnsigned(a.bytes(), b.bytes());
 
     private final List<WireMessage.Change> keptHere = new ArrayList<>();
     /** Paths whose conflict the batch decided here, with the peer's version: announced once settled. */
@@ -343,7 +341,7 @@ public final class Applier {
         List<WireMessage.Change> out = new ArrayList<>(keptHere);
         // A directory before what is below it: a node where it is a file by now refuses an entry
         // below it that comes first (chaos cluster seed 188).
-        out.sort(Comparator.comparing(WireMessage.Change::path, PARENTS_FIRST));
+        out.sort(Comparator.comparing(WireMessage.Change::path, RelPath.PARENTS_FIRST));
         keptHere.clear();
         return out;
     }
