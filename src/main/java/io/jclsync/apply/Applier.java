@@ -185,7 +185,7 @@ public final class Applier {
                     + w.localWriter() + ") is kept as " + w.aside());
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
             // even if its own pull of this version fails.
-            tree.copyAside(c.path(), w.aside(), local);
+            tree.aside().copyAside(c.path(), w.aside(), local);
             announceCopy(w.aside(), local);
             return new Plan(w.version(), w.writer(), local, false);
         } else if (r instanceof Resolution.OursWin w) {

@@ -89,7 +89,7 @@ public final class ReplicaNode implements AutoCloseable {
         this.localTree = new LocalTree(root, echoes, kept, rel -> index.state(rel.toPath()));
         ConflictPolicy policy = ConflictPolicy.of(config.conflictHook(), root);
         SubtreeConflicts subtrees = new SubtreeConflicts(new ConflictScope(config.conflictScopeDepth(),
-                RelPath.of(config.conflictDir())), index, policy, counters.conflicts::incrementAndGet, localTree);
+                RelPath.of(config.conflictDir())), index, policy, counters.conflicts::incrementAndGet, localTree.aside());
         Applier applier = new Applier(localTree, counters, link.access(TransferServer.module(tree)), index, policy, subtrees);
         // Numbers every batch this node sends, live or catch-up answer.
         AtomicLong sequence = new AtomicLong();
