@@ -17,8 +17,6 @@ import io.jclsync.state.VersionVector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,9 +43,8 @@ public final class Applier {
     /** What a peer's deletes may remove here, and what they leave (announced from here). */
     private final PeerDeletes deletes;
 
-    private final List<WireMessage.Change> keptHere = new ArrayList<>();
-    /** Paths whose conflict the batch decided here, with the peer's version: announced once settled. */
-    private final Map<RelPath, VersionVector> settled = new LinkedHashMap<>();
+    /** What the batches make here that this node announces as its own. */
+    private final KeptHere keptHere;
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
@@ -65,6 +62,7 @@ public final class Applier {
         this.counters = counters;
         this.versions = versions;
         this.deletes = new PeerDeletes(tree, versions);
+        this.keptHere = new KeptHere(tree, versions);
     }
 
     /**
@@ -106,48 +104,22 @@ public final class Applier {
         boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty();
         for (Puller.Copy copy : puller.takeCopiesPlaced()) {
             try {
-                announceCopy(copy.at(), copy.state());
+                keptHere.copy(copy.at(), copy.state());
             } catch (IOException e) {
                 LOG.warning("cannot announce the conflict copy " + copy.at() + " placed here: " + e);
             }
         }
         keptHere.addAll(deletes.announceKept());
-        announceSettled();
+        keptHere.announceSettled();
         counters.save();
         return complete;
-    }
-
-    /**
-     * Announces each path whose conflict this batch decided and settled here (its index entry
-     * covers the peer's version and is what the path holds) as a new version of this node's, with
-     * the winner's writer: every node that decides a conflict makes the outcome a version of its
-     * own, newer than everything it merged (see {@link Index#resolved}). Where the same outcome was
-     * reached elsewhere, the two meet as the same content; where another node's decision differs
-     * (it decided another pair), the two outcomes conflict once more and are decided alike on
-     * both sides. A path not settled (a pull failed) is decided again when its version comes back.
-     */
-    private void announceSettled() {
-        for (Map.Entry<RelPath, VersionVector> e : settled.entrySet()) {
-            Path rel = e.getKey().toPath();
-            Index.Version v = versions.get(rel);
-            if (v == null || v.state() == null || !v.vector().covers(e.getValue())) continue;
-            try {
-                FileState st = tree.state(e.getKey(), v.state());
-                if (st == null || !FileStates.same(st, v.state())) continue; // changed here since: the watcher's
-                VersionVector vv = versions.resolved(rel);
-                keptHere.add(new WireMessage.Change(e.getKey(), WireMessage.Kind.MODIFY, null, st, vv, v.writer()));
-            } catch (IOException ex) {
-                LOG.fine("not announcing " + e.getKey() + ", whose conflict was decided here: " + ex);
-            }
-        }
-        settled.clear();
     }
 
     /**
      * Carries out what {@link Resolution} decides for the change: a conflict's loser is kept beside
      * the winner as {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. Nothing is lost; a
      * concurrent delete never removes a changed file. A decision between concurrent versions is
-     * announced once settled in place (see {@link #announceSettled}).
+     * announced once settled in place (see {@link KeptHere#announceSettled}).
      *
      * @return how to apply the change as it is, or null to leave the path alone
      */
@@ -156,7 +128,7 @@ public final class Applier {
         FileState local = tree.state(c.path(), null);
         Resolution r = Resolution.of(c, origin, local, versions.get(c.path().toPath()), versions.self(), policy);
         Plan plan = carryOut(r, c, origin, local, pull);
-        if (r.decided()) settled.put(c.path(), c.version());
+        if (r.decided()) keptHere.decided(c.path(), c.version());
         return plan;
     }
 
@@ -186,7 +158,7 @@ public final class Applier {
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
             // even if its own pull of this version fails.
             tree.aside().copyAside(c.path(), w.aside(), local);
-            announceCopy(w.aside(), local);
+            keptHere.copy(w.aside(), local);
             return new Plan(w.version(), w.writer(), local, false);
         } else if (r instanceof Resolution.OursWin w) {
             counters.conflicts.incrementAndGet();
@@ -201,7 +173,7 @@ public final class Applier {
             } else if (c.state().type() == FileType.SYMLINK) {
                 // A link is kept at once: made beside ours and announced, then ours takes in its version.
                 tree.symlink(w.aside(), c.state());
-                announceCopy(w.aside(), c.state());
+                keptHere.copy(w.aside(), c.state());
                 versions.absorb(rel, c.version());
             } else {
                 versions.applied(rel, local, w.version(), w.localWriter());
@@ -279,18 +251,6 @@ public final class Applier {
         }
     }
 
-    /**
-     * Announces a conflict copy made here (copied aside, or pulled), with what the batch keeps,
-     * instead of leaving it to the watcher: the watcher can miss it (its directory moving in a
-     * rename at the same time was seen once), and then no other node would ever have it.
-     */
-    private void announceCopy(RelPath aside, FileState hint) throws IOException {
-        FileState st = tree.state(aside, hint);
-        if (st == null) return;
-        tree.alreadyHere(aside, st);
-        keptHere.add(new WireMessage.Change(aside, WireMessage.Kind.MODIFY, null, st, versions.localChange(aside.toPath(), st)));
-    }
-
     /** Indexes what is below directory {@code from} (moved to {@code to}) under its new names, with its versions. */
     private void carryBelow(RelPath from, RelPath to) {
         Path f = from.toPath();
@@ -336,13 +296,8 @@ public final class Applier {
         return false;
     }
 
-    /** What the batches applied so far kept against a peer's delete, to announce; cleared. */
+    /** What the batches applied so far kept here (copies, against deletes, decided), to announce; cleared. */
     public List<WireMessage.Change> takeKept() {
-        List<WireMessage.Change> out = new ArrayList<>(keptHere);
-        // A directory before what is below it: a node where it is a file by now refuses an entry
-        // below it that comes first (chaos cluster seed 188).
-        out.sort(Comparator.comparing(WireMessage.Change::path, RelPath.PARENTS_FIRST));
-        keptHere.clear();
-        return out;
+        return keptHere.take();
     }
 }
