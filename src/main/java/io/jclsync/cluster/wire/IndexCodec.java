@@ -52,14 +52,14 @@ public final class IndexCodec {
         WireMessage.Change change = new WireMessage.Change(RelPath.of(path),
                 v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector(),
                 null, v.takeover());
-        return IndexEntry.newBuilder().setChange(WireCodec.encodeChange(change)).setWriter(v.writer())
+        return IndexEntry.newBuilder().setChange(ChangeCodec.encode(change)).setWriter(v.writer())
                 .setDeletedAtMs(v.deletedAtMillis()).setSequence(v.sequence())
                 .setInode(v.state() == null ? 0 : v.state().inode()).build();
     }
 
     /** A record back as an entry, validated like a peer's message. */
     static Map.Entry<Path, Index.Version> version(IndexEntry e) throws WireException {
-        WireMessage.Change c = WireCodec.decodeChange(e.getChange());
+        WireMessage.Change c = ChangeCodec.decode(e.getChange());
         return Map.entry(c.path().toPath(), new Index.Version(
                 c.state() == null ? null : c.state().withInode(e.getInode()), c.version(), e.getWriter(),
                 c.state() == null ? e.getDeletedAtMs() : 0, e.getSequence(), c.takeover()));
