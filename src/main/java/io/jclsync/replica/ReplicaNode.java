@@ -100,7 +100,7 @@ public final class ReplicaNode implements AutoCloseable {
                 new LiveBatches(tree, self, channel, sequence, progress, exchange), scanned::countDown);
         PeerSources sources = new PeerSources(self);
         this.applying = new Applying(tree, applier, subtrees, sources, progress, catchUps, counters, announcer, scanned);
-        Supplier<WireMessage.Hello> hello = () -> new WireMessage.Hello(self, treeId, link.endpoint(), index.indexId(),
+        Supplier<WireMessage.Hello> hello = () -> new WireMessage.Hello(self, treeId, link.endpoint(), index.log().indexId(),
                 link.identity().fingerprint().bytes());
         this.peers = new Peers(self, channel, hello, link::members, sources, subtrees, progress, exchange, applying);
     }

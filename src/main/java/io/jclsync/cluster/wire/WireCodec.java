@@ -9,7 +9,8 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.jclsync.cluster.wire.proto.Envelope;
 import io.jclsync.fs.RelPath;
-import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
+import io.jclsync.state.ScopeState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -73,7 +74,7 @@ public final class WireCodec {
                         .setRequester(b.part().requester()).setIndexId(b.part().indexId())
                         .setThrough(b.part().through()).setLast(b.part().last());
                 for (WireMessage.Scope s : b.part().scopes()) {
-                    Index.ScopeState st = s.state();
+                    ScopeState st = s.state();
                     part.addScopes(ScopeSummary.newBuilder()
                             .setPath(ByteString.copyFrom(s.path().bytes())).putAllVersion(st.vector().asMap())
                             .setLatestMtimeNs(st.latestMtimeNanos()).setLatestWriter(st.latestWriter())
@@ -95,7 +96,7 @@ public final class WireCodec {
         return env.build().toByteArray();
     }
 
-    static IndexPosition position(Index.Position p) {
+    static IndexPosition position(IndexLog.Position p) {
         return IndexPosition.newBuilder()
                 .setIndexId(p.indexId()).setSequence(p.sequence()).build();
     }
@@ -149,9 +150,9 @@ public final class WireCodec {
     private static WireMessage.CatchUpRequest catchUpRequest(CatchUpRequest r)
             throws WireException {
         if (r.getSinceCount() > MAX_NODES) throw new WireException("catch-up request naming " + r.getSinceCount() + " peers");
-        Map<String, Index.Position> since = new HashMap<>();
+        Map<String, IndexLog.Position> since = new HashMap<>();
         for (var e : r.getSinceMap().entrySet()) {
-            since.put(node(e.getKey()), new Index.Position(e.getValue().getIndexId(), e.getValue().getSequence()));
+            since.put(node(e.getKey()), new IndexLog.Position(e.getValue().getIndexId(), e.getValue().getSequence()));
         }
         return new WireMessage.CatchUpRequest(tree(r.getTreeId()), node(r.getRequester()), since);
     }
@@ -197,7 +198,7 @@ public final class WireCodec {
                 }
                 if (s.getFiles() < 0 || s.getBytes() < 0) throw new WireException("scope " + path + " counts exceed 2^63");
                 String writer = s.getLatestWriter().isEmpty() ? "" : node(s.getLatestWriter());
-                scopes.add(new WireMessage.Scope(path, new Index.ScopeState(vector(s.getVersionMap()),
+                scopes.add(new WireMessage.Scope(path, new ScopeState(vector(s.getVersionMap()),
                         s.getLatestMtimeNs(), writer, s.getFiles(), s.getBytes())));
             }
             part = new WireMessage.IndexPart(node(p.getRequester()), p.getIndexId(), p.getThrough(), p.getLast(), scopes);
