@@ -19,18 +19,14 @@ import java.nio.file.NoSuchFileException;
  * applier announces them itself, and {@link LocalTree} makes the directories they go in.
  */
 public final class AsideCopier implements SubtreeConflicts.TreeCopier {
-    /** Makes (and registers) the directories a path needs and opens the one it goes in. */
-    interface Parents {
-        Dir made(RelPath rel) throws IOException;
-    }
-
+    /** Makes (and registers with the echo filter) the directories a copy needs: see {@link LocalTree#parentMade}. */
+    private final LocalTree tree;
+    /** The tree's root handle, owned (and closed) by {@link LocalTree}. */
     private final Dir top;
-    private final Parents parents;
 
-    /** @param top the tree's root handle, owned (and closed) by {@link LocalTree} */
-    AsideCopier(Dir top, Parents parents) {
+    AsideCopier(LocalTree tree, Dir top) {
+        this.tree = tree;
         this.top = top;
-        this.parents = parents;
     }
 
     /**
@@ -40,7 +36,7 @@ public final class AsideCopier implements SubtreeConflicts.TreeCopier {
      */
     void copyAside(RelPath rel, RelPath aside, FileState local) throws IOException {
         if (local.type() == FileType.SYMLINK) {
-            try (Dir parent = parents.made(aside)) {
+            try (Dir parent = tree.parentMade(aside)) {
                 parent.symlink(local.linkTarget(), Dir.name(aside));
             }
             return;
@@ -50,7 +46,7 @@ public final class AsideCopier implements SubtreeConflicts.TreeCopier {
         try (Dir staging = Staging.open(top); Dir from = top.parentOf(rel)) {
             try {
                 from.copyFile(Dir.name(rel), staging, tmp, local.mode(), local.mtimeNanos());
-                try (Dir to = parents.made(aside)) {
+                try (Dir to = tree.parentMade(aside)) {
                     staging.rename(tmp, to, Dir.name(aside));
                 }
             } finally {
@@ -81,7 +77,7 @@ public final class AsideCopier implements SubtreeConflicts.TreeCopier {
             staging.mkdir(tmp, Staging.PRIVATE_DIR);
             try {
                 copyInto(source, staging, tmp);
-                try (Dir dest = parents.made(to)) {
+                try (Dir dest = tree.parentMade(to)) {
                     if (dest.stat(Dir.name(to)) != null) return Copied.EXISTS;
                     staging.rename(tmp, dest, Dir.name(to));
                 }

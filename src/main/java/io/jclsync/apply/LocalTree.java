@@ -57,7 +57,7 @@ public final class LocalTree implements AutoCloseable {
         this.replaced = new Replaced(versions);
         this.agreed = agreed;
         this.top = Dir.root(root);
-        this.aside = new AsideCopier(top, this::parentMade);
+        this.aside = new AsideCopier(this, top);
     }
 
     /** Where copies of what is here are made under other names (through this tree's handles). */
@@ -108,7 +108,7 @@ public final class LocalTree implements AutoCloseable {
      * on, which the others have (it was renamed or deleted here while a peer wrote into it). Made
      * with another mode and registered as an echo, it would differ from theirs for good.
      */
-    private Dir parentMade(RelPath rel) throws IOException {
+    Dir parentMade(RelPath rel) throws IOException {
         return top.makeParents(rel, NEW_DIR, (made, parent, name) -> {
             FileState known = agreed.apply(made);
             if (known != null && known.type() == FileType.DIRECTORY) parent.chmod(name, safeMode(known));
