@@ -17,8 +17,6 @@ import io.jclsync.state.VersionVector;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -44,12 +42,9 @@ public final class Applier {
     private final SubtreeConflicts subtrees;
     /** What a peer's deletes may remove here, and what they leave (announced from here). */
     private final PeerDeletes deletes;
-    /** Paths in byte order, so each directory comes before everything below it (a prefix sorts first). */
-    static final Comparator<RelPath> PARENTS_FIRST = (a, b) -> Arrays.compareUnsigned(a.bytes(), b.bytes());
 
-    private final List<WireMessage.Change> keptHere = new ArrayList<>();
-    /** Paths whose conflict the batch decided here, with the peer's version: announced once settled. */
-    private final Map<RelPath, VersionVector> settled = new LinkedHashMap<>();
+    /** What the batches make here that this node announces as its own. */
+    private final KeptHere keptHere;
 
     /**
      * How to apply a change: the version the path has once it is applied, and the local state
@@ -67,6 +62,7 @@ public final class Applier {
         this.counters = counters;
         this.versions = versions;
         this.deletes = new PeerDeletes(tree, versions);
+        this.keptHere = new KeptHere(tree, versions);
     }
 
     /**
@@ -108,70 +104,44 @@ public final class Applier {
         boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty();
         for (Puller.Copy copy : puller.takeCopiesPlaced()) {
             try {
-                announceCopy(copy.at(), copy.state());
+                keptHere.copy(copy.at(), copy.state());
             } catch (IOException e) {
                 LOG.warning("cannot announce the conflict copy " + copy.at() + " placed here: " + e);
             }
         }
         keptHere.addAll(deletes.announceKept());
-        announceSettled();
+        keptHere.announceSettled();
         counters.save();
         return complete;
     }
 
     /**
-     * Announces each path whose conflict this batch decided and settled here (its index entry
-     * covers the peer's version and is what the path holds) as a new version of this node's, with
-     * the winner's writer: every node that decides a conflict makes the outcome a version of its
-     * own, newer than everything it merged (see {@link Index#resolved}). Where the same outcome was
-     * reached elsewhere, the two meet as the same content; where another node's decision differs
-     * (it decided another pair), the two outcomes conflict once more and are decided alike on
-     * both sides. A path not settled (a pull failed) is decided again when its version comes back.
-     */
-    private void announceSettled() {
-        for (Map.Entry<RelPath, VersionVector> e : settled.entrySet()) {
-            Path rel = e.getKey().toPath();
-            Index.Version v = versions.get(rel);
-            if (v == null || v.state() == null || !v.vector().covers(e.getValue())) continue;
-            try {
-                FileState st = tree.state(e.getKey(), v.state());
-                if (st == null || !FileStates.same(st, v.state())) continue; // changed here since: the watcher's
-                VersionVector vv = versions.resolved(rel);
-                keptHere.add(new WireMessage.Change(e.getKey(), WireMessage.Kind.MODIFY, null, st, vv, v.writer()));
-            } catch (IOException ex) {
-                LOG.fine("not announcing " + e.getKey() + ", whose conflict was decided here: " + ex);
-            }
-        }
-        settled.clear();
-    }
-
-    /**
      * Carries out what {@link Resolution} decides for the change: a conflict's loser is kept beside
      * the winner as {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. Nothing is lost; a
-     * concurrent delete never removes a changed file.
+     * concurrent delete never removes a changed file. A decision between concurrent versions is
+     * announced once settled in place (see {@link KeptHere#announceSettled}).
      *
      * @return how to apply the change as it is, or null to leave the path alone
      */
     private Plan resolve(WireMessage.Change c, String sender, Map<RelPath, Puller.Pull> pull) throws IOException {
         String origin = c.writer() != null ? c.writer() : sender;
-        Path rel = c.path().toPath();
         FileState local = tree.state(c.path(), null);
-        Index.Version mine = versions.get(rel);
-        Resolution r = Resolution.of(c, origin, local, mine, versions.self(), policy);
+        Resolution r = Resolution.of(c, origin, local, versions.get(c.path().toPath()), versions.self(), policy);
+        Plan plan = carryOut(r, c, origin, local, pull);
+        if (r.decided()) keptHere.decided(c.path(), c.version());
+        return plan;
+    }
+
+    /** @return how to apply the change as it is, or null when {@code r} is done with it here */
+    private Plan carryOut(Resolution r, WireMessage.Change c, String origin, FileState local,
+                          Map<RelPath, Puller.Pull> pull) throws IOException {
+        Path rel = c.path().toPath();
         if (r instanceof Resolution.Take t) {
-            // A change taken over a concurrent delete here: a decision between the two, settled once
-            // in place (see announceSettled); a node that applied the delete instead holds the same
-            // merged vector over nothing.
-            if (local == null && mine != null && mine.state() == null && c.state() != null
-                    && c.version().compare(mine.vector()) == VersionVector.Order.CONCURRENT) {
-                settled.put(c.path(), c.version());
-            }
             return new Plan(t.version(), t.writer(), local, t.takeover());
         }
         if (r instanceof Resolution.RecordDelete d) {
             versions.applied(rel, null, d.version(), d.writer(), d.takeover());
         } else if (r instanceof Resolution.DirectoryMode m) {
-            settled.put(c.path(), c.version());
             if (m.theirs()) return new Plan(m.version(), m.writer(), local, false);
             versions.applied(rel, local, m.version(), m.writer());
         } else if (r instanceof Resolution.AlreadyHere h) {
@@ -187,15 +157,13 @@ public final class Applier {
                     + w.localWriter() + ") is kept as " + w.aside());
             // A copy, not a rename: it is announced as a new file, so every node ends up with it
             // even if its own pull of this version fails.
-            tree.copyAside(c.path(), w.aside(), local);
-            announceCopy(w.aside(), local);
-            settled.put(c.path(), c.version());
+            tree.aside().copyAside(c.path(), w.aside(), local);
+            keptHere.copy(w.aside(), local);
             return new Plan(w.version(), w.writer(), local, false);
         } else if (r instanceof Resolution.OursWin w) {
             counters.conflicts.incrementAndGet();
             LOG.warning("conflict on " + c.path() + ": this node's version (" + w.localWriter() + ") wins; " + origin
                     + "'s is kept as " + w.aside());
-            settled.put(c.path(), c.version());
             if (c.state().type() == FileType.FILE) {
                 // The index is left as it is: our version takes in theirs once their file is kept
                 // here (see Puller.Pull#winner); a change made here since it was last announced
@@ -205,7 +173,7 @@ public final class Applier {
             } else if (c.state().type() == FileType.SYMLINK) {
                 // A link is kept at once: made beside ours and announced, then ours takes in its version.
                 tree.symlink(w.aside(), c.state());
-                announceCopy(w.aside(), c.state());
+                keptHere.copy(w.aside(), c.state());
                 versions.absorb(rel, c.version());
             } else {
                 versions.applied(rel, local, w.version(), w.localWriter());
@@ -283,18 +251,6 @@ public final class Applier {
         }
     }
 
-    /**
-     * Announces a conflict copy made here (copied aside, or pulled), with what the batch keeps,
-     * instead of leaving it to the watcher: the watcher can miss it (its directory moving in a
-     * rename at the same time was seen once), and then no other node would ever have it.
-     */
-    private void announceCopy(RelPath aside, FileState hint) throws IOException {
-        FileState st = tree.state(aside, hint);
-        if (st == null) return;
-        tree.alreadyHere(aside, st);
-        keptHere.add(new WireMessage.Change(aside, WireMessage.Kind.MODIFY, null, st, versions.localChange(aside.toPath(), st)));
-    }
-
     /** Indexes what is below directory {@code from} (moved to {@code to}) under its new names, with its versions. */
     private void carryBelow(RelPath from, RelPath to) {
         Path f = from.toPath();
@@ -340,13 +296,8 @@ public final class Applier {
         return false;
     }
 
-    /** What the batches applied so far kept against a peer's delete, to announce; cleared. */
+    /** What the batches applied so far kept here (copies, against deletes, decided), to announce; cleared. */
     public List<WireMessage.Change> takeKept() {
-        List<WireMessage.Change> out = new ArrayList<>(keptHere);
-        // A directory before what is below it: a node where it is a file by now refuses an entry
-        // below it that comes first (chaos cluster seed 188).
-        out.sort(Comparator.comparing(WireMessage.Change::path, PARENTS_FIRST));
-        keptHere.clear();
-        return out;
+        return keptHere.take();
     }
 }

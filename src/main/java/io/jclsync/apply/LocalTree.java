@@ -1,11 +1,7 @@
 package io.jclsync.apply;
 
-import io.jclsync.conflict.SubtreeConflicts;
-import io.jclsync.conflict.SubtreeConflicts.Copied;
-
 import io.jclsync.beneath.Dir;
 import io.jclsync.beneath.NotBeneathException;
-import io.jclsync.beneath.OpenFile;
 import io.jclsync.beneath.Stat;
 import io.jclsync.cluster.wire.WireCodec;
 import io.jclsync.echo.EchoFilter;
@@ -15,7 +11,6 @@ import io.jclsync.state.FileState;
 import io.jclsync.state.FileStates;
 import io.jclsync.versions.VersionStore;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -34,7 +29,7 @@ import java.util.logging.Logger;
  * are not announced back. Nothing a peer names is written in the node's working dir
  * ({@code .jclsync/}), which is the node's own and private (0700).
  */
-public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseable {
+public final class LocalTree implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(LocalTree.class.getName());
     /** Parent directories a peer's change needs are made like mkdir(1) would (the umask applies). */
     private static final int NEW_DIR = 0777;
@@ -45,6 +40,8 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     private final Dir top;
     /** What a peer's change replaces or deletes goes through here (into the versions store, if any). */
     private final Replaced replaced;
+    /** Copies of what is here under other names (conflict losers, subtrees taken over). */
+    private final AsideCopier aside;
 
     LocalTree(Path root, EchoFilter echoes) throws IOException {
         this(root, echoes, null, rel -> null);
@@ -60,6 +57,12 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
         this.replaced = new Replaced(versions);
         this.agreed = agreed;
         this.top = Dir.root(root);
+        this.aside = new AsideCopier(this, top);
+    }
+
+    /** Where copies of what is here are made under other names (through this tree's handles). */
+    public AsideCopier aside() {
+        return aside;
     }
 
     /**
@@ -105,7 +108,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
      * on, which the others have (it was renamed or deleted here while a peer wrote into it). Made
      * with another mode and registered as an echo, it would differ from theirs for good.
      */
-    private Dir parentMade(RelPath rel) throws IOException {
+    Dir parentMade(RelPath rel) throws IOException {
         return top.makeParents(rel, NEW_DIR, (made, parent, name) -> {
             FileState known = agreed.apply(made);
             if (known != null && known.type() == FileType.DIRECTORY) parent.chmod(name, safeMode(known));
@@ -150,24 +153,11 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
             echoes.expect(rel, want);
             Stat here = parent.stat(name);
             if (here != null && here.type() == FileType.FILE && here.links() > 1) {
-                unlinked(parent, name, want);
+                aside.ownInode(parent, name, safeMode(want), want.mtimeNanos());
                 return;
             }
             if (want.type() != FileType.SYMLINK) parent.chmod(name, safeMode(want));
             parent.setMtime(name, want.mtimeNanos());
-        }
-    }
-
-    /** Replaces file {@code name} in {@code parent} with a copy of it stamped with {@code want}'s mode and mtime. */
-    private void unlinked(Dir parent, byte[] name, FileState want) throws IOException {
-        byte[] tmp = bytes("unlinked-" + System.nanoTime());
-        try (Dir staging = staging()) {
-            try {
-                parent.copyFile(name, staging, tmp, safeMode(want), want.mtimeNanos());
-                staging.rename(tmp, parent, name);
-            } finally {
-                staging.unlink(tmp); // left only if it was not renamed
-            }
         }
     }
 
@@ -247,89 +237,6 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     }
 
     /**
-     * Keeps a copy of the file or symlink at {@code rel} as {@code aside} (a conflict's loser): a
-     * copy, not a rename, announced from here as a new file. The file is read through its open
-     * descriptor and copied into the staging dir before it is renamed into place.
-     */
-    void copyAside(RelPath rel, RelPath aside, FileState local) throws IOException {
-        if (local.type() == FileType.SYMLINK) {
-            try (Dir parent = parentMade(aside)) {
-                parent.symlink(local.linkTarget(), Dir.name(aside));
-            }
-            return;
-        }
-        if (local.type() != FileType.FILE) return;
-        byte[] tmp = bytes("conflict-" + System.nanoTime());
-        try (Dir staging = staging(); Dir from = top.parentOf(rel)) {
-            try {
-                from.copyFile(Dir.name(rel), staging, tmp, local.mode(), local.mtimeNanos());
-                try (Dir to = parentMade(aside)) {
-                    staging.rename(tmp, to, Dir.name(aside));
-                }
-            } finally {
-                staging.unlink(tmp); // left only if it was not renamed
-            }
-        }
-    }
-
-    /**
-     * Copies directory {@code from} (files, links and directories, with modes and mtimes) to
-     * {@code to}, which must not exist: built in the staging dir, then renamed into place whole.
-     */
-    @Override
-    public Copied copyTreeAside(RelPath from, RelPath to) throws IOException {
-        try (Dir parent = top.parentOf(from)) {
-            Stat st = parent.stat(Dir.name(from));
-            if (st == null || st.type() != FileType.DIRECTORY) return Copied.NOT_A_DIRECTORY;
-        } catch (NoSuchFileException gone) {
-            return Copied.NOT_A_DIRECTORY;
-        }
-        try (Dir dest = top.parentOf(to)) {
-            if (dest.stat(Dir.name(to)) != null) return Copied.EXISTS;
-        } catch (NoSuchFileException noParentYet) {
-            // made below
-        }
-        byte[] tmp = bytes("subtree-" + System.nanoTime());
-        try (Dir staging = staging(); Dir source = top.dir(from)) {
-            staging.mkdir(tmp, Staging.PRIVATE_DIR);
-            try {
-                copyInto(source, staging, tmp);
-                try (Dir dest = parentMade(to)) {
-                    if (dest.stat(Dir.name(to)) != null) return Copied.EXISTS;
-                    staging.rename(tmp, dest, Dir.name(to));
-                }
-                return Copied.COPIED;
-            } finally {
-                staging.deleteTree(tmp); // left only if it was not renamed
-            }
-        }
-    }
-
-    /** Copies the directory {@code source} as {@code name} in {@code into} (which must not have it). */
-    private static void copyInto(Dir source, Dir into, byte[] name) throws IOException {
-        Stat self = source.stat(new byte[] {'.'});
-        if (into.stat(name) == null) into.mkdir(name, Staging.PRIVATE_DIR);
-        try (Dir dest = into.openDir(name)) {
-            for (byte[] child : source.list()) {
-                Stat st = source.stat(child);
-                if (st == null) continue;
-                switch (st.type()) {
-                    case DIRECTORY -> {
-                        try (Dir sub = source.openDir(child)) {
-                            copyInto(sub, dest, child);
-                        }
-                    }
-                    case SYMLINK -> source.copyLink(child, dest, child);
-                    case FILE -> source.copyFile(child, dest, child, st.mode(), st.mtimeNanos());
-                    default -> { }
-                }
-            }
-        }
-        into.chmod(name, self.mode());
-        into.setMtime(name, self.mtimeNanos());
-    }
-
-    /**
      * Places a pulled file: checks it against {@code want} (size and sha256, through its open
      * descriptor), stamps mode and mtime on it, then renames it to {@code rel}, whose directory is
      * resolved (and made) now, right before the rename.
@@ -341,17 +248,7 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
     Placed place(Dir staged, RelPath stagedAs, FileState want, Decide decide) throws IOException {
         try (Dir from = staged.parentOf(stagedAs)) {
             byte[] stagedName = Dir.name(stagedAs);
-            Stat served = from.stat(stagedName);
-            // Not served, or not as a file (the path is a directory at the source by now): not as announced.
-            if (served == null || served.type() != FileType.FILE) return null;
-            try (OpenFile f = from.openFile(stagedName)) {
-                Stat st = f.stat();
-                if (st.size() != want.size() || !java.util.Arrays.equals(f.sha256(), want.sha256())) {
-                    return null;
-                }
-                f.chmod(safeMode(want));
-                f.setMtime(want.mtimeNanos());
-            }
+            if (!Staging.stampIfAnnounced(from, stagedName, want, safeMode(want))) return null;
             RelPath at = decide.where(this);
             if (at == null) return null;
             try (Dir to = parentMade(at)) {
@@ -401,10 +298,6 @@ public final class LocalTree implements SubtreeConflicts.TreeCopier, AutoCloseab
         } catch (IllegalArgumentException e) {
             throw new IOException("below " + dir + ": " + e.getMessage());
         }
-    }
-
-    private static byte[] bytes(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
     @Override

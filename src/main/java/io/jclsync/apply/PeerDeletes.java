@@ -93,7 +93,7 @@ final class PeerDeletes {
     List<WireMessage.Change> announceKept() {
         List<WireMessage.Change> keptHere = new ArrayList<>();
         List<Map.Entry<RelPath, VersionVector>> parentsFirst = new ArrayList<>(keptAgainstDeletes.entrySet());
-        parentsFirst.sort(Map.Entry.comparingByKey(Applier.PARENTS_FIRST));
+        parentsFirst.sort(Map.Entry.comparingByKey(RelPath.PARENTS_FIRST));
         for (Map.Entry<RelPath, VersionVector> e : parentsFirst) {
             Path rel = e.getKey().toPath();
             Index.Version known = versions.get(rel);

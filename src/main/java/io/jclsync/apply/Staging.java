@@ -2,15 +2,18 @@ package io.jclsync.apply;
 
 import io.jclsync.beneath.Dir;
 import io.jclsync.beneath.NotBeneathException;
+import io.jclsync.beneath.OpenFile;
 import io.jclsync.beneath.Stat;
 import io.jclsync.cluster.PrivateFiles;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.RelPath;
+import io.jclsync.state.FileState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.logging.Logger;
 
@@ -45,6 +48,23 @@ public final class Staging {
     public static void prepare(Path root) throws IOException {
         try (Dir top = Dir.root(root); Dir work = privateDirs(top, true)) {
             for (byte[] left : work.list()) work.deleteTree(left);
+        }
+    }
+
+    /**
+     * Whether the staged file {@code name} in {@code dir} is what was announced: a file (not a
+     * directory, as the path may be at the source by now) of {@code want}'s size and sha256, read
+     * through its open descriptor. If so, it is stamped there with {@code mode} and {@code want}'s
+     * nanosecond mtime, ready to be renamed into place.
+     */
+    static boolean stampIfAnnounced(Dir dir, byte[] name, FileState want, int mode) throws IOException {
+        Stat served = dir.stat(name);
+        if (served == null || served.type() != FileType.FILE) return false;
+        try (OpenFile f = dir.openFile(name)) {
+            if (f.stat().size() != want.size() || !Arrays.equals(f.sha256(), want.sha256())) return false;
+            f.chmod(mode);
+            f.setMtime(want.mtimeNanos());
+            return true;
         }
     }
 

@@ -22,14 +22,29 @@ import io.jclsync.state.VersionVector;
  * </ul>
  */
 public sealed interface Resolution {
+    /**
+     * Whether this decides between concurrent versions (a conflict, concurrent directory modes, a
+     * change taken over a concurrent delete here): the outcome, once in place, is announced from
+     * here as a version of this node's (see {@link io.jclsync.state.Index#resolved}), so that nodes
+     * that decided different pairs of the path's versions meet again.
+     */
+    default boolean decided() {
+        return false;
+    }
+
     /** Leave the path and the index as they are. */
     record Ignore() implements Resolution {}
 
     /** Nothing is here and the change deletes it: the index records the delete, at {@code version}. */
     record RecordDelete(VersionVector version, String writer, boolean takeover) implements Resolution {}
 
-    /** Take the peer's version: the path is written, and its version becomes {@code version}. */
-    record Take(VersionVector version, String writer, boolean takeover) implements Resolution {}
+    /**
+     * Take the peer's version: the path is written, and its version becomes {@code version};
+     * {@code decided}: nothing is here but a delete of ours concurrent with the peer's change, and
+     * the change is taken over it (a node that applied the delete instead holds the same merged
+     * vector over nothing).
+     */
+    record Take(VersionVector version, String writer, boolean takeover, boolean decided) implements Resolution {}
 
     /**
      * The path holds what the peer has already (or the same content with an mtime that stays):
@@ -45,14 +60,24 @@ public sealed interface Resolution {
      * Concurrent versions, and the peer's wins: ours is copied to {@code aside} (announced as a new
      * file), then the peer's is taken.
      */
-    record TheirsWin(RelPath aside, VersionVector version, String writer, String localWriter) implements Resolution {}
+    record TheirsWin(RelPath aside, VersionVector version, String writer, String localWriter) implements Resolution {
+        @Override
+        public boolean decided() {
+            return true;
+        }
+    }
 
     /**
      * Concurrent versions, and ours wins: it stays, and the peer's version (a file: pulled) is kept
      * as {@code aside}; the index records {@code version} written by {@code localWriter} once that
      * copy is in place (until then this node's version must not look newer than the peer's).
      */
-    record OursWin(RelPath aside, VersionVector version, String localWriter) implements Resolution {}
+    record OursWin(RelPath aside, VersionVector version, String localWriter) implements Resolution {
+        @Override
+        public boolean decided() {
+            return true;
+        }
+    }
 
     /**
      * Concurrent modes of a directory (a directory's mtime says nothing of a chmod): the greater
@@ -66,6 +91,11 @@ public sealed interface Resolution {
             int byWriter = origin.compareTo(localWriter);
             boolean theirs = byWriter > 0 || (byWriter == 0 && theirMode > ourMode);
             return new DirectoryMode(merged, theirs ? origin : localWriter, theirs);
+        }
+
+        @Override
+        public boolean decided() {
+            return true;
         }
     }
 
@@ -86,36 +116,37 @@ public sealed interface Resolution {
             // Nothing here to lose. Content that is not older than what we knew comes in; an
             // older version or a delete of what we do not have changes nothing.
             if (c.state() == null) return stale ? new Ignore() : new RecordDelete(merged, origin, c.takeover());
-            return mine != null && stale ? new Ignore() : new Take(merged, origin, c.takeover());
+            if (mine != null && stale) return new Ignore();
+            boolean overOurDelete = mine != null && mine.state() == null && order == VersionVector.Order.CONCURRENT;
+            return new Take(merged, origin, c.takeover(), overOurDelete);
         }
         if (FileStates.same(local, c.state())) {
             // Already here, as the peer has it (moved here with a directory it renamed, say).
             return new AlreadyHere(merged, mine == null ? origin : mine.writer(), c.takeover() && !stale);
         }
+        // Whether what is here is not what the index holds: a change made here since, this node's.
+        boolean changedHere = mine == null || !FileStates.same(local, mine.state());
+        String localWriter = changedHere ? self : mine.writer();
         if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
             // Only the mode differs: a newer one is taken, a stale one ignored, and between
             // concurrent ones every node makes the same choice (not the last to arrive).
             if (stale) return new Ignore();
-            if (order == VersionVector.Order.NEWER) return new Take(merged, origin, c.takeover());
-            boolean changedHere = mine == null || !FileStates.same(local, mine.state());
-            String localWriter = changedHere || mine == null ? self : mine.writer();
+            if (order == VersionVector.Order.NEWER) return new Take(merged, origin, c.takeover(), false);
             return DirectoryMode.between(merged, origin, c.state().mode(), localWriter, local.mode());
         }
         if (FileStates.sameContent(local, c.state()) && (!stale || localVector.equals(c.version()))) {
             // The same content with another version or only another mtime: a newer version's mtime
             // is taken, and between concurrent (or equal) versions the later one.
             if (order == VersionVector.Order.NEWER || c.state().mtimeNanos() > local.mtimeNanos()) {
-                return new Take(merged, origin, c.takeover()); // only stamped: the bytes are here
+                return new Take(merged, origin, c.takeover(), false); // only stamped: the bytes are here
             }
             return new AlreadyHere(merged, mine == null ? self : mine.writer(), false);
         }
-        boolean changedHere = mine == null || !FileStates.same(local, mine.state());
-        if (order == VersionVector.Order.NEWER && !changedHere) return new Take(merged, origin, c.takeover());
+        if (order == VersionVector.Order.NEWER && !changedHere) return new Take(merged, origin, c.takeover(), false);
         // Not newer than ours: our version (or a change made here since, which is announced from here) stands.
         if (stale) return new Ignore();
         // Both sides have content for this path, and neither version descends from the other.
         if (c.kind() == WireMessage.Kind.DELETE) return new KeepAgainstDelete(merged, mine == null ? "" : mine.writer());
-        String localWriter = changedHere || mine == null ? self : mine.writer();
         Candidate here = new Candidate(localWriter, local, localVector);
         Candidate there = new Candidate(origin, c.state(), c.version());
         if (policy.winner(c.path(), here, there) == there) {

@@ -4,6 +4,7 @@ import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
+import io.jclsync.state.ScopeState;
 import io.jclsync.state.VersionVector;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ import java.util.logging.Logger;
 /**
  * Subtrees decided as a unit ({@code --conflict-scope subtree:N}), when two sides of a healed
  * partition both changed one. Found in catch-up answers, which carry what the answering node has
- * below each subtree they touch (its {@link Index.ScopeState}); if that and ours are concurrent,
+ * below each subtree they touch (its {@link ScopeState}); if that and ours are concurrent,
  * both sides changed the subtree. Its entries from that peer are held back, and once the answer is
  * complete both nodes decide with the same two summaries (what each told the other), so they agree:
  * <ul>
@@ -35,7 +36,7 @@ public final class SubtreeConflicts {
     private static final Logger LOG = Logger.getLogger(SubtreeConflicts.class.getName());
 
     /** A subtree in conflict with one peer: its summary and the paths of its answer held back. */
-    private record Held(Index.ScopeState theirs, Set<Path> paths) {}
+    private record Held(ScopeState theirs, Set<Path> paths) {}
 
     /** What a decision asks of this node: announce {@code takeover}; {@code waiting}: another node won. */
     public record Decisions(List<WireMessage.Change> takeover, boolean waiting) {}
@@ -50,7 +51,7 @@ public final class SubtreeConflicts {
      * Per peer and subtree: what this node told that peer it has below it (or will tell it), since
      * the peer last joined. Both sides decide a conflict with the two summaries they exchanged.
      */
-    private final Map<String, Map<RelPath, Index.ScopeState>> told = new ConcurrentHashMap<>();
+    private final Map<String, Map<RelPath, ScopeState>> told = new ConcurrentHashMap<>();
     /** Per peer answering us: the subtrees in conflict so far (apply thread; cleared from the view thread). */
     private final Map<String, Map<RelPath, Held>> held = new ConcurrentHashMap<>();
     /** Takeovers this node has kept its subtree aside for (apply thread only): subtree and version. */
@@ -90,8 +91,8 @@ public final class SubtreeConflicts {
     /** For a part of an answer to {@code peer}: what this node has below each subtree the changes touch. */
     public List<WireMessage.Scope> summaries(String peer, List<WireMessage.Change> changes) {
         if (!scope.bySubtree()) return List.of();
-        Map<RelPath, Index.ScopeState> mine = told.computeIfAbsent(peer, p -> new ConcurrentHashMap<>());
-        Map<RelPath, Index.ScopeState> out = new LinkedHashMap<>();
+        Map<RelPath, ScopeState> mine = told.computeIfAbsent(peer, p -> new ConcurrentHashMap<>());
+        Map<RelPath, ScopeState> out = new LinkedHashMap<>();
         for (WireMessage.Change c : changes) {
             RelPath s = scope.scopeOf(c.path());
             if (s != null && !out.containsKey(s)) out.put(s, mine.computeIfAbsent(s, x -> versions.scope(x.toPath())));
@@ -110,7 +111,7 @@ public final class SubtreeConflicts {
         Map<RelPath, Held> conflicts = held.computeIfAbsent(peer, p -> new LinkedHashMap<>());
         for (WireMessage.Scope s : part.scopes()) {
             if (conflicts.containsKey(s.path()) || !scope.isSubtree(s.path())) continue;
-            Index.ScopeState mine = told.computeIfAbsent(peer, p -> new ConcurrentHashMap<>())
+            ScopeState mine = told.computeIfAbsent(peer, p -> new ConcurrentHashMap<>())
                     .computeIfAbsent(s.path(), x -> versions.scope(x.toPath()));
             if (s.state().vector().compare(mine.vector()) == VersionVector.Order.CONCURRENT) {
                 LOG.warning("conflict on subtree " + s.path() + ": it changed here and on " + peer
@@ -134,11 +135,11 @@ public final class SubtreeConflicts {
         List<WireMessage.Change> takeover = new ArrayList<>();
         boolean waiting = false;
         if (conflicts == null) return new Decisions(takeover, false);
-        Map<RelPath, Index.ScopeState> mine = told.getOrDefault(peer, Map.of());
+        Map<RelPath, ScopeState> mine = told.getOrDefault(peer, Map.of());
         for (Map.Entry<RelPath, Held> e : conflicts.entrySet()) {
             RelPath subtree = e.getKey();
-            Index.ScopeState here = mine.get(subtree);
-            Index.ScopeState there = e.getValue().theirs();
+            ScopeState here = mine.get(subtree);
+            ScopeState there = e.getValue().theirs();
             if (here == null) {
                 // The peer left and came back while its answer was being applied: the next answer decides.
                 waiting = true;
@@ -200,7 +201,7 @@ public final class SubtreeConflicts {
     }
 
     private void keepAside(RelPath subtree) throws IOException {
-        Index.ScopeState here = versions.scope(subtree.toPath());
+        ScopeState here = versions.scope(subtree.toPath());
         RelPath name = ConflictCopies.subtreeCopyOf(scope.conflictDir(), subtree, here.latestMtimeNanos(),
                 here.latestWriter().isEmpty() ? versions.self() : here.latestWriter());
         // Copied in the staging dir (never watched), then moved in whole: the watcher announces it as new files.

@@ -37,6 +37,10 @@ public final class HeapGuard {
             if (previous != null) {
                 previous.uncaughtException(thread, e);
             } else {
+                // What the JDK prints when there is no default handler. Not the thread group's
+                // uncaughtException: at the top group it hands the throwable to the default
+                // handler, this one, again (checked on JDK 17 and 25: it recurses until the stack
+                // overflows).
                 System.err.print("Exception in thread \"" + thread.getName() + "\" ");
                 e.printStackTrace();
             }

@@ -3,6 +3,7 @@ package io.jclsync.fs;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Comparator;
 
 /**
  * A path relative to a tree's root, as raw bytes with {@code /} between components, checked to
@@ -12,6 +13,11 @@ import java.util.Arrays;
  */
 public final class RelPath {
     public static final int MAX_BYTES = 4096;
+    /**
+     * Paths in unsigned byte order, so each directory comes before everything below it (a path
+     * sorts before every longer path it is a prefix of).
+     */
+    public static final Comparator<RelPath> PARENTS_FIRST = (a, b) -> Arrays.compareUnsigned(a.bytes, b.bytes);
 
     private final byte[] bytes;
 

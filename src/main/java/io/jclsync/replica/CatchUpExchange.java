@@ -4,6 +4,7 @@ import io.jclsync.apply.Counters;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.conflict.SubtreeConflicts;
 import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,10 +76,10 @@ final class CatchUpExchange implements AutoCloseable {
      * taken yet; the answers come as batches with an {@link WireMessage.IndexPart}.
      */
     void request(List<String> from) {
-        Map<String, Index.Position> since = new HashMap<>();
+        Map<String, IndexLog.Position> since = new HashMap<>();
         for (String p : from) {
-            Index.Position pos = versions.position(p);
-            since.put(p, pos == null ? new Index.Position(0, 0) : pos);
+            IndexLog.Position pos = versions.log().position(p);
+            since.put(p, pos == null ? new IndexLog.Position(0, 0) : pos);
         }
         LOG.info("catching up with " + since.keySet());
         try {
@@ -119,7 +120,7 @@ final class CatchUpExchange implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
-        Index.Answer a = versions.answer(r.since().get(self));
+        IndexLog.Answer a = versions.log().answer(r.since().get(self));
         List<WireMessage.Change> changes = new ArrayList<>(a.entries().size());
         for (Map.Entry<Path, Index.Version> e : a.entries()) changes.add(WireMessage.Change.of(e.getKey(), e.getValue()));
         try {

@@ -4,6 +4,7 @@ import io.jclsync.apply.Counters;
 
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,7 +57,7 @@ final class CatchUps {
         if (!part.last()) return;
         inProgress.remove(peer);
         if (complete.remove(peer) && !waiting) {
-            versions.caughtUp(peer, new Index.Position(part.indexId(), part.through()));
+            versions.log().caughtUp(peer, new IndexLog.Position(part.indexId(), part.through()));
             counters.catchUpsCompleted.incrementAndGet();
         } else if (waiting) {
             // Another node's version of a subtree won: its takeover brings it. Until it has, this

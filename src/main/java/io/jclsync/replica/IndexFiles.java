@@ -4,6 +4,7 @@ import io.jclsync.cluster.wire.IndexCodec;
 import io.jclsync.cluster.wire.IndexJournal;
 import io.jclsync.cluster.wire.WireException;
 import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,9 +32,9 @@ final class IndexFiles implements AutoCloseable {
     static IndexFiles open(Path stateDir, Index index) throws IOException {
         Path file = stateDir.resolve("index");
         try {
-            if (Files.exists(file)) index.restore(IndexCodec.read(file));
+            if (Files.exists(file)) index.log().restore(IndexCodec.read(file));
             IndexJournal journal = IndexJournal.open(stateDir, index);
-            index.journal(journal);
+            index.log().journal(journal);
             return new IndexFiles(index, file, journal);
         } catch (WireException e) {
             throw new IOException("the index " + file + " is damaged (" + e.getMessage() + "); move it "
@@ -44,7 +45,7 @@ final class IndexFiles implements AutoCloseable {
     /** Saves the index if it changed since the last save (then the journal starts again). */
     void save() {
         try {
-            Index.Snapshot snapshot = index.snapshotIfDirty();
+            IndexLog.Snapshot snapshot = index.log().snapshotIfDirty();
             if (snapshot != null) {
                 IndexCodec.write(file, snapshot);
                 journal.snapshotSaved();

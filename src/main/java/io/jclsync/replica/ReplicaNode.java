@@ -89,7 +89,7 @@ public final class ReplicaNode implements AutoCloseable {
         this.localTree = new LocalTree(root, echoes, kept, rel -> index.state(rel.toPath()));
         ConflictPolicy policy = ConflictPolicy.of(config.conflictHook(), root);
         SubtreeConflicts subtrees = new SubtreeConflicts(new ConflictScope(config.conflictScopeDepth(),
-                RelPath.of(config.conflictDir())), index, policy, counters.conflicts::incrementAndGet, localTree);
+                RelPath.of(config.conflictDir())), index, policy, counters.conflicts::incrementAndGet, localTree.aside());
         Applier applier = new Applier(localTree, counters, link.access(TransferServer.module(tree)), index, policy, subtrees);
         // Numbers every batch this node sends, live or catch-up answer.
         AtomicLong sequence = new AtomicLong();
@@ -100,7 +100,7 @@ public final class ReplicaNode implements AutoCloseable {
                 new LiveBatches(tree, self, channel, sequence, progress, exchange), scanned::countDown);
         PeerSources sources = new PeerSources(self);
         this.applying = new Applying(tree, applier, subtrees, sources, progress, catchUps, counters, announcer, scanned);
-        Supplier<WireMessage.Hello> hello = () -> new WireMessage.Hello(self, treeId, link.endpoint(), index.indexId(),
+        Supplier<WireMessage.Hello> hello = () -> new WireMessage.Hello(self, treeId, link.endpoint(), index.log().indexId(),
                 link.identity().fingerprint().bytes());
         this.peers = new Peers(self, channel, hello, link::members, sources, subtrees, progress, exchange, applying);
     }

@@ -388,7 +388,7 @@ public final class VersionStore {
         return out;
     }
 
-    static final Comparator<Version> ORDER = Comparator.<Version, byte[]>comparing(v -> v.path().bytes(), Arrays::compareUnsigned)
+    static final Comparator<Version> ORDER = Comparator.comparing(Version::path, RelPath.PARENTS_FIRST)
             .thenComparing(Version::time);
 
     /** Removes the stale copies a crash may have left in {@code tmp/}; at start, before anyone keeps anything. */

@@ -69,7 +69,7 @@ class ApplierTest {
         });
         applier = new Applier(tree, counters, new TransferAccess(NodeIdentity.create("n1"), "password", "module"), index,
                 ConflictPolicy.NEWEST,
-                new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters.conflicts::incrementAndGet, tree));
+                new SubtreeConflicts(ConflictScope.FILE, index, ConflictPolicy.NEWEST, counters.conflicts::incrementAndGet, tree.aside()));
     }
 
     @org.junit.jupiter.api.AfterEach

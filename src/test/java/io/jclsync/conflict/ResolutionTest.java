@@ -1,6 +1,7 @@
 package io.jclsync.conflict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -65,7 +66,37 @@ class ResolutionTest {
     @Test
     void nothingHereAndANewVersionIsTaken() {
         Resolution r = decide(modify(file("a", 5), v("n2", 1)), null, null, THEIRS);
-        assertEquals(new Resolution.Take(v("n2", 1), "n2", false), r);
+        assertEquals(new Resolution.Take(v("n2", 1), "n2", false, false), r);
+    }
+
+    @Test
+    void aChangeConcurrentWithADeleteHereIsTakenAsADecision() {
+        Index.Version tomb = indexed(null, v("n1", 2), "n1");
+        Resolution r = decide(modify(file("a", 5), v("n2", 1)), null, tomb, THEIRS);
+        assertEquals(new Resolution.Take(v("n1", 2, "n2", 1), "n2", false, true), r);
+        assertTrue(r.decided(), "taken over a concurrent delete: announced from here once in place");
+        // Newer than the delete here, or nothing indexed: an ordinary take, not a decision.
+        Resolution newer = decide(modify(file("a", 5), v("n1", 2, "n2", 1)), null, tomb, THEIRS);
+        assertEquals(new Resolution.Take(v("n1", 2, "n2", 1), "n2", false, false), newer);
+        assertFalse(newer.decided());
+        assertFalse(decide(modify(file("a", 5), v("n2", 1)), null, null, THEIRS).decided());
+        // The path is indexed live but missing here (deleted since, not yet announced): no decision either.
+        assertFalse(decide(modify(file("a", 5), v("n2", 1)), null, indexed(file("b", 1), v("n1", 2), "n1"), THEIRS).decided());
+    }
+
+    @Test
+    void onlyDecisionsBetweenConcurrentVersionsAreFlagged() {
+        FileState here = file("ours", 7);
+        Index.Version mine = indexed(here, v("n1", 1), "n1");
+        assertTrue(decide(modify(file("theirs", 6), v("n2", 1)), here, mine, THEIRS).decided(), "theirs wins");
+        assertTrue(decide(modify(file("theirs", 6), v("n2", 1)), here, mine, OURS).decided(), "ours wins");
+        assertTrue(decide(modify(dir(0700), v("n2", 1)), dir(0755), indexed(dir(0755), v("n1", 1), "n1"), THEIRS).decided(),
+                "concurrent directory modes");
+        assertFalse(decide(delete(v("n2", 1)), here, mine, THEIRS).decided(), "kept against a delete: announced as kept");
+        assertFalse(decide(modify(here, v("n2", 1)), here, mine, THEIRS).decided(), "already here");
+        assertFalse(decide(modify(file("new", 8), v("n1", 1, "n2", 1)), here, mine, THEIRS).decided(), "newer");
+        assertFalse(decide(modify(file("old", 5), v("n1", 1)), here, indexed(here, v("n1", 2), "n1"), THEIRS).decided(), "stale");
+        assertFalse(decide(delete(v("n2", 2)), null, indexed(null, v("n2", 1), "n2"), THEIRS).decided(), "delete recorded");
     }
 
     @Test
@@ -102,7 +133,7 @@ class ResolutionTest {
     @Test
     void aDirectoryWhoseModeDiffersTakesANewerModeAndIgnoresAStaleOne() {
         Index.Version mine = indexed(dir(0755), v("n1", 1), "n1");
-        assertEquals(new Resolution.Take(v("n1", 1, "n2", 1), "n2", false),
+        assertEquals(new Resolution.Take(v("n1", 1, "n2", 1), "n2", false, false),
                 decide(modify(dir(0700), v("n1", 1, "n2", 1)), dir(0755), mine, THEIRS));
         assertInstanceOf(Resolution.Ignore.class, decide(modify(dir(0700), v("n1", 1)), dir(0755), indexed(dir(0755), v("n1", 2), "n1"), THEIRS));
     }
@@ -135,22 +166,22 @@ class ResolutionTest {
     void identicalContentIsNeverAConflictAndTheLaterMtimeStays() {
         FileState here = file("same", 5);
         // Concurrent versions of the same bytes: a later mtime there is taken (stamped only) ...
-        assertEquals(new Resolution.Take(v("n1", 1, "n2", 1), "n2", false),
+        assertEquals(new Resolution.Take(v("n1", 1, "n2", 1), "n2", false, false),
                 decide(modify(file("same", 9), v("n2", 1)), here, indexed(here, v("n1", 1), "n1"), OURS));
         // ... an earlier one leaves ours, and the versions merge.
         assertEquals(new Resolution.AlreadyHere(v("n1", 1, "n2", 1), "n1", false),
                 decide(modify(file("same", 2), v("n2", 1)), here, indexed(here, v("n1", 1), "n1"), THEIRS));
         // Equal versions with other mtimes (a first scan on two nodes): the same rule, not ignored as stale.
-        assertEquals(new Resolution.Take(v("c", 7), "n2", false),
+        assertEquals(new Resolution.Take(v("c", 7), "n2", false, false),
                 decide(modify(file("same", 9), v("c", 7)), here, indexed(here, v("c", 7), "n1"), OURS));
         // Not indexed here: any version is newer, and its mtime is taken.
-        assertEquals(new Resolution.Take(v("n2", 1), "n2", false), decide(modify(file("same", 2), v("n2", 1)), here, null, THEIRS));
+        assertEquals(new Resolution.Take(v("n2", 1), "n2", false, false), decide(modify(file("same", 2), v("n2", 1)), here, null, THEIRS));
     }
 
     @Test
     void aNewerVersionOfWhatDidNotChangeHereIsTaken() {
         FileState here = file("old", 5);
-        assertEquals(new Resolution.Take(v("n1", 1, "n2", 1), "n2", false),
+        assertEquals(new Resolution.Take(v("n1", 1, "n2", 1), "n2", false, false),
                 decide(modify(file("new", 6), v("n1", 1, "n2", 1)), here, indexed(here, v("n1", 1), "n1"), OURS));
     }
 

@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jclsync.cluster.wire.WireMessage;
-import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class CatchUpAnswersTest {
     private static WireMessage.CatchUpRequest request(String requester, long position) {
-        return new WireMessage.CatchUpRequest("00", requester, Map.of("n1", new Index.Position(1, position)));
+        return new WireMessage.CatchUpRequest("00", requester, Map.of("n1", new IndexLog.Position(1, position)));
     }
 
     @Test

@@ -64,12 +64,12 @@ class IndexTest {
         long deletedAt = index.get(Path.of("gone")).deletedAtMillis();
         assertTrue(deletedAt > 0, "a tombstone knows when it was made");
 
-        index.expireTombstones(deletedAt + Duration.ofHours(23).toMillis());
+        index.log().expireTombstones(deletedAt + Duration.ofHours(23).toMillis());
         assertEquals(VersionVector.of("n1", 1), index.get(Path.of("gone")).vector(), "younger than a day: kept");
-        index.expireTombstones(deletedAt + Duration.ofHours(25).toMillis());
+        index.log().expireTombstones(deletedAt + Duration.ofHours(25).toMillis());
         assertNull(index.get(Path.of("gone")), "older than a day: forgotten");
         assertEquals(VersionVector.of("n2", 4), index.get(Path.of("kept")).vector(), "live entries never expire");
-        assertEquals(0, index.catchUpStart(new Index.Position(index.indexId(), 1)),
+        assertEquals(0, index.log().catchUpStart(new IndexLog.Position(index.log().indexId(), 1)),
                 "a peer that has not seen the forgotten tombstone starts over");
     }
 
@@ -78,18 +78,18 @@ class IndexTest {
         FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
         Index index = new Index("n1");
         for (int i = 0; i < 1000; i++) index.observed(Path.of("d", "f" + i), file);
-        Index.Answer everything = index.answer(null);
+        IndexLog.Answer everything = index.log().answer(null);
         assertEquals(1000, everything.entries().size(), "a peer that never took this index gets all of it");
-        Index.Position peerHas = new Index.Position(everything.indexId(), everything.through());
+        IndexLog.Position peerHas = new IndexLog.Position(everything.indexId(), everything.through());
 
         index.localChange(Path.of("d", "f7"), file);
         index.localChange(Path.of("d", "f3"), null);
-        Index.Answer delta = index.answer(peerHas);
+        IndexLog.Answer delta = index.log().answer(peerHas);
         assertEquals(List.of(Path.of("d", "f7"), Path.of("d", "f3")),
                 delta.entries().stream().map(Map.Entry::getKey).toList(), "only the two changes, oldest first");
         assertNull(delta.entries().get(1).getValue().state(), "a delete travels as a tombstone");
-        assertEquals(0, index.answer(new Index.Position(delta.indexId(), delta.through())).entries().size());
-        assertEquals(1000, index.answer(new Index.Position(12345, 1000)).entries().size(),
+        assertEquals(0, index.log().answer(new IndexLog.Position(delta.indexId(), delta.through())).entries().size());
+        assertEquals(1000, index.log().answer(new IndexLog.Position(12345, 1000)).entries().size(),
                 "another index id (this index was reset since): all of it, f3 as a tombstone");
     }
 
@@ -112,22 +112,22 @@ class IndexTest {
         Index before = new Index("n1");
         before.applied(Path.of("kept"), state, VersionVector.of("n2", 4), "n2");
         before.localChange(Path.of("gone"), null);
-        before.caughtUp("n2", new Index.Position(77, 5));
-        IndexCodec.write(file, before.snapshotIfDirty());
-        assertNull(before.snapshotIfDirty(), "nothing changed since");
+        before.log().caughtUp("n2", new IndexLog.Position(77, 5));
+        IndexCodec.write(file, before.log().snapshotIfDirty());
+        assertNull(before.log().snapshotIfDirty(), "nothing changed since");
 
         Index after = new Index("n1");
-        after.restore(IndexCodec.read(file));
+        after.log().restore(IndexCodec.read(file));
         assertEquals(VersionVector.of("n2", 4), after.get(Path.of("kept")).vector());
         assertEquals("n2", after.get(Path.of("kept")).writer());
         assertNull(after.get(Path.of("gone")).state(), "a fresh tombstone is kept");
         assertTrue(after.get(Path.of("gone")).deletedAtMillis() > 0, "the tombstone's time is saved");
-        assertEquals(before.indexId(), after.indexId());
-        assertEquals(before.sequence(), after.sequence());
-        assertEquals(new Index.Position(77, 5), after.position("n2"));
+        assertEquals(before.log().indexId(), after.log().indexId());
+        assertEquals(before.log().sequence(), after.log().sequence());
+        assertEquals(new IndexLog.Position(77, 5), after.log().position("n2"));
         assertFalse(after.fresh(), "a restored index is not a new node's");
         after.localChange(Path.of("new"), state);
-        assertEquals(before.sequence() + 1, after.get(Path.of("new")).sequence(), "sequences go on where they were");
+        assertEquals(before.log().sequence() + 1, after.get(Path.of("new")).sequence(), "sequences go on where they were");
     }
 
     private static FileState file(long size, long mtime) {
@@ -175,7 +175,7 @@ class IndexTest {
     void anIndexSavedWithEmptyFirstScanVectorsGetsContentVersions() {
         FileState found = file("old\n", 7, 0644);
         Index old = new Index("n1");
-        old.restore(new Index.Snapshot(42, 5, 0, Map.of(), Map.of(
+        old.log().restore(new IndexLog.Snapshot(42, 5, 0, Map.of(), Map.of(
                 Path.of("found"), new Index.Version(found, VersionVector.empty(), "n1", 0, 5),
                 Path.of("gone"), new Index.Version(null, VersionVector.empty(), "n1", System.currentTimeMillis(), 4))));
         assertEquals(ContentVersion.of(found), old.get(Path.of("found")).vector());
@@ -191,7 +191,7 @@ class IndexTest {
         v.applied(Path.of("web/gone"), null, VersionVector.of("n3", 4), "n3");
         v.applied(Path.of("web-x/z"), file(100, 99), VersionVector.of("n9", 9), "n9");
         v.applied(Path.of("web"), new FileState(FileType.DIRECTORY, 0, 1, 0755, new byte[0], new byte[0]), VersionVector.of("n8", 8), "n8");
-        Index.ScopeState web = v.scope(Path.of("web"));
+        ScopeState web = v.scope(Path.of("web"));
         assertEquals(VersionVector.of(Map.of("n1", 2L, "n2", 1L, "n3", 4L)), web.vector(), "tombstones count, web-x and web itself do not");
         assertEquals(9, web.latestMtimeNanos());
         assertEquals("n2", web.latestWriter());

@@ -4,6 +4,7 @@ import io.jclsync.cluster.wire.proto.IndexEntry;
 import io.jclsync.cluster.wire.proto.IndexHeader;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
@@ -29,7 +30,7 @@ public final class IndexCodec {
 
     private IndexCodec() {}
 
-    public static void write(Path file, Index.Snapshot index) throws IOException {
+    public static void write(Path file, IndexLog.Snapshot index) throws IOException {
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                 StandardOpenOption.TRUNCATE_EXISTING)) {
@@ -52,30 +53,30 @@ public final class IndexCodec {
         WireMessage.Change change = new WireMessage.Change(RelPath.of(path),
                 v.state() == null ? WireMessage.Kind.DELETE : WireMessage.Kind.MODIFY, null, v.state(), v.vector(),
                 null, v.takeover());
-        return IndexEntry.newBuilder().setChange(WireCodec.encodeChange(change)).setWriter(v.writer())
+        return IndexEntry.newBuilder().setChange(ChangeCodec.encode(change)).setWriter(v.writer())
                 .setDeletedAtMs(v.deletedAtMillis()).setSequence(v.sequence())
                 .setInode(v.state() == null ? 0 : v.state().inode()).build();
     }
 
     /** A record back as an entry, validated like a peer's message. */
     static Map.Entry<Path, Index.Version> version(IndexEntry e) throws WireException {
-        WireMessage.Change c = WireCodec.decodeChange(e.getChange());
+        WireMessage.Change c = ChangeCodec.decode(e.getChange());
         return Map.entry(c.path().toPath(), new Index.Version(
                 c.state() == null ? null : c.state().withInode(e.getInode()), c.version(), e.getWriter(),
                 c.state() == null ? e.getDeletedAtMs() : 0, e.getSequence(), c.takeover()));
     }
 
     /** @throws WireException naming the record that is not valid */
-    public static Index.Snapshot read(Path file) throws IOException, WireException {
+    public static IndexLog.Snapshot read(Path file) throws IOException, WireException {
         Map<Path, Index.Version> entries = new HashMap<>();
         try (InputStream in = new BufferedInputStream(Files.newInputStream(file), 1 << 16)) {
             IndexHeader header = IndexHeader.parseDelimitedFrom(in);
             if (header == null || header.getFormat() != FORMAT) {
                 throw new WireException("index " + file + " is not in format " + FORMAT);
             }
-            Map<String, Index.Position> peers = new HashMap<>();
+            Map<String, IndexLog.Position> peers = new HashMap<>();
             header.getPeersMap().forEach((peer, pos) ->
-                    peers.put(peer, new Index.Position(pos.getIndexId(), pos.getSequence())));
+                    peers.put(peer, new IndexLog.Position(pos.getIndexId(), pos.getSequence())));
             IndexEntry e;
             while ((e = IndexEntry.parseDelimitedFrom(in)) != null) {
                 try {
@@ -85,7 +86,7 @@ public final class IndexCodec {
                     throw new WireException("index record " + entries.size() + ": " + bad.getMessage());
                 }
             }
-            return new Index.Snapshot(header.getIndexId(), header.getSequence(), header.getForgotten(), peers, entries);
+            return new IndexLog.Snapshot(header.getIndexId(), header.getSequence(), header.getForgotten(), peers, entries);
         } catch (com.google.protobuf.InvalidProtocolBufferException e) {
             throw new WireException("index " + file + " is damaged after " + entries.size() + " records: " + e.getMessage());
         }

@@ -2,6 +2,7 @@ package io.jclsync.cluster.wire;
 
 import io.jclsync.cluster.wire.proto.IndexEntry;
 import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,7 +30,7 @@ import java.util.logging.Logger;
  * sequence is newer than the saved entry's, so a journal the saved index already covers changes
  * nothing. A record torn by the crash ends its journal.
  */
-public final class IndexJournal implements Index.Journal, AutoCloseable {
+public final class IndexJournal implements IndexLog.Journal, AutoCloseable {
     private static final Logger LOG = Logger.getLogger(IndexJournal.class.getName());
     private static final String PREFIX = "index.journal.";
 
@@ -63,7 +64,7 @@ public final class IndexJournal implements Index.Journal, AutoCloseable {
             IndexEntry e;
             while ((e = IndexEntry.parseDelimitedFrom(in)) != null) {
                 Map.Entry<Path, Index.Version> v = IndexCodec.version(e);
-                index.replayed(v.getKey(), v.getValue());
+                index.log().replayed(v.getKey(), v.getValue());
                 n++;
             }
         } catch (com.google.protobuf.InvalidProtocolBufferException | WireException | IllegalArgumentException torn) {

@@ -1,23 +1,23 @@
 package io.jclsync.cluster.wire;
 
+import static io.jclsync.cluster.wire.ChangeCodec.counts;
+import static io.jclsync.cluster.wire.ChangeCodec.node;
+import static io.jclsync.cluster.wire.ChangeCodec.treePath;
+import static io.jclsync.cluster.wire.ChangeCodec.vector;
+
 import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.jclsync.cluster.wire.proto.Envelope;
-import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
-import io.jclsync.state.ContentVersion;
-import io.jclsync.state.FileState;
-import io.jclsync.state.Index;
-import io.jclsync.state.VersionVector;
+import io.jclsync.state.IndexLog;
+import io.jclsync.state.ScopeState;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import io.jclsync.cluster.wire.proto.CatchUpRequest;
-import io.jclsync.cluster.wire.proto.Change;
 import io.jclsync.cluster.wire.proto.ChangeBatch;
-import io.jclsync.cluster.wire.proto.ChangeKind;
 import io.jclsync.cluster.wire.proto.Hello;
 import io.jclsync.cluster.wire.proto.IndexPart;
 import io.jclsync.cluster.wire.proto.IndexPosition;
@@ -31,7 +31,8 @@ import java.util.regex.Matcher;
 /**
  * Encodes {@link WireMessage}s as protobuf {@code Envelope}s and decodes what peers send, checking
  * every rule of PROTOCOL.md on the way in: a message that breaks one is rejected whole with a
- * {@link WireException} that says which rule, and nothing of it is used.
+ * {@link WireException} that says which rule, and nothing of it is used. Changes, and the fields
+ * every message shares with them (paths, node names, version vectors), are {@link ChangeCodec}'s.
  */
 public final class WireCodec {
     public static final int PROTOCOL_VERSION = 1;
@@ -43,8 +44,6 @@ public final class WireCodec {
     public static final int MAX_CHANGES = 100_000;
     /** Most entries in a version vector or a sequence map (one per node). */
     public static final int MAX_NODES = 1024;
-    private static final Pattern NODE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final int SHA256_BYTES = 32;
     /**
      * A transfer endpoint: host (name, IPv4, or IPv6 with or without brackets) and port. It goes
      * into an rsync URL, so nothing that could change the URL's user, module or path gets in.
@@ -69,13 +68,13 @@ public final class WireCodec {
         } else if (message instanceof WireMessage.Batch b) {
             ChangeBatch.Builder batch = ChangeBatch
                     .newBuilder().setTreeId(treeBytes(b.tree())).setOrigin(b.origin()).setSequence(b.sequence());
-            for (WireMessage.Change c : b.changes()) batch.addChanges(encode(c));
+            for (WireMessage.Change c : b.changes()) batch.addChanges(ChangeCodec.encode(c));
             if (b.part() != null) {
                 IndexPart.Builder part = IndexPart.newBuilder()
                         .setRequester(b.part().requester()).setIndexId(b.part().indexId())
                         .setThrough(b.part().through()).setLast(b.part().last());
                 for (WireMessage.Scope s : b.part().scopes()) {
-                    Index.ScopeState st = s.state();
+                    ScopeState st = s.state();
                     part.addScopes(ScopeSummary.newBuilder()
                             .setPath(ByteString.copyFrom(s.path().bytes())).putAllVersion(st.vector().asMap())
                             .setLatestMtimeNs(st.latestMtimeNanos()).setLatestWriter(st.latestWriter())
@@ -97,36 +96,9 @@ public final class WireCodec {
         return env.build().toByteArray();
     }
 
-    static IndexPosition position(Index.Position p) {
+    static IndexPosition position(IndexLog.Position p) {
         return IndexPosition.newBuilder()
                 .setIndexId(p.indexId()).setSequence(p.sequence()).build();
-    }
-
-    static Change encodeChange(WireMessage.Change c) {
-        return encode(c);
-    }
-
-    static WireMessage.Change decodeChange(Change c) throws WireException {
-        return change(c);
-    }
-
-    private static Change encode(WireMessage.Change c) {
-        Change.Builder b = Change.newBuilder()
-                .setPath(ByteString.copyFrom(c.path().bytes()))
-                .setKind(ChangeKind.forNumber(c.kind().ordinal() + 1))
-                .putAllVersion(c.version().asMap());
-        if (c.writer() != null) b.setWriter(c.writer());
-        if (c.takeover()) b.setTakeover(true);
-        if (c.oldPath() != null) b.setOldPath(ByteString.copyFrom(c.oldPath().bytes()));
-        if (c.state() != null) {
-            FileState s = c.state();
-            io.jclsync.cluster.wire.proto.FileState.Builder fs = io.jclsync.cluster.wire.proto.FileState.newBuilder()
-                    .setType(wireType(s.type())).setSize(s.size()).setMtimeNs(s.mtimeNanos()).setMode(s.mode())
-                    .setSymlinkTarget(ByteString.copyFrom(s.linkTarget()));
-            if (s.sha256().length > 0) fs.setHashAlgorithm("sha256").setContentHash(ByteString.copyFrom(s.sha256()));
-            b.setState(fs);
-        }
-        return b.build();
     }
 
     /** @throws WireException when {@code data} is not a valid message of this protocol version */
@@ -178,9 +150,9 @@ public final class WireCodec {
     private static WireMessage.CatchUpRequest catchUpRequest(CatchUpRequest r)
             throws WireException {
         if (r.getSinceCount() > MAX_NODES) throw new WireException("catch-up request naming " + r.getSinceCount() + " peers");
-        Map<String, Index.Position> since = new HashMap<>();
+        Map<String, IndexLog.Position> since = new HashMap<>();
         for (var e : r.getSinceMap().entrySet()) {
-            since.put(node(e.getKey()), new Index.Position(e.getValue().getIndexId(), e.getValue().getSequence()));
+            since.put(node(e.getKey()), new IndexLog.Position(e.getValue().getIndexId(), e.getValue().getSequence()));
         }
         return new WireMessage.CatchUpRequest(tree(r.getTreeId()), node(r.getRequester()), since);
     }
@@ -196,7 +168,7 @@ public final class WireCodec {
         for (int i = 0; i < b.getChangesCount(); i++) {
             WireMessage.Change c;
             try {
-                c = change(b.getChanges(i));
+                c = ChangeCodec.decode(b.getChanges(i));
             } catch (WireException | IllegalArgumentException e) {
                 throw new WireException("batch " + origin + "#" + b.getSequence() + ", change " + i + ": " + e.getMessage());
             }
@@ -226,74 +198,12 @@ public final class WireCodec {
                 }
                 if (s.getFiles() < 0 || s.getBytes() < 0) throw new WireException("scope " + path + " counts exceed 2^63");
                 String writer = s.getLatestWriter().isEmpty() ? "" : node(s.getLatestWriter());
-                scopes.add(new WireMessage.Scope(path, new Index.ScopeState(vector(s.getVersionMap()),
+                scopes.add(new WireMessage.Scope(path, new ScopeState(vector(s.getVersionMap()),
                         s.getLatestMtimeNs(), writer, s.getFiles(), s.getBytes())));
             }
             part = new WireMessage.IndexPart(node(p.getRequester()), p.getIndexId(), p.getThrough(), p.getLast(), scopes);
         }
         return new WireMessage.Batch(tree(b.getTreeId()), origin, b.getSequence(), changes, part);
-    }
-
-    private static WireMessage.Change change(Change c) throws WireException {
-        RelPath path = treePath(c.getPath());
-        WireMessage.Kind kind = switch (c.getKind()) {
-            case CHANGE_KIND_CREATE -> WireMessage.Kind.CREATE;
-            case CHANGE_KIND_MODIFY -> WireMessage.Kind.MODIFY;
-            case CHANGE_KIND_DELETE -> WireMessage.Kind.DELETE;
-            case CHANGE_KIND_RENAME -> WireMessage.Kind.RENAME;
-            default -> throw new WireException("unknown change kind " + c.getKindValue());
-        };
-        RelPath oldPath = null;
-        if (kind == WireMessage.Kind.RENAME) oldPath = treePath(c.getOldPath());
-        else if (!c.getOldPath().isEmpty()) throw new WireException("old_path set on a " + kind + " of " + path);
-        FileState state = null;
-        if (kind != WireMessage.Kind.DELETE) {
-            if (!c.hasState()) throw new WireException(kind + " of " + path + " without a state");
-            state = state(c.getState(), path);
-        }
-        String writer = c.getWriter().isEmpty() ? null : node(c.getWriter());
-        return new WireMessage.Change(path, kind, oldPath, state, vector(c.getVersionMap()), writer, c.getTakeover());
-    }
-
-    /**
-     * A path a peer names: one {@link RelPath} accepts (inside the tree) and not the node's
-     * working dir.
-     *
-     * @throws IllegalArgumentException when it leaves the tree (the {@link RelPath} rule)
-     */
-    private static RelPath treePath(ByteString raw) throws WireException {
-        RelPath path = RelPath.of(raw.toByteArray());
-        if (path.startsWith(WORK_DIR)) throw new WireException("path " + path + " in the node's working dir " + WORK_DIR + "/");
-        return path;
-    }
-
-    private static FileState state(io.jclsync.cluster.wire.proto.FileState s, RelPath path)
-            throws WireException {
-        FileType type = switch (s.getType()) {
-            case FILE_TYPE_FILE -> FileType.FILE;
-            case FILE_TYPE_DIRECTORY -> FileType.DIRECTORY;
-            case FILE_TYPE_SYMLINK -> FileType.SYMLINK;
-            default -> throw new WireException("unknown file type " + s.getTypeValue() + " for " + path);
-        };
-        if ((s.getMode() & ~07777) != 0) throw new WireException("mode " + Integer.toOctalString(s.getMode()) + " of " + path);
-        if (s.getSize() < 0) throw new WireException("size of " + path + " exceeds 2^63");
-        byte[] hash = s.getContentHash().toByteArray();
-        if (type == FileType.FILE) {
-            if (!"sha256".equals(s.getHashAlgorithm()) || hash.length != SHA256_BYTES) {
-                throw new WireException("file " + path + " needs a 32-byte sha256 content hash, got "
-                        + s.getHashAlgorithm() + "/" + hash.length + " bytes");
-            }
-        } else if (hash.length != 0) {
-            throw new WireException("content hash on a " + type + " (" + path + ")");
-        }
-        byte[] target = s.getSymlinkTarget().toByteArray();
-        if (type == FileType.SYMLINK) {
-            if (target.length == 0 || target.length > RelPath.MAX_BYTES) throw new WireException("symlink " + path + " target length " + target.length);
-            for (byte b : target) if (b == 0) throw new WireException("symlink " + path + " target with a NUL byte");
-        } else if (target.length != 0) {
-            throw new WireException("symlink target on a " + type + " (" + path + ")");
-        }
-        return new FileState(type, s.getSize(), s.getMtimeNs(), s.getMode(), target, hash);
     }
 
     /** A tree id: 1 to 64 bytes (jclsync's are 32, a SHA-256). */
@@ -308,36 +218,6 @@ public final class WireCodec {
 
     /** Whether {@code name} is a valid node name: 1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric. */
     public static boolean isNodeName(String name) {
-        return NODE_NAME.matcher(name).matches();
-    }
-
-    private static String node(String name) throws WireException {
-        if (!isNodeName(name)) {
-            throw new WireException("bad node name '" + name + "' (1-64 of A-Z a-z 0-9 . _ -, starting alphanumeric)");
-        }
-        return name;
-    }
-
-    /** A version vector: node names, and content keys for content found by a first scan ({@link ContentVersion}). */
-    private static VersionVector vector(Map<String, Long> raw) throws WireException {
-        return VersionVector.of(counts(raw, true));
-    }
-
-    private static Map<String, Long> counts(Map<String, Long> raw, boolean contentKeys) throws WireException {
-        if (raw.size() > MAX_NODES) throw new WireException(raw.size() + " entries in a version vector (max " + MAX_NODES + ")");
-        Map<String, Long> out = new HashMap<>();
-        for (Map.Entry<String, Long> e : raw.entrySet()) {
-            out.put(contentKeys && ContentVersion.isKey(e.getKey()) ? e.getKey() : node(e.getKey()), e.getValue());
-        }
-        return out;
-    }
-
-    private static io.jclsync.cluster.wire.proto.FileType wireType(FileType t) {
-        return switch (t) {
-            case FILE -> io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_FILE;
-            case DIRECTORY -> io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_DIRECTORY;
-            case SYMLINK -> io.jclsync.cluster.wire.proto.FileType.FILE_TYPE_SYMLINK;
-            case SPECIAL -> throw new IllegalArgumentException("special files are never announced");
-        };
+        return ChangeCodec.isNodeName(name);
     }
 }

@@ -3,6 +3,8 @@ package io.jclsync.cluster.wire;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
+import io.jclsync.state.ScopeState;
 import io.jclsync.state.VersionVector;
 import java.util.List;
 import java.util.Map;
@@ -73,10 +75,10 @@ public sealed interface WireMessage {
     }
 
     /** What a node has below one conflict scope (a subtree). */
-    record Scope(RelPath path, Index.ScopeState state) {}
+    record Scope(RelPath path, ScopeState state) {}
 
     /** @param since per peer to answer: how far the requester has that peer's index */
-    record CatchUpRequest(String tree, String requester, Map<String, Index.Position> since) implements WireMessage {
+    record CatchUpRequest(String tree, String requester, Map<String, IndexLog.Position> since) implements WireMessage {
         public CatchUpRequest {
             since = Map.copyOf(since);
         }

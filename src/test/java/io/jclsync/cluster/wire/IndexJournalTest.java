@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import io.jclsync.fs.FileType;
 import io.jclsync.state.FileState;
 import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
 import io.jclsync.state.VersionVector;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,13 +29,13 @@ class IndexJournalTest {
 
     private IndexJournal journaled(Index index) throws Exception {
         IndexJournal journal = IndexJournal.open(state, index);
-        index.journal(journal);
+        index.log().journal(journal);
         return journal;
     }
 
     private Index restarted() throws Exception {
         Index index = new Index("n1");
-        index.restore(IndexCodec.read(state.resolve("index")));
+        index.log().restore(IndexCodec.read(state.resolve("index")));
         return index;
     }
 
@@ -43,7 +44,7 @@ class IndexJournalTest {
         Index index = new Index("n1");
         IndexJournal journal = journaled(index);
         index.applied(Path.of("a"), file(1), VersionVector.of("n2", 1), "n2");
-        Index.Snapshot saved = index.snapshotIfDirty();
+        IndexLog.Snapshot saved = index.log().snapshotIfDirty();
         IndexCodec.write(state.resolve("index"), saved);
         journal.snapshotSaved();
         index.applied(Path.of("a"), file(2), VersionVector.of("n2", 2), "n2");
@@ -56,7 +57,7 @@ class IndexJournalTest {
         assertNull(restarted.get(Path.of("a")).state(), "a's delete after the save is back");
         assertEquals(VersionVector.of(Map.of("n2", 2L, "n1", 1L)), restarted.get(Path.of("a")).vector());
         assertEquals(file(3).size(), restarted.get(Path.of("b")).state().size());
-        assertEquals(index.sequence(), restarted.sequence());
+        assertEquals(index.log().sequence(), restarted.log().sequence());
         again.close();
     }
 
@@ -66,7 +67,7 @@ class IndexJournalTest {
         IndexJournal journal = journaled(index);
         index.applied(Path.of("a"), file(1), VersionVector.of("n2", 1), "n2");
         index.applied(Path.of("a"), file(2), VersionVector.of("n2", 2), "n2");
-        IndexCodec.write(state.resolve("index"), index.snapshotIfDirty());
+        IndexCodec.write(state.resolve("index"), index.log().snapshotIfDirty());
         // killed before the old journal was deleted: replaying it must not take a back to n2:1
         Index restarted = restarted();
         IndexJournal.open(state, restarted).close();

@@ -10,7 +10,8 @@ import io.jclsync.cluster.wire.proto.Envelope;
 import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
-import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
+import io.jclsync.state.ScopeState;
 import io.jclsync.state.VersionVector;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
@@ -273,7 +274,7 @@ class WireCodecFuzzTest {
         if (answer) {
             List<WireMessage.Scope> scopes = new ArrayList<>();
             if (!changes.isEmpty() && r.nextBoolean()) {
-                scopes.add(new WireMessage.Scope(goodPath(r), new Index.ScopeState(vector(r), r.nextLong(), node(r), 3, 4)));
+                scopes.add(new WireMessage.Scope(goodPath(r), new ScopeState(vector(r), r.nextLong(), node(r), 3, 4)));
             }
             part = new WireMessage.IndexPart(node(r), r.nextLong(), r.nextLong(), r.nextBoolean(), scopes);
         }
@@ -284,7 +285,7 @@ class WireCodecFuzzTest {
         WireMessage m = switch (r.nextInt(6)) {
             case 0 -> r.nextBoolean() ? WireMessage.Hello.servingNothing(node(r), bytes32(r))
                     : new WireMessage.Hello(node(r), bytes32(r), "127.0.0." + r.nextInt(256) + ":8730", r.nextLong(), bytes32(r));
-            case 1 -> new WireMessage.CatchUpRequest(TREE, node(r), Map.of(node(r), new Index.Position(r.nextLong(), r.nextInt(99))));
+            case 1 -> new WireMessage.CatchUpRequest(TREE, node(r), Map.of(node(r), new IndexLog.Position(r.nextLong(), r.nextInt(99))));
             case 2 -> new WireMessage.Progress(TREE, node(r), counts(r));
             default -> batch(r);
         };

@@ -25,7 +25,8 @@ import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import io.jclsync.cluster.TreeId;
-import io.jclsync.state.Index;
+import io.jclsync.state.IndexLog;
+import io.jclsync.state.ScopeState;
 import java.util.HexFormat;
 
 class WireCodecTest {
@@ -74,7 +75,7 @@ class WireCodecTest {
         assertEquals(answer.part(), assertInstanceOf(WireMessage.Batch.class,
                 WireCodec.decode(WireCodec.encode(answer))).part());
 
-        Index.ScopeState web = new Index.ScopeState(VersionVector.of(Map.of("n1", 4L, "n3", 6L)),
+        ScopeState web = new ScopeState(VersionVector.of(Map.of("n1", 4L, "n3", 6L)),
                 1_700_000_000_123_456_789L, "n3", 12, 3456);
         WireMessage.Batch scoped = new WireMessage.Batch(TREE, "n1", 9, List.of(new WireMessage.Change(
                 RelPath.of("web/a".getBytes()), WireMessage.Kind.MODIFY, null, file(3), VersionVector.of(Map.of("n1", 4L, "n3", 6L)), "n1", true)),
@@ -90,7 +91,7 @@ class WireCodecTest {
         assertEquals(99, h.indexId());
         assertArrayEquals(KEY, h.transferKey());
         WireMessage.CatchUpRequest request = new WireMessage.CatchUpRequest(TREE, "n1",
-                Map.of("n2", new Index.Position(7, 41), "n3", new Index.Position(0, 0)));
+                Map.of("n2", new IndexLog.Position(7, 41), "n3", new IndexLog.Position(0, 0)));
         assertEquals(request, WireCodec.decode(WireCodec.encode(request)));
         WireMessage.Progress progress = new WireMessage.Progress(TREE, "n2", Map.of("n1", 41L, "n3", 7L));
         assertEquals(progress, WireCodec.decode(WireCodec.encode(progress)));
