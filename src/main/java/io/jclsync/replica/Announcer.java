@@ -7,6 +7,7 @@ import io.jclsync.batch.ChangeKind;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.echo.EchoFilter;
 import io.jclsync.state.FileState;
+import io.jclsync.state.FileStates;
 import io.jclsync.state.Index;
 import io.jclsync.state.VersionVector;
 import io.jclsync.filter.Filter;
@@ -155,12 +156,12 @@ public final class Announcer implements Transfer {
                 if (asRename && state.type() == FileType.DIRECTORY) carry(r.to().resolve(r.from().relativize(b)), was.get(b));
             }
             // The old name's tombstone goes with the rename (after those below it): peers record the
-            // delete at this node's version of it, never at one of their own making. If the name is
-            // taken again already, what is there now is announced as its entry instead.
+            // delete at this node's version of it, never at one of their own making.
             Index.Version gone = oldGone ? versions.get(r.from()) : null;
             if (gone != null && gone.state() == null && done.add(r.from())) {
                 out.add(new WireMessage.Change(RelPath.of(r.from()), WireMessage.Kind.DELETE, null, null, gone.vector()));
             }
+            if (!oldGone) takenAgain(r.from(), state, out, done);
             if (!asRename) {
                 out.add(new WireMessage.Change(RelPath.of(r.to()), WireMessage.Kind.MODIFY, null, state,
                         versions.localChange(r.to(), state)));
@@ -168,6 +169,24 @@ public final class Announcer implements Transfer {
         }
         // The old path is still looked at as an entry: something new may have taken its place.
         done.add(r.to());
+    }
+
+    /**
+     * The old name of a rename holds something again (made here since, or a peer's version placed
+     * there after the rename). A peer moves what it has at the old name for the rename if it is a
+     * directory, or the renamed content ({@code conflict.PeerRename}): if what is here now could be
+     * taken for that, it is announced as a new version of this node's, even with the state
+     * indexed, since a peer that moved its copy away takes it back only if it is newer (chaos
+     * cluster seed 202: a directory made again with the same mode). Anything else is announced as
+     * any entry is, if it changed here, or by the peer whose version it is.
+     */
+    private void takenAgain(Path old, FileState renamed, List<WireMessage.Change> out, Set<Path> done)
+            throws IOException {
+        FileState now = states.readable(old, null);
+        if (now == LocalStates.UNREADABLE || now == null || !filter.get().accepts(old, now.type())) return;
+        if (now.type() != FileType.DIRECTORY && !FileStates.sameContent(now, renamed)) return;
+        if (done.add(old)) out.add(new WireMessage.Change(RelPath.of(old), WireMessage.Kind.MODIFY, null, now,
+                versions.localChange(old, now)));
     }
 
     /**

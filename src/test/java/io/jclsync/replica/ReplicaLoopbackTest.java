@@ -373,6 +373,29 @@ class ReplicaLoopbackTest {
     }
 
     /**
+     * Chaos cluster seed 202: n1 renamed directory {@code a5/log} away and a peer's version of it was
+     * made there again before n1 announced the rename, with the very state n1 had indexed. Nothing
+     * was announced for the old name, so the nodes that moved their directory for the rename never
+     * had it back.
+     */
+    @Test
+    void aDirectoryMadeAgainAtARenamedDirectorysNameStaysOnEveryNode() throws Exception {
+        List<Node> n = start(2);
+        Node n1 = n.get(0);
+        Node n2 = n.get(1);
+        Files.createDirectories(n2.root.resolve("d"));
+        n2.announce("d");
+        awaitOneTree();
+
+        Files.move(n1.root.resolve("d"), n1.root.resolve("e"));
+        Files.createDirectory(n1.root.resolve("d"));
+        n1.announceRename("d", "e");
+        awaitOneTree();
+        assertTrue(Files.isDirectory(n2.root.resolve("d")), "the old name, taken again");
+        assertTrue(Files.isDirectory(n2.root.resolve("e")), "the new name");
+    }
+
+    /**
      * Random writes and deletes of a few paths on random nodes, with random cuts, splits, lossy links
      * and heals between them; after a last heal, one tree. The seed is printed; replay one with
      * {@code -Djclsync.loopback.seed=N} (the same operations; thread timing still varies). Any node
