@@ -4,7 +4,6 @@ import io.jclsync.beneath.NotBeneathException;
 import io.jclsync.cluster.TransferAccess;
 import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.conflict.ConflictPolicy;
-import io.jclsync.conflict.PeerRename;
 import io.jclsync.conflict.Resolution;
 import io.jclsync.conflict.SubtreeConflicts;
 import io.jclsync.conflict.TypeChange;
@@ -28,7 +27,7 @@ import java.util.logging.Logger;
 
 /**
  * Applies a peer's batch to the local tree: what each change does here is decided by
- * {@link Resolution}; deletes, renames, directories and symlinks are applied directly (through
+ * {@link Resolution}; deletes ({@link PeerDeletes}), renames ({@link PeerRenames}), directories and symlinks are applied directly (through
  * {@link LocalTree}, which registers every write with the echo filter), file contents are handed
  * to the {@link Puller}: one rsync per batch. Runs on one thread.
  */
@@ -42,6 +41,7 @@ public final class Applier {
     private final SubtreeConflicts subtrees;
     /** What a peer's deletes may remove here, and what they leave (announced from here). */
     private final PeerDeletes deletes;
+    private final PeerRenames renames;
 
     /** What the batches make here that this node announces as its own. */
     private final KeptHere keptHere;
@@ -62,6 +62,7 @@ public final class Applier {
         this.counters = counters;
         this.versions = versions;
         this.deletes = new PeerDeletes(tree, versions);
+        this.renames = new PeerRenames(tree, versions);
         this.keptHere = new KeptHere(tree, versions);
     }
 
@@ -125,31 +126,44 @@ public final class Applier {
      */
     private Plan resolve(WireMessage.Change c, String sender, Map<RelPath, Puller.Pull> pull) throws IOException {
         String origin = c.writer() != null ? c.writer() : sender;
-        FileState local = tree.state(c.path(), null);
-        Resolution r = Resolution.of(c, origin, local, versions.get(c.path().toPath()), versions.self(), policy);
-        Plan plan = carryOut(r, c, origin, local, pull);
-        if (r.decided()) keptHere.decided(c.path(), c.version());
-        return plan;
+        for (int attempt = 1; ; attempt++) {
+            // The entry is read before the file: a change of this node's the announcer indexes after
+            // this read makes the outcomes that only write the index decide again (Index#appliedIfUnchanged).
+            Index.Version mine = versions.get(c.path().toPath());
+            FileState local = tree.state(c.path(), null);
+            Resolution r = Resolution.of(c, origin, local, mine, versions.self(), policy);
+            Plan plan = carryOut(r, c, origin, local, mine, pull);
+            if (plan == DECIDE_AGAIN) {
+                if (attempt < 3) continue;
+                LOG.info(c.path() + " keeps changing here while " + origin + "'s version is decided: left to its next announcement");
+                return null;
+            }
+            if (r.decided()) keptHere.decided(c.path(), c.version());
+            return plan;
+        }
     }
 
-    /** @return how to apply the change as it is, or null when {@code r} is done with it here */
-    private Plan carryOut(Resolution r, WireMessage.Change c, String origin, FileState local,
+    /** {@link #carryOut}'s answer when the entry changed since it was read: decide again. */
+    private static final Plan DECIDE_AGAIN = new Plan(null, null, null, false);
+
+    /** @return how to apply the change as it is, null when {@code r} is done with it here, or {@link #DECIDE_AGAIN} */
+    private Plan carryOut(Resolution r, WireMessage.Change c, String origin, FileState local, Index.Version mine,
                           Map<RelPath, Puller.Pull> pull) throws IOException {
         Path rel = c.path().toPath();
         if (r instanceof Resolution.Take t) {
             return new Plan(t.version(), t.writer(), local, t.takeover());
         }
         if (r instanceof Resolution.RecordDelete d) {
-            versions.applied(rel, null, d.version(), d.writer(), d.takeover());
+            if (!versions.appliedIfUnchanged(rel, mine, null, d.version(), d.writer(), d.takeover())) return DECIDE_AGAIN;
         } else if (r instanceof Resolution.DirectoryMode m) {
             if (m.theirs()) return new Plan(m.version(), m.writer(), local, false);
-            versions.applied(rel, local, m.version(), m.writer());
+            if (!versions.appliedIfUnchanged(rel, mine, local, m.version(), m.writer(), false)) return DECIDE_AGAIN;
         } else if (r instanceof Resolution.AlreadyHere h) {
             tree.alreadyHere(c.path(), local);
-            versions.applied(rel, local, h.version(), h.writer(), h.takeover());
+            if (!versions.appliedIfUnchanged(rel, mine, local, h.version(), h.writer(), h.takeover())) return DECIDE_AGAIN;
         } else if (r instanceof Resolution.KeepAgainstDelete k) {
+            if (!versions.appliedIfUnchanged(rel, mine, local, k.version(), k.writer(), false)) return DECIDE_AGAIN;
             LOG.warning("conflict on " + c.path() + ": " + origin + " deleted it while it changed here; keeping it");
-            versions.applied(rel, local, k.version(), k.writer());
             deletes.keep(c.path(), k.version());
         } else if (r instanceof Resolution.TheirsWin w) {
             counters.conflicts.incrementAndGet();
@@ -161,6 +175,10 @@ public final class Applier {
             keptHere.copy(w.aside(), local);
             return new Plan(w.version(), w.writer(), local, false);
         } else if (r instanceof Resolution.OursWin w) {
+            boolean directory = c.state().type() != FileType.FILE && c.state().type() != FileType.SYMLINK;
+            if (directory && !versions.appliedIfUnchanged(rel, mine, local, w.version(), w.localWriter(), false)) {
+                return DECIDE_AGAIN;
+            }
             counters.conflicts.incrementAndGet();
             LOG.warning("conflict on " + c.path() + ": this node's version (" + w.localWriter() + ") wins; " + origin
                     + "'s is kept as " + w.aside());
@@ -175,8 +193,6 @@ public final class Applier {
                 tree.symlink(w.aside(), c.state());
                 keptHere.copy(w.aside(), c.state());
                 versions.absorb(rel, c.version());
-            } else {
-                versions.applied(rel, local, w.version(), w.localWriter());
             }
         }
         return null;
@@ -194,31 +210,8 @@ public final class Applier {
             return;
         }
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
-            Index.Version known = versions.get(c.oldPath().toPath());
-            FileState old = tree.state(c.oldPath(), known == null ? null : known.state());
-            // Only what the origin renamed moves (PeerRename); anything else stays put for the
-            // delete of the old path to decide, and the new path's content is pulled.
-            PeerRename move = PeerRename.of(old, known, c.state(), old != null && old.type() == FileType.DIRECTORY
-                    ? versions.entriesBelow(c.oldPath().toPath()) : Map.of(), tombstones);
-            if (move.changedBelow() != null) {
-                LOG.info("not moving " + c.oldPath() + " for a peer's rename: " + move.changedBelow() + " below it changed "
-                        + "concurrently; the new directory's contents are pulled instead");
-            }
-            boolean renamed = move.moves();
-            if (renamed && !tree.rename(c.oldPath(), c.path(), old)) {
-                renamed = false; // something appeared at the new path meanwhile: the pull below decides
-                LOG.info(c.path() + " appeared here while " + c.oldPath() + " was renamed to it; not renaming over it");
-            }
-            if (renamed) {
-                // What moved with the directory keeps its versions under the new names, as on the
-                // origin (Index.carry): the origin's changes made after the rename are newer.
-                if (old.type() == FileType.DIRECTORY) carryBelow(c.oldPath(), c.path());
-                // The old name's entry is left to what follows in the batch: its delete, at the
-                // origin's version of it, or what the origin made there right after the rename. A
-                // tombstone made up here (the new name's version) could equal that new entry's
-                // version, which would then look stale (chaos cluster seed 155).
-                local = old;
-            }
+            FileState moved = renames.move(c, tombstones);
+            if (moved != null) local = moved;
         }
         FileState want = c.state();
         if (TypeChange.replacesDirectory(local, want)) {
@@ -248,17 +241,6 @@ public final class Applier {
                 }
             }
             default -> { }
-        }
-    }
-
-    /** Indexes what is below directory {@code from} (moved to {@code to}) under its new names, with its versions. */
-    private void carryBelow(RelPath from, RelPath to) {
-        Path f = from.toPath();
-        Path t = to.toPath();
-        for (Map.Entry<Path, Index.Version> e : versions.entriesBelow(f).entrySet()) {
-            Index.Version v = e.getValue();
-            if (v.state() == null) continue;
-            versions.carry(t.resolve(f.relativize(e.getKey())), v);
         }
     }
 

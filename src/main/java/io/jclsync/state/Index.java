@@ -168,6 +168,21 @@ public final class Index {
         log.put(path, state, now == null ? vector : now.vector().merge(vector), writer, takeover);
     }
 
+    /**
+     * {@link #applied}, made only if the entry is still {@code expected} (null: none), in one step:
+     * a decision taken from the entry and the file as they were must not write a state read before
+     * a change of this node's that the announcer indexed since (the file's newer content would be
+     * left under a vector that claims to cover it).
+     *
+     * @return false if the entry changed since {@code expected} was read: nothing is written
+     */
+    public synchronized boolean appliedIfUnchanged(Path path, Version expected, FileState state, VersionVector vector,
+                                                   String writer, boolean takeover) {
+        if (log.get(path) != expected) return false;
+        applied(path, state, vector, writer, takeover);
+        return true;
+    }
+
     /** What this node has below {@code dir}. */
     public synchronized ScopeState scope(Path dir) {
         return ScopeState.of(log.below(dir).stream().map(Map.Entry::getValue).toList());

@@ -56,6 +56,27 @@ class IndexTest {
     }
 
     @Test
+    void aPeersVersionIsRecordedOnlyOverTheEntryItWasDecidedFrom() {
+        Index index = new Index("n1");
+        Path f = Path.of("f");
+        index.applied(f, file(3, 7), VersionVector.of("n2", 1), "n2");
+        Index.Version decidedFrom = index.get(f);
+        // The announcer indexes an edit made here after the apply thread read the entry and the file.
+        index.localChange(f, file(5, 9));
+        assertFalse(index.appliedIfUnchanged(f, decidedFrom, file(3, 7), VersionVector.of(Map.of("n2", 1L, "n3", 1L)), "n3", false),
+                "the entry changed since the decision: nothing written");
+        assertTrue(FileStates.same(file(5, 9), index.get(f).state()), "the edit stays what the index holds");
+        assertEquals(VersionVector.of(Map.of("n2", 1L, "n1", 1L)), index.get(f).vector());
+
+        Index.Version now = index.get(f);
+        assertTrue(index.appliedIfUnchanged(f, now, file(5, 9), VersionVector.of("n3", 1), "n3", false));
+        assertEquals(VersionVector.of(Map.of("n2", 1L, "n1", 1L, "n3", 1L)), index.get(f).vector());
+        assertTrue(index.appliedIfUnchanged(Path.of("new"), null, null, VersionVector.of("n3", 2), "n3", false),
+                "no entry, as read: recorded");
+        assertFalse(index.appliedIfUnchanged(Path.of("new"), null, null, VersionVector.of("n3", 3), "n3", false));
+    }
+
+    @Test
     void oldTombstonesExpireAndLiveEntriesStay() {
         FileState file = new FileState(FileType.FILE, 3, 7, 0644, new byte[0], new byte[32]);
         Index index = new Index("n1", Duration.ofDays(1));
