@@ -85,9 +85,19 @@ final class KeptHere {
         settled.clear();
     }
 
-    /** What the batches applied so far kept here, to announce; cleared. */
+    /**
+     * What the batches applied so far kept here, to announce, each path once (the last added: the
+     * newest, since each is a version the index held then); cleared. A batch that names a path twice
+     * is refused whole by its receivers (chaos cluster seed 213: a directory kept against two
+     * peers' deletes before the announcer took it).
+     */
     List<WireMessage.Change> take() {
-        List<WireMessage.Change> out = new ArrayList<>(changes);
+        Map<RelPath, WireMessage.Change> last = new LinkedHashMap<>();
+        for (WireMessage.Change c : changes) {
+            last.remove(c.path());
+            last.put(c.path(), c);
+        }
+        List<WireMessage.Change> out = new ArrayList<>(last.values());
         // A directory before what is below it: a node where it is a file by now refuses an entry
         // below it that comes first (chaos cluster seed 188).
         out.sort(Comparator.comparing(WireMessage.Change::path, RelPath.PARENTS_FIRST));

@@ -308,6 +308,26 @@ class ApplierTest {
     }
 
     /**
+     * Chaos cluster seed 213: what two batches applied before the announcer took it kept a path twice
+     * (a directory kept against one peer's delete, then against another's), and the batch that
+     * named it twice was refused whole by every peer. Each path is announced once, at its newest.
+     */
+    @Test
+    void whatSeveralBatchesKeepHereIsAnnouncedOncePerPath() throws Exception {
+        Files.createDirectories(root.resolve("p/z"));
+        index.applied(Path.of("p"), FileStates.of(root.resolve("p")), VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("p/z"), FileStates.of(root.resolve("p/z")), VersionVector.of("n3", 1), "n3"); // n2 never saw it
+        receive("n2", change("p", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)));
+        receive("n4", change("p", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n2", 1L, "n4", 1L))));
+        List<WireMessage.Change> kept = applier.takeKept();
+        assertEquals(kept.stream().map(WireMessage.Change::path).distinct().toList(), kept.stream().map(WireMessage.Change::path).toList(),
+                "each path once: " + kept);
+        for (WireMessage.Change c : kept) {
+            assertEquals(index.get(c.path().toPath()).vector(), c.version(), c.path() + " at the version the index holds now");
+        }
+    }
+
+    /**
      * Found by the chaos checker (cluster seed 13): n1 renamed d away while n2's new files in it
      * were still being pulled to n1, so n1's batch deleted d with a tombstone for d alone. n2
      * compared its new files' versions ({n2=1}) with d's vector ({n2=3}: n2 had changed d three
