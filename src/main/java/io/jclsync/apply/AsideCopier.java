@@ -1,6 +1,7 @@
 package io.jclsync.apply;
 
 import io.jclsync.beneath.Dir;
+import io.jclsync.beneath.OpenFile;
 import io.jclsync.beneath.Stat;
 import io.jclsync.conflict.SubtreeConflicts;
 import io.jclsync.conflict.SubtreeConflicts.Copied;
@@ -8,6 +9,8 @@ import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 
@@ -49,6 +52,31 @@ public final class AsideCopier implements SubtreeConflicts.TreeCopier {
                 from.copyFile(Dir.name(rel), staging, tmp, local.mode(), local.mtimeNanos());
                 try (Dir to = tree.parentMade(aside)) {
                     staging.rename(tmp, to, Dir.name(aside));
+                }
+            } finally {
+                staging.unlink(tmp); // left only if it was not renamed
+            }
+        }
+    }
+
+    /**
+     * Keeps what the open file {@code from} holds (no longer in the tree: a rename replaced it) as
+     * {@code aside}, with {@code mode} and {@code mtimeNanos}: copied into the staging dir, then
+     * renamed into place, never over something there.
+     */
+    void copyOpen(OpenFile from, RelPath aside, int mode, long mtimeNanos) throws IOException {
+        byte[] tmp = bytes("late-" + System.nanoTime());
+        try (Dir staging = Staging.open(top)) {
+            try {
+                try (OpenFile out = staging.createFile(tmp, 0600)) {
+                    try (InputStream src = from.read(); OutputStream dst = out.write()) {
+                        src.transferTo(dst);
+                    }
+                    out.chmod(mode);
+                    out.setMtime(mtimeNanos);
+                }
+                try (Dir to = tree.parentMade(aside)) {
+                    staging.renameNoReplace(tmp, to, Dir.name(aside));
                 }
             } finally {
                 staging.unlink(tmp); // left only if it was not renamed

@@ -42,6 +42,7 @@ public final class LocalTree implements AutoCloseable {
     private final Replaced replaced;
     /** Copies of what is here under other names (conflict losers, subtrees taken over). */
     private final AsideCopier aside;
+    private final Placing placing;
 
     LocalTree(Path root, EchoFilter echoes) throws IOException {
         this(root, echoes, null, rel -> null);
@@ -58,6 +59,7 @@ public final class LocalTree implements AutoCloseable {
         this.agreed = agreed;
         this.top = Dir.root(root);
         this.aside = new AsideCopier(this, top);
+        this.placing = new Placing(this, top, echoes, replaced, aside);
     }
 
     /** Where copies of what is here are made under other names (through this tree's handles). */
@@ -237,46 +239,27 @@ public final class LocalTree implements AutoCloseable {
     }
 
     /**
-     * Places a pulled file: checks it against {@code want} (size and sha256, through its open
-     * descriptor), stamps mode and mtime on it, then renames it to {@code rel}, whose directory is
-     * resolved (and made) now, right before the rename.
+     * Places a pulled file at the path {@code decide} names, as {@link Placing} does.
      *
-     * @param decide told the state at {@code rel} now; returns where the file goes: {@code rel},
-     *               another path (a conflict copy) or null to drop it
      * @return where the file went and its inode, or null if it was not placed
      */
     Placed place(Dir staged, RelPath stagedAs, FileState want, Decide decide) throws IOException {
-        try (Dir from = staged.parentOf(stagedAs)) {
-            byte[] stagedName = Dir.name(stagedAs);
-            if (!Staging.stampIfAnnounced(from, stagedName, want, safeMode(want))) return null;
-            RelPath at = decide.where(this);
-            if (at == null) return null;
-            try (Dir to = parentMade(at)) {
-                byte[] name = Dir.name(at);
-                Stat there = to.stat(name);
-                if (there != null && there.type() == FileType.DIRECTORY) {
-                    echoes.expect(at, null);
-                    replaced.discard(to, name, at);
-                } else if (there != null) {
-                    replaced.keepCopy(to, name, at, there);
-                }
-                // The peer's version, or a copy the applier announces itself: no change for the watcher.
-                echoes.expect(at, want);
-                from.rename(stagedName, to, name);
-                Stat placed = to.stat(name);
-                return new Placed(at, placed == null ? 0 : placed.inode());
-            }
-        } catch (NoSuchFileException vanished) {
-            return null; // not served (gone at the origin)
-        }
+        return placing.place(staged, stagedAs, want, decide);
     }
 
     interface Decide {
+        /** The path the pulled file is for. */
+        RelPath path();
+
         /** Where the checked file goes, seeing the tree as it is now (null: nowhere). */
         RelPath where(LocalTree tree) throws IOException;
+
+        /** Where a local write found on the replaced file after the rename is kept (its mtime given). */
+        RelPath lateWrite(long mtimeNanos);
     }
 
-    record Placed(RelPath at, long inode) {}
+    /** @param lateWrite where a local write that landed on the replaced file was kept (null: none) */
+    record Placed(RelPath at, long inode, RelPath lateWrite) {}
 
     /**
      * The staging dir ({@code .jclsync/incoming}), opened fresh before each pull and copy: see

@@ -4,6 +4,9 @@ import io.jclsync.cluster.TransferServer;
 import io.jclsync.cluster.PrivateFiles;
 import io.jclsync.cluster.TransferAccess;
 
+import io.jclsync.conflict.ConflictCopies;
+import io.jclsync.conflict.Candidate;
+import io.jclsync.fs.FileType;
 import io.jclsync.conflict.PulledPlace;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
@@ -234,6 +237,21 @@ public final class Puller {
         try {
             placed = tree.place(pulled, staged, want, new LocalTree.Decide() {
                 @Override
+                public RelPath path() {
+                    return rel;
+                }
+
+                @Override
+                public RelPath lateWrite(long mtimeNanos) {
+                    RelPath aside = ConflictCopies.copyOf(rel, new Candidate(versions.self(),
+                            new FileState(FileType.FILE, 0, mtimeNanos, 0, new byte[0], new byte[0]), VersionVector.empty()));
+                    LOG.warning("conflict on " + rel + ": written here while " + p.writer() + "'s version replaced it; "
+                            + "that write is kept as " + aside);
+                    counters.conflicts.incrementAndGet();
+                    return aside;
+                }
+
+                @Override
                 public RelPath where(LocalTree t) throws IOException {
                     RelPath aside = PulledPlace.of(rel, t.state(rel, p.before()), p.before(), want, p.writer(), p.vector());
                     if (aside.equals(rel)) return rel;
@@ -243,8 +261,6 @@ public final class Puller {
                     counters.conflicts.incrementAndGet();
                     return aside;
                 }
-
-
             });
         } catch (NotBeneathException e) {
             counters.refusedWrites.incrementAndGet();
@@ -268,6 +284,7 @@ public final class Puller {
         // Every copy (a conflict's loser, or the peer's version beside a change made here while it
         // was pulled) is announced by the applier; the watcher takes it for an echo.
         if (p.copy() || !placed.at().equals(rel)) copiesPlaced.add(new Copy(placed.at(), want.withInode(placed.inode())));
+        if (placed.lateWrite() != null) copiesPlaced.add(new Copy(placed.lateWrite(), null));
         return true;
     }
 }

@@ -150,9 +150,19 @@ class LocalTreeTest {
     private LocalTree.Decide to(String rel, Runnable meanwhile) {
         return new LocalTree.Decide() {
             @Override
+            public RelPath path() {
+                return rel(rel);
+            }
+
+            @Override
             public RelPath where(LocalTree t) {
                 meanwhile.run();
                 return rel(rel);
+            }
+
+            @Override
+            public RelPath lateWrite(long mtimeNanos) {
+                return rel(rel + ".late");
             }
 
         };
@@ -178,6 +188,37 @@ class LocalTreeTest {
         }
         assertFalse(Files.exists(root.resolve("g")));
         assertFalse(Files.exists(root.resolve("now-a-dir")));
+    }
+
+    /**
+     * Chaos cluster seed 210: n2 appended to x.txt while a peer's version of it was being placed
+     * (after the placing had checked the path): the rename replaced the appended file, and the
+     * append was in no file of the tree. A write found on the replaced file after the rename is
+     * kept beside the path.
+     */
+    @Test
+    void aLocalWriteThatLandsOnTheReplacedFileIsKeptBesideIt() throws IOException {
+        Files.writeString(root.resolve("f"), "before\n");
+        try (Dir pulled = staged("f", "pulled")) {
+            LocalTree.Placed placed = tree.place(pulled, rel("f"), stateOf("pulled"), to("f", () -> {
+                try {
+                    // As the decision has looked, a process appends to the file about to be replaced.
+                    Files.writeString(root.resolve("f"), "appended here\n", java.nio.file.StandardOpenOption.APPEND);
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }));
+            assertEquals(rel("f"), placed.at());
+            assertEquals(rel("f.late"), placed.lateWrite());
+        }
+        assertEquals("pulled", Files.readString(root.resolve("f")));
+        assertEquals("before\nappended here\n", Files.readString(root.resolve("f.late")), "the local write, kept");
+        try (Dir pulled = staged("g", "pulled")) {
+            Files.writeString(root.resolve("g"), "untouched\n");
+            assertEquals(null, tree.place(pulled, rel("g"), stateOf("pulled"), to("g", () -> { })).lateWrite(),
+                    "nothing written meanwhile: no copy");
+        }
+        assertFalse(Files.exists(root.resolve("g.late")));
     }
 
     @Test
