@@ -308,6 +308,26 @@ class ApplierTest {
     }
 
     /**
+     * Chaos cluster seed 226: n1 removed {@code x.txt43/log0} while n2 appended to {@code log0/f1}.
+     * n2 kept f1 against its tombstone (recording the merged version), and then the directory's
+     * delete in the same batch found f1 unchanged since indexed and covered by that tombstone, and
+     * deleted it: the append was in no tree. What a batch kept against a delete stays.
+     */
+    @Test
+    void aFileKeptAgainstItsDeleteStaysWhenItsDirectoryIsDeletedInTheSameBatch() throws Exception {
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/f1"), "as n1 had it\n");
+        index.applied(Path.of("d"), FileStates.of(root.resolve("d")), VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("d/f1"), FileStates.of(root.resolve("d/f1")), VersionVector.of("n2", 3), "n2");
+        Files.writeString(root.resolve("d/f1"), "appended here\n", java.nio.file.StandardOpenOption.APPEND);
+        receive("n1", change("d/f1", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n1", 1L, "n2", 3L))),
+                change("d", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n1", 1L, "n2", 1L))));
+        assertEquals("as n1 had it\nappended here\n", Files.readString(root.resolve("d/f1")), "the local write stays");
+        assertEquals(List.of("d", "d/f1"), applier.takeKept().stream().map(c -> c.path().toString()).toList(),
+                "announced from here, with its directory");
+    }
+
+    /**
      * Chaos cluster seed 213: what two batches applied before the announcer took it kept a path twice
      * (a directory kept against one peer's delete, then against another's), and the batch that
      * named it twice was refused whole by every peer. Each path is announced once, at its newest.
