@@ -101,26 +101,24 @@ class ReplicaLoopbackTest {
 
         /** Announces {@code rels} as they are now, as one batch of the watcher's would. */
         void announce(String... rels) throws Exception {
-            List<Batch.Entry> entries = new ArrayList<>();
-            for (String rel : Stream.of(rels).sorted().distinct().toList()) {
-                Path p = Path.of(rel);
-                FileType type = FileType.lstat(root.resolve(p)).map(FileType::of).orElse(null);
-                entries.add(new Batch.Entry(p, type == null ? ChangeKind.DELETE : ChangeKind.MODIFY, type,
-                        type == null ? 0 : Files.size(root.resolve(p))));
-            }
-            run(new Batch(List.of(), entries, false));
+            run(new Batch(List.of(), entries(Stream.of(rels)), false));
         }
 
         /** Announces {@code from} renamed to {@code to}, with {@code rels} as they are now, as one batch. */
         void announceRename(String from, String to, String... rels) throws Exception {
+            run(new Batch(List.of(new Batch.Rename(Path.of(from), Path.of(to))),
+                    entries(Stream.concat(Stream.of(from, to), Stream.of(rels))), false));
+        }
+
+        private List<Batch.Entry> entries(Stream<String> rels) throws IOException {
             List<Batch.Entry> entries = new ArrayList<>();
-            for (String rel : Stream.concat(Stream.of(from, to), Stream.of(rels)).sorted().distinct().toList()) {
+            for (String rel : rels.sorted().distinct().toList()) {
                 Path p = Path.of(rel);
                 FileType type = FileType.lstat(root.resolve(p)).map(FileType::of).orElse(null);
                 entries.add(new Batch.Entry(p, type == null ? ChangeKind.DELETE : ChangeKind.MODIFY, type,
                         type == FileType.FILE ? Files.size(root.resolve(p)) : 0));
             }
-            run(new Batch(List.of(new Batch.Rename(Path.of(from), Path.of(to))), entries, false));
+            return entries;
         }
 
         private void run(Batch batch) throws InterruptedException {
