@@ -2,6 +2,7 @@ package io.jclsync.apply;
 
 import io.jclsync.beneath.Dir;
 import io.jclsync.beneath.NotBeneathException;
+import io.jclsync.beneath.OpenFile;
 import io.jclsync.beneath.Stat;
 import io.jclsync.cluster.wire.WireCodec;
 import io.jclsync.echo.EchoFilter;
@@ -14,7 +15,6 @@ import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
 import java.util.logging.Logger;
@@ -43,6 +43,7 @@ public final class LocalTree implements AutoCloseable {
     /** Copies of what is here under other names (conflict losers, subtrees taken over). */
     private final AsideCopier aside;
     private final Placing placing;
+    private final Deleting deleting;
 
     LocalTree(Path root, EchoFilter echoes) throws IOException {
         this(root, echoes, null, rel -> null);
@@ -60,6 +61,7 @@ public final class LocalTree implements AutoCloseable {
         this.top = Dir.root(root);
         this.aside = new AsideCopier(this, top);
         this.placing = new Placing(this, top, echoes, replaced, aside);
+        this.deleting = new Deleting(top, echoes, replaced, aside);
     }
 
     /** Where copies of what is here are made under other names (through this tree's handles). */
@@ -189,6 +191,15 @@ public final class LocalTree implements AutoCloseable {
         }
     }
 
+    /** File {@code name} in {@code parent} opened for reading; null if it cannot be (not readable here). */
+    static OpenFile openOrNull(Dir parent, byte[] name) {
+        try {
+            return parent.openFile(name);
+        } catch (IOException unreadable) {
+            return null; // gone, or not readable by this process: nothing to hold
+        }
+    }
+
     /** Decides, per file below a directory a peer deletes, whether it goes. */
     interface Deletable {
         /** Whether {@code rel} goes ({@code directory}: an empty one below the deleted directory). */
@@ -197,45 +208,11 @@ public final class LocalTree implements AutoCloseable {
 
     /**
      * Deletes {@code rel}: a file or link at once; below a directory, the files and the directories
-     * left empty that {@code deletable} lets go, and itself if it is left empty. @return the files kept
+     * left empty that {@code deletable} lets go, and itself if it is left empty, as {@link Deleting}
+     * does. @return the files kept
      */
     List<RelPath> deleteBelow(RelPath rel, Deletable deletable) throws IOException {
-        List<RelPath> kept = new ArrayList<>();
-        try (Dir parent = top.parentOf(rel)) {
-            byte[] name = Dir.name(rel);
-            Stat st = parent.stat(name);
-            if (st != null && st.type() != FileType.DIRECTORY) {
-                echoes.expect(rel, null);
-                replaced.discard(parent, name, rel);
-            } else {
-                deleteBelow(parent, name, rel, deletable, kept, true);
-            }
-        } catch (NoSuchFileException gone) {
-            // deleted meanwhile
-        }
-        return kept;
-    }
-
-    private void deleteBelow(Dir parent, byte[] name, RelPath rel, Deletable deletable, List<RelPath> kept, boolean top)
-            throws IOException {
-        Stat st = parent.stat(name);
-        if (st == null) return;
-        if (st.type() != FileType.DIRECTORY) {
-            if (deletable.test(rel, parent.path(name), false)) {
-                echoes.expect(rel, null);
-                replaced.discard(parent, name, rel);
-            } else {
-                kept.add(rel);
-            }
-            return;
-        }
-        try (Dir dir = parent.openDir(name)) {
-            for (byte[] child : dir.list()) deleteBelow(dir, child, child(rel, child), deletable, kept, false);
-            if (dir.list().isEmpty() && (top || deletable.test(rel, parent.path(name), true))) {
-                echoes.expect(rel, null);
-                parent.rmdir(name);
-            }
-        }
+        return deleting.deleteBelow(rel, deletable);
     }
 
     /**

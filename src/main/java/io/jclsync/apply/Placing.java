@@ -84,7 +84,7 @@ final class Placing {
     private OpenFile openFileAt(RelPath rel) throws IOException {
         try (Dir parent = top.parentOf(rel)) {
             Stat st = parent.stat(Dir.name(rel));
-            return st == null || st.type() != FileType.FILE ? null : parent.openFile(Dir.name(rel));
+            return st == null || st.type() != FileType.FILE ? null : LocalTree.openOrNull(parent, Dir.name(rel));
         } catch (NoSuchFileException | NotBeneathException missing) {
             return null; // no directory there (yet), or not one to read through: nothing is replaced
         }

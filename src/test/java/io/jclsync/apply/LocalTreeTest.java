@@ -222,6 +222,21 @@ class LocalTreeTest {
     }
 
     @Test
+    void aLocalWriteThatLandsOnAFileAPeerDeletesPutsItBack() throws IOException {
+        Files.createDirectories(root.resolve("d"));
+        Files.writeString(root.resolve("d/written"), "before\n");
+        Files.writeString(root.resolve("d/untouched"), "before\n");
+        List<RelPath> kept = tree.deleteBelow(rel("d"), (r, readable, directory) -> {
+            // The delete's test has looked; a process then appends to the file about to go.
+            if (r.equals(rel("d/written"))) Files.writeString(readable, "appended here\n", java.nio.file.StandardOpenOption.APPEND);
+            return true;
+        });
+        assertEquals(List.of(rel("d/written")), kept, "reported as kept");
+        assertEquals("before\nappended here\n", Files.readString(root.resolve("d/written")), "the local write, put back");
+        assertFalse(Files.exists(root.resolve("d/untouched")), "what nobody wrote goes");
+    }
+
+    @Test
     void aDirectorySwappedForALinkWhileAPullRunsIsNotWrittenThrough() throws IOException {
         Path outside = Files.createDirectories(tmp.resolve("outside/d"));
         Files.createDirectories(root.resolve("d"));
