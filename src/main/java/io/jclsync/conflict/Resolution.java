@@ -17,7 +17,8 @@ import io.jclsync.state.VersionVector;
  *   <li>Identical content is never a conflict: the versions merge (between concurrent or equal
  *       versions the later mtime is taken, so every node ends with the same one).</li>
  *   <li>Concurrent versions of content (or ours changed here since we last announced it): the
- *       {@link ConflictPolicy} picks the winner; the loser is kept beside it as a conflict copy.</li>
+ *       {@link ConflictPolicy} picks the winner (between a directory and a file or link, the
+ *       directory); the loser is kept beside it as a conflict copy.</li>
  *   <li>A concurrent delete never removes what changed here: it is kept, and announced from here.</li>
  * </ul>
  */
@@ -149,9 +150,22 @@ public sealed interface Resolution {
         if (c.kind() == WireMessage.Kind.DELETE) return new KeepAgainstDelete(merged, mine == null ? "" : mine.writer());
         Candidate here = new Candidate(localWriter, local, localVector);
         Candidate there = new Candidate(origin, c.state(), c.version());
-        if (policy.winner(c.path(), here, there) == there) {
+        if (winner(c.path(), here, there, policy) == there) {
             return new TheirsWin(ConflictCopies.copyOf(c.path(), here), merged, origin, localWriter);
         }
         return new OursWin(ConflictCopies.copyOf(c.path(), there), merged, localWriter);
+    }
+
+    /**
+     * The policy's winner, except between a directory and a file or link: the directory stays, on
+     * every node, and the other is kept as a copy. A directory cannot be kept as a copy beside the
+     * path, and what is below it (entries the other side may never have seen) stays wherever it
+     * is: a file chosen over it would be taken where the directory was empty and not where it was
+     * not, and each node would announce its outcome for ever (chaos cluster seed 334).
+     */
+    private static Candidate winner(RelPath path, Candidate here, Candidate there, ConflictPolicy policy) {
+        boolean ourDirectory = here.state().type() == FileType.DIRECTORY;
+        if (ourDirectory != (there.state().type() == FileType.DIRECTORY)) return ourDirectory ? here : there;
+        return policy.winner(path, here, there);
     }
 }

@@ -232,6 +232,27 @@ class ResolutionTest {
     }
 
     /**
+     * Chaos cluster seed 334: a directory on two nodes (with an entry below it the third never saw)
+     * against a file on the third. The policy made the file win on every node; where the directory
+     * was, it stayed all the same for what was below it, and each node announced its outcome, for
+     * ever (vectors past 700 within two minutes). Between a directory and a file or link, the
+     * directory stays on every node, whatever the policy, and the other is kept as a copy.
+     */
+    @Test
+    void aDirectoryAgainstAFileStaysOnBothSidesWhateverThePolicy() {
+        FileState d = dir(0755);
+        FileState f = file("a file", 9);
+        for (ConflictPolicy policy : List.of(THEIRS, OURS, ConflictPolicy.NEWEST)) {
+            // n1 holds the directory and receives n2's file; n2 holds the file and receives n1's directory.
+            Resolution atN1 = Resolution.of(modify(f, v("n2", 1)), "n2", d, indexed(d, v("n1", 1), "n1"), "n1", policy);
+            Resolution atN2 = Resolution.of(modify(d, v("n1", 1)), "n1", f, indexed(f, v("n2", 1), "n2"), "n2", policy);
+            Resolution.OursWin kept = assertInstanceOf(Resolution.OursWin.class, atN1, "the directory stays on n1");
+            Resolution.TheirsWin taken = assertInstanceOf(Resolution.TheirsWin.class, atN2, "n2 takes the directory");
+            assertEquals(kept.aside(), taken.aside(), "and both keep the file as the same copy");
+        }
+    }
+
+    /**
      * Two nodes that hold concurrent versions decide with the same policy and end up agreeing: the
      * one whose version wins keeps it, the other takes it, and both name the loser's copy alike.
      * Random states and vectors, seeded.
