@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
@@ -165,7 +166,9 @@ public final class InotifyWatcher implements AutoCloseable {
         boolean isDir = e.isDir();
         Filter f = filter.get();
         if (e.has(IN_MOVED_FROM)) {
-            if (included(f, path, isDir)) pairer.movedFrom(e.cookie(), path, isDir, System.nanoTime());
+            if (included(f, path, isDir)) {
+                pairer.movedFrom(e.cookie(), path, isDir, isDir ? table.watchesAt(path) : Map.of(), System.nanoTime());
+            }
             return;
         }
         if (e.has(IN_MOVED_TO)) {
@@ -209,8 +212,18 @@ public final class InotifyWatcher implements AutoCloseable {
         }
     }
 
+    /**
+     * A directory moved out of the tree: its watches (as they were when it moved) go, unless one
+     * was added again since: moved straight back in (or into a directory watched after it got
+     * there), the same inode has the same descriptors, and removing them by path or descriptor
+     * would leave it unwatched (chaos cluster seed 300).
+     */
     private void movedOut(RenamePairer.Pending gone, List<FsEvent> out) {
-        if (gone.directory()) unwatch(gone.from());
+        for (Map.Entry<Integer, Long> w : gone.watches().entrySet()) {
+            if (!table.sameWatch(w.getKey(), w.getValue())) continue;
+            channel.removeWatch(w.getKey());
+            table.remove(w.getKey());
+        }
         out.add(FsEvent.delete(gone.from(), gone.directory()));
     }
 

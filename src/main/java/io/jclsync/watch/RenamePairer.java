@@ -13,7 +13,8 @@ import java.util.Map;
  * MOVED_FROM waits a short time for its partner; if none comes, the entry left the tree.
  */
 final class RenamePairer {
-    record Pending(Path from, boolean directory, long deadlineNanos) {}
+    /** @param watches a directory's watches (and below) when it was moved, each with when it was added */
+    record Pending(Path from, boolean directory, Map<Integer, Long> watches, long deadlineNanos) {}
 
     private final long timeoutNanos;
     private final Map<Integer, Pending> pending = new LinkedHashMap<>();
@@ -23,7 +24,11 @@ final class RenamePairer {
     }
 
     void movedFrom(int cookie, Path from, boolean directory, long nowNanos) {
-        pending.put(cookie, new Pending(from, directory, nowNanos + timeoutNanos));
+        movedFrom(cookie, from, directory, Map.of(), nowNanos);
+    }
+
+    void movedFrom(int cookie, Path from, boolean directory, Map<Integer, Long> watches, long nowNanos) {
+        pending.put(cookie, new Pending(from, directory, watches, nowNanos + timeoutNanos));
     }
 
     /** The MOVED_FROM half of this cookie, or null if the entry came from outside the tree. */

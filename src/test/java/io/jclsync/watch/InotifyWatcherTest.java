@@ -88,6 +88,56 @@ class InotifyWatcherTest {
         assertEquals(20 * 4 + 1, watcher.watchCount(), "root plus 4 directories per tree");
     }
 
+    /**
+     * Chaos cluster seed 300: a directory moved out of the tree and straight back is the same inode,
+     * so watching it again gives back its watch descriptors; the moved-out half, expiring a moment
+     * later, then removed those very watches, and nothing more was reported below it (a rename out
+     * of a directory made there later was never announced).
+     */
+    @Test
+    void aDirectoryMovedOutAndStraightBackIsStillWatched(@TempDir Path outside) throws Exception {
+        Files.createDirectories(root.resolve("x/sub"));
+        start(Filter.ACCEPT_ALL);
+        Files.move(root.resolve("x"), outside.resolve("x"));
+        Files.move(outside.resolve("x"), root.resolve("x"));
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.DELETE).contains(Path.of("x")), "the moved-out half, expired");
+        Files.createDirectory(root.resolve("x/data"));
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.CREATE).contains(Path.of("x/data")), "a directory made in it");
+        Files.writeString(root.resolve("x/data/f"), "f");
+        Files.move(root.resolve("x/data/f"), root.resolve("out"));
+        sink.awaitUntil(r -> r.events.stream().anyMatch(e -> e.kind() == FsEvent.Kind.MOVE && e.path().equals(Path.of("out"))
+                && Path.of("x/data/f").equals(e.from())), "the move out of x/data");
+        Files.writeString(root.resolve("x/sub/g"), "g");
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.CLOSE_WRITE).contains(Path.of("x/sub/g")), "a write in a directory that came back");
+    }
+
+    /**
+     * The chaos seed 300 sequence itself, raced: a directory moved into a directory made just
+     * before (not watched yet when it got there) and straight back, then filled. Repeated, as the
+     * watcher may see the new directory before or after the moves.
+     */
+    @Test
+    void aDirectoryMovedIntoANewDirectoryAndBackIsStillWatched() throws Exception {
+        start(Filter.ACCEPT_ALL);
+        for (int i = 0; i < 40; i++) {
+            Path x = Files.createDirectories(root.resolve("x" + i + "/sub"));
+            sink.awaitUntil(r -> r.paths(FsEvent.Kind.CREATE).contains(root.relativize(x)), "x" + i + "/sub watched");
+            Path dash = Files.createDirectory(root.resolve("dash" + i));
+            Files.move(root.resolve("x" + i), dash.resolve("x" + i));
+            Files.move(dash.resolve("x" + i), root.resolve("x" + i));
+            Files.createDirectory(root.resolve("x" + i + "/data"));
+            Path data = Path.of("x" + i + "/data");
+            sink.awaitUntil(r -> r.paths(FsEvent.Kind.CREATE).contains(data), data + " made");
+            Thread.sleep(60); // past the rename pairing's wait: the moved-out half has expired
+            Files.writeString(root.resolve(data.resolve("f")), "f");
+            Files.move(root.resolve(data.resolve("f")), root.resolve("out" + i));
+            final Path from = data.resolve("f");
+            final Path to = Path.of("out" + i);
+            sink.awaitUntil(r -> r.events.stream().anyMatch(e -> e.kind() == FsEvent.Kind.MOVE && e.path().equals(to)
+                    && from.equals(e.from())), "the move out of " + data);
+        }
+    }
+
     @Test
     void aRenamedDirectoryKeepsReportingUnderItsNewName() throws Exception {
         Files.createDirectories(root.resolve("old/sub"));
