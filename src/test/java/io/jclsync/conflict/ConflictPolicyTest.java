@@ -84,6 +84,24 @@ class ConflictPolicyTest {
         assertSame(b, ConflictPolicy.NEWEST.winner(PATH, b, a));
     }
 
+    /**
+     * Chaos cluster seed 605: two versions of one path by the same node with the same mtime (a
+     * future mtime set twice) and different modes. The tie went to whichever side was asked first,
+     * so each node kept its own and announced it as the winner, for ever. Ties are broken by the
+     * states themselves, the same way whichever side is local.
+     */
+    @Test
+    void aTieOfMtimeAndNodeIsBrokenByTheStatesTheSameWayOnBothSides() {
+        Candidate a = candidate("n2", T);
+        Candidate b = new Candidate("n2", new FileState(FileType.FILE, 10, T, 0600, new byte[0], a.state().sha256()),
+                VersionVector.of("n2", 2));
+        assertSame(ConflictPolicy.NEWEST.winner(PATH, a, b), ConflictPolicy.NEWEST.winner(PATH, b, a), "the mode decides");
+        byte[] other = a.state().sha256().clone();
+        other[31] = 1;
+        Candidate c = new Candidate("n2", new FileState(FileType.FILE, 10, T, 0644, new byte[0], other), VersionVector.of("n2", 3));
+        assertSame(ConflictPolicy.NEWEST.winner(PATH, a, c), ConflictPolicy.NEWEST.winner(PATH, c, a), "the content decides");
+    }
+
     @Test
     void copiesAreNamedAfterTheLosersTimeAndNodeBeforeTheExtension() {
         assertEquals("site/index.sync-conflict-20261126-030405-n2.html",
