@@ -9,8 +9,6 @@ import io.jclsync.fs.FileType;
 import io.jclsync.fs.RelPath;
 import io.jclsync.state.FileState;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
 
@@ -68,13 +66,7 @@ public final class AsideCopier implements SubtreeConflicts.TreeCopier {
         byte[] tmp = bytes("late-" + System.nanoTime());
         try (Dir staging = Staging.open(top)) {
             try {
-                try (OpenFile out = staging.createFile(tmp, 0600)) {
-                    try (InputStream src = from.read(); OutputStream dst = out.write()) {
-                        src.transferTo(dst);
-                    }
-                    out.chmod(mode);
-                    out.setMtime(mtimeNanos);
-                }
+                from.copyTo(staging, tmp, mode, mtimeNanos);
                 try (Dir to = tree.parentMade(aside)) {
                     staging.renameNoReplace(tmp, to, Dir.name(aside));
                 }

@@ -16,8 +16,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.io.InputStream;
-import java.io.OutputStream;
 
 /**
  * An open directory of a tree, and the writes made in it. A handle stays on the directory it was
@@ -287,12 +285,8 @@ public final class Dir implements AutoCloseable {
      * {@code toName} in {@code to} with {@code mode} and {@code mtimeNanos}.
      */
     public void copyFile(byte[] name, Dir to, byte[] toName, int mode, long mtimeNanos) throws IOException {
-        try (OpenFile in = openFile(name); OpenFile out = to.createFile(toName, 0600)) {
-            try (InputStream src = in.read(); OutputStream dst = out.write()) {
-                src.transferTo(dst);
-            }
-            out.chmod(mode);
-            out.setMtime(mtimeNanos);
+        try (OpenFile in = openFile(name)) {
+            in.copyTo(to, toName, mode, mtimeNanos);
         }
     }
 

@@ -47,6 +47,17 @@ public final class OpenFile implements AutoCloseable {
         return Files.newInputStream(path());
     }
 
+    /** Copies what this file holds to a new file {@code toName} in {@code to} with {@code mode} and {@code mtimeNanos}. */
+    public void copyTo(Dir to, byte[] toName, int mode, long mtimeNanos) throws IOException {
+        try (OpenFile out = to.createFile(toName, 0600)) {
+            try (InputStream src = read(); OutputStream dst = out.write()) {
+                src.transferTo(dst);
+            }
+            out.chmod(mode);
+            out.setMtime(mtimeNanos);
+        }
+    }
+
     /** Writes to this file, opened for writing by {@link Dir#createFile}. */
     public OutputStream write() throws IOException {
         return Files.newOutputStream(path(), StandardOpenOption.WRITE);
