@@ -82,7 +82,7 @@ final class Deleting {
             replaced.discard(parent, name, rel);
             if (held == null) return true;
             Stat now = held.stat();
-            if (now.size() == seen.size() && now.mtimeNanos() == seen.mtimeNanos()) return true;
+            if (!LocalTree.writtenSince(seen, now)) return true;
             LOG.warning(rel + " was written here while a peer's delete removed it: put back");
             aside.copyOpen(held, rel, now.mode(), now.mtimeNanos());
             return false;

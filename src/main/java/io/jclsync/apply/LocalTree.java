@@ -191,6 +191,11 @@ public final class LocalTree implements AutoCloseable {
         }
     }
 
+    /** Whether a file held open since {@code seen} was stat'ed has been written to since ({@code now}: its stat). */
+    static boolean writtenSince(Stat seen, Stat now) {
+        return now.size() != seen.size() || now.mtimeNanos() != seen.mtimeNanos();
+    }
+
     /** File {@code name} in {@code parent} opened for reading; null if it cannot be (not readable here). */
     static OpenFile openOrNull(Dir parent, byte[] name) {
         try {

@@ -68,7 +68,7 @@ final class Placing {
                 RelPath late = null;
                 if (seen != null && at.equals(decide.path())) {
                     Stat now = replacing.stat();
-                    if (now.size() != seen.size() || now.mtimeNanos() != seen.mtimeNanos()) {
+                    if (LocalTree.writtenSince(seen, now)) {
                         late = decide.lateWrite(now.mtimeNanos());
                         aside.copyOpen(replacing, late, now.mode(), now.mtimeNanos());
                     }
