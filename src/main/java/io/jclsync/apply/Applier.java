@@ -118,7 +118,7 @@ public final class Applier {
 
     /**
      * Carries out what {@link Resolution} decides for the change: a conflict's loser is kept beside
-     * the winner as {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. Nothing is lost; a
+     * the winner as {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE-HASH.EXT}. Nothing is lost; a
      * concurrent delete never removes a changed file. A decision between concurrent versions is
      * announced once settled in place (see {@link KeptHere#announceSettled}).
      *

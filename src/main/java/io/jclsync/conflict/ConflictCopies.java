@@ -1,16 +1,21 @@
 package io.jclsync.conflict;
 
+import io.jclsync.fs.ContentHash;
 import io.jclsync.fs.RelPath;
+import io.jclsync.state.FileState;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.Arrays;
+import java.util.HexFormat;
 
 /**
  * Names the copy a losing version is kept as, next to the path:
- * {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE.EXT}. The time is the losing version's mtime
- * (UTC), so every node names the copy the same, and two conflicts of one path rarely collide.
+ * {@code NAME.sync-conflict-YYYYMMDD-HHMMSS-NODE-HASH.EXT}. The time is the losing version's mtime
+ * (UTC) and HASH the first 8 hex digits of its content's sha256 (a symlink's: of its target), so
+ * every node names the copy the same, two versions one node wrote within a second are kept under
+ * two names, and the same content lost twice is one copy.
  */
 public final class ConflictCopies {
     private static final DateTimeFormatter STAMP =
@@ -54,10 +59,21 @@ public final class ConflictCopies {
             }
         }
         String stamp = STAMP.format(Instant.EPOCH.plusNanos(loser.state().mtimeNanos()));
-        byte[] infix = (".sync-conflict-" + stamp + "-" + loser.node()).getBytes(StandardCharsets.US_ASCII);
+        byte[] infix = (".sync-conflict-" + stamp + "-" + loser.node() + contentTag(loser.state()))
+                .getBytes(StandardCharsets.US_ASCII);
         byte[] out = Arrays.copyOf(raw, raw.length + infix.length);
         System.arraycopy(infix, 0, out, dot, infix.length);
         System.arraycopy(raw, dot, out, dot + infix.length, raw.length - dot);
         return RelPath.of(out);
+    }
+
+    /** {@code -HASH} for a file or symlink, empty for what has no content of its own. */
+    private static String contentTag(FileState state) {
+        byte[] hash = switch (state.type()) {
+            case FILE -> state.sha256();
+            case SYMLINK -> ContentHash.sha256(state.linkTarget());
+            default -> new byte[0];
+        };
+        return hash.length < 4 ? "" : "-" + HexFormat.of().formatHex(hash, 0, 4);
     }
 }

@@ -21,15 +21,22 @@ public final class ContentHash {
 
     /** Reads {@code in} to its end. */
     public static byte[] sha256(InputStream in) throws IOException {
-        MessageDigest md;
-        try {
-            md = MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
-        }
+        MessageDigest md = digest();
         byte[] buf = new byte[1 << 16];
         int n;
         while ((n = in.read(buf)) > 0) md.update(buf, 0, n);
         return md.digest();
+    }
+
+    public static byte[] sha256(byte[] bytes) {
+        return digest().digest(bytes);
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+        }
     }
 }

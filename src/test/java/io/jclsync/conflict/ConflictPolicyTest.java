@@ -1,6 +1,7 @@
 package io.jclsync.conflict;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -103,15 +104,37 @@ class ConflictPolicyTest {
     }
 
     @Test
-    void copiesAreNamedAfterTheLosersTimeAndNodeBeforeTheExtension() {
-        assertEquals("site/index.sync-conflict-20261126-030405-n2.html",
+    void copiesAreNamedAfterTheLosersTimeNodeAndContentBeforeTheExtension() {
+        assertEquals("site/index.sync-conflict-20261126-030405-n2-84000000.html",
                 str(ConflictCopies.copyOf(PATH, candidate("n2", T))));
-        assertEquals("Makefile.sync-conflict-20261126-030405-n2",
+        assertEquals("Makefile.sync-conflict-20261126-030405-n2-84000000",
                 str(ConflictCopies.copyOf(RelPath.of("Makefile".getBytes()), candidate("n2", T))));
-        assertEquals("d.x/.bashrc.sync-conflict-20261126-030405-n2",
+        assertEquals("d.x/.bashrc.sync-conflict-20261126-030405-n2-84000000",
                 str(ConflictCopies.copyOf(RelPath.of("d.x/.bashrc".getBytes()), candidate("n2", T))));
-        assertEquals("a.tar.sync-conflict-20261126-030405-n2.gz",
+        assertEquals("a.tar.sync-conflict-20261126-030405-n2-84000000.gz",
                 str(ConflictCopies.copyOf(RelPath.of("a.tar.gz".getBytes()), candidate("n2", T))));
+    }
+
+    /**
+     * Chaos cluster seed 601: two versions one node wrote 20 ms apart both lost conflicts, and their
+     * copies took one name, so the second replaced the first. A copy's name now says which content it
+     * holds; the same content kept twice is still one copy.
+     */
+    @Test
+    void oneNodesTwoVersionsInOneSecondAreKeptUnderTwoNames() {
+        Candidate first = candidate("n1", T);
+        byte[] other = first.state().sha256().clone();
+        other[1] = 7;
+        Candidate second = new Candidate("n1", new FileState(FileType.FILE, 10, T + 20_000_000L, 0644, new byte[0], other),
+                VersionVector.of("n1", 2));
+        assertNotEquals(str(ConflictCopies.copyOf(PATH, first)), str(ConflictCopies.copyOf(PATH, second)));
+        Candidate sameContent = new Candidate("n1", new FileState(FileType.FILE, 10, T + 20_000_000L, 0644, new byte[0],
+                first.state().sha256()), VersionVector.of("n1", 3));
+        assertEquals(str(ConflictCopies.copyOf(PATH, first)), str(ConflictCopies.copyOf(PATH, sameContent)));
+        FileState link = new FileState(FileType.SYMLINK, 1, T, 0777, "a".getBytes(), new byte[0]);
+        FileState otherLink = new FileState(FileType.SYMLINK, 1, T, 0777, "b".getBytes(), new byte[0]);
+        assertNotEquals(str(ConflictCopies.copyOf(PATH, new Candidate("n1", link, VersionVector.of("n1", 4)))),
+                str(ConflictCopies.copyOf(PATH, new Candidate("n1", otherLink, VersionVector.of("n1", 5)))));
     }
 
     private static String str(RelPath p) {

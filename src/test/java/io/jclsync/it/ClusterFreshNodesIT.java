@@ -149,7 +149,7 @@ class ClusterFreshNodesIT extends ClusterTestBase {
             List<String> copies = new ArrayList<>();
             for (Path p : conflictCopies(trees.get(i))) copies.add(trees.get(i).relativize(p).toString());
             assertEquals(1, copies.size(), "n" + (i + 1) + ": one copy, of the losing edit: " + copies);
-            assertTrue(copies.get(0).matches("seeded/d0/f1\\.sync-conflict-\\d{8}-\\d{6}-n1"), copies.get(0));
+            assertTrue(copies.get(0).matches("seeded/d0/f1\\.sync-conflict-\\d{8}-\\d{6}-n1-[0-9a-f]{8}"), copies.get(0));
             assertEquals("rewritten on n2, later\n", Files.readString(trees.get(i).resolve("seeded/d0/f1")));
         }
     }

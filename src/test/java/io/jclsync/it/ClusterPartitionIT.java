@@ -172,12 +172,12 @@ class ClusterPartitionIT extends ClusterTestBase {
         return Files.readString(trees.get(node).resolve(rel));
     }
 
-    /** The conflict copies of {@code rel} (same dir, NAME.sync-conflict-*-NODE.EXT) on node {@code i}. */
+    /** The conflict copies of {@code rel} (same dir, NAME.sync-conflict-*-NODE-HASH.EXT) on node {@code i}. */
     private List<Path> copies(int i, String rel, String loser) throws IOException {
         Path p = trees.get(i).resolve(rel);
         String name = p.getFileName().toString();
         int dot = name.lastIndexOf('.');
-        String regex = Pattern.quote(name.substring(0, dot)) + "\\.sync-conflict-\\d{8}-\\d{6}-" + loser
+        String regex = Pattern.quote(name.substring(0, dot)) + "\\.sync-conflict-\\d{8}-\\d{6}-" + loser + "-[0-9a-f]{8}"
                 + Pattern.quote(name.substring(dot));
         try (var list = Files.list(p.getParent())) {
             return list.filter(f -> f.getFileName().toString().matches(regex)).toList();

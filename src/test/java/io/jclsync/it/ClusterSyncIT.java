@@ -140,7 +140,7 @@ class ClusterSyncIT extends ClusterTestBase {
                     "n" + (i + 1) + ": the newer version (n3's) keeps the path");
             List<Path> copies;
             try (var list = Files.list(trees.get(i))) {
-                copies = list.filter(p -> p.getFileName().toString().matches("shared\\.sync-conflict-\\d{8}-\\d{6}-n1\\.txt"))
+                copies = list.filter(p -> p.getFileName().toString().matches("shared\\.sync-conflict-\\d{8}-\\d{6}-n1-[0-9a-f]{8}\\.txt"))
                         .toList();
             }
             assertEquals(1, copies.size(), "n" + (i + 1) + ": n1's version kept beside it, once");

@@ -268,7 +268,7 @@ class ReplicaLoopbackTest {
             assertEquals("n3's side, written later\n", node.read("shared.txt"), node.name + ": the newer version wins");
             List<String> copies = conflictCopies(node, ".");
             assertEquals(1, copies.size(), node.name + ": the loser is kept, once: " + copies);
-            assertTrue(copies.get(0).matches("shared\\.sync-conflict-\\d{8}-\\d{6}-n1\\.txt"), copies.get(0));
+            assertTrue(copies.get(0).matches("shared\\.sync-conflict-\\d{8}-\\d{6}-n1-[0-9a-f]{8}\\.txt"), copies.get(0));
             assertEquals("n1's side\n", node.read(copies.get(0)), node.name + ": the loser kept");
         }
     }
