@@ -51,6 +51,11 @@ class ChaosClusterIT {
     private static final Duration QUIET = Duration.ofSeconds(120);
     private static final Pattern TOKEN = Pattern.compile("tok=(\\d+);");
     private static final Pattern VIEW = Pattern.compile("cluster chaos: \\[([^\\]]*)\\]");
+    private static final Pattern ANNOUNCED = Pattern.compile("\"changes_announced\":\\s*(\\d+)");
+    private static final Pattern PULLED = Pattern.compile("\"files_pulled\":\\s*(\\d+)");
+    /** What a history's work dir holds besides the trees' own writes: trees, outside dirs, states, logs, model. */
+    private static final Pattern WORK_ENTRY =
+            Pattern.compile("(n\\d+|outside\\d+|state\\d+|n\\d+\\.log(\\.\\d+)?|secret|model|model-outside)");
 
     @TempDir
     Path tmp;
@@ -203,6 +208,7 @@ class ChaosClusterIT {
                 String failure = died != null ? died : awaitIdentical();
                 long quiet = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - quietStart);
                 if (failure == null) failure = lostWrites();
+                if (failure == null) failure = settled();
                 for (int i = 0; i < n && failure == null; i++) {
                     if (!procs[i].isAlive()) failure = "n" + (i + 1) + " died";
                 }
@@ -361,6 +367,68 @@ class ChaosClusterIT {
                 TimeUnit.MILLISECONDS.sleep(1000);
             }
             return "trees apart after " + QUIET.toSeconds() + " s: " + diff;
+        }
+
+        /**
+         * Once the trees are equal: no node goes on announcing or pulling (its counters stand still
+         * for 3 s, within 30 s), the trees are still equal then, no pull is left half-done in a
+         * staging dir, and nothing was written beside the trees in the history's work dir.
+         */
+        private String settled() throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            List<String> last = activity();
+            for (int still = 0; still < 3; ) {
+                if (System.nanoTime() - deadline > 0) {
+                    return "still announcing or pulling 30 s after the trees were equal: " + last;
+                }
+                TimeUnit.SECONDS.sleep(1);
+                List<String> now = activity();
+                still = now.equals(last) ? still + 1 : 0;
+                last = now;
+            }
+            for (int i = 1; i < n; i++) {
+                List<String> d = TreeComparison.differences(trees.get(0), trees.get(i), 10);
+                if (!d.isEmpty()) return "apart again after the counters stood still: n" + (i + 1) + " differs from n1: " + d;
+            }
+            for (int i = 0; i < n; i++) {
+                Path staging = trees.get(i).resolve(".jclsync").resolve("incoming");
+                if (!Files.isDirectory(staging)) continue;
+                try (var left = Files.list(staging)) {
+                    List<String> names = left.map(p -> PathBytes.display(p.getFileName())).toList();
+                    if (!names.isEmpty()) return "staging leftovers on n" + (i + 1) + ": " + names;
+                }
+            }
+            try (var top = Files.list(work)) {
+                List<String> stray = top.map(p -> PathBytes.display(p.getFileName()))
+                        .filter(name -> !WORK_ENTRY.matcher(name).matches()).toList();
+                if (!stray.isEmpty()) return "written beside the trees: " + stray;
+            }
+            for (Path out : outside) {
+                try (var list = Files.list(out)) {
+                    List<String> stray = list.map(p -> PathBytes.display(p.getFileName()))
+                            .filter(name -> !name.matches("(in|out)-\\d+")).toList();
+                    if (!stray.isEmpty()) return "written outside the trees, in " + out.getFileName() + ": " + stray;
+                }
+            }
+            return null;
+        }
+
+        /** Each node's count of changes announced and files pulled ("-" before it wrote its counters). */
+        private List<String> activity() throws IOException {
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Path file = work.resolve("state" + (i + 1)).resolve("counters.json");
+                String json;
+                try {
+                    json = Files.readString(file);
+                } catch (NoSuchFileException none) {
+                    json = "";
+                }
+                Matcher a = ANNOUNCED.matcher(json);
+                Matcher p = PULLED.matcher(json);
+                out.add("n" + (i + 1) + " announced " + (a.find() ? a.group(1) : "-") + ", pulled " + (p.find() ? p.group(1) : "-"));
+            }
+            return out;
         }
 
         /** Every token written and not seen by an operation that replaced or deleted it is in n1's tree. */
