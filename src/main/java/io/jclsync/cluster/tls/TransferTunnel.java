@@ -5,15 +5,17 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLSocket;
 
 /**
  * One pull's way to a peer: a TLS 1.3 connection to the peer's {@link TransferListener}, made and
  * checked against the key pinned for that peer first, then offered to the local rsync client as a
- * plain listening socket on 127.0.0.1 that takes one connection and forwards it. Another local
- * user who connects first gets a connection that still needs the module password, and the pull
- * fails (and is tried again or elsewhere).
+ * plain listening socket on 127.0.0.1 that takes one connection, from this node's own user, and
+ * forwards it. Another local user who connects to it is closed on ({@link LocalPeer}): it can
+ * neither take the pull's place nor reach the peer's rsync.
  */
 public final class TransferTunnel implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(TransferTunnel.class.getName());
@@ -25,9 +27,12 @@ public final class TransferTunnel implements AutoCloseable {
     private final ServerSocket local;
     private volatile Socket accepted;
 
-    private TransferTunnel(SSLSocket remote, ServerSocket local) {
+    private final String name;
+
+    private TransferTunnel(SSLSocket remote, ServerSocket local, String name) {
         this.remote = remote;
         this.local = local;
+        this.name = name;
     }
 
     /**
@@ -49,15 +54,14 @@ public final class TransferTunnel implements AutoCloseable {
             remote.startHandshake();
             remote.setSoTimeout(0);
             // 127.0.0.1 as such: the rsync URL names it (the JDK's loopback may be ::1).
-            local = new ServerSocket(0, 1, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
-            local.setSoTimeout(ACCEPT_MILLIS);
+            local = new ServerSocket(0, 8, InetAddress.getByAddress(new byte[] {127, 0, 0, 1}));
         } catch (IOException e) {
             Splice.quietly(remote);
             if (local != null) Splice.quietly(local);
             throw new IOException("TLS to " + name + " at " + peer.getAddress().getHostAddress() + ":" + peer.getPort()
                     + ": " + e.getMessage(), e);
         }
-        TransferTunnel tunnel = new TransferTunnel(remote, local);
+        TransferTunnel tunnel = new TransferTunnel(remote, local, name);
         Thread t = new Thread(tunnel::forward, "jclsync-tunnel-" + local.getLocalPort());
         t.setDaemon(true);
         t.start();
@@ -69,9 +73,29 @@ public final class TransferTunnel implements AutoCloseable {
         return local.getLocalPort();
     }
 
+    /**
+     * Takes the first connection made by this node's own user: another local user reaching the
+     * port first (to deny this pull, or to reach the peer's rsync through it) is closed on, logged
+     * once, and the tunnel waits on for its rsync.
+     */
     private void forward() {
         try {
-            Socket c = local.accept();
+            int self = LocalPeer.self();
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_MILLIS);
+            Socket c;
+            for (int refused = 0; ; ) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) throw new SocketTimeoutException("no connection from this node's rsync");
+                local.setSoTimeout((int) left);
+                c = local.accept();
+                int uid = LocalPeer.uidOf(c);
+                if (uid == self) break;
+                Splice.quietly(c);
+                if (refused++ == 0) {
+                    LOG.warning("tunnel to " + name + " on 127.0.0.1:" + port() + ": refused a connection from "
+                            + (uid < 0 ? "an unknown socket" : "uid " + uid) + "; only this node's rsync may use it");
+                }
+            }
             accepted = c;
             local.close();
             Splice.run(Thread.currentThread().getName(), Splice.End.of(c), Splice.End.of(remote));

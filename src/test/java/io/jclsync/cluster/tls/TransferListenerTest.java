@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,6 +14,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -82,6 +85,36 @@ class TransferListenerTest {
                     "the tunnel takes one connection");
         }
         assertEquals(List.of("n2"), served);
+    }
+
+    /**
+     * Another local user who connects to a pull's tunnel first (to deny the pull, or to reach the
+     * peer's rsync through it) is closed on; this node's own client still gets through.
+     */
+    @Test
+    void aConnectionFromAnotherLocalUserIsClosedOnAndTheNodesOwnStillGetsThrough() throws Exception {
+        assumeTrue(LocalPeer.self() == 0, "connecting as another user needs root");
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs setpriv (util-linux)");
+        listen();
+        try (TransferTunnel t = TransferTunnel.open(member, address, server.fingerprint(), "n1")) {
+            Process other = new ProcessBuilder("/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                    "bash", "-c", """
+                            exec 3<>/dev/tcp/127.0.0.1/$1 || exit 9
+                            read -r -t 10 line <&3; rc=$?
+                            if [ $rc -eq 1 ] && [ -z "$line" ]; then echo closed
+                            elif [ $rc -gt 128 ]; then echo "still open after 10 s"
+                            else echo "served: $line"; fi
+                            """, "-", Integer.toString(t.port())).redirectErrorStream(true).start();
+            String said = new String(other.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            assertEquals(0, other.waitFor(), said);
+            assertEquals("closed", said, "uid 65534 got nothing through the tunnel");
+            try (Socket s = new Socket(InetAddress.getLoopbackAddress(), t.port())) {
+                s.setSoTimeout(10_000);
+                byte[] greeting = s.getInputStream().readNBytes("hello n2\n".length());
+                assertEquals("hello n2\n", new String(greeting, StandardCharsets.US_ASCII));
+            }
+        }
+        assertEquals(List.of("n2"), served, "the peer served this node's connection, and only it");
     }
 
     @Test
