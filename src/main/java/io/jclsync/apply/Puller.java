@@ -147,7 +147,7 @@ public final class Puller {
                     ProcessRunner.Result r = rsync(source, files, pulled.pathForChildren(), attempts);
                     if (!ranThrough(r.exitCode())) {
                         LOG.warning("pull of " + files.size() + " file(s) from " + endpoint + " failed (rsync exit "
-                                + r.exitCode() + "): " + r.output().strip().lines().reduce((a, b) -> b).orElse(""));
+                                + r.exitCode() + "): " + r.reason());
                         return false;
                     }
                     int placed = 0;

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jclsync.fs.PathBytes;
 import io.jclsync.fs.TreeComparison;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileVisitResult;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.UncheckedIOException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
@@ -53,9 +56,12 @@ class ChaosClusterIT {
     private static final Pattern VIEW = Pattern.compile("cluster chaos: \\[([^\\]]*)\\]");
     private static final Pattern ANNOUNCED = Pattern.compile("\"changes_announced\":\\s*(\\d+)");
     private static final Pattern PULLED = Pattern.compile("\"files_pulled\":\\s*(\\d+)");
-    /** What a history's work dir holds besides the trees' own writes: trees, outside dirs, states, logs, model. */
+    /** What a history's work dir holds: each node's disk (its tree and outside dir), states, logs, the model. */
     private static final Pattern WORK_ENTRY =
-            Pattern.compile("(n\\d+|outside\\d+|state\\d+|n\\d+\\.log(\\.\\d+)?|secret|model|model-outside)");
+            Pattern.compile("(disk\\d+|state\\d+|n\\d+\\.log(\\.\\d+)?|secret|model|model-outside)");
+    private static final String FILLER = "filler";
+    /** The size of each node's file system: room for a history's trees, big files and conflict copies. */
+    private static final int DISK_MIB = 256;
 
     @TempDir
     Path tmp;
@@ -107,7 +113,8 @@ class ChaosClusterIT {
         for (long seed = o.firstSeed(); seed < o.firstSeed() + o.seeds(); seed++) {
             Path work = Files.createDirectories(tmp.resolve("seed-" + seed));
             List<ChaosOp> ops = ChaosHistory.generate(seed, o.steps(), n,
-                    List.of(ChaosOp.Kind.ISOLATE, ChaosOp.Kind.KILL, ChaosOp.Kind.FREEZE, ChaosOp.Kind.KILL_RSYNC), work);
+                    List.of(ChaosOp.Kind.ISOLATE, ChaosOp.Kind.KILL, ChaosOp.Kind.FREEZE, ChaosOp.Kind.KILL_RSYNC,
+                            ChaosOp.Kind.DISK_FULL), work);
             Outcome r = new Cluster(n, work).run(ops);
             results.add(new Outcome(seed, n, r.steps(), r.faults(), r.conflictCopies(), r.quietMillis(), r.failure()));
             if (r.failure() != null) {
@@ -137,6 +144,8 @@ class ChaosClusterIT {
         private final Path work;
         private final List<Path> trees = new ArrayList<>();
         private final List<Path> outside = new ArrayList<>();
+        /** Each node's own tmpfs, holding its tree and its outside dir. */
+        private final List<Path> disks = new ArrayList<>();
         private final JclsyncProcess[] procs;
         /** When a faulted node heals (System.nanoTime), 0 when healthy; and what ails it. */
         private final long[] healAt;
@@ -156,9 +165,47 @@ class ChaosClusterIT {
             Files.writeString(secret, "chaos secret " + port + "\n");
             Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
             for (int i = 0; i < n; i++) {
-                trees.add(Files.createDirectories(work.resolve("n" + (i + 1))));
-                outside.add(Files.createDirectories(work.resolve("outside" + (i + 1))));
+                // Each node's tree and outside dir on a file system of its own, which DISK_FULL fills.
+                Path disk = Files.createDirectories(work.resolve("disk" + (i + 1)));
+                mount(disk);
+                disks.add(disk);
+                trees.add(Files.createDirectories(disk.resolve("n" + (i + 1))));
+                outside.add(Files.createDirectories(disk.resolve("outside" + (i + 1))));
             }
+        }
+
+        private static void mount(Path disk) throws IOException {
+            try {
+                Root.run(List.of("mount", "-t", "tmpfs", "-o", "size=" + DISK_MIB + "m,mode=0755", "chaos", disk.toString()));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException(e);
+            }
+        }
+
+        private void unmount() {
+            for (Path disk : disks) {
+                try {
+                    Root.run(List.of("umount", "-l", disk.toString()));
+                } catch (IOException | InterruptedException e) {
+                    System.out.println("chaos: cannot unmount " + disk + ": " + e);
+                }
+            }
+        }
+
+        /** Takes every byte left on node {@code i}'s file system: writes until the write fails. */
+        private void fill(int i) throws IOException {
+            ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
+            try (FileChannel filler = FileChannel.open(disks.get(i).resolve(FILLER), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+                while (true) {
+                    zeros.clear();
+                    filler.write(zeros);
+                }
+            } catch (IOException full) {
+                if (Files.getFileStore(disks.get(i)).getUsableSpace() > (1 << 20)) throw full;
+            }
+            System.out.println("chaos: n" + (i + 1) + "'s disk is full");
         }
 
         private void start(int i) throws IOException {
@@ -197,6 +244,7 @@ class ChaosClusterIT {
                         }
                         continue;
                     }
+                    if (healAt[node] != 0 && ailment[node] == ChaosOp.Kind.DISK_FULL) continue; // its writer waits too
                     Set<Integer> before = tokensAt(fs.get(node), op);
                     if (fs.get(node).apply(op)) {
                         seenDestroyed.addAll(before);
@@ -231,6 +279,7 @@ class ChaosClusterIT {
                         procs[i].close();
                     }
                 }
+                unmount();
             }
         }
 
@@ -296,6 +345,7 @@ class ChaosClusterIT {
                 case ISOLATE -> link(node, "down");
                 case KILL -> JclsyncProcess.signal("KILL", procs[node].pid());
                 case FREEZE -> JclsyncProcess.signal("STOP", procs[node].pid());
+                case DISK_FULL -> fill(node);
                 case KILL_RSYNC -> {
                     // At once, nothing to heal: the node's pulls and the pulls it serves fail mid-way.
                     ProcessHandle.of(procs[node].pid()).ifPresent(p -> p.descendants()
@@ -320,6 +370,7 @@ class ChaosClusterIT {
                         start(i);
                     }
                     case FREEZE -> JclsyncProcess.signal("CONT", procs[i].pid());
+                    case DISK_FULL -> Files.deleteIfExists(disks.get(i).resolve(FILLER));
                     default -> { }
                 }
                 healAt[i] = 0;
@@ -402,6 +453,15 @@ class ChaosClusterIT {
                 List<String> stray = top.map(p -> PathBytes.display(p.getFileName()))
                         .filter(name -> !WORK_ENTRY.matcher(name).matches()).toList();
                 if (!stray.isEmpty()) return "written beside the trees: " + stray;
+            }
+            for (int i = 0; i < n; i++) {
+                try (var top = Files.list(disks.get(i))) {
+                    String tree = "n" + (i + 1);
+                    String out = "outside" + (i + 1);
+                    List<String> stray = top.map(p -> PathBytes.display(p.getFileName()))
+                            .filter(name -> !name.equals(tree) && !name.equals(out)).toList();
+                    if (!stray.isEmpty()) return "written beside the trees, in " + disks.get(i).getFileName() + ": " + stray;
+                }
             }
             for (Path out : outside) {
                 try (var list = Files.list(out)) {

@@ -29,7 +29,9 @@ record ChaosOp(int index, long pauseMillis, int node, Kind kind, byte[] a, byte[
         // faults: cluster
         KILL, FREEZE, ISOLATE, SPLIT, HEAL,
         // every rsync of a node (pulling, or serving a peer's pull) killed with SIGKILL
-        KILL_RSYNC;
+        KILL_RSYNC,
+        // a node's file system (a small tmpfs holding its tree) filled to the last byte for a while
+        DISK_FULL;
 
         boolean isFault() {
             return ordinal() >= OVERFLOW.ordinal();
