@@ -236,8 +236,8 @@ public final class LocalTree implements AutoCloseable {
         /** Where the checked file goes, seeing the tree as it is now (null: nowhere). */
         RelPath where(LocalTree tree) throws IOException;
 
-        /** Where a local write found on the replaced file after the rename is kept (its mtime given). */
-        RelPath lateWrite(long mtimeNanos);
+        /** Where a local write found on the replaced file after the rename is kept (its mtime and content hash given). */
+        RelPath lateWrite(long mtimeNanos, byte[] sha256);
     }
 
     /** @param lateWrite where a local write that landed on the replaced file was kept (null: none) */

@@ -69,7 +69,7 @@ final class Placing {
                 if (seen != null && at.equals(decide.path())) {
                     Stat now = replacing.stat();
                     if (LocalTree.writtenSince(seen, now)) {
-                        late = decide.lateWrite(now.mtimeNanos());
+                        late = decide.lateWrite(now.mtimeNanos(), replacing.sha256());
                         aside.copyOpen(replacing, late, now.mode(), now.mtimeNanos());
                     }
                 }

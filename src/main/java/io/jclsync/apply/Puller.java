@@ -100,7 +100,8 @@ public final class Puller {
      * files still missing are pulled from the other sources, which may have the same versions.
      *
      * @return whether every file was placed, or the origin answered (a file whose content no longer
-     *         matches has changed there since, and its next announcement brings it)
+     *         matches has changed there since, and its next announcement brings it); another node
+     *         that serves another content has not got the version, which is still to be pulled
      */
     boolean pull(String origin, Supplier<List<Source>> sources, Map<RelPath, Pull> files) throws InterruptedException {
         Map<RelPath, Pull> left = new LinkedHashMap<>(files);
@@ -113,14 +114,16 @@ public final class Puller {
             return false;
         }
         Source first = known.get(0);
-        if (pullFrom(first, left, 1)) return true;
+        boolean fromOrigin = first.node().equals(origin);
+        boolean answered = pullFrom(first, left, 1);
+        if (answered && (fromOrigin || left.isEmpty())) return true;
         List<Source> now = sources.get();
         for (Source other : now.subList(1, now.size())) {
             if (left.isEmpty()) return true;
             LOG.info("pulling " + left.size() + " file(s) of " + origin + "'s batch from " + other.endpoint() + " instead");
             pullFrom(other, left, 1);
         }
-        if (!left.isEmpty() && pullFrom(first, left, 3)) return true;
+        if (!answered && !left.isEmpty() && pullFrom(first, left, 3) && fromOrigin) return true;
         if (!left.isEmpty()) {
             LOG.warning(left.size() + " file(s) of " + origin + "'s batch could not be pulled from any node, e.g. "
                     + left.keySet().iterator().next());
@@ -242,9 +245,9 @@ public final class Puller {
                 }
 
                 @Override
-                public RelPath lateWrite(long mtimeNanos) {
+                public RelPath lateWrite(long mtimeNanos, byte[] sha256) {
                     RelPath aside = ConflictCopies.copyOf(rel, new Candidate(versions.self(),
-                            new FileState(FileType.FILE, 0, mtimeNanos, 0, new byte[0], new byte[0]), VersionVector.empty()));
+                            new FileState(FileType.FILE, 0, mtimeNanos, 0, new byte[0], sha256), VersionVector.empty()));
                     LOG.warning("conflict on " + rel + ": written here while " + p.writer() + "'s version replaced it; "
                             + "that write is kept as " + aside);
                     counters.conflicts.incrementAndGet();

@@ -18,16 +18,17 @@ public final class ProcessRunner {
     /** @param exitCode the exit code, or -1 when it was killed after the timeout */
     public record Result(int exitCode, boolean timedOut, String output) {
         /**
-         * Why it failed, in one line: rsync's first error line (naming the file and the errno:
-         * "write failed on ...: No space left on device (28)"), then its last line, the summary
-         * ("rsync error: error in file IO (code 11) at ...").
+         * Why it failed, in one line, for programs that speak as rsync does: its first error line
+         * (naming the file and the errno: "write failed on ...: No space left on device (28)", or a
+         * daemon's "@ERROR: ..."), then its last line, the summary ("rsync error: error in file IO
+         * (code 11) at ...").
          */
         public String reason() {
             List<String> lines = output.strip().lines().toList();
             if (lines.isEmpty()) return "";
             String last = lines.get(lines.size() - 1);
             for (String line : lines.subList(0, lines.size() - 1)) {
-                if (line.startsWith("rsync: ") || line.contains("error")) return line + " / " + last;
+                if (line.startsWith("rsync: ") || line.startsWith("@ERROR") || line.contains("error")) return line + " / " + last;
             }
             return last;
         }

@@ -565,7 +565,13 @@ class ApplierTest {
      * batch was decided and before anything is pulled.
      */
     private void receiveServed(Path served, String from, BeforePull beforePull, WireMessage.Change... changes) throws Exception {
-        NodeIdentity key = NodeIdentity.create(from);
+        receiveServedBy(served, from, from, beforePull, changes);
+    }
+
+    /** As {@link #receiveServed}, the files served by node {@code servedBy}. @return what the applier returned */
+    private boolean receiveServedBy(Path served, String servedBy, String from, BeforePull beforePull,
+                                    WireMessage.Change... changes) throws Exception {
+        NodeIdentity key = NodeIdentity.create(servedBy);
         int port;
         try (java.net.ServerSocket free = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = free.getLocalPort();
@@ -574,8 +580,8 @@ class ApplierTest {
                 new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), port), List.of("password"), key,
                 k -> "n1", List.of())) {
             server.addModule("module", served);
-            Puller.Source source = new Puller.Source(from, "127.0.0.1:" + port, key.fingerprint());
-            applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes)), () -> {
+            Puller.Source source = new Puller.Source(servedBy, "127.0.0.1:" + port, key.fingerprint());
+            return applier.apply(new WireMessage.Batch("00", from, 1, List.of(changes)), () -> {
                 try {
                     beforePull.run();
                 } catch (java.io.IOException e) {
@@ -584,6 +590,25 @@ class ApplierTest {
                 return List.of(source);
             });
         }
+    }
+
+    /**
+     * Found by the chaos checker (cluster seed 877): n3's catch-up answer reached n1 just as n3 left
+     * n1's view, so its files were pulled from n2, which held other versions of them: not placed.
+     * The pull counted as answered by the origin (whose file "changed there since, and its next
+     * announcement brings it"), the catch-up as complete, and n1 never asked n3 for them again: the
+     * trees stayed apart. Another node that lacks the version is no such answer.
+     */
+    @Test
+    void aVersionAnotherNodeServesDifferentlyLeavesTheBatchIncomplete(@TempDir Path served, @TempDir Path elsewhere)
+            throws Exception {
+        Files.writeString(elsewhere.resolve("f"), "n3's version\n");
+        FileState wanted = FileStates.of(elsewhere.resolve("f"));
+        Files.writeString(served.resolve("f"), "n2's own version, another one\n");
+        boolean complete = receiveServedBy(served, "n2", "n3", () -> { },
+                change("f", WireMessage.Kind.MODIFY, wanted, VersionVector.of("n3", 1)));
+        assertFalse(Files.exists(root.resolve("f")), "n2's other version is not placed");
+        assertFalse(complete, "the batch is not done: n3's version is still to be pulled");
     }
 
     /**

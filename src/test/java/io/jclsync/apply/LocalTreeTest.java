@@ -161,7 +161,7 @@ class LocalTreeTest {
             }
 
             @Override
-            public RelPath lateWrite(long mtimeNanos) {
+            public RelPath lateWrite(long mtimeNanos, byte[] sha256) {
                 return rel(rel + ".late");
             }
 

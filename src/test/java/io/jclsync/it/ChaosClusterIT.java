@@ -54,8 +54,10 @@ class ChaosClusterIT {
     private static final Duration QUIET = Duration.ofSeconds(120);
     private static final Pattern TOKEN = Pattern.compile("tok=(\\d+);");
     private static final Pattern VIEW = Pattern.compile("cluster chaos: \\[([^\\]]*)\\]");
-    private static final Pattern ANNOUNCED = Pattern.compile("\"changes_announced\":\\s*(\\d+)");
-    private static final Pattern PULLED = Pattern.compile("\"files_pulled\":\\s*(\\d+)");
+    /** The counters that must stand still once the trees are equal, and for how long (longer than a pull's retries). */
+    private static final List<String> WATCHED = List.of("batches_announced", "changes_announced", "files_pulled",
+            "rsync_calls", "rejected_pulls", "conflicts");
+    private static final int STILL_SECONDS = 5;
     /** What a history's work dir holds: each node's disk (its tree and outside dir), states, logs, the model. */
     private static final Pattern WORK_ENTRY =
             Pattern.compile("(disk\\d+|state\\d+|n\\d+\\.log(\\.\\d+)?|secret|model|model-outside)");
@@ -164,13 +166,18 @@ class ChaosClusterIT {
             this.secret = work.resolve("secret");
             Files.writeString(secret, "chaos secret " + port + "\n");
             Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-------"));
-            for (int i = 0; i < n; i++) {
-                // Each node's tree and outside dir on a file system of its own, which DISK_FULL fills.
-                Path disk = Files.createDirectories(work.resolve("disk" + (i + 1)));
-                mount(disk);
-                disks.add(disk);
-                trees.add(Files.createDirectories(disk.resolve("n" + (i + 1))));
-                outside.add(Files.createDirectories(disk.resolve("outside" + (i + 1))));
+            try {
+                for (int i = 0; i < n; i++) {
+                    // Each node's tree and outside dir on a file system of its own, which DISK_FULL fills.
+                    Path disk = Files.createDirectories(work.resolve("disk" + (i + 1)));
+                    mount(disk);
+                    disks.add(disk);
+                    trees.add(Files.createDirectories(disk.resolve("n" + (i + 1))));
+                    outside.add(Files.createDirectories(disk.resolve("outside" + (i + 1))));
+                }
+            } catch (IOException | RuntimeException e) {
+                unmount();
+                throw e;
             }
         }
 
@@ -193,17 +200,25 @@ class ChaosClusterIT {
             }
         }
 
-        /** Takes every byte left on node {@code i}'s file system: writes until the write fails. */
+        /**
+         * Takes every byte left on node {@code i}'s file system: writes until a write fails. The
+         * node's own pulls race it for the last blocks (and give back what a failed one staged), so
+         * it writes again, a few times, while room comes back.
+         */
         private void fill(int i) throws IOException {
             ByteBuffer zeros = ByteBuffer.allocate(1 << 20);
             try (FileChannel filler = FileChannel.open(disks.get(i).resolve(FILLER), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-                while (true) {
-                    zeros.clear();
-                    filler.write(zeros);
+                for (int round = 0; round < 5; round++) {
+                    try {
+                        while (true) {
+                            zeros.clear();
+                            filler.write(zeros);
+                        }
+                    } catch (IOException full) {
+                        if (Files.getFileStore(disks.get(i)).getUsableSpace() < (1 << 20)) break;
+                    }
                 }
-            } catch (IOException full) {
-                if (Files.getFileStore(disks.get(i)).getUsableSpace() > (1 << 20)) throw full;
             }
             System.out.println("chaos: n" + (i + 1) + "'s disk is full");
         }
@@ -272,14 +287,17 @@ class ChaosClusterIT {
                 }
                 return new Outcome(0, n, ops.size(), faults, conflictCopies(trees.get(0)), quiet, failure);
             } finally {
-                for (int i = 0; i < n; i++) {
-                    link(i, "up");
-                    if (procs[i] != null) {
-                        if (procs[i].isAlive()) JclsyncProcess.signal("CONT", procs[i].pid());
-                        procs[i].close();
+                try {
+                    for (int i = 0; i < n; i++) {
+                        link(i, "up");
+                        if (procs[i] != null) {
+                            if (procs[i].isAlive()) JclsyncProcess.signal("CONT", procs[i].pid());
+                            procs[i].close();
+                        }
                     }
+                } finally {
+                    unmount();
                 }
-                unmount();
             }
         }
 
@@ -421,14 +439,14 @@ class ChaosClusterIT {
         }
 
         /**
-         * Once the trees are equal: no node goes on announcing or pulling (its counters stand still
-         * for 3 s, within 30 s), the trees are still equal then, no pull is left half-done in a
+         * Once the trees are equal: no node goes on announcing, pulling or deciding (its counters
+         * stand still for {@link #STILL_SECONDS} s, within 30 s), the trees are still equal then, no pull is left half-done in a
          * staging dir, and nothing was written beside the trees in the history's work dir.
          */
         private String settled() throws Exception {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
             List<String> last = activity();
-            for (int still = 0; still < 3; ) {
+            for (int still = 0; still < STILL_SECONDS; ) {
                 if (System.nanoTime() - deadline > 0) {
                     return "still announcing or pulling 30 s after the trees were equal: " + last;
                 }
@@ -473,7 +491,7 @@ class ChaosClusterIT {
             return null;
         }
 
-        /** Each node's count of changes announced and files pulled ("-" before it wrote its counters). */
+        /** Each node's counters that move while it still works ("-" before it wrote its counters). */
         private List<String> activity() throws IOException {
             List<String> out = new ArrayList<>();
             for (int i = 0; i < n; i++) {
@@ -484,9 +502,12 @@ class ChaosClusterIT {
                 } catch (NoSuchFileException none) {
                     json = "";
                 }
-                Matcher a = ANNOUNCED.matcher(json);
-                Matcher p = PULLED.matcher(json);
-                out.add("n" + (i + 1) + " announced " + (a.find() ? a.group(1) : "-") + ", pulled " + (p.find() ? p.group(1) : "-"));
+                StringBuilder counts = new StringBuilder("n" + (i + 1));
+                for (String name : WATCHED) {
+                    Matcher m = Pattern.compile("\"" + name + "\":\\s*(\\d+)").matcher(json);
+                    counts.append(' ').append(name).append('=').append(m.find() ? m.group(1) : "-");
+                }
+                out.add(counts.toString());
             }
             return out;
         }

@@ -1,19 +1,22 @@
 package io.jclsync.cluster.tls;
 
+import java.io.BufferedReader;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.Socket;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 
 /**
- * Which user is at the other end of a TCP connection made to this process on loopback: the
- * kernel's socket tables ({@code /proc/self/net/tcp} and {@code tcp6}, this process's network
- * namespace) list the connecting socket with the uid that made it. A client may have made its
- * socket as IPv4 or as IPv6 (an IPv4 address then shows as {@code ::ffff:a.b.c.d}), so both
- * tables are read.
+ * Whether a TCP connection made to this process on loopback comes from a socket of the same user
+ * as the one that accepted it. The kernel's socket tables ({@code /proc/self/net/tcp} and
+ * {@code tcp6}, this process's network namespace) list both ends with the uid that made each
+ * socket. A client may have made its socket as IPv4 or as IPv6 (an IPv4 address then shows as
+ * {@code ::ffff:a.b.c.d}), so both tables are read. Rows without an inode do not count: a socket
+ * its process has closed (and no process holds) is listed as uid 0 without one, and must not pass
+ * for root's. A socket still open but half-closed (its writer done) keeps its inode and uid.
  */
 final class LocalPeer {
     private static final Path TCP = Path.of("/proc/self/net/tcp");
@@ -21,32 +24,32 @@ final class LocalPeer {
 
     private LocalPeer() {}
 
-    /** The uid of the process that opened the connecting end of {@code accepted}; -1 if no table lists it. */
-    static int uidOf(Socket accepted) throws IOException {
-        InetAddress from = accepted.getInetAddress();
-        InetAddress to = accepted.getLocalAddress();
-        int uid = find(TCP, entry(from.getAddress(), accepted.getPort()), entry(to.getAddress(), accepted.getLocalPort()));
-        if (uid >= 0) return uid;
-        return find(TCP6, entry(v6(from.getAddress()), accepted.getPort()), entry(v6(to.getAddress()), accepted.getLocalPort()));
-    }
-
-    /** This process's effective uid (the owner of its {@code /proc} directory). */
-    static int self() throws IOException {
-        return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-    }
-
-    private static int find(Path table, String from, String to) throws IOException {
-        if (from.isEmpty() || to.isEmpty()) return -1;
-        try {
-            for (String line : Files.readAllLines(table)) {
-                // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
-                String[] f = line.trim().split("\\s+");
-                if (f.length > 7 && f[1].equals(from) && f[2].equals(to)) return Integer.parseInt(f[7]);
+    /**
+     * The uids of both ends of {@code accepted}: [the connecting socket's, the accepted socket's];
+     * -1 for an end no table lists with an inode.
+     */
+    static int[] uids(Socket accepted) throws IOException {
+        byte[] client = accepted.getInetAddress().getAddress();
+        byte[] server = accepted.getLocalAddress().getAddress();
+        int[] out = {-1, -1};
+        for (Path table : new Path[] {TCP, TCP6}) {
+            boolean v6 = table == TCP6;
+            String c = entry(v6 ? v6(client) : client, accepted.getPort());
+            String s = entry(v6 ? v6(server) : server, accepted.getLocalPort());
+            if (c.isEmpty() || s.isEmpty()) continue;
+            try (BufferedReader in = Files.newBufferedReader(table, StandardCharsets.US_ASCII)) {
+                for (String line; (line = in.readLine()) != null && (out[0] < 0 || out[1] < 0); ) {
+                    // sl local_address rem_address st tx_queue:rx_queue tr:tm->when retrnsmt uid timeout inode ...
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length < 10 || f[9].equals("0")) continue;
+                    if (f[1].equals(c) && f[2].equals(s)) out[0] = Integer.parseInt(f[7]);
+                    if (f[1].equals(s) && f[2].equals(c)) out[1] = Integer.parseInt(f[7]);
+                }
+            } catch (NoSuchFileException noIpv6) {
+                // a kernel without IPv6 has no tcp6 table
             }
-        } catch (NoSuchFileException noIpv6) {
-            // a kernel without IPv6 has no tcp6 table
         }
-        return -1;
+        return out;
     }
 
     /** An IPv4 address as IPv4-mapped IPv6; an IPv6 one as it is. */

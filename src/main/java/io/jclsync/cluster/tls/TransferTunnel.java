@@ -80,7 +80,6 @@ public final class TransferTunnel implements AutoCloseable {
      */
     private void forward() {
         try {
-            int self = LocalPeer.self();
             long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(ACCEPT_MILLIS);
             Socket c;
             for (int refused = 0; ; ) {
@@ -88,12 +87,20 @@ public final class TransferTunnel implements AutoCloseable {
                 if (left <= 0) throw new SocketTimeoutException("no connection from this node's rsync");
                 local.setSoTimeout((int) left);
                 c = local.accept();
-                int uid = LocalPeer.uidOf(c);
-                if (uid == self) break;
+                int[] uids;
+                try {
+                    uids = LocalPeer.uids(c);
+                } catch (IOException | RuntimeException e) {
+                    Splice.quietly(c);
+                    throw new IOException("cannot tell who connected (/proc/self/net/tcp): " + e, e);
+                }
+                if (uids[0] >= 0 && uids[0] == uids[1]) break;
                 Splice.quietly(c);
                 if (refused++ == 0) {
                     LOG.warning("tunnel to " + name + " on 127.0.0.1:" + port() + ": refused a connection from "
-                            + (uid < 0 ? "an unknown socket" : "uid " + uid) + "; only this node's rsync may use it");
+                            + (uids[1] < 0 ? "a socket /proc/self/net/tcp and tcp6 do not list"
+                            : uids[0] < 0 ? "a socket already closed" : "uid " + uids[0])
+                            + "; only this node's user may use it");
                 }
             }
             accepted = c;
