@@ -23,8 +23,17 @@ public final class HeapGuard {
     static final double NEARLY_FULL = 0.85;
     private static final long WARN_EVERY_NANOS = TimeUnit.HOURS.toNanos(1);
     private static final AtomicLong lastWarned = new AtomicLong();
-    static final String HOW = "raise the heap limit: JCLSYNC_JAVA_OPTS=\"-XX:+UseSerialGC -Xmx1g\" (it replaces the"
-            + " launcher's JVM options; README, \"Limits and requirements\")";
+
+    /**
+     * What to do, with a limit above the one that was too small: twice it, in whole GiB, at least
+     * 1 GiB (the launcher's default is a quarter of the machine's memory, so a fixed "-Xmx1g" could be
+     * lower than what just ran out).
+     */
+    static String how(long maxHeapBytes) {
+        long gib = Math.max(1, (2 * maxHeapBytes + (1L << 30) - 1) >> 30);
+        return "raise the heap limit: JCLSYNC_JAVA_OPTS=\"-XX:+UseSerialGC -Xmx" + gib + "g\" (it replaces the"
+                + " launcher's JVM options; README, \"Limits and requirements\")";
+    }
 
     private HeapGuard() {
     }
@@ -61,7 +70,7 @@ public final class HeapGuard {
             MemoryUsage after = MemoryNotificationInfo.from((CompositeData) n.getUserData()).getUsage();
             LOG.warning("the Java heap is nearly full after garbage collection (" + mib(after.getUsed()) + " of "
                     + mib(after.getMax()) + " MiB of long-lived objects; heap limit " + mib(maxHeap())
-                    + " MiB): this tree may need more memory; " + HOW);
+                    + " MiB): this tree may need more memory; " + how(maxHeap()));
         }, null, null);
     }
 
@@ -69,7 +78,7 @@ public final class HeapGuard {
     static void outOfMemory(String thread, OutOfMemoryError e) {
         try {
             System.err.println("jclsync: error: out of memory (" + e.getMessage() + ", in thread " + thread
-                    + "; heap limit " + mib(maxHeap()) + " MiB): this tree needs more memory; " + HOW);
+                    + "; heap limit " + mib(maxHeap()) + " MiB): this tree needs more memory; " + how(maxHeap()));
             System.err.flush();
         } finally {
             Runtime.getRuntime().halt(1);
