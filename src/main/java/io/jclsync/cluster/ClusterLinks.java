@@ -171,15 +171,25 @@ public final class ClusterLinks {
             // Key derivation is deliberately slow (PBKDF2): once per link.
             link = new Link(key, config, secret.transferPasswords(config.clusterName()),
                     transferKey(config.linkDir(), config.nodeName()), MemberKeys.open(config.linkDir()));
-            try {
-                awaitLocal(config.bind().getAddress());
-                InetSocketAddress transfer = new InetSocketAddress(config.bind().getAddress(), config.transferPort());
-                link.server = TransferServer.start(config.linkDir(), transfer, link.passwords, link.identity, link.keys,
-                        List.of());
-                link.member = joiner.join(config, secret, link);
-            } catch (Exception e) {
-                close(link);
-                throw e;
+            InetAddress address = config.bind().getAddress();
+            while (true) {
+                awaitLocal(address);
+                try {
+                    InetSocketAddress transfer = new InetSocketAddress(address, config.transferPort());
+                    link.server = TransferServer.start(config.linkDir(), transfer, link.passwords, link.identity, link.keys,
+                            List.of());
+                    link.member = joiner.join(config, secret, link);
+                    break;
+                } catch (Exception e) {
+                    close(link);
+                    link.server = null;
+                    link.member = null;
+                    // The link went down between the check and the join (JGroups checks again): wait again.
+                    String down = notUp(address);
+                    if (down == null) throw e;
+                    LOG.warning(address.getHostAddress() + " went down while joining (" + down + "; " + e.getMessage()
+                            + "): waiting for it again");
+                }
             }
             links.put(key, link);
         }
@@ -205,16 +215,10 @@ public final class ClusterLinks {
     private static void awaitLocal(InetAddress address) throws InterruptedException {
         Long warned = null;
         while (true) {
-            String why;
-            try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address, 0))) {
-                NetworkInterface nic = address.isLoopbackAddress() ? null : NetworkInterface.getByInetAddress(address);
-                if (address.isLoopbackAddress() || nic != null && nic.isUp()) {
-                    if (warned != null) LOG.info(address.getHostAddress() + " is up: joining the cluster");
-                    return;
-                }
-                why = nic == null ? "on no interface" : nic.getName() + " is down";
-            } catch (IOException e) {
-                why = e.getMessage();
+            String why = notUp(address);
+            if (why == null) {
+                if (warned != null) LOG.info(address.getHostAddress() + " is up: joining the cluster");
+                return;
             }
             if (warned == null || System.nanoTime() - warned > TimeUnit.SECONDS.toNanos(30)) {
                 LOG.warning(address.getHostAddress() + " is not an address of this host that is up (" + why
@@ -222,6 +226,18 @@ public final class ClusterLinks {
                 warned = System.nanoTime();
             }
             Thread.sleep(500);
+        }
+    }
+
+    /** Why {@code address} cannot be joined through now, or null if it can (see {@link #awaitLocal}). */
+    private static String notUp(InetAddress address) {
+        try (DatagramSocket probe = new DatagramSocket(new InetSocketAddress(address, 0))) {
+            if (address.isLoopbackAddress()) return null;
+            NetworkInterface nic = NetworkInterface.getByInetAddress(address);
+            if (nic != null && nic.isUp()) return null;
+            return nic == null ? "on no interface" : nic.getName() + " is down";
+        } catch (IOException e) {
+            return e.getMessage();
         }
     }
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -96,13 +97,19 @@ final class CatchUpExchange implements AutoCloseable {
      * the answers hold what we already have (nothing is pulled) and move our positions. This ends:
      * an answer to a refresh is empty unless the peer's index moved again.
      *
+     * A peer whose answer is still being applied here is not asked again: it would send the same
+     * entries once more (a whole index, to a node that joins a large tree); its answer moves the
+     * position when it is done.
+     *
      * @param peers the peers known for this tree now
+     * @param busy  the peers whose answers are being applied (moving within the last minute)
      */
-    void refresh(List<String> peers) {
+    void refresh(List<String> peers, Set<String> busy) {
         long last = lastLiveBatch.get();
         if (last == 0 || System.nanoTime() - last < REFRESH_AFTER_NANOS) return;
         if (!lastLiveBatch.compareAndSet(last, 0)) return;
-        if (!peers.isEmpty()) request(peers);
+        List<String> idle = peers.stream().filter(p -> !busy.contains(p)).toList();
+        if (!idle.isEmpty()) request(idle);
     }
 
     /** A peer asks for the entries of our index it lacks: answered on the answer thread, at most one at a time per peer. */

@@ -6,8 +6,10 @@ import io.jclsync.cluster.wire.WireMessage;
 import io.jclsync.state.Index;
 import io.jclsync.state.IndexLog;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -22,7 +24,7 @@ import java.util.logging.Logger;
 final class CatchUps {
     private static final Logger LOG = Logger.getLogger(CatchUps.class.getName());
 
-    private record Progress(long entries, long files, long bytes, long startedNanos) {}
+    private record Progress(long entries, long files, long bytes, long startedNanos, long lastNanos) {}
 
     private final Index versions;
     private final Counters counters;
@@ -45,8 +47,9 @@ final class CatchUps {
     void applied(String peer, WireMessage.IndexPart part, int entries, long files, long bytes, boolean allPulled,
                  boolean waiting) {
         complete.merge(peer, allPulled, Boolean::logicalAnd);
-        Progress was = inProgress.getOrDefault(peer, new Progress(0, 0, 0, System.nanoTime()));
-        Progress now = new Progress(was.entries() + entries, was.files() + files, was.bytes() + bytes, was.startedNanos());
+        long at = System.nanoTime();
+        Progress was = inProgress.getOrDefault(peer, new Progress(0, 0, 0, at, at));
+        Progress now = new Progress(was.entries() + entries, was.files() + files, was.bytes() + bytes, was.startedNanos(), at);
         inProgress.put(peer, now);
         if (part.last() || System.nanoTime() - lastLog >= TimeUnit.SECONDS.toNanos(10)) {
             lastLog = System.nanoTime();
@@ -67,6 +70,19 @@ final class CatchUps {
         } else {
             LOG.warning("catch-up with " + peer + " is incomplete (a pull failed); it is asked again when it next joins");
         }
+    }
+
+    /**
+     * The peers whose answer is being applied and moved within the last {@code nanos}: asking them
+     * again now would only bring the same entries once more (a large join takes minutes).
+     */
+    Set<String> busy(long nanos) {
+        long now = System.nanoTime();
+        Set<String> out = new HashSet<>();
+        inProgress.forEach((peer, p) -> {
+            if (now - p.lastNanos() < nanos) out.add(peer);
+        });
+        return out;
     }
 
     /** Per peer whose answer is being applied: index entries received, files and bytes pulled so far. */

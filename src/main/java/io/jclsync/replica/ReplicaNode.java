@@ -131,7 +131,8 @@ public final class ReplicaNode implements AutoCloseable {
             node.indexFiles = IndexFiles.open(config.stateDir(), node.versions);
             node.timers.scheduleWithFixedDelay(node.indexFiles::save, 5, 5, TimeUnit.SECONDS);
             long tick = Math.max(1, TimeUnit.NANOSECONDS.toSeconds(CatchUpExchange.REFRESH_AFTER_NANOS) / 4);
-            node.timers.scheduleWithFixedDelay(() -> node.exchange.refresh(node.peers.known()), tick, tick, TimeUnit.SECONDS);
+            node.timers.scheduleWithFixedDelay(() -> node.exchange.refresh(node.peers.known(),
+                    node.catchUps.busy(CatchUpExchange.REFRESH_AFTER_NANOS)), tick, tick, TimeUnit.SECONDS);
             node.timers.scheduleWithFixedDelay(node.progress::report, 2, 2, TimeUnit.SECONDS);
             link.server().addModule(TransferServer.module(node.tree), root);
             node.counters.rejectedFrom(link.member()::rejected);
