@@ -201,7 +201,13 @@ public final class Applier {
     /** @param tombstones the batch's deletes: what the origin knew below a directory it renamed */
     private void apply(WireMessage.Change c, Map<RelPath, Puller.Pull> pull, Plan plan,
                        Map<RelPath, VersionVector> tombstones) throws IOException {
-        if (c.state() == null || c.state().type() != FileType.FILE) {
+        // A directory or link is indexed once it is made: indexed first, the announcer's walk of
+        // its parent (on its own thread) could find it indexed and not there yet, and announce its
+        // delete. What is made is expected by the echo filter first, so the walk does not announce
+        // it as this node's either. Deletes are indexed first, files once pulled (Puller).
+        boolean indexOnceMade = c.state() != null
+                && (c.state().type() == FileType.DIRECTORY || c.state().type() == FileType.SYMLINK);
+        if (c.state() == null || c.state().type() != FileType.FILE && !indexOnceMade) {
             versions.applied(c.path().toPath(), c.state(), plan.vector(), plan.writer(), plan.takeover());
         }
         FileState local = plan.local();
@@ -215,7 +221,10 @@ public final class Applier {
         }
         FileState want = c.state();
         if (TypeChange.replacesDirectory(local, want)) {
-            if (!emptiedForTypeChange(c, plan, tombstones, pull)) return;
+            if (!emptiedForTypeChange(c, plan, tombstones, pull)) {
+                if (indexOnceMade) versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
+                return;
+            }
             local = null;
         }
         if (FileStates.same(local, want)) {
@@ -230,8 +239,12 @@ public final class Applier {
                 boolean isDir = local != null && local.type() == FileType.DIRECTORY;
                 if (local != null && !isDir) tree.delete(c.path());
                 tree.directory(c.path(), want, isDir);
+                versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
             }
-            case SYMLINK -> tree.symlink(c.path(), want);
+            case SYMLINK -> {
+                tree.symlink(c.path(), want);
+                versions.applied(c.path().toPath(), want, plan.vector(), plan.writer(), plan.takeover());
+            }
             case FILE -> {
                 if (local != null && local.type() == FileType.FILE && Arrays.equals(local.sha256(), want.sha256())) {
                     tree.stamp(c.path(), want); // same bytes: only mode and mtime differ
