@@ -121,11 +121,13 @@ public final class BatchBuilder {
             attrs = FileType.lstat(root.resolve(rel));
             if (attrs.isPresent() && attrs.get().isRegularFile()) {
                 linked.addAll(links.seen(rel, attrs.get().fileKey(), linkCount(root.resolve(rel))));
+            } else if (attrs.isPresent()) {
+                linked.addAll(links.gone(rel));
             } else {
-                links.gone(rel);
+                linked.addAll(links.goneBelow(rel));
             }
         } catch (NoSuchFileException e) {
-            links.gone(rel);
+            linked.addAll(links.goneBelow(rel));
             attrs = Optional.empty();
         } catch (IOException e) {
             // Not knowing is not the same as gone: never turn an unreadable path into a delete.

@@ -1,6 +1,7 @@
 package io.jclsync.batch;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -30,30 +31,57 @@ final class HardLinks {
      * @return the other names known for that inode
      */
     Set<Path> seen(Path path, Object key, long links) {
+        Set<Path> others = new HashSet<>();
         Object old = inodeOf.get(path);
-        if (old != null && (!old.equals(key) || links <= 1)) forget(path, old);
-        if (links <= 1 || key == null) return Set.of();
+        // Another inode at this name now (a file renamed over it): what was written through the
+        // old one before it was replaced changed its other names too.
+        if (old != null && !old.equals(key)) others.addAll(leave(path));
+        else if (old != null && links <= 1) forget(path, old);
+        if (links <= 1 || key == null) return others;
         Set<Path> same = names.computeIfAbsent(key, k -> new HashSet<>());
         same.add(path);
         inodeOf.put(path, key);
         if (same.size() < links && searched.getOrDefault(key, 0L) < links) sought.put(key, links);
-        Set<Path> others = new HashSet<>(same);
+        others.addAll(same);
         others.remove(path);
         return others;
     }
 
     /**
-     * {@code path} is no longer a file (deleted, renamed with its directory, another type now). The
-     * inode's other names may be elsewhere now: it is looked for again when next written.
+     * {@code path} is no longer a file (another type now, or gone). The inode's other names may be
+     * elsewhere now: it is looked for again when next written.
+     *
+     * @return the other names known of its inode: a write through {@code path} before it went
+     *         changed them, and no event names them
      */
-    void gone(Path path) {
-        Object old = inodeOf.get(path);
-        if (old != null) {
-            forget(path, old);
-            searched.remove(old);
-            Set<Path> left = names.get(old);
-            if (left != null) sought.put(old, (long) left.size() + 1);
+    Set<Path> gone(Path path) {
+        return inodeOf.containsKey(path) ? leave(path) : Set.of();
+    }
+
+    /**
+     * {@code path} is gone with everything below it (a directory removed or moved away).
+     *
+     * @return the other names, not below {@code path}, known of the inodes of the names below it
+     */
+    Set<Path> goneBelow(Path path) {
+        if (inodeOf.isEmpty()) return Set.of();
+        Set<Path> others = new HashSet<>();
+        for (Path p : new ArrayList<>(inodeOf.keySet())) {
+            if (p.startsWith(path)) others.addAll(leave(p));
         }
+        others.removeIf(p -> p.startsWith(path));
+        return others;
+    }
+
+    /** Forgets {@code path} as a name of its inode, which is looked for again; returns the inode's other names. */
+    private Set<Path> leave(Path path) {
+        Object old = inodeOf.get(path);
+        forget(path, old);
+        searched.remove(old);
+        Set<Path> left = names.get(old);
+        if (left == null) return Set.of();
+        sought.put(old, (long) left.size() + 1);
+        return new HashSet<>(left);
     }
 
     /** Whether some inode has more links than names known (then a walk looks for them). */
