@@ -18,6 +18,7 @@ import java.util.Set;
  * <p>Not thread-safe: used by the one thread that builds batches.
  */
 final class HardLinks {
+    static final int SCAN_BELOW_LIMIT = 1_000;
     private final Map<Object, Set<Path>> names = new HashMap<>();
     private final Map<Path, Object> inodeOf = new HashMap<>();
     /** Inodes with more links than names known here, and none looked for yet. */
@@ -59,12 +60,17 @@ final class HardLinks {
     }
 
     /**
-     * {@code path} is gone with everything below it (a directory removed or moved away).
+     * {@code path} is gone with everything below it (a directory removed or moved away). The names
+     * known below it are looked for by a scan of all the names known here, made only while they are
+     * at most {@link #SCAN_BELOW_LIMIT}: a tree with more multi-link names than that (snapshot
+     * backups) does not pay it for every delete, and a write through a name just before its
+     * directory goes is not seen by the other names there.
      *
      * @return the other names, not below {@code path}, known of the inodes of the names below it
      */
     Set<Path> goneBelow(Path path) {
-        if (inodeOf.isEmpty()) return Set.of();
+        if (inodeOf.containsKey(path)) return leave(path);
+        if (inodeOf.isEmpty() || inodeOf.size() > SCAN_BELOW_LIMIT) return Set.of();
         Set<Path> others = new HashSet<>();
         for (Path p : new ArrayList<>(inodeOf.keySet())) {
             if (p.startsWith(path)) others.addAll(leave(p));
