@@ -361,6 +361,12 @@ class ReplicaLoopbackTest {
         n1.announceRename("a", "b");
         awaitOneTree();
         assertFalse(Files.exists(n2.root.resolve("a"), LinkOption.NOFOLLOW_LINKS));
+        // The tree moves before the index records it: wait for the records, then compare them in full.
+        await(() -> List.of("a", "f", "b").stream().allMatch(rel -> {
+            Index.Version here = n1.replica.index().get(Path.of(rel));
+            Index.Version there = n2.replica.index().get(Path.of(rel));
+            return here != null && there != null && here.vector().equals(there.vector());
+        }), () -> "n1's and n2's records of a, f and b");
         for (String rel : List.of("a", "f", "b")) {
             Index.Version here = n1.replica.index().get(Path.of(rel));
             Index.Version there = n2.replica.index().get(Path.of(rel));
