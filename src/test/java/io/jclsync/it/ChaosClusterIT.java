@@ -52,7 +52,6 @@ class ChaosClusterIT {
     private static final String BRIDGE = "jclsync-cbr-" + TAG;
     private static final int MAX_NODES = 5;
     private static final Duration QUIET = Duration.ofSeconds(120);
-    private static final Pattern TOKEN = Pattern.compile("tok=(\\d+);");
     private static final Pattern VIEW = Pattern.compile("cluster chaos: \\[([^\\]]*)\\]");
     /** The counters that must stand still once the trees are equal, and for how long (longer than a pull's retries). */
     private static final List<String> WATCHED = List.of("batches_announced", "changes_announced", "files_pulled",
@@ -260,11 +259,7 @@ class ChaosClusterIT {
                         continue;
                     }
                     if (healAt[node] != 0 && ailment[node] == ChaosOp.Kind.DISK_FULL) continue; // its writer waits too
-                    Set<Integer> before = tokensAt(fs.get(node), op);
-                    if (fs.get(node).apply(op)) {
-                        seenDestroyed.addAll(before);
-                        if (writes(op)) written.add(op.index());
-                    }
+                    if (fs.get(node).apply(op, seenDestroyed) && writes(op)) written.add(op.index());
                 }
                 healDue(true);
                 long quietStart = System.nanoTime();
@@ -318,43 +313,6 @@ class ChaosClusterIT {
                 case RETYPE -> op.n() != 2;
                 default -> false;
             };
-        }
-
-        /**
-         * The tokens an operation is about to replace or delete, read on its node before it runs: it
-         * has seen them, so losing them is the history's doing, not the sync's.
-         */
-        private Set<Integer> tokensAt(ChaosFs fs, ChaosOp op) throws IOException {
-            Set<Integer> out = new HashSet<>();
-            switch (op.kind()) {
-                case OVERWRITE, TRUNCATE, SAMESIZE, RM, RMR, MOVE_OUT, RETYPE, BIGFILE -> tokens(fs.resolve(op.a()), out);
-                case RENAME -> tokens(fs.resolve(op.b()), out);
-                default -> { }
-            }
-            return out;
-        }
-
-        private static void tokens(Path top, Set<Integer> out) throws IOException {
-            if (!Files.exists(top, LinkOption.NOFOLLOW_LINKS)) return;
-            Files.walkFileTree(top, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    if (attrs.isRegularFile()) {
-                        try {
-                            Matcher m = TOKEN.matcher(new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1));
-                            while (m.find()) out.add(Integer.parseInt(m.group(1)));
-                        } catch (NoSuchFileException gone) {
-                            // replaced meanwhile by a peer's write
-                        }
-                    }
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult visitFileFailed(Path file, IOException e) {
-                    return FileVisitResult.CONTINUE;
-                }
-            });
         }
 
         private void fault(int node, ChaosOp op) throws Exception {
@@ -521,6 +479,16 @@ class ChaosClusterIT {
                 if (!present.contains(t) && !seenDestroyed.contains(t)) lost.add(t);
             }
             return lost.isEmpty() ? null : "lost writes (tokens of steps): " + lost;
+        }
+
+        private static void tokens(Path top, Set<Integer> out) throws IOException {
+            Files.walkFileTree(top, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    if (attrs.isRegularFile()) ChaosFs.tokens(Files.readAllBytes(file), out);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
         }
 
         private static int conflictCopies(Path tree) throws IOException {

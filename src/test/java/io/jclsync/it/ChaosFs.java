@@ -1,6 +1,5 @@
 package io.jclsync.it;
 
-import io.jclsync.fs.FileTrees;
 import io.jclsync.fs.PathBytes;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,7 +14,11 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.DirectoryStream;
+import java.util.HashSet;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.TimeUnit;
 import java.nio.file.DirectoryNotEmptyException;
 
@@ -26,6 +29,7 @@ import java.nio.file.DirectoryNotEmptyException;
  * file, so the checker can tell which writes survived.
  */
 final class ChaosFs {
+    static final Pattern TOKEN = Pattern.compile("tok=(\\d+);");
     static final int[] MODES = {0644, 0600, 0755, 0640, 0444};
     static final int[] DIR_MODES = {0755, 0700, 0750};
 
@@ -33,6 +37,8 @@ final class ChaosFs {
     private final Path outside;
     /** A model tree (history generation): big files are small and nothing sleeps. */
     private final boolean model;
+    /** Where the running step records the tokens it destroyed (see {@link #apply(ChaosOp, Set)}). */
+    private Set<Integer> destroyed = new HashSet<>();
 
     ChaosFs(Path root, Path outside, boolean model) {
         this.root = root;
@@ -60,12 +66,24 @@ final class ChaosFs {
 
     /** @return whether the step changed the tree */
     boolean apply(ChaosOp op) throws IOException, InterruptedException {
+        return apply(op, new HashSet<>());
+    }
+
+    /**
+     * @param destroyed gets the tokens of what the step replaced or deleted, each read just before
+     *     the call that replaced or deleted it and added once that call succeeded: a peer's file
+     *     that arrives while a step runs (below a directory being removed, say) is counted only if
+     *     the step destroyed it, so a loss is the history's doing exactly when the step saw it
+     * @return whether the step changed the tree
+     */
+    boolean apply(ChaosOp op, Set<Integer> destroyed) throws IOException, InterruptedException {
+        this.destroyed = destroyed;
         Path a = resolve(op.a());
         Path b = op.b().length == 0 ? null : resolve(op.b());
         try {
             return switch (op.kind()) {
                 case CREATE -> !exists(a) && dirExists(a.getParent()) && write(a, content(op.index(), op.n()), false);
-                case OVERWRITE -> isFile(a) && write(a, content(op.index(), op.n()), false);
+                case OVERWRITE -> isFile(a) && overwrite(a, content(op.index(), op.n()));
                 case APPEND -> isFile(a) && write(a, content(op.index(), op.n()), true);
                 case TRUNCATE -> isFile(a) && truncate(a, op.n());
                 case SAMESIZE -> isFile(a) && sameSize(a, op.index());
@@ -104,6 +122,31 @@ final class ChaosFs {
         return p == null || isDir(p);
     }
 
+    /** Tokens found in {@code bytes}. */
+    static void tokens(byte[] bytes, Set<Integer> out) {
+        Matcher m = TOKEN.matcher(new String(bytes, StandardCharsets.ISO_8859_1));
+        while (m.find()) out.add(Integer.parseInt(m.group(1)));
+    }
+
+    /** The tokens of the regular file at {@code p}, read now; none if it is not one (or gone). */
+    private static Set<Integer> witness(Path p) throws IOException {
+        Set<Integer> out = new HashSet<>();
+        if (!isFile(p)) return out;
+        try {
+            tokens(Files.readAllBytes(p), out);
+        } catch (NoSuchFileException gone) {
+            // replaced meanwhile by a peer's write
+        }
+        return out;
+    }
+
+    private boolean overwrite(Path p, byte[] bytes) throws IOException {
+        Set<Integer> was = witness(p);
+        write(p, bytes, false);
+        destroyed.addAll(was);
+        return true;
+    }
+
     private static boolean write(Path p, byte[] bytes, boolean append) throws IOException {
         if (append) {
             Files.write(p, bytes, StandardOpenOption.APPEND);
@@ -114,19 +157,23 @@ final class ChaosFs {
         return true;
     }
 
-    private static boolean truncate(Path p, long size) throws IOException {
+    private boolean truncate(Path p, long size) throws IOException {
+        Set<Integer> was = witness(p);
         try (var ch = Files.newByteChannel(p, StandardOpenOption.WRITE)) {
             ch.truncate(Math.min(size, ch.size()));
         }
+        destroyed.addAll(was);
         return true;
     }
 
     /** Same size, other bytes, written twice within a few ms: a quick check on size and whole seconds misses it. */
-    private static boolean sameSize(Path p, int index) throws IOException {
+    private boolean sameSize(Path p, int index) throws IOException {
         long size = Files.size(p);
         byte[] bytes = content(index, size);
         if (bytes.length != size) return false; // too small to hold a token
+        Set<Integer> was = witness(p);
         Files.write(p, bytes, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+        destroyed.addAll(was);
         return true;
     }
 
@@ -163,7 +210,9 @@ final class ChaosFs {
     private boolean rename(Path from, Path to) throws IOException {
         if (!exists(from) || !dirExists(to.getParent()) || to.startsWith(from)) return false;
         if (exists(to) && (isDir(from) || !isFile(to))) return false;
+        Set<Integer> was = witness(to);
         Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+        destroyed.addAll(was);
         return true;
     }
 
@@ -184,23 +233,55 @@ final class ChaosFs {
     private boolean moveOut(Path from, int index) throws IOException {
         Path gone = outside.resolve("out-" + index);
         Files.move(from, gone, StandardCopyOption.ATOMIC_MOVE);
-        FileTrees.delete(gone, outside);
+        removeTree(gone); // out of the tree: exactly what the move took
         return true;
     }
 
-    private static boolean delete(Path p) throws IOException {
+    private boolean delete(Path p) throws IOException {
+        Set<Integer> was = witness(p);
         Files.delete(p);
+        destroyed.addAll(was);
         return true;
     }
 
+    /**
+     * rm -r, one entry at a time, each file read just before it is removed. A peer's entry that
+     * arrives in a directory meanwhile fails its rmdir; the directory is listed again, as often as
+     * that happens (a few times at most: the writers of this history are this one).
+     */
     private boolean deleteTree(Path p) throws IOException {
-        FileTrees.delete(p, root);
+        if (!p.normalize().startsWith(root) || p.normalize().equals(root)) throw new IOException("not below the tree: " + p);
+        removeTree(p);
         return true;
+    }
+
+    private void removeTree(Path p) throws IOException {
+        if (!isDir(p)) {
+            delete(p);
+            return;
+        }
+        for (int round = 0; ; round++) {
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(p)) {
+                for (Path e : entries) {
+                    try {
+                        removeTree(e);
+                    } catch (NoSuchFileException gone) {
+                        // a peer's delete or rename got there first
+                    }
+                }
+            }
+            try {
+                Files.delete(p);
+                return;
+            } catch (DirectoryNotEmptyException arrived) {
+                if (round == 10) throw arrived;
+            }
+        }
     }
 
     /** Replaces the entry by another type: n 0 a file, 1 a directory (with a file in it), 2 a symlink. */
     private boolean retype(Path p, ChaosOp op) throws IOException {
-        FileTrees.delete(p, root);
+        deleteTree(p);
         switch ((int) op.n()) {
             case 0 -> Files.write(p, content(op.index(), 200));
             case 1 -> {
@@ -216,8 +297,10 @@ final class ChaosFs {
     private boolean bigFile(Path p, ChaosOp op) throws IOException, InterruptedException {
         if (model) return write(p, content(op.index(), 100), false);
         byte[] piece = content(op.index(), 1 << 20);
+        Set<Integer> was = witness(p);
         try (OutputStream out = Files.newOutputStream(p, StandardOpenOption.CREATE,
                 StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
+            destroyed.addAll(was);
             for (long i = 0; i < op.n(); i++) {
                 out.write(piece);
                 out.flush();
