@@ -37,7 +37,7 @@ final class PeerRenames {
     FileState move(WireMessage.Change c, Map<RelPath, VersionVector> tombstones) throws IOException {
         Index.Version known = versions.get(c.oldPath().toPath());
         FileState old = tree.state(c.oldPath(), known == null ? null : known.state());
-        PeerRename move = PeerRename.of(old, known, c.state(), old != null && old.type() == FileType.DIRECTORY
+        PeerRename move = PeerRename.of(c.oldPath(), old, known, c.state(), old != null && old.type() == FileType.DIRECTORY
                 ? versions.entriesBelow(c.oldPath().toPath()) : Map.of(), tombstones);
         if (move.changedBelow() != null) {
             LOG.info("not moving " + c.oldPath() + " for a peer's rename: " + move.changedBelow() + " below it changed "

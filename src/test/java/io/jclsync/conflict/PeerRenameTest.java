@@ -38,23 +38,34 @@ class PeerRenameTest {
 
     @Test
     void nothingAtTheOldPathMovesNothing() {
-        assertEquals(STAYS, PeerRename.of(null, indexed(file(1, 5), V1), file(1, 5), Map.of(), Map.of()));
+        assertEquals(STAYS, PeerRename.of(rel("f"), null, indexed(file(1, 5), V1), file(1, 5), Map.of(), Map.of()));
     }
 
     @Test
     void aFileWithTheRenamedContentMovesWhateverItsMtimeOrIndexEntry() {
-        assertEquals(MOVES, PeerRename.of(file(1, 5), null, file(1, 9), Map.of(), Map.of()));
+        assertEquals(MOVES, PeerRename.of(rel("f"), file(1, 5), null, file(1, 9), Map.of(), Map.of()));
+    }
+
+    @Test
+    void aVersionTheOriginsDeleteOfTheOldPathDoesNotCoverStaysWhateverItsContent() {
+        VersionVector concurrent = VersionVector.of("n3", 1).merge(V1);
+        assertEquals(STAYS, PeerRename.of(rel("f"), file(1, 5), indexed(file(1, 5), concurrent), file(1, 5), Map.of(),
+                Map.of(rel("f"), V2)));
+        assertEquals(STAYS, PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), concurrent), dir(0755), Map.of(),
+                Map.of(rel("d"), V2)));
+        assertEquals(MOVES, PeerRename.of(rel("f"), file(1, 5), indexed(file(1, 5), V1), file(1, 5), Map.of(),
+                Map.of(rel("f"), V2)), "covered");
     }
 
     @Test
     void aFileRewrittenHereStays() {
-        assertEquals(STAYS, PeerRename.of(file(2, 5), indexed(file(1, 5), V1), file(1, 5), Map.of(), Map.of()));
+        assertEquals(STAYS, PeerRename.of(rel("f"), file(2, 5), indexed(file(1, 5), V1), file(1, 5), Map.of(), Map.of()));
     }
 
     @Test
     void aDirectoryNotIndexedOrChangedSinceItWasStays() {
-        assertEquals(STAYS, PeerRename.of(dir(0755), null, dir(0755), Map.of(), Map.of()));
-        assertEquals(STAYS, PeerRename.of(dir(0700), indexed(dir(0755), V1), dir(0755), Map.of(), Map.of()));
+        assertEquals(STAYS, PeerRename.of(rel("d"), dir(0755), null, dir(0755), Map.of(), Map.of()));
+        assertEquals(STAYS, PeerRename.of(rel("d"), dir(0700), indexed(dir(0755), V1), dir(0755), Map.of(), Map.of()));
     }
 
     @Test
@@ -62,22 +73,22 @@ class PeerRenameTest {
         Map<Path, Index.Version> below = Map.of(
                 Path.of("d/f"), indexed(file(1, 5), V1),
                 Path.of("d/gone"), indexed(null, V2)); // deleted here: not the rename's business
-        assertEquals(MOVES, PeerRename.of(dir(0755), indexed(dir(0755), V1), dir(0755), below,
+        assertEquals(MOVES, PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), below,
                 Map.of(rel("d/f"), V2)));
-        assertEquals(MOVES, PeerRename.of(dir(0755), indexed(dir(0755), V1), dir(0755), Map.of(), Map.of()), "empty");
+        assertEquals(MOVES, PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), Map.of(), Map.of()), "empty");
     }
 
     @Test
     void aDirectoryWithAnEntryTheOriginDidNotKnowStaysAndNamesIt() {
         Map<Path, Index.Version> below = Map.of(Path.of("d/new"), indexed(file(1, 5), V1));
         assertEquals(new PeerRename(false, Path.of("d/new")),
-                PeerRename.of(dir(0755), indexed(dir(0755), V1), dir(0755), below, Map.of()));
+                PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), below, Map.of()));
     }
 
     @Test
     void aDirectoryWithAnEntryChangedConcurrentlyStaysAndNamesIt() {
         Map<Path, Index.Version> below = Map.of(Path.of("d/f"), indexed(file(1, 5), V2));
         assertEquals(new PeerRename(false, Path.of("d/f")),
-                PeerRename.of(dir(0755), indexed(dir(0755), V1), dir(0755), below, Map.of(rel("d/f"), V1)));
+                PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), below, Map.of(rel("d/f"), V1)));
     }
 }

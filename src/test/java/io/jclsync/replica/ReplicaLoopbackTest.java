@@ -377,6 +377,32 @@ class ReplicaLoopbackTest {
     }
 
     /**
+     * Chaos cluster seed 1095: n3 made a new version of {@code f} with its content unchanged (here a
+     * new mtime; there the other name of a hard link, deleted) while n2, not knowing it, renamed
+     * {@code f} to {@code g}. n3 moved its {@code f} for the rename, as the content matched, and the
+     * rename's delete of {@code f} then tombstoned n3's newer version; n2 kept that version, a change
+     * made while it deleted the path. Both recorded the merged version, one as a delete and one as a
+     * file, and the trees stayed apart.
+     */
+    @Test
+    void aVersionTheRenamesOriginDidNotKnowStaysAtTheOldName() throws Exception {
+        List<Node> n = start(3);
+        Node n2 = n.get(1);
+        Node n3 = n.get(2);
+        n.get(0).write("f", "the same bytes\n", 1);
+        n.get(0).announce("f");
+        awaitOneTree();
+
+        n3.write("f", "the same bytes\n", 2);
+        Files.move(n2.root.resolve("f"), n2.root.resolve("g"));
+        n3.announce("f");
+        n2.announceRename("f", "g");
+        awaitOneTree();
+        assertEquals("the same bytes\n", n2.read("g"));
+        assertTrue(Files.exists(n2.root.resolve("f")), "n3's version of f, which n2 had not seen, stays");
+    }
+
+    /**
      * Chaos cluster seed 202: n1 renamed directory {@code a5/log} away and a peer's version of it was
      * made there again before n1 announced the rename, with the very state n1 had indexed. Nothing
      * was announced for the old name, so the nodes that moved their directory for the rename never
