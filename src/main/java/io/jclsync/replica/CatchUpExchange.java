@@ -127,25 +127,30 @@ final class CatchUpExchange implements AutoCloseable {
             Thread.currentThread().interrupt();
             return;
         }
+        // The entries are the index's own (path and version, both immutable); each part's wire
+        // changes are made as it is sent, so an answer of the whole index never holds a second copy.
         IndexLog.Answer a = versions.log().answer(r.since().get(self));
-        List<WireMessage.Change> changes = new ArrayList<>(a.entries().size());
-        for (Map.Entry<Path, Index.Version> e : a.entries()) changes.add(WireMessage.Change.of(e.getKey(), e.getValue()));
+        List<Map.Entry<Path, Index.Version>> entries = a.entries();
         try {
             int from = 0;
             do {
-                int to = Math.min(changes.size(), from + Announcer.CHANGES_PER_MESSAGE);
+                int to = Math.min(entries.size(), from + Announcer.CHANGES_PER_MESSAGE);
+                List<WireMessage.Change> changes = new ArrayList<>(to - from);
+                for (Map.Entry<Path, Index.Version> e : entries.subList(from, to)) {
+                    changes.add(WireMessage.Change.of(e.getKey(), e.getValue()));
+                }
                 WireMessage.IndexPart part = new WireMessage.IndexPart(r.requester(), a.indexId(), a.through(),
-                        to == changes.size(), subtrees.summaries(r.requester(), changes.subList(from, to)));
+                        to == entries.size(), subtrees.summaries(r.requester(), changes));
                 if (!channel.send(r.requester(), new WireMessage.Batch(tree, self, nextSequence.getAsLong(),
-                        changes.subList(from, to), part))) {
+                        changes, part))) {
                     LOG.warning("cannot answer " + r.requester() + "'s catch-up request: it is not in the view");
                     return;
                 }
                 from = to;
-            } while (from < changes.size());
-            counters.catchUpEntriesSent.addAndGet(changes.size());
-            if (!changes.isEmpty()) indexesMoved(); // the requester's index may move
-            LOG.info("sent " + r.requester() + " " + changes.size() + " index entries (of " + versions.size() + ")");
+            } while (from < entries.size());
+            counters.catchUpEntriesSent.addAndGet(entries.size());
+            if (!entries.isEmpty()) indexesMoved(); // the requester's index may move
+            LOG.info("sent " + r.requester() + " " + entries.size() + " index entries (of " + versions.size() + ")");
         } catch (Exception e) {
             LOG.warning("cannot answer " + r.requester() + "'s catch-up request: " + e);
         }
