@@ -31,6 +31,8 @@ public final class Counters {
     final AtomicLong refusedWrites = new AtomicLong();
     /** Pulled files not placed: not what was announced (size or sha256), or more bytes than it. */
     final AtomicLong rejectedPulls = new AtomicLong();
+    /** Files pulled and placed whose version this node had already recorded at that path: transfers wasted. */
+    final AtomicLong pulledAgain = new AtomicLong();
 
     private final Path file;
     private volatile Supplier<ClusterMember.Rejections> rejected =
@@ -58,6 +60,7 @@ public final class Counters {
         out.put("catch_ups_completed", catchUpsCompleted.get());
         out.put("refused_writes", refusedWrites.get());
         out.put("rejected_pulls", rejectedPulls.get());
+        out.put("pulled_again", pulledAgain.get());
         ClusterMember.Rejections r = rejected.get();
         out.put("rejected_messages", r.messages());
         out.put("rejected_frames", r.frames());

@@ -277,6 +277,8 @@ public final class Puller {
             return false;
         }
         if (placed.at().equals(rel)) {
+            Index.Version had = versions.get(rel.toPath());
+            if (had != null && had.state() != null && had.vector().equals(p.vector())) counters.pulledAgain.incrementAndGet();
             counters.filesPulled.incrementAndGet();
             counters.bytesPulled.addAndGet(want.size());
             versions.applied(rel.toPath(), want.withInode(placed.inode()), p.vector(), p.writer(), p.takeover());

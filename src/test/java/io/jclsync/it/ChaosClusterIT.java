@@ -446,7 +446,19 @@ class ChaosClusterIT {
                     if (!stray.isEmpty()) return "written outside the trees, in " + out.getFileName() + ": " + stray;
                 }
             }
+            for (int i = 0; i < n; i++) {
+                long again = counter(i, "pulled_again");
+                if (again != 0) return "n" + (i + 1) + " pulled " + again + " version(s) it already had (since its last start)";
+            }
             return null;
+        }
+
+        /** Node {@code i}'s counter {@code name} as it last saved it (0 before it saved any). */
+        private long counter(int i, String name) throws IOException {
+            Path file = work.resolve("state" + (i + 1)).resolve("counters.json");
+            if (!Files.exists(file)) return 0;
+            Matcher m = Pattern.compile("\"" + name + "\":\\s*(\\d+)").matcher(Files.readString(file));
+            return m.find() ? Long.parseLong(m.group(1)) : 0;
         }
 
         /** Each node's counters that move while it still works ("-" before it wrote its counters). */
