@@ -61,6 +61,7 @@ class ChaosClusterIT {
     private static final Pattern WORK_ENTRY =
             Pattern.compile("(disk\\d+|state\\d+|n\\d+\\.log(\\.\\d+)?|secret|model|model-outside)");
     private static final String FILLER = "filler";
+    private static final String SPLIT_BRIDGE = "br1";
     /** The size of each node's file system: room for a history's trees, big files and conflict copies. */
     private static final int DISK_MIB = 256;
 
@@ -86,6 +87,9 @@ class ChaosClusterIT {
         List<String> all = new ArrayList<>();
         for (int i = 0; i < MAX_NODES; i++) all.add(namespace(i));
         Namespaces.bridged(BRIDGE, all, ADDRESS_PREFIX);
+        // The other side of a split: nodes whose veth is moved here reach each other and no one else.
+        Namespaces.ip("-n", BRIDGE, "link", "add", SPLIT_BRIDGE, "type", "bridge");
+        Namespaces.ip("-n", BRIDGE, "link", "set", SPLIT_BRIDGE, "up");
     }
 
     @AfterAll
@@ -113,9 +117,12 @@ class ChaosClusterIT {
         List<Outcome> results = new ArrayList<>();
         for (long seed = o.firstSeed(); seed < o.firstSeed() + o.seeds(); seed++) {
             Path work = Files.createDirectories(tmp.resolve("seed-" + seed));
-            List<ChaosOp> ops = ChaosHistory.generate(seed, o.steps(), n,
-                    List.of(ChaosOp.Kind.ISOLATE, ChaosOp.Kind.KILL, ChaosOp.Kind.FREEZE, ChaosOp.Kind.KILL_RSYNC,
-                            ChaosOp.Kind.DISK_FULL), work);
+            List<ChaosOp.Kind> faults = new ArrayList<>(List.of(ChaosOp.Kind.ISOLATE, ChaosOp.Kind.KILL,
+                    ChaosOp.Kind.FREEZE, ChaosOp.Kind.KILL_RSYNC, ChaosOp.Kind.DISK_FULL));
+            // With 3 nodes a split is an isolated node; from 4 on, two halves of more than one node
+            // (added on its own so that 3-node seeds generate the histories they always did).
+            if (n >= 4) faults.add(ChaosOp.Kind.SPLIT);
+            List<ChaosOp> ops = ChaosHistory.generate(seed, o.steps(), n, faults, work);
             Outcome r = new Cluster(n, work).run(ops);
             results.add(new Outcome(seed, n, r.steps(), r.faults(), r.conflictCopies(), r.quietMillis(), r.failure()));
             if (r.failure() != null) {
@@ -285,6 +292,7 @@ class ChaosClusterIT {
                 try {
                     for (int i = 0; i < n; i++) {
                         link(i, "up");
+                        bridge(i, "br0");
                         if (procs[i] != null) {
                             if (procs[i].isAlive()) JclsyncProcess.signal("CONT", procs[i].pid());
                             procs[i].close();
@@ -319,6 +327,9 @@ class ChaosClusterIT {
             long millis = Math.min(op.n(), 3000);
             switch (op.kind()) {
                 case ISOLATE -> link(node, "down");
+                case SPLIT -> {
+                    for (int i : splitSide(node)) bridge(i, SPLIT_BRIDGE);
+                }
                 case KILL -> JclsyncProcess.signal("KILL", procs[node].pid());
                 case FREEZE -> JclsyncProcess.signal("STOP", procs[node].pid());
                 case DISK_FULL -> fill(node);
@@ -332,7 +343,8 @@ class ChaosClusterIT {
                 default -> { return; }
             }
             ailment[node] = op.kind();
-            healAt[node] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(op.kind() == ChaosOp.Kind.ISOLATE ? millis * 4 : millis);
+            boolean partition = op.kind() == ChaosOp.Kind.ISOLATE || op.kind() == ChaosOp.Kind.SPLIT;
+            healAt[node] = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(partition ? millis * 4 : millis);
         }
 
         /** Heals the nodes whose fault has run its time ({@code all}: every fault now). */
@@ -341,6 +353,9 @@ class ChaosClusterIT {
                 if (healAt[i] == 0 || (!all && System.nanoTime() - healAt[i] < 0)) continue;
                 switch (ailment[i]) {
                     case ISOLATE -> link(i, "up");
+                    case SPLIT -> {
+                        for (int j : splitSide(i)) bridge(j, "br0");
+                    }
                     case KILL -> {
                         procs[i].close();
                         start(i);
@@ -350,6 +365,20 @@ class ChaosClusterIT {
                     default -> { }
                 }
                 healAt[i] = 0;
+            }
+        }
+
+        /** The side a split at node {@code i} cuts off: it and the next node (with 3 nodes, the third is isolated). */
+        private int[] splitSide(int i) {
+            return new int[] {i, (i + 1) % n};
+        }
+
+        /** Puts node {@code i}'s link on bridge {@code bridge} (br0: with everyone). */
+        private static void bridge(int i, String bridge) {
+            try {
+                Namespaces.ip("-n", BRIDGE, "link", "set", "v" + i, "master", bridge);
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
             }
         }
 
