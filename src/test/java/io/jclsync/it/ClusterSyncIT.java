@@ -135,6 +135,10 @@ class ClusterSyncIT extends ClusterTestBase {
         write(trees.get(2).resolve("shared.txt"), "edited on n3 at the same moment\n");
         // n3's write is the newer (same second at most, but a later nanosecond mtime).
         awaitConverged("both edits");
+        // Each pair of trees was equal when it was compared, not all three at once, and the conflict
+        // counters are saved once a batch is applied, after its files are in place: both settle first.
+        awaitQuiet(Duration.ofMillis(1500));
+        awaitConverged("both edits, settled");
         for (int i = 0; i < 3; i++) {
             assertEquals("edited on n3 at the same moment\n", Files.readString(trees.get(i).resolve("shared.txt")),
                     "n" + (i + 1) + ": the newer version (n3's) keeps the path");
