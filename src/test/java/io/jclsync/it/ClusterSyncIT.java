@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -64,12 +65,26 @@ class ClusterSyncIT extends ClusterTestBase {
         }
     }
 
+    /**
+     * Writes {@code file} beside the trees and moves it in: it appears whole. Written in place, a
+     * file is empty between open and write; a node that read and announced it then (the test thread
+     * stalled in between) could have it pulled twice, once empty, and the exact count fails.
+     */
+    private void writeWhole(Path file, String text) {
+        try {
+            Files.createDirectories(file.getParent());
+            Files.move(Files.writeString(tmp.resolve("staged"), text), file, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     @Test
     void everyNodeGetsEveryChangeOnceAndNothingEchoes() throws Exception {
         startCluster();
         workload("fan-out of 1,000 files from n1", List.of(0), 1000, () -> {
             for (int d = 0; d < 100; d++) {
-                for (int f = 0; f < 10; f++) write(trees.get(0).resolve("fan/d" + d + "/f" + f), "n1 " + d + "/" + f);
+                for (int f = 0; f < 10; f++) writeWhole(trees.get(0).resolve("fan/d" + d + "/f" + f), "n1 " + d + "/" + f);
             }
         });
         workload("disjoint writes on n2 and n3", List.of(1, 2), -1, () -> {
