@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -21,24 +22,33 @@ class ClusterRecoveryIT extends ClusterTestBase {
         awaitQuiet(Duration.ofMillis(700));
         long pulledBefore = counters(2).get("files_pulled");
         // Big enough that a serving rsync is seen and killed long before it could have sent it all.
+        // Written beside the tree and moved in: it appears whole, at once, while n3 is frozen.
         byte[] data = new byte[32 << 20];
         ThreadLocalRandom.current().nextBytes(data);
+        Path staged = Files.write(tmp.resolve("data.bin"), data);
+        // So that "behind" below can only be the file's batch, not one of the start n3 has not reported yet.
+        awaitBehind(0, "n3", b -> b == 0, "up to date before the freeze");
         // n3 is frozen while n1 announces the file and n2 pulls it; then every rsync n1 starts to serve
-        // a pull is killed as soon as it appears: n1 cannot serve.
+        // a pull is killed as soon as it appears: n1 cannot serve. Only what needs n3 frozen happens
+        // in the freeze: after 9 s without n3's heartbeats (FD_ALL3 in tcp.xml), within reach of a loaded
+        // machine, n3 leaves the view and gets the file by catch-up, not by the fallback tested here.
         ServerKiller killer;
         nodes.get(2).signal("STOP");
         try {
             Files.createDirectories(trees.get(0).resolve("fallback"));
-            Files.write(trees.get(0).resolve("fallback/data.bin"), data);
-            Trees.awaitEqual(trees.get(0), trees.get(1), CONVERGE, nodes.get(1));
-            // n1's status shows how far behind each peer is: n2 has everything, frozen n3 does not.
+            Files.move(staged, trees.get(0).resolve("fallback/data.bin"), StandardCopyOption.ATOMIC_MOVE);
+            // n1's status shows how far behind each peer is: frozen n3 lacks n1's batch (status.json
+            // is written every 2 s, while n2 pulls).
             awaitBehind(0, "n3", b -> b >= 1, "behind");
-            awaitBehind(0, "n2", b -> b == 0, "up to date");
+            Trees.awaitEqual(trees.get(0), trees.get(1), CONVERGE, nodes.get(1));
             killer = new ServerKiller(nodes.get(0).pid());
         } finally {
             nodes.get(2).signal("CONT");
         }
         try {
+            // And n2 has everything: its progress report and n1's next status take up to 2 s each,
+            // waited for once n3 runs again (n1 announces nothing more meanwhile).
+            awaitBehind(0, "n2", b -> b == 0, "up to date");
             awaitConverged("n3, whose pull from n1 failed", List.of(0, 1, 2));
             awaitBehind(0, "n3", b -> b == 0, "up to date again");
             nodes.get(2).awaitLog("file(s) of n1's batch from 127.0.0.3:" + (port + 1) + " instead", CONVERGE);

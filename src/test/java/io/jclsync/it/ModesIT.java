@@ -103,35 +103,47 @@ class ModesIT extends OneWayTestBase {
 
     /**
      * -p safe: a batch that shares no path with a running one is synced beside it; one that
-     * touches a running path waits for it. The handler takes 2 s for paths named slow-*.
+     * touches a running path waits for it. The handler holds a path named slow-NAME until the test
+     * releases it (a file NAME in $HANDLER_RELEASE; at most 60 s), so a batch runs exactly as long
+     * as the test needs, not a fixed 2 s that another batch had to fit in on a loaded machine.
      */
     @Test
     void threadingSafeSyncsIndependentBatchesInParallelAndOnePathInOrder() throws Exception {
         Path log = tmp.resolve("handler.log");
+        Path release = Files.createDirectories(tmp.resolve("release"));
         Path handler = tmp.resolve("handler.sh");
         Files.writeString(handler, """
                 #!/bin/sh
                 [ "$1" = sync ] || exit 0
                 shift 2
                 for p in "$@"; do echo "start $(basename "$p")" >> "$HANDLER_LOG"; done
-                case "$*" in *slow-*) sleep 2 ;; esac
+                for p in "$@"; do
+                    case "$(basename "$p")" in slow-*)
+                        i=0
+                        while [ ! -e "$HANDLER_RELEASE/$(basename "$p")" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done ;;
+                    esac
+                done
                 for p in "$@"; do echo "end $(basename "$p")" >> "$HANDLER_LOG"; done
                 """);
         Files.setPosixFilePermissions(handler, PosixFilePermissions.fromString("rwx------"));
-        start(Map.of("HANDLER_LOG", log.toString()), "-M", "shell", "-S", handler.toString(), "-p", "safe", "-v");
+        start(Map.of("HANDLER_LOG", log.toString(), "HANDLER_RELEASE", release.toString()),
+                "-M", "shell", "-S", handler.toString(), "-p", "safe", "-v");
 
         Files.writeString(src.resolve("slow-a"), "1");
         awaitLine(log, "start slow-a");
         Files.writeString(src.resolve("fast-b"), "1");
+        // slow-a's batch runs until released below: fast-b's ends only if it runs beside it.
         List<String> lines = awaitLine(log, "end fast-b");
         assertTrue(!lines.contains("end slow-a"), "fast-b was synced while slow-a's batch ran: " + lines);
+        Files.createFile(release.resolve("slow-a"));
         awaitLine(log, "end slow-a");
 
         Files.writeString(src.resolve("slow-c"), "1");
         awaitLine(log, "start slow-c");
         Files.writeString(src.resolve("slow-c"), "2");
-        // The second change's batch falls due while the first runs, and must wait for it.
+        // The second change's batch falls due while the first runs (held until released), and must wait for it.
         jclsync.awaitLog("waits for a running batch", CONVERGE);
+        Files.createFile(release.resolve("slow-c"));
         lines = Trees.awaitText(log, t -> t.lines().filter(l -> l.equals("end slow-c")).count() >= 2, CONVERGE,
                 "a log where slow-c's two batches ended", jclsync).lines().toList();
         assertEquals(List.of("start slow-c", "end slow-c", "start slow-c", "end slow-c"),

@@ -36,6 +36,28 @@ class StatusIT {
         return (long) Double.parseDouble(m.group(1));
     }
 
+    /** Whether the metrics count the initial sync and the batch of the five files written after it. */
+    private static boolean showTheWork(String text) {
+        return metric(text, "jclsync_events_total") >= 5 && metric(text, "jclsync_batches_total") >= 1
+                && metric(text, "jclsync_transfers_total") >= 2 && metric(text, "jclsync_queue_length") == 0;
+    }
+
+    /**
+     * Asks the Prometheus endpoint until its answer {@link #showTheWork shows the work} or WAIT passes,
+     * and returns the last answer: the batch and transfer counts move after rsync exits, a moment after
+     * the files are in place.
+     */
+    private static HttpResponse<String> awaitMetrics(int port) throws Exception {
+        HttpClient http = HttpClient.newHttpClient();
+        HttpRequest get = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (true) {
+            HttpResponse<String> r = http.send(get, HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200 || showTheWork(r.body()) || System.nanoTime() > deadline) return r;
+            Thread.sleep(100);
+        }
+    }
+
     @Test
     void statusJsonStatusCommandAndMetricsAgreeWithWhatHappened() throws Exception {
         Path src = Files.createDirectories(tmp.resolve("src"));
@@ -49,9 +71,7 @@ class StatusIT {
         for (int i = 0; i < 5; i++) Files.writeString(src.resolve("f" + i), "file " + i);
         Trees.awaitEqual(src, dst, WAIT, jclsync);
 
-        HttpClient http = HttpClient.newHttpClient();
-        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> r = awaitMetrics(port);
         assertEquals(200, r.statusCode());
         assertTrue(r.headers().firstValue("Content-Type").orElse("").startsWith("text/plain; version=0.0.4"));
         String text = r.body();

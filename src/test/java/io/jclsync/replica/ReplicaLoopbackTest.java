@@ -229,6 +229,9 @@ class ReplicaLoopbackTest {
         for (Node peer : n.subList(1, 3)) {
             assertArrayEquals(big, Files.readAllBytes(peer.root.resolve("docs/big.bin")), peer.name);
             assertEquals("hello from n1\n", peer.read("docs/small.txt"));
+            // Counted just after the file is renamed into place, so a moment after the tree shows it.
+            await(() -> peer.counter("files_pulled") >= 2, () -> peer.name + "'s files_pulled reaching 2 (it is "
+                    + peer.counter("files_pulled") + ")");
             assertEquals(2, peer.counter("files_pulled"), peer.name + " pulled each file once");
             assertEquals(0, peer.counter("conflicts"));
         }
