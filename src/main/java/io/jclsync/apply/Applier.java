@@ -218,6 +218,10 @@ public final class Applier {
         if (c.kind() == WireMessage.Kind.RENAME && local == null) {
             FileState moved = renames.move(c, tombstones);
             if (moved != null) local = moved;
+            for (WireMessage.Change d : renames.takeDisplaced()) {
+                Plan again = resolve(d, d.writer(), pull);
+                if (again != null) apply(d, pull, again, tombstones);
+            }
         }
         FileState want = c.state();
         if (TypeChange.replacesDirectory(local, want)) {

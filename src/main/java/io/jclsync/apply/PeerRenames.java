@@ -9,6 +9,9 @@ import io.jclsync.state.Index;
 import io.jclsync.state.VersionVector;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.logging.Logger;
 
@@ -21,6 +24,8 @@ final class PeerRenames {
     private static final Logger LOG = Logger.getLogger(PeerRenames.class.getName());
     private final LocalTree tree;
     private final Index versions;
+    /** Deletes of new names that a move displaced (see {@link #carryBelow}), for the applier to apply again. */
+    private final List<WireMessage.Change> displaced = new ArrayList<>();
 
     PeerRenames(LocalTree tree, Index versions) {
         this.tree = tree;
@@ -58,14 +63,32 @@ final class PeerRenames {
         return old;
     }
 
-    /** Indexes what is below directory {@code from} (moved to {@code to}) under its new names, with its versions. */
+    /**
+     * Indexes what is below directory {@code from} (moved to {@code to}) under its new names, with
+     * its versions. A new name may hold a delete already: a node that had the rename deleted the
+     * entry there, and its delete arrived first (chaos cluster seed 1524). That delete is handed
+     * back ({@link #takeDisplaced}) to be applied to what moved, as if it came after: what it covers
+     * goes, what changed since stays and is announced as newer.
+     */
     private void carryBelow(RelPath from, RelPath to) {
         Path f = from.toPath();
         Path t = to.toPath();
+        List<WireMessage.Change> again = new ArrayList<>();
         for (Map.Entry<Path, Index.Version> e : versions.entriesBelow(f).entrySet()) {
             Index.Version v = e.getValue();
             if (v.state() == null) continue;
-            versions.carry(t.resolve(f.relativize(e.getKey())), v);
+            Path target = t.resolve(f.relativize(e.getKey()));
+            Index.Version deleted = versions.carry(target, v);
+            if (deleted != null) again.add(WireMessage.Change.of(target, deleted));
         }
+        again.sort(Comparator.comparing(WireMessage.Change::path, Comparator.comparing(RelPath::toPath)).reversed());
+        displaced.addAll(again); // what is below a directory first
+    }
+
+    /** The deletes the last moves displaced, deepest first; cleared. */
+    List<WireMessage.Change> takeDisplaced() {
+        List<WireMessage.Change> out = List.copyOf(displaced);
+        displaced.clear();
+        return out;
     }
 }

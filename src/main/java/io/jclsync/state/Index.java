@@ -255,11 +255,22 @@ public final class Index {
     /**
      * An entry that moved to {@code to} with its directory keeps its history: {@code to} gets the
      * moved entry's state and writer, and a vector that descends from both the moved entry's and
-     * what {@code to} held, so changes made to it after the move are newer everywhere.
+     * what {@code to} held, so changes made to it after the move are newer everywhere. But if
+     * {@code to} holds a delete the moved entry's version does not cover (a node that had the move
+     * deleted the entry at its new name, and that delete came first), {@code to} gets the moved
+     * entry as it was, and that delete is returned, to be applied again now: merged, the live
+     * entry's vector would cover the delete's, or equal it, and the delete would never apply.
+     *
+     * @return the delete {@code to} held that the moved entry's version does not cover, or null
      */
-    public synchronized void carry(Path to, Version moved) {
+    public synchronized Version carry(Path to, Version moved) {
         Version there = log.get(to);
+        if (there != null && there.state() == null && !moved.vector().covers(there.vector())) {
+            put(to, moved.state(), moved.vector(), moved.writer());
+            return there;
+        }
         put(to, moved.state(), there == null ? moved.vector() : there.vector().merge(moved.vector()), moved.writer());
+        return null;
     }
 
     /** The entries indexed below {@code dir} (not {@code dir} itself), tombstones included. */

@@ -6,6 +6,8 @@ import io.jclsync.cluster.TransferAccess;
 
 import io.jclsync.cluster.tls.NodeIdentity;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -245,6 +247,14 @@ class ApplierTest {
 
     /** d/ holding x (known to n1, v {n2:1}) and, if {@code withConcurrent}, f written by n3 that n1 had not seen. */
     private void renameOfDirectoryFromN1(boolean withConcurrent) throws Exception {
+        renameOfDirectoryFromN1(withConcurrent, () -> { });
+    }
+
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    private void renameOfDirectoryFromN1(boolean withConcurrent, Step beforeTheRename) throws Exception {
         Files.createDirectories(root.resolve("d"));
         Files.writeString(root.resolve("d/x"), "x\n");
         FileState d = FileStates.of(root.resolve("d"));
@@ -255,6 +265,7 @@ class ApplierTest {
             Files.writeString(root.resolve("d/f"), "written by n3 while n1 renamed d\n");
             index.applied(Path.of("d/f"), FileStates.of(root.resolve("d/f")), VersionVector.of("n3", 1), "n3");
         }
+        beforeTheRename.run();
         // n1 renamed d to e: the rename, a tombstone for what it knew below d (its version, one
         // newer: the rename deleted it there), and e's entries.
         receive("n1",
@@ -262,6 +273,37 @@ class ApplierTest {
                         VersionVector.of(Map.of("n2", 1L, "n1", 1L))),
                 change("d/x", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n2", 1L, "n1", 1L))),
                 change("e/x", WireMessage.Kind.MODIFY, x, VersionVector.of("n1", 1)));
+    }
+
+    /**
+     * Chaos cluster seed 1524: n2 (this node) renamed d to e; n3, which had that rename, then moved e
+     * away and its delete of e/x arrived here first, for a path this node had no file at yet. The
+     * rename, applied next, moved d/x to e/x: that version is the one n3 deleted, so it goes. It was
+     * carried instead, with a vector merged from both that equalled n3's delete, live here only.
+     */
+    @Test
+    void anEntryARenameMovesOntoANewerDeleteOfItsNewNameGoes() throws Exception {
+        renameOfDirectoryFromN1(false, () -> receive("n3",
+                change("e/x", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n2", 1L, "n1", 2L, "n3", 1L)))));
+        assertFalse(Files.exists(root.resolve("e/x"), LinkOption.NOFOLLOW_LINKS), "n3 deleted the version that moved");
+        Index.Version x = index.get(Path.of("e/x"));
+        assertNull(x.state(), "a tombstone in the index, as on the other nodes");
+        assertEquals(VersionVector.of(Map.of("n2", 1L, "n1", 2L, "n3", 1L)), x.vector());
+        assertEquals(0, counters.conflicts.get());
+    }
+
+    /** As above, but the delete did not know the moved version (concurrent): it stays, announced as newer. */
+    @Test
+    void anEntryARenameMovesOntoAConcurrentDeleteOfItsNewNameStays() throws Exception {
+        renameOfDirectoryFromN1(false, () -> receive("n3",
+                change("e/x", WireMessage.Kind.DELETE, null, VersionVector.of("n3", 1))));
+        assertEquals("x\n", Files.readString(root.resolve("e/x")));
+        Index.Version x = index.get(Path.of("e/x"));
+        assertNotNull(x.state());
+        List<WireMessage.Change> kept = applier.takeKept();
+        assertTrue(kept.stream().anyMatch(c -> c.path().toString().equals("e/x")
+                && c.version().compare(VersionVector.of("n3", 1)) == VersionVector.Order.NEWER),
+                "announced from here with a version newer than the delete, so n3 gets it back: " + kept);
     }
 
     @Test
