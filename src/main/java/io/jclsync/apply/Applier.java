@@ -70,7 +70,8 @@ public final class Applier {
      * @param sources nodes to pull from (transfer endpoint and key): the origin first, then other
      *                nodes', tried when the origin fails (what they send is checked like the rest);
      *                asked again at that moment, so that nodes which said hello meanwhile are tried
-     * @return false if files could not be pulled from anyone (they stay missing here until announced again)
+     * @return false if files could not be pulled from anyone, or a change could not be applied here (they stay
+     *     missing here until announced again, or until the next catch-up with the origin)
      */
     public boolean apply(WireMessage.Batch batch, Supplier<List<Puller.Source>> sources) throws InterruptedException {
         counters.batchesReceived.incrementAndGet();
@@ -86,6 +87,10 @@ public final class Applier {
             if (c.kind() == WireMessage.Kind.DELETE) tombstones.put(c.path(), c.version());
         }
         Set<RelPath> notKept = subtrees.keepAsideBeforeTakeover(batch.changes());
+        // A change refused or failed here (a parent that is a file here for now, a full disk) leaves
+        // the batch incomplete: a catch-up answer's position is then not taken, and the entry comes
+        // again at the next catch-up, when the tree may take it (chaos cluster seed 1524's replay).
+        boolean failed = false;
         for (WireMessage.Change c : batch.changes()) {
             if (!notKept.isEmpty() && notKept.contains(subtrees.scope().scopeOf(c.path()))) continue;
             try {
@@ -96,13 +101,15 @@ public final class Applier {
                 Plan plan = resolve(c, batch.origin(), pull);
                 if (plan != null) apply(c, pull, plan, tombstones);
             } catch (NotBeneathException e) {
+                failed = true;
                 counters.refusedWrites.incrementAndGet();
                 LOG.warning("refused " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e.getMessage());
             } catch (IOException e) {
+                failed = true;
                 LOG.warning("could not apply " + c.kind() + " of " + c.path() + " from " + batch.origin() + ": " + e);
             }
         }
-        boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty();
+        boolean complete = (pull.isEmpty() || puller.pull(batch.origin(), sources, pull)) && notKept.isEmpty() && !failed;
         for (Puller.Copy copy : puller.takeCopiesPlaced()) {
             try {
                 keptHere.copy(copy.at(), copy.state());

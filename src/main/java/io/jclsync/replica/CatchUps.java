@@ -68,7 +68,8 @@ final class CatchUps {
             LOG.info("catch-up with " + peer + " waits for a subtree takeover; it is asked again when it next joins or "
                     + "the cluster is quiet");
         } else {
-            LOG.warning("catch-up with " + peer + " is incomplete (a pull failed); it is asked again when it next joins");
+            LOG.warning("catch-up with " + peer + " is incomplete (a pull or a change failed); it is asked again when it next "
+                    + "joins or the cluster is quiet");
         }
     }
 

@@ -276,6 +276,24 @@ class ApplierTest {
     }
 
     /**
+     * Chaos cluster seed 1524 (its replay): n2 made a directory a file while n3 wrote below it; n3's
+     * entries below were refused here, and the catch-up answer holding them was taken as complete,
+     * so they never came again once the directory was back. A refused change leaves the batch
+     * incomplete: the answer's position is not taken, and the next catch-up brings the entry again.
+     */
+    @Test
+    void aChangeRefusedBelowAFileLeavesTheBatchIncomplete() throws Exception {
+        Files.writeString(root.resolve("p"), "a file here, a directory at n3\n");
+        found("p");
+        FileState dir = new FileState(FileType.DIRECTORY, 0, 1_000_000_000L, 0755, new byte[0], new byte[0], 0);
+        boolean complete = applier.apply(new WireMessage.Batch("00", "n3", 1,
+                List.of(change("p/q", WireMessage.Kind.MODIFY, dir, VersionVector.of("n3", 1))), null), () -> List.of(NOWHERE));
+        assertFalse(complete, "refused below a file: not applied, so not complete");
+        assertEquals(1, counters.refusedWrites.get());
+        assertTrue(Files.isRegularFile(root.resolve("p")), "the file stays");
+    }
+
+    /**
      * Chaos cluster seed 1524: n2 (this node) renamed d to e; n3, which had that rename, then moved e
      * away and its delete of e/x arrived here first, for a path this node had no file at yet. The
      * rename, applied next, moved d/x to e/x: that version is the one n3 deleted, so it goes. It was
