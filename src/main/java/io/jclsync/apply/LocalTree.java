@@ -128,7 +128,13 @@ public final class LocalTree implements AutoCloseable {
             // Made with the wanted mode (less what the umask takes, set again below), never with
             // another one in between: the watcher could read that and announce it as a change.
             if (!exists) parent.mkdir(name, safeMode(want));
-            parent.chmod(name, safeMode(want));
+            try {
+                parent.chmod(name, safeMode(want));
+            } catch (NoSuchFileException gone) {
+                if (exists) throw gone;
+                // Made, and removed here at once (a local rm -r): it is indexed as made, so that the
+                // remove is announced; unindexed, the watcher's delete would be dropped as nothing.
+            }
         }
     }
 
