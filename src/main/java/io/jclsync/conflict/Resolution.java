@@ -128,6 +128,10 @@ public sealed interface Resolution {
         // Whether what is here is not what the index holds: a change made here since, this node's.
         boolean changedHere = mine == null || !FileStates.same(local, mine.state());
         String localWriter = changedHere ? self : mine.writer();
+        // A version this node has (or an older one), against a change made here since: nothing to
+        // take, and nothing to record either; the change is announced from here. Recorded under
+        // the peer's version, an mtime set here would never be announced (chaos cluster seed 1548).
+        if (stale && changedHere && mine != null) return new Ignore();
         if (local.type() == FileType.DIRECTORY && c.state() != null && c.state().type() == FileType.DIRECTORY) {
             // Only the mode differs: a newer one is taken, a stale one ignored, and between
             // concurrent ones every node makes the same choice (not the last to arrive).

@@ -130,6 +130,23 @@ class ResolutionTest {
         assertEquals(new Resolution.AlreadyHere(v("n2", 3), "n2", false), decide(takeover, f, indexed(f, v("n2", 3), "n2"), THEIRS));
     }
 
+    /**
+     * Chaos cluster seed 1548: n2 set a file's mtime (not announced yet) when a catch-up answer
+     * brought the version it already had. Taken as "already here", the new mtime was recorded under
+     * that version and expected as the peer's echo: never announced, for good. A version this node
+     * has, against a change made here since, changes nothing: the change is announced from here.
+     */
+    @Test
+    void theVersionHeldHereAgainstAnMtimeChangedHereIsIgnored() {
+        Index.Version mine = indexed(file("a", 5), v("n2", 1), "n2");
+        assertInstanceOf(Resolution.Ignore.class, decide(modify(file("a", 5), v("n2", 1)), file("a", 9), mine, THEIRS),
+                "set later here");
+        assertInstanceOf(Resolution.Ignore.class, decide(modify(file("a", 5), v("n2", 1)), file("a", 2), mine, THEIRS),
+                "set earlier here");
+        assertInstanceOf(Resolution.Ignore.class, decide(modify(file("a", 5), v("n2", 1)), file("a", 2),
+                indexed(file("a", 5), v("n2", 2), "n2"), THEIRS), "an older version");
+    }
+
     @Test
     void aDirectoryWhoseModeDiffersTakesANewerModeAndIgnoresAStaleOne() {
         Index.Version mine = indexed(dir(0755), v("n1", 1), "n1");
