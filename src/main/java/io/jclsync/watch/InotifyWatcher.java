@@ -9,9 +9,11 @@ import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.logging.Level;
@@ -23,6 +25,12 @@ import java.util.logging.Logger;
  * <p>A new directory is watched first and listed second, so a file created in it before the watch
  * existed is still reported (by the listing). Directory moves inside the tree update the path of
  * every watch below. An overflowed queue becomes a {@link WatchSink#rescan} of the whole tree.
+ *
+ * <p>Events are read after the fact: by the time a directory's creation is read, it (or a parent)
+ * may have moved on, and a watch added by its path goes to whatever is there now, or nowhere. So
+ * every move of a directory inside the tree is checked against the kernel ({@link #placeMoved}),
+ * and a directory whose creation found nothing at its name waits for a parent's move to say where
+ * it went ({@link #unplaced}).
  */
 public final class InotifyWatcher implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(InotifyWatcher.class.getName());
@@ -30,6 +38,8 @@ public final class InotifyWatcher implements AutoCloseable {
             | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK;
     private static final Path ROOT = Path.of("");
     private static final int FLUSH_EVENTS = 4096;
+    /** More directories than this waiting to be placed: a rescan of the tree is cheaper. */
+    private static final int MAX_UNPLACED = 10_000;
 
     private final Path root;
     private final Supplier<Filter> filter;
@@ -44,6 +54,12 @@ public final class InotifyWatcher implements AutoCloseable {
     private volatile boolean rescanRequested;
     private long overflows;
     private long lastOverflowLog;
+    /**
+     * Directories whose creation was read after nothing was at the name it gave any more (moved
+     * away with a parent, or deleted): placed, watched and scanned when a parent's move says where
+     * they went; dropped when a delete or a move out of the tree says they are gone.
+     */
+    private final Set<Path> unplaced = new HashSet<>();
 
     private InotifyWatcher(Builder b) {
         this.root = b.root;
@@ -127,6 +143,7 @@ public final class InotifyWatcher implements AutoCloseable {
                 if (overflowed) rescanAfterOverflow(out);
                 if (rescanRequested) {
                     rescanRequested = false;
+                    unplaced.clear();
                     scanner.scan(ROOT, filter.get(), null);
                     flush(out);
                     sink.rescan(ROOT);
@@ -134,6 +151,7 @@ public final class InotifyWatcher implements AutoCloseable {
                 for (RenamePairer.Pending gone : pairer.expire(System.nanoTime())) {
                     movedOut(gone, out);
                 }
+                placeReturned(out);
                 flush(out);
             }
         } catch (WatchException e) {
@@ -178,8 +196,9 @@ public final class InotifyWatcher implements AutoCloseable {
         if (!included(f, path, isDir)) return;
         if (e.has(IN_CREATE)) {
             out.add(FsEvent.create(path, isDir));
-            if (isDir) scanner.scan(path, f, out);
+            if (isDir) watchNew(path, f, out);
         } else if (e.has(IN_DELETE)) {
+            if (isDir) forgetUnplaced(path);
             out.add(FsEvent.delete(path, isDir));
         } else if (e.has(IN_CLOSE_WRITE)) {
             out.add(FsEvent.closeWrite(path));
@@ -199,24 +218,110 @@ public final class InotifyWatcher implements AutoCloseable {
             if (toIncluded) {
                 out.add(FsEvent.delete(to, isDir));
                 out.add(FsEvent.create(to, isDir));
-                if (isDir) scanner.scan(to, f, out);
+                if (isDir) watchNew(to, f, out);
             }
             return;
         }
         if (isDir) table.move(from.from(), to);
         if (toIncluded) {
             out.add(FsEvent.move(from.from(), to, isDir));
+            if (isDir) placeMoved(from.from(), to, f, out);
         } else {
+            if (isDir) forgetUnplaced(from.from());
             if (isDir) unwatch(to);
             out.add(FsEvent.delete(from.from(), isDir));
         }
     }
 
     /**
+     * A directory renamed within the tree keeps its watches, which follow the inodes, if the table
+     * had them right. Each directory the table now places at or below {@code to} is watched again
+     * by its path: the kernel hands back the descriptor that inode has. The table's answer: that
+     * watch is in the tree (not to be removed with an earlier move out of the tree that it has
+     * come back from). Another answer: it was not watched as believed (its creation was read after
+     * it had moved on, or a move into a directory made a moment before was seen as a move out);
+     * it is watched, and scanned as new, so what was written in it meanwhile is reported. A path
+     * with nothing there is left to the events that say where it went. Then the directories made
+     * below {@code from} that were never found are looked for below {@code to}.
+     */
+    private void placeMoved(Path from, Path to, Filter f, List<FsEvent> out) throws WatchException {
+        for (Map.Entry<Path, Integer> w : table.entriesAt(to).entrySet()) {
+            Path dir = w.getKey();
+            InotifyChannel.AddResult added = channel.addWatch(root.resolve(dir), DIR_MASK, table.size());
+            if (added != InotifyChannel.AddResult.ADDED) continue;
+            int wd = channel.lastWd();
+            if (wd == w.getValue()) {
+                table.seen(wd);
+            } else {
+                LOG.fine(() -> PathBytes.display(dir) + " was not watched as believed: watched and scanned again");
+                table.put(wd, dir);
+                scanner.scan(dir, f, out);
+            }
+        }
+        if (table.wd(to) == null) scanner.scan(to, f, out); // never watched: watched now, if still there
+        List<Path> found = unplaced.stream().filter(p -> p.startsWith(from)).toList();
+        for (Path p : found) {
+            unplaced.remove(p);
+            Path now = to.resolve(from.relativize(p));
+            if (!included(f, now, true)) continue;
+            out.add(FsEvent.create(now, true));
+            watchNew(now, f, out);
+        }
+    }
+
+    /**
+     * A directory made here or moved in from outside: watched and scanned, or, if nothing is at its
+     * name any more, left to wait for a parent's move to say where it went.
+     */
+    private void watchNew(Path dir, Filter f, List<FsEvent> out) throws WatchException {
+        scanner.scan(dir, f, out);
+        if (table.wd(dir) == null && gone(dir)) unplaced(dir);
+    }
+
+    /**
+     * Once the queue is drained: a directory waiting to be placed that is at its name again (moved
+     * away with a parent and back, whose moves named it nowhere else) is watched and scanned there.
+     */
+    private void placeReturned(List<FsEvent> out) throws WatchException {
+        if (unplaced.isEmpty()) return;
+        Filter f = filter.get();
+        for (Path dir : List.copyOf(unplaced)) {
+            if (gone(dir)) continue;
+            unplaced.remove(dir);
+            out.add(FsEvent.create(dir, true));
+            watchNew(dir, f, out);
+        }
+    }
+
+    /** Waits for a parent's move to say where {@code dir} went ({@link #unplaced}); too many: a rescan. */
+    private void unplaced(Path dir) {
+        unplaced.add(dir);
+        if (unplaced.size() > MAX_UNPLACED) {
+            unplaced.clear();
+            rescanRequested = true;
+        }
+    }
+
+    /** {@code dir} and what was below it are gone from the tree: nothing there waits to be placed. */
+    private void forgetUnplaced(Path dir) {
+        if (!unplaced.isEmpty()) unplaced.removeIf(p -> p.startsWith(dir));
+    }
+
+    /** Whether nothing is at {@code rel} now (unreadable counts as there). */
+    private boolean gone(Path rel) {
+        try {
+            return FileType.lstat(root.resolve(rel)).isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /**
      * A directory moved out of the tree: its watches (as they were when it moved) go, unless one
-     * was added again since: moved straight back in (or into a directory watched after it got
-     * there), the same inode has the same descriptors, and removing them by path or descriptor
-     * would leave it unwatched (chaos cluster seed 300).
+     * was seen in the tree since (added again, or moved within it): moved straight back in (or into
+     * a directory watched after it got there), the same inode has the same descriptors, and
+     * removing them by path or descriptor would leave it unwatched (chaos cluster seed 300, watch
+     * history seeds 5 and 17).
      */
     private void movedOut(RenamePairer.Pending gone, List<FsEvent> out) {
         for (Map.Entry<Integer, Long> w : gone.watches().entrySet()) {
@@ -224,6 +329,7 @@ public final class InotifyWatcher implements AutoCloseable {
             channel.removeWatch(w.getKey());
             table.remove(w.getKey());
         }
+        if (gone.directory()) forgetUnplaced(gone.from());
         out.add(FsEvent.delete(gone.from(), gone.directory()));
     }
 
@@ -265,6 +371,7 @@ public final class InotifyWatcher implements AutoCloseable {
         }
         // Partners of pending moves may be among the lost events: the rescan covers both ends.
         pairer.drain();
+        unplaced.clear();
         scanner.scan(ROOT, filter.get(), null);
         flush(out);
         sink.rescan(ROOT);

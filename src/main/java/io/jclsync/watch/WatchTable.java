@@ -14,9 +14,11 @@ final class WatchTable {
     private final Map<Integer, Path> dirByWd = new HashMap<>();
     private final Map<Path, Integer> wdByDir = new HashMap<>();
     /**
-     * When each watch was last added ({@link #put}; a move keeps it): the kernel gives a directory
-     * watched again (moved out of the tree and back, say) its watch descriptor back, so a
-     * descriptor alone does not tell that watch from the one it had before.
+     * When each watch was last seen in the tree: added ({@link #put}), or moved within it
+     * ({@link #move}). The kernel gives a directory watched again (moved out of the tree and back,
+     * say) its watch descriptor back, so a descriptor alone does not tell that watch from the one
+     * it had when its directory left; a directory that left and is back, renamed since, is in the
+     * tree although no scan found it at its old name (watch history seed 17).
      */
     private final Map<Integer, Long> addedAt = new HashMap<>();
     private long added;
@@ -58,7 +60,7 @@ final class WatchTable {
         return out;
     }
 
-    /** Whether {@code wd} is still the watch added at {@code when} (not removed, nor added again since). */
+    /** Whether {@code wd} is still the watch seen at {@code when} (not removed, added again or moved since). */
     boolean sameWatch(int wd, Long when) {
         Long now = addedAt.get(wd);
         return now != null && now.equals(when);
@@ -66,6 +68,15 @@ final class WatchTable {
 
     int size() {
         return dirByWd.size();
+    }
+
+    /** The directories at and below {@code dir} with their watch descriptors. */
+    Map<Path, Integer> entriesAt(Path dir) {
+        Map<Path, Integer> out = new HashMap<>();
+        for (Map.Entry<Path, Integer> e : wdByDir.entrySet()) {
+            if (e.getKey().startsWith(dir)) out.put(e.getKey(), e.getValue());
+        }
+        return out;
     }
 
     /** The watch descriptors of {@code dir} and every directory below it. */
@@ -77,11 +88,20 @@ final class WatchTable {
         return wds;
     }
 
+    /** Watch {@code wd} is seen in the tree now (see {@link #addedAt}). */
+    void seen(int wd) {
+        if (dirByWd.containsKey(wd)) addedAt.put(wd, ++added);
+    }
+
     /** A directory moved inside the tree: every watch at or below {@code from} now lives below {@code to}. */
     void move(Path from, Path to) {
-        for (int wd : subtree(from)) {
-            Path old = dirByWd.get(wd);
-            map(wd, to.resolve(from.relativize(old)));
+        // All taken out first: a watch put at its new name may displace one not moved yet (a stale
+        // entry at that name), which would then be lost (watch history seed 1088).
+        Map<Path, Integer> moving = entriesAt(from);
+        for (Map.Entry<Path, Integer> e : moving.entrySet()) {
+            wdByDir.remove(e.getKey());
+            dirByWd.remove(e.getValue());
         }
+        for (Map.Entry<Path, Integer> e : moving.entrySet()) put(e.getValue(), to.resolve(from.relativize(e.getKey())));
     }
 }
