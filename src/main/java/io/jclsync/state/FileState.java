@@ -10,9 +10,13 @@ import io.jclsync.fs.FileType;
  */
 public record FileState(FileType type, long size, long mtimeNanos, int mode, byte[] linkTarget, byte[] sha256,
                         long inode) {
+    private static final byte[] NONE = new byte[0];
+
     public FileState {
-        linkTarget = linkTarget.clone();
-        sha256 = sha256.clone();
+        // Most entries have no link target, and directories and links no hash: one shared empty
+        // array for those (an index holds a state per entry, and an empty array costs 16 bytes).
+        linkTarget = linkTarget.length == 0 ? NONE : linkTarget.clone();
+        sha256 = sha256.length == 0 ? NONE : sha256.clone();
     }
 
     public FileState(FileType type, long size, long mtimeNanos, int mode, byte[] linkTarget, byte[] sha256) {
