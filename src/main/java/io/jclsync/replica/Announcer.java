@@ -197,7 +197,7 @@ public final class Announcer implements Transfer {
      */
     private void carry(Path to, Index.Version old) throws IOException {
         if (old == null || old.state() == null || FileType.lstat(root.resolve(to)).isEmpty()) return;
-        versions.carry(to, old);
+        versions.movedHere(to, old);
     }
 
     /** Whether each of {@code below} (indexed below the rename's old name) is below its new name now. */

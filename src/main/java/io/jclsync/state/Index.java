@@ -269,8 +269,20 @@ public final class Index {
             put(to, moved.state(), moved.vector(), moved.writer());
             return there;
         }
-        put(to, moved.state(), there == null ? moved.vector() : there.vector().merge(moved.vector()), moved.writer());
+        movedHere(to, moved);
         return null;
+    }
+
+    /**
+     * An entry that this node's own rename of its directory moved to {@code to}: {@code to} gets
+     * its state and writer and a vector that descends from both the moved entry's and what
+     * {@code to} held, whatever that was. Unlike a peer's rename ({@link #carry}), this one comes
+     * after everything this index holds, a delete at the new name included (the directory renamed
+     * away and back: chaos cluster seed 2105).
+     */
+    public synchronized void movedHere(Path to, Version moved) {
+        Version there = log.get(to);
+        put(to, moved.state(), there == null ? moved.vector() : there.vector().merge(moved.vector()), moved.writer());
     }
 
     /** The entries indexed below {@code dir} (not {@code dir} itself), tombstones included. */

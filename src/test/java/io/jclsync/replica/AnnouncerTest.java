@@ -127,6 +127,40 @@ class AnnouncerTest {
     }
 
     /**
+     * Found by the chaos checker (cluster seed 2105): n2 renamed {@code log} to {@code s/log} and
+     * changed it inside before the batch went out, so it was announced as a new directory, every
+     * old entry tombstoned ({@code log/f} at n2=4); then it renamed it back. The entries carried
+     * back to {@code log} took their versions from {@code s/log} (n2=1) without the tombstones at
+     * their names: announced at n2=2, older than the delete every peer held, they were ignored,
+     * and a catch-up answer then deleted n2's own file (a lost write). A local rename comes after
+     * everything this node indexed: what moved descends from what its new name held.
+     */
+    @Test
+    void anEntryRenamedBackOntoItsOwnTombstoneIsNewerThanIt() throws Exception {
+        Files.createDirectories(root.resolve("log"));
+        Files.writeString(root.resolve("log/f"), "token 18\n");
+        FileState dir = FileStates.of(root.resolve("log"));
+        FileState f = FileStates.of(root.resolve("log/f"));
+        index.applied(Path.of("log"), null, VersionVector.of("n2", 5), "n2");
+        index.applied(Path.of("log/f"), null, VersionVector.of("n2", 4), "n2");
+        index.applied(Path.of("s"), FileStates.of(root), VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("s/log"), dir, VersionVector.of("n2", 1), "n2");
+        index.applied(Path.of("s/log/f"), f, VersionVector.of("n2", 1), "n2");
+
+        announcer.run(new Batch(List.of(new Batch.Rename(Path.of("s/log"), Path.of("log"))),
+                List.of(new Batch.Entry(Path.of("s/log"), ChangeKind.DELETE, null, 0),
+                        new Batch.Entry(Path.of("log"), ChangeKind.CREATE, FileType.DIRECTORY, 0)), false));
+
+        WireMessage.Change back = sent.stream().filter(c -> c.path().toPath().equals(Path.of("log/f")) && c.state() != null)
+                .findFirst().orElseThrow(() -> new AssertionError("log/f not announced: " + sent));
+        assertEquals(true, back.version().covers(VersionVector.of("n2", 4)) && !back.version().equals(VersionVector.of("n2", 4)),
+                "log/f's new version is newer than its tombstone: " + back.version());
+        assertEquals(back.version(), index.get(Path.of("log/f")).vector());
+        WireMessage.Change rename = sent.stream().filter(c -> c.kind() == WireMessage.Kind.RENAME).findFirst().orElseThrow();
+        assertEquals(true, rename.version().covers(VersionVector.of("n2", 5)), "log's too: " + rename.version());
+    }
+
+    /**
      * Found by the chaos checker (cluster seed 45): a peer's change made directory {@code e} here
      * (empty, registered as an echo) just before this node renamed its own {@code d} back to
      * {@code e}, which replaced the empty one. The rename's target matched the echo (a directory's
