@@ -12,7 +12,7 @@ import java.util.Map;
 /**
  * Whether a peer's rename moves what is at the old path here, when nothing is at the new one: only
  * what the origin renamed moves. Nothing moves whose version here the origin had not seen (the
- * rename's delete of the old path does not cover it). A file or symlink moves if it has the content
+ * rename's delete of the old path does not cover it, or the batch has no such delete). A file or symlink moves if it has the content
  * the new path has; a
  * directory if it is as this node last agreed on it and everything indexed below it is what the
  * origin renamed with it (the rename's batch tombstones each such entry with a version that covers
@@ -43,8 +43,13 @@ public record PeerRename(boolean moves, Path changedBelow) {
         // that path does not cover it) is a change made concurrently, whatever its content: it stays
         // for that delete to keep it, as every other node that has it keeps it (chaos cluster seed
         // 1095). Moved, its newer version would be tombstoned here and live elsewhere.
+        // A rename whose batch holds no delete of the old path at all (its origin had something
+        // there again when it announced the rename) says nothing is gone from there: what is
+        // indexed live there stays, or its entry would stay live here with nothing at its name,
+        // and the origin's next versions of it (older than that entry) would never come back
+        // (chaos cluster seed 2119).
         VersionVector deleted = tombstones.get(from);
-        if (known != null && known.state() != null && deleted != null && !deleted.covers(known.vector())) return STAYS;
+        if (known != null && known.state() != null && (deleted == null || !deleted.covers(known.vector()))) return STAYS;
         if (old.type() != FileType.DIRECTORY) return FileStates.sameContent(old, renamed) ? MOVES : STAYS;
         if (known == null || !FileStates.same(old, known.state())) return STAYS;
         for (Map.Entry<Path, Index.Version> e : below.entrySet()) {

@@ -237,6 +237,7 @@ class ApplierTest {
                 new WireMessage.Change(RelPath.of("e".getBytes()), WireMessage.Kind.RENAME, RelPath.of("d".getBytes()), d,
                         VersionVector.of("n2", 2)),
                 change("d/x", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n2", 2L, "n3", 1L))),
+                change("d", WireMessage.Kind.DELETE, null, VersionVector.of("n2", 2)),
                 change("e/x", WireMessage.Kind.MODIFY, FileStates.of(elsewhere), VersionVector.of(Map.of("n2", 2L, "n3", 1L))));
         assertTrue(Files.isRegularFile(root.resolve("e/x")), "d moved whole");
         assertEquals(0, counters.conflicts.get(), "n2's append is newer than what moved here");
@@ -267,11 +268,12 @@ class ApplierTest {
         }
         beforeTheRename.run();
         // n1 renamed d to e: the rename, a tombstone for what it knew below d (its version, one
-        // newer: the rename deleted it there), and e's entries.
+        // newer: the rename deleted it there), then d's own, and e's entries.
         receive("n1",
                 new WireMessage.Change(RelPath.of("e".getBytes()), WireMessage.Kind.RENAME, RelPath.of("d".getBytes()), d,
                         VersionVector.of(Map.of("n2", 1L, "n1", 1L))),
                 change("d/x", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n2", 1L, "n1", 1L))),
+                change("d", WireMessage.Kind.DELETE, null, VersionVector.of(Map.of("n2", 1L, "n1", 1L))),
                 change("e/x", WireMessage.Kind.MODIFY, x, VersionVector.of("n1", 1)));
     }
 

@@ -57,6 +57,18 @@ class PeerRenameTest {
                 Map.of(rel("f"), V2)), "covered");
     }
 
+    /**
+     * Chaos cluster seed 2119: n2 renamed f away, and by the time it announced the rename a peer's
+     * version had been placed at f again, so its batch held no delete of f. n3 moved its f (the
+     * renamed content) all the same; its index kept f live with nothing at that name, and the
+     * versions of f that n2 and n1 then had (older than that entry) never came back to n3.
+     */
+    @Test
+    void anIndexedVersionStaysWhenTheBatchDeletesNothingAtTheOldPath() {
+        assertEquals(STAYS, PeerRename.of(rel("f"), file(1, 5), indexed(file(1, 5), V1), file(1, 5), Map.of(), Map.of()));
+        assertEquals(STAYS, PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), Map.of(), Map.of()));
+    }
+
     @Test
     void aFileRewrittenHereStays() {
         assertEquals(STAYS, PeerRename.of(rel("f"), file(2, 5), indexed(file(1, 5), V1), file(1, 5), Map.of(), Map.of()));
@@ -74,21 +86,23 @@ class PeerRenameTest {
                 Path.of("d/f"), indexed(file(1, 5), V1),
                 Path.of("d/gone"), indexed(null, V2)); // deleted here: not the rename's business
         assertEquals(MOVES, PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), below,
-                Map.of(rel("d/f"), V2)));
-        assertEquals(MOVES, PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), Map.of(), Map.of()), "empty");
+                Map.of(rel("d/f"), V2, rel("d"), V2)));
+        assertEquals(MOVES, PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), Map.of(),
+                Map.of(rel("d"), V2)), "empty");
     }
 
     @Test
     void aDirectoryWithAnEntryTheOriginDidNotKnowStaysAndNamesIt() {
         Map<Path, Index.Version> below = Map.of(Path.of("d/new"), indexed(file(1, 5), V1));
         assertEquals(new PeerRename(false, Path.of("d/new")),
-                PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), below, Map.of()));
+                PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), below, Map.of(rel("d"), V2)));
     }
 
     @Test
     void aDirectoryWithAnEntryChangedConcurrentlyStaysAndNamesIt() {
         Map<Path, Index.Version> below = Map.of(Path.of("d/f"), indexed(file(1, 5), V2));
         assertEquals(new PeerRename(false, Path.of("d/f")),
-                PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), below, Map.of(rel("d/f"), V1)));
+                PeerRename.of(rel("d"), dir(0755), indexed(dir(0755), V1), dir(0755), below,
+                        Map.of(rel("d/f"), V1, rel("d"), V2)));
     }
 }
