@@ -14,11 +14,13 @@ final class WatchTable {
     private final Map<Integer, Path> dirByWd = new HashMap<>();
     private final Map<Path, Integer> wdByDir = new HashMap<>();
     /**
-     * When each watch was last seen in the tree: added ({@link #put}), or moved within it
-     * ({@link #move}). The kernel gives a directory watched again (moved out of the tree and back,
-     * say) its watch descriptor back, so a descriptor alone does not tell that watch from the one
-     * it had when its directory left; a directory that left and is back, renamed since, is in the
-     * tree although no scan found it at its old name (watch history seed 17).
+     * When each watch was last seen in the tree: added ({@link #put}), or found at its place in it
+     * by the kernel ({@link #seen}). The kernel gives a directory watched again (moved out of the
+     * tree and back, say) its watch descriptor back, so a descriptor alone does not tell that watch
+     * from the one it had when its directory left; a directory that left and is back, renamed
+     * since, is in the tree although no scan found it at its old name (watch history seed 17). A
+     * move in the table is no such proof: a directory that left the tree, whose parent was renamed
+     * before that was read, moves with the parent's entries.
      */
     private final Map<Integer, Long> addedAt = new HashMap<>();
     private long added;
@@ -102,6 +104,10 @@ final class WatchTable {
             wdByDir.remove(e.getKey());
             dirByWd.remove(e.getValue());
         }
-        for (Map.Entry<Path, Integer> e : moving.entrySet()) put(e.getValue(), to.resolve(from.relativize(e.getKey())));
+        for (Map.Entry<Path, Integer> e : moving.entrySet()) {
+            Long stamp = addedAt.get(e.getValue());
+            map(e.getValue(), to.resolve(from.relativize(e.getKey())));
+            if (stamp != null) addedAt.put(e.getValue(), stamp);
+        }
     }
 }

@@ -24,7 +24,7 @@ class InotifyWatcherTest {
     private InotifyWatcher watcher;
     private final Recorder sink = new Recorder();
 
-    static final class Recorder implements WatchSink {
+    static class Recorder implements WatchSink {
         final List<FsEvent> events = new ArrayList<>();
         final List<Path> rescans = new ArrayList<>();
         WatchException failure;
@@ -61,6 +61,38 @@ class InotifyWatcherTest {
             for (FsEvent e : events) if (e.kind() == kind) out.add(e.path());
             return out;
         }
+    }
+
+    /**
+     * Parks the reader thread in the sink on the batch that holds {@code gate}, until released:
+     * what is done meanwhile is read late, all at once, as when the reader lags.
+     */
+    static final class Gated extends Recorder {
+        private final java.util.concurrent.CountDownLatch parked = new java.util.concurrent.CountDownLatch(1);
+        private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
+
+        @Override
+        public void events(List<FsEvent> batch) {
+            if (parked.getCount() > 0 && batch.stream().anyMatch(e -> e.path().equals(Path.of("gate")))) {
+                parked.countDown();
+                try {
+                    released.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            super.events(batch);
+        }
+    }
+
+    /** Starts watching with a {@link Gated} sink and parks its reader. */
+    private Gated startParked() throws Exception {
+        Gated gated = new Gated();
+        watcher = InotifyWatcher.builder(root).filter(() -> Filter.ACCEPT_ALL).sink(gated).build();
+        watcher.start();
+        Files.writeString(root.resolve("gate"), "g");
+        assertTrue(gated.parked.await(5, java.util.concurrent.TimeUnit.SECONDS), "the reader parked");
+        return gated;
     }
 
     private void start(Filter filter) throws WatchException {
@@ -135,6 +167,62 @@ class InotifyWatcherTest {
             final Path to = Path.of("out" + i);
             sink.awaitUntil(r -> r.events.stream().anyMatch(e -> e.kind() == FsEvent.Kind.MOVE && e.path().equals(to)
                     && from.equals(e.from())), "the move out of " + data);
+        }
+    }
+
+    /**
+     * A directory moved out of the tree, then its parent renamed, both read late: the table moves
+     * the departed directory's entries with the parent's, and that move must not count as its
+     * being in the tree, or its watch stays and what happens outside is reported inside.
+     */
+    @Test
+    void aDirectoryThatLeftBeforeItsParentWasRenamedIsWatchedNoMore(@TempDir Path outside) throws Exception {
+        Files.createDirectories(root.resolve("p/x/s"));
+        Gated sink = startParked();
+        Files.move(root.resolve("p/x"), outside.resolve("o"));
+        Files.move(root.resolve("p"), root.resolve("q"));
+        sink.released.countDown();
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.DELETE).contains(Path.of("p/x")), "the moved-out half, expired");
+        Files.writeString(outside.resolve("o/s/leak"), "x");
+        Files.writeString(root.resolve("q/in"), "x");
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.CLOSE_WRITE).contains(Path.of("q/in")), "a write in q");
+        synchronized (sink) {
+            assertTrue(sink.events.stream().noneMatch(e -> e.path().endsWith("leak")), "reported: " + sink.events);
+        }
+        assertEquals(2, watcher.watchCount(), "the tree and q");
+    }
+
+    /** A directory made, then its parent renamed and a file made at its old name, all read late: watched where it went. */
+    @Test
+    void aDirectoryWhoseOldNameNowHoldsAFileIsWatchedWhereItWent() throws Exception {
+        Files.createDirectory(root.resolve("a"));
+        Gated sink = startParked();
+        Files.createDirectory(root.resolve("a/x"));
+        Files.move(root.resolve("a"), root.resolve("b"));
+        Files.createDirectory(root.resolve("a"));
+        Files.writeString(root.resolve("a/x"), "a file now");
+        sink.released.countDown();
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.CREATE).contains(Path.of("b/x")), "b/x found where it went");
+        Files.writeString(root.resolve("b/x/f"), "x");
+        sink.awaitUntil(r -> r.paths(FsEvent.Kind.CLOSE_WRITE).contains(Path.of("b/x/f")), "a write in b/x");
+    }
+
+    /** A rename that takes paths below it past PATH_MAX: those cannot be checked by path, and the watcher goes on. */
+    @Test
+    void aRenameThatMakesPathsTooLongDoesNotStopTheWatcher() throws Exception {
+        Path deep = root.resolve("a");
+        String name = "n".repeat(250);
+        while (deep.toString().length() + 251 < 4090) deep = deep.resolve(name);
+        Files.createDirectories(deep);
+        start(Filter.ACCEPT_ALL);
+        Path longer = root.resolve("a" + "l".repeat(200));
+        Files.move(root.resolve("a"), longer);
+        try {
+            Files.writeString(root.resolve("after"), "x");
+            sink.awaitUntil(r -> r.paths(FsEvent.Kind.CLOSE_WRITE).contains(Path.of("after")) || r.failure != null, "a write after");
+            assertEquals(null, sink.failure);
+        } finally {
+            Files.move(longer, root.resolve("a")); // paths short enough again to be deleted
         }
     }
 
