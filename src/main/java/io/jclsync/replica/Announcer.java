@@ -231,12 +231,9 @@ public final class Announcer implements Transfer {
             Index.Version known = versions.get(rel);
             if (known != null && !versions.self().equals(known.writer()) && FileStates.same(known.state(), state)) {
                 // A peer's version, as it was placed: nothing changed here. Announced, it would be
-                // an echo (a new version of this node's of the same state). A directory is named
-                // for what changed below it too (walked by the caller): no echo, nothing to send.
-                if (state.type() != FileType.DIRECTORY) {
-                    counters.echoesMissed.incrementAndGet();
-                    LOG.fine(() -> "not announcing " + rel + ": as " + known.writer() + " wrote it (an echo)");
-                }
+                // an echo (a new version of this node's of the same state).
+                counters.echoesMissed.incrementAndGet();
+                LOG.fine(() -> "not announcing " + rel + ": as " + known.writer() + " wrote it (an echo)");
                 return;
             }
             WireMessage.Kind k = kind == ChangeKind.CREATE ? WireMessage.Kind.CREATE : WireMessage.Kind.MODIFY;
