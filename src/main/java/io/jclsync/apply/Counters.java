@@ -22,11 +22,6 @@ public final class Counters {
     public final AtomicLong filesPulled = new AtomicLong();
     public final AtomicLong bytesPulled = new AtomicLong();
     public final AtomicLong echoesSuppressed = new AtomicLong();
-    /**
-     * A peer's version found here unchanged by a local event the echo filter did not recognise (its
-     * expectation expired, say): an echo that the index stopped from being announced. Should stay 0.
-     */
-    public final AtomicLong echoesMissed = new AtomicLong();
     final AtomicLong rsyncCalls = new AtomicLong();
     public final AtomicLong conflicts = new AtomicLong();
     public final AtomicLong catchUpEntriesSent = new AtomicLong();
@@ -58,7 +53,6 @@ public final class Counters {
         out.put("files_pulled", filesPulled.get());
         out.put("bytes_pulled", bytesPulled.get());
         out.put("echoes_suppressed", echoesSuppressed.get());
-        out.put("echoes_missed", echoesMissed.get());
         out.put("rsync_calls", rsyncCalls.get());
         out.put("conflicts", conflicts.get());
         out.put("catch_up_entries_sent", catchUpEntriesSent.get());

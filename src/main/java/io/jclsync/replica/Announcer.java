@@ -228,14 +228,6 @@ public final class Announcer implements Transfer {
             }
             out.add(new WireMessage.Change(RelPath.of(rel), WireMessage.Kind.DELETE, null, null, vv));
         } else if (filter.get().accepts(rel, state.type())) {
-            Index.Version known = versions.get(rel);
-            if (known != null && !versions.self().equals(known.writer()) && FileStates.same(known.state(), state)) {
-                // A peer's version, as it was placed: nothing changed here. Announced, it would be
-                // an echo (a new version of this node's of the same state).
-                counters.echoesMissed.incrementAndGet();
-                LOG.fine(() -> "not announcing " + rel + ": as " + known.writer() + " wrote it (an echo)");
-                return;
-            }
             WireMessage.Kind k = kind == ChangeKind.CREATE ? WireMessage.Kind.CREATE : WireMessage.Kind.MODIFY;
             out.add(new WireMessage.Change(RelPath.of(rel), k, null, state, versions.localChange(rel, state)));
         }

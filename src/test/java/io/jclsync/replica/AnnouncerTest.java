@@ -71,30 +71,6 @@ class AnnouncerTest {
     }
 
     /**
-     * A peer's file placed here whose events reach the announcer after the echo filter forgot it
-     * (a pull that took longer than the expectation lives, say) is no change of this node's: not
-     * announced (that would be an echo, a new version of the same state), but counted.
-     */
-    @Test
-    void aPeersVersionUnchangedHereIsNotAnnouncedEvenIfTheEchoFilterMissedIt() throws Exception {
-        Files.writeString(root.resolve("a"), "n1's version\n");
-        FileState n1s = FileStates.of(root.resolve("a"));
-        index.applied(Path.of("a"), n1s, VersionVector.of("n1", 1), "n1");
-        Counters counters = new Counters(state.resolve("counters.json"));
-        announcer = new Announcer(root, "n2", () -> Filter.ACCEPT_ALL, echoes, counters, index, sent::addAll, () -> { });
-
-        announcer.run(new Batch(List.of(), List.of(new Batch.Entry(Path.of("a"), ChangeKind.CREATE, FileType.FILE, n1s.size())),
-                false));
-        assertEquals(List.of(), sent, "nothing changed here");
-        assertEquals(1, counters.echoesMissed.get());
-        assertEquals(VersionVector.of("n1", 1), index.get(Path.of("a")).vector());
-
-        Files.writeString(root.resolve("a"), "changed on n2\n");
-        announcer.run(new Batch(List.of(), List.of(new Batch.Entry(Path.of("a"), ChangeKind.MODIFY, FileType.FILE, 14)), false));
-        assertEquals(List.of("MODIFY a"), sent.stream().map(c -> c.kind() + " " + c.path()).toList(), "a change made here is");
-    }
-
-    /**
      * Found by the chaos checker (cluster seed 25): n2 renamed directory d to e and deleted e/b
      * before the batch went out. e/b was never indexed, so its delete was dropped, and the rename
      * was sent as one: n1 moved its d whole, b with it, and kept e/b for good. A directory whose
